@@ -1,0 +1,5 @@
+import sys
+
+from specialist.runner import main
+
+sys.exit(main())

@@ -1,0 +1,121 @@
+"""One interface for every conditional-independence (CI) test.
+
+A test is *fitted* once on a dataset of named variables (each an ``(n, d)`` block), which is
+where a subclass computes its sufficient statistics (e.g. one covariance matrix), and then
+answers queries ``X ⟂ Y | Z`` by variable name. Queries are canonicalised (``x``/``y``
+ordered, ``z`` sorted and de-duplicated) so that a repeated query is served from a cache.
+:meth:`CITest.test_many` is the batch entry point Algorithm 1 uses; tests that gain from
+batching (neural CMI, whose critics train together) override it.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+Query = tuple[Hashable, Hashable, tuple[Hashable, ...]]
+
+
+@dataclass(frozen=True)
+class CIResult:
+    """Outcome of one CI test: a statistic (larger = more dependent) and its p-value."""
+
+    statistic: float
+    pvalue: float
+
+
+def _sort_key(v: Hashable) -> tuple[str, str]:
+    return (type(v).__name__, repr(v))
+
+
+def canonical_query(x: Hashable, y: Hashable, z: Iterable[Hashable] = ()) -> Query:
+    """The cache key of ``X ⟂ Y | Z``: symmetric in x, y and independent of z's order."""
+    z_set = set(z)
+    if x == y:
+        raise ValueError(f"x and y must be different variables, got {x!r} twice")
+    if x in z_set or y in z_set:
+        raise ValueError(f"the conditioning set z must not contain x or y (x={x!r}, y={y!r})")
+    x, y = sorted((x, y), key=_sort_key)
+    return x, y, tuple(sorted(z_set, key=_sort_key))
+
+
+class CITest(ABC):
+    """Base class: subclasses implement :meth:`_fit` (optional) and :meth:`_test`."""
+
+    name: str = "ci-test"
+
+    def __init__(self) -> None:
+        self._variables: dict[Hashable, np.ndarray] | None = None
+        self._cache: dict[Query, CIResult] = {}
+
+    # -- fitting ---------------------------------------------------------------------------
+    def fit(self, variables: Mapping[Hashable, np.ndarray]) -> CITest:
+        """Bind the test to a dataset: ``{name: array of shape (n,) or (n, d)}``.
+
+        All blocks must have the same number of rows ``n`` and finite values.
+        """
+        if not isinstance(variables, Mapping) or len(variables) == 0:
+            raise ValueError("variables must be a non-empty mapping {name: (n, d) array}")
+        blocks: dict[Hashable, np.ndarray] = {}
+        n = None
+        for key, value in variables.items():
+            arr = np.asarray(value, dtype=float)
+            if arr.ndim == 1:
+                arr = arr[:, None]
+            if arr.ndim != 2:
+                raise ValueError(
+                    f"variable {key!r} must be a 1-D or 2-D array (n,) or (n, d), "
+                    f"got shape {arr.shape}"
+                )
+            if n is None:
+                n = arr.shape[0]
+            elif arr.shape[0] != n:
+                raise ValueError(f"variable {key!r} has {arr.shape[0]} samples, others have {n}")
+            if not np.all(np.isfinite(arr)):
+                raise ValueError(f"variable {key!r} contains NaN or infinite values")
+            blocks[key] = arr
+        self._variables = blocks
+        self._cache = {}
+        self._fit(blocks)
+        return self
+
+    def _fit(self, variables: Mapping[Hashable, np.ndarray]) -> None:  # noqa: B027
+        """Compute sufficient statistics once per dataset (default: nothing)."""
+
+    @property
+    def variables(self) -> tuple[Hashable, ...]:
+        if self._variables is None:
+            raise RuntimeError(f"{type(self).__name__} is not fitted: call .fit(variables) first")
+        return tuple(self._variables)
+
+    # -- queries ---------------------------------------------------------------------------
+    def test(self, x: Hashable, y: Hashable, z: Iterable[Hashable] = ()) -> CIResult:
+        """Test ``X ⟂ Y | Z``; cached on the canonical query."""
+        query = self._check(canonical_query(x, y, z))
+        if query not in self._cache:
+            self._cache[query] = self._test(*query)
+        return self._cache[query]
+
+    def pvalue(self, x: Hashable, y: Hashable, z: Iterable[Hashable] = ()) -> float:
+        return self.test(x, y, z).pvalue
+
+    def test_many(self, queries: Sequence[tuple[Hashable, Hashable, Iterable[Hashable]]]):
+        """Answer a batch of queries (in order). Subclasses may override to batch work."""
+        return [self.test(x, y, z) for x, y, z in queries]
+
+    def _check(self, query: Query) -> Query:
+        known = set(self.variables)
+        unknown = [v for v in (query[0], query[1], *query[2]) if v not in known]
+        if unknown:
+            raise KeyError(
+                f"{type(self).__name__}: unknown variable(s) {unknown!r}; "
+                f"fitted variables are {sorted(known, key=_sort_key)!r}"
+            )
+        return query
+
+    @abstractmethod
+    def _test(self, x: Hashable, y: Hashable, z: tuple[Hashable, ...]) -> CIResult:
+        """Return the statistic and p-value of ``X ⟂ Y | Z`` (query is canonical)."""

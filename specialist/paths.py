@@ -1,0 +1,50 @@
+"""Every path the package and the notebooks use.
+
+Nothing is created at import time. The defaults point into the repository checkout;
+:class:`Workspace` lets the runner (and the tests) work on another set of folders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_DIR.parent
+NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+PROFILES_DIR = NOTEBOOKS_DIR / "params"
+BOOK_DIR = REPO_ROOT / "book"
+RESULTS_DIR = REPO_ROOT / "results"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Where the pipeline reads notebooks and profiles and writes results and the book.
+
+    Parameters
+    ----------
+    notebooks : folder of jupytext ``<artefact>.py`` notebooks
+    profiles : folder of ``<profile>.yaml`` parameter files
+    results : root of ``<profile>/<artefact>/`` result folders
+    book : the Jupyter Book source folder; executed notebooks go to ``book/generated``
+    package : the source folder whose hash enters every cache key
+    """
+
+    notebooks: Path = NOTEBOOKS_DIR
+    profiles: Path = PROFILES_DIR
+    results: Path = RESULTS_DIR
+    book: Path = BOOK_DIR
+    package: Path = PACKAGE_DIR
+
+    @property
+    def generated(self) -> Path:
+        return self.book / "generated"
+
+    def artefact_dir(self, profile: str, artefact: str) -> Path:
+        return self.results / profile / artefact
+
+    def failed_dir(self, profile: str, artefact: str) -> Path:
+        return self.results / profile / "_failed" / artefact
+
+    def staging_root(self, profile: str) -> Path:
+        return self.results / profile / ".staging"

@@ -1,0 +1,65 @@
+"""What a notebook calls to write its artefact's outputs.
+
+Every notebook receives ``output_dir`` from the runner and writes through :class:`Outputs`:
+figures as PNG and SVG, tables as CSV, headline numbers into ``metrics.json``. All writes are
+atomic. The runner adds ``provenance.json`` and the executed notebook afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from specialist.io import atomic_write, write_json
+
+_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+def _check_name(name: str) -> str:
+    if not name or not set(name) <= _NAME_CHARS:
+        raise ValueError(
+            f"output name {name!r} must be non-empty lower-case letters, digits, '_' or '-'"
+        )
+    return name
+
+
+class Outputs:
+    """Writer for one artefact's result folder.
+
+    Parameters
+    ----------
+    output_dir : the folder the runner passed to the notebook as ``output_dir``.
+    """
+
+    def __init__(self, output_dir: str | Path):
+        self.dir = Path(output_dir)
+        self.dir.mkdir(parents=True, exist_ok=True)
+
+    def figure(self, fig, name: str, *, dpi: int = 150) -> dict[str, Path]:
+        """Save ``fig`` as ``<name>.png`` and ``<name>.svg``; returns both paths."""
+        _check_name(name)
+        paths = {}
+        for ext in ("png", "svg"):
+            target = self.dir / f"{name}.{ext}"
+            atomic_write(
+                target,
+                lambda p, ext=ext: fig.savefig(p, format=ext, dpi=dpi, bbox_inches="tight"),
+            )
+            paths[ext] = target
+        return paths
+
+    def table(self, df, name: str) -> Path:
+        """Save a pandas DataFrame as ``<name>.csv`` (no index column unless it is named)."""
+        _check_name(name)
+        keep_index = any(n is not None for n in df.index.names)
+        return atomic_write(
+            self.dir / f"{name}.csv", lambda p: df.to_csv(p, index=keep_index)
+        )
+
+    def metrics(self, **values: Any) -> Path:
+        """Merge headline numbers into ``metrics.json`` (later calls update earlier keys)."""
+        path = self.dir / "metrics.json"
+        current = json.loads(path.read_text()) if path.exists() else {}
+        current.update(values)
+        return write_json(path, current)

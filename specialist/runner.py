@@ -1,0 +1,620 @@
+"""The artefact pipeline: jupytext notebook → papermill → results folder + executed notebook.
+
+``python -m specialist reproduce [--profile quick|paper] [--only A …] [--force] [--set A.K=V]``
+runs every artefact (or the chosen ones) whose cache is stale; ``python -m specialist list``
+shows the artefacts and their cache state. See the book's *Reproduce* page.
+
+An artefact is a jupytext notebook ``notebooks/<artefact>.py`` with a ``parameters`` cell. Its
+cache key combines the notebook text, the resolved parameters, the hash of the ``specialist``
+package and the hash of any data file a string parameter names. Each run happens in a staging
+folder and replaces the previous result folder only when it succeeded, so an error or Ctrl-C
+never leaves a half-written or mixed result behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import logging
+import os
+import shutil
+import sys
+import threading
+import time
+import traceback
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from specialist import provenance as prov
+from specialist.io import write_json, write_text
+from specialist.params import (
+    RESERVED,
+    ConfigError,
+    Param,
+    available_profiles,
+    load_profile,
+    parse_override,
+    parse_parameters_cell,
+    resolve_parameters,
+)
+from specialist.paths import REPO_ROOT, Workspace
+
+DEFAULT_PROFILE = "paper"
+KERNEL = "python3"
+_INJECTED_TAG = "specialist-injected"
+_HEARTBEAT_S = 60.0
+_INTERNAL_FILES = {"source.ipynb", "executed.ipynb", "_runtime.json"}
+
+# Records the kernel's peak memory; appended before execution, removed from the page after.
+_RUNTIME_CELL = """\
+import json as _json, resource as _resource
+with open("_runtime.json", "w") as _fh:
+    _json.dump({"peak_rss_kb": max(_resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss,
+                                   _resource.getrusage(_resource.RUSAGE_CHILDREN).ru_maxrss)}, _fh)
+"""
+
+
+# ---------------------------------------------------------------------------------------------
+# Artefacts and plans
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Artefact:
+    """A notebook that regenerates one paper artefact."""
+
+    name: str
+    notebook: Path
+    parameters: dict[str, Param]
+    title: str
+
+
+@dataclass
+class Plan:
+    """One artefact with its resolved parameters for one profile."""
+
+    artefact: Artefact
+    profile: str
+    params: dict[str, Any]
+    cache: dict[str, Any] = field(default_factory=dict)
+    data_inputs: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.artefact.name
+
+
+def regenerate_command(artefact: str, profile: str) -> str:
+    return f"python -m specialist reproduce --profile {profile} --only {artefact}"
+
+
+def discover(ws: Workspace) -> dict[str, Artefact]:
+    """Every ``<notebooks>/<artefact>.py`` with a parameters cell declaring the runner's keys."""
+    import jupytext
+
+    artefacts = {}
+    for path in sorted(ws.notebooks.glob("*.py")):
+        nb = jupytext.read(path)
+        cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+        if len(cells) != 1:
+            raise ConfigError(f"{path}: needs exactly one cell tagged 'parameters'")
+        params = parse_parameters_cell(cells[0].source, where=f"{path.name} parameters cell")
+        missing = [k for k in RESERVED if k not in params]
+        if missing:
+            raise ConfigError(f"{path.name}: the parameters cell must declare {missing}")
+        title = next(
+            (
+                line.lstrip("# ").strip()
+                for c in nb.cells
+                if c.cell_type == "markdown"
+                for line in c.source.splitlines()
+                if line.startswith("# ")
+            ),
+            path.stem,
+        )
+        artefacts[path.stem] = Artefact(path.stem, path, params, title)
+    return artefacts
+
+
+def plan(
+    ws: Workspace,
+    profile: str = DEFAULT_PROFILE,
+    only: list[str] | None = None,
+    overrides: list[str] | None = None,
+) -> list[Plan]:
+    """Validate the whole request and return one :class:`Plan` per artefact to consider.
+
+    Raises :class:`ConfigError` (before anything runs) on an unknown profile, artefact or
+    parameter, or a value of the wrong type.
+    """
+    profile_values = load_profile(ws.profiles, profile)
+    artefacts = discover(ws)
+    accepted = ", ".join(artefacts)
+    for name in profile_values:
+        if name not in artefacts:
+            raise ConfigError(
+                f"profile {profile!r} names unknown artefact {name!r}; artefacts: {accepted}"
+            )
+    chosen = list(artefacts) if not only else list(dict.fromkeys(only))
+    for name in chosen:
+        if name not in artefacts:
+            raise ConfigError(f"--only: unknown artefact {name!r}; artefacts: {accepted}")
+    by_artefact: dict[str, dict[str, Any]] = {}
+    for text in overrides or []:
+        name, key, value = parse_override(text)
+        if name not in artefacts:
+            raise ConfigError(f"--set {text!r}: unknown artefact {name!r}; artefacts: {accepted}")
+        by_artefact.setdefault(name, {})[key] = value
+    plans = []
+    for name in chosen:
+        art = artefacts[name]
+        params = resolve_parameters(
+            name,
+            art.parameters,
+            profile_values.get(name, {}),
+            by_artefact.get(name, {}),
+            profile,
+        )
+        plans.append(Plan(art, profile, params))
+    # overrides for artefacts that were not chosen would be silently ignored: refuse them
+    ignored = sorted(set(by_artefact) - set(chosen))
+    if ignored:
+        raise ConfigError(f"--set names artefact(s) {ignored} that are not selected by --only")
+    package_hash = prov.hash_tree(ws.package)
+    for p in plans:
+        p.data_inputs = _data_inputs(p.params)
+        p.cache = {
+            "notebook": prov.sha256_bytes(p.artefact.notebook.read_bytes()),
+            "parameters": prov.hash_json({"profile": profile, **p.params}),
+            "package": package_hash,
+            "data": prov.hash_json(p.data_inputs),
+        }
+    return plans
+
+
+def _data_inputs(params: dict[str, Any]) -> dict[str, str]:
+    """Hashes of the files or folders that string parameters point to (the data inputs)."""
+    out = {}
+    for key, value in params.items():
+        if isinstance(value, str) and value and ("/" in value or "." in value):
+            path = Path(value) if Path(value).is_absolute() else REPO_ROOT / value
+            if path.exists():
+                out[key] = prov.hash_path(path)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Cache
+# ---------------------------------------------------------------------------------------------
+_CACHE_PARTS = {
+    "notebook": "notebook changed",
+    "parameters": "parameters changed",
+    "package": "specialist/ package source changed",
+    "data": "data inputs changed",
+}
+
+
+def read_provenance(ws: Workspace, profile: str, artefact: str) -> dict[str, Any] | None:
+    import json
+
+    path = ws.artefact_dir(profile, artefact) / "provenance.json"
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def cache_state(ws: Workspace, p: Plan) -> tuple[bool, str]:
+    """``(hit, reason)``: is the stored result of this plan current, and why (not)?"""
+    old = read_provenance(ws, p.profile, p.name)
+    if old is None:
+        return False, "no previous result"
+    reasons = []
+    for part, message in _CACHE_PARTS.items():
+        if old.get("cache", {}).get(part) != p.cache[part]:
+            if part == "parameters":
+                message += _param_diff(old.get("parameters", {}), p.params)
+            reasons.append(message)
+    if reasons:
+        return False, "; ".join(reasons)
+    folder = ws.artefact_dir(p.profile, p.name)
+    missing = [f for f in [*old.get("outputs", []), "notebook.ipynb"] if not (folder / f).exists()]
+    if missing:
+        return False, f"outputs missing: {', '.join(missing)}"
+    return True, f"up to date (from {old.get('finished_at', '?')})"
+
+
+def _param_diff(old: dict[str, Any], new: dict[str, Any]) -> str:
+    changes = [
+        f"{k}: {old.get(k, '∅')!r} → {new.get(k, '∅')!r}"
+        for k in sorted(set(old) | set(new))
+        if old.get(k) != new.get(k)
+    ]
+    return f" ({', '.join(changes)})" if changes else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Execution
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class Outcome:
+    name: str
+    status: str  # "cached", "ok", "failed"
+    seconds: float = 0.0
+    error: str = ""
+    log: Path | None = None
+
+
+def _say(msg: str) -> None:
+    print(msg, flush=True)
+
+
+@contextlib.contextmanager
+def _heartbeat(name: str, start: float):
+    """Print a line every minute while a notebook runs (papermill's bar only shows on a TTY)."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(_HEARTBEAT_S):
+            _say(f"    … {name} still running ({_fmt_seconds(time.perf_counter() - start)})")
+
+    thread = threading.Thread(target=beat, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _fmt_seconds(s: float) -> str:
+    return f"{s:.1f} s" if s < 120 else f"{int(s // 60)} min {int(s % 60)} s"
+
+
+@contextlib.contextmanager
+def _kernel_environment():
+    # MPLBACKEND=agg would override the kernel's inline backend and drop figures from the page
+    saved = os.environ.pop("MPLBACKEND", None)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            os.environ["MPLBACKEND"] = saved
+
+
+@contextlib.contextmanager
+def _log_to(path: Path):
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    logger = logging.getLogger("papermill")
+    old_level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+        handler.close()
+
+
+def execute(ws: Workspace, p: Plan) -> Outcome:
+    """Run one plan in a staging folder; on success swap it in as the new result folder."""
+    import jupytext
+    import nbformat
+    import papermill as pm
+
+    staging = ws.staging_root(p.profile) / f"{p.name}-{uuid.uuid4().hex[:8]}"
+    staging.mkdir(parents=True)
+    log_path = staging / "run.log"
+    nb = jupytext.read(p.artefact.notebook)
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            _RUNTIME_CELL, metadata={"tags": ["remove-cell", _INJECTED_TAG]}
+        )
+    )
+    nbformat.write(nb, staging / "source.ipynb")
+    params = {**p.params, "profile": p.profile, "output_dir": str(staging)}
+    started = dt.datetime.now(dt.UTC)
+    t0 = time.perf_counter()
+    try:
+        with _kernel_environment(), _log_to(log_path), _heartbeat(p.name, t0):
+            pm.execute_notebook(
+                staging / "source.ipynb",
+                staging / "executed.ipynb",
+                parameters=params,
+                kernel_name=KERNEL,
+                progress_bar=sys.stderr.isatty(),
+                log_output=True,
+                cwd=staging,
+            )
+    except Exception as err:  # the notebook failed: keep its log, keep the old results
+        seconds = time.perf_counter() - t0
+        with open(log_path, "a", encoding="utf-8") as fh:
+            fh.write("\n" + "".join(traceback.format_exception(err)))
+        failed = ws.failed_dir(p.profile, p.name)
+        shutil.rmtree(failed, ignore_errors=True)
+        failed.parent.mkdir(parents=True, exist_ok=True)
+        staging.rename(failed)
+        return Outcome(p.name, "failed", seconds, _error_line(err), failed / "run.log")
+    seconds = time.perf_counter() - t0
+    finished = dt.datetime.now(dt.UTC)
+    record = _finish(ws, p, staging, started, finished, seconds)
+    _swap_in(ws, p, staging)
+    _publish_notebook(ws, p.profile, p.name)
+    shutil.rmtree(ws.failed_dir(p.profile, p.name), ignore_errors=True)
+    return Outcome(p.name, "ok", record["wall_time_s"])
+
+
+def _error_line(err: BaseException) -> str:
+    ename = getattr(err, "ename", type(err).__name__)
+    evalue = getattr(err, "evalue", str(err))
+    return f"{ename}: {evalue}".strip()
+
+
+def _finish(
+    ws: Workspace,
+    p: Plan,
+    staging: Path,
+    started: dt.datetime,
+    finished: dt.datetime,
+    seconds: float,
+) -> dict[str, Any]:
+    """Write provenance.json and the book's version of the executed notebook into staging."""
+    import json
+
+    import nbformat
+
+    runtime_file = staging / "_runtime.json"
+    runtime = json.loads(runtime_file.read_text()) if runtime_file.exists() else {}
+    outputs = sorted(
+        f.name
+        for f in staging.iterdir()
+        if f.is_file() and f.name not in _INTERNAL_FILES and f.name != "run.log"
+    )
+    git = prov.git_state(REPO_ROOT)
+    record = {
+        "artefact": p.name,
+        "profile": p.profile,
+        "parameters": p.params,
+        "seed": p.params.get("seed"),
+        "git_commit": git["commit"],
+        "git_dirty": git["dirty"],
+        "versions": prov.package_versions(),
+        **prov.platform_info(),
+        "started_at": started.isoformat(timespec="seconds"),
+        "finished_at": finished.isoformat(timespec="seconds"),
+        "wall_time_s": round(seconds, 2),
+        "peak_memory_mb": round(runtime["peak_rss_kb"] / 1024, 1) if runtime else None,
+        "cache": p.cache,
+        "data_inputs": p.data_inputs,
+        "outputs": outputs,
+        "command": regenerate_command(p.name, p.profile),
+    }
+    write_json(staging / "provenance.json", record)
+
+    nb = nbformat.read(staging / "executed.ipynb", as_version=4)
+    nb.cells = [c for c in nb.cells if _INJECTED_TAG not in c.metadata.get("tags", [])]
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            # show where the results live, not the temporary staging folder they were written to
+            shown = {**p.params, "profile": p.profile, "output_dir": _display_dir(ws, p)}
+            cell.source = "# Parameters\n" + "\n".join(f"{k} = {v!r}" for k, v in shown.items())
+    title_at = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown"), -1)
+    nb.cells.insert(title_at + 1, nbformat.v4.new_markdown_cell(_banner(record)))
+    nb.cells.append(nbformat.v4.new_markdown_cell(_provenance_markdown(record)))
+    nb.metadata["specialist"] = {"provenance": record}
+    nbformat.write(nb, staging / "notebook.ipynb")
+    for name in _INTERNAL_FILES:
+        (staging / name).unlink(missing_ok=True)
+    return record
+
+
+def _display_dir(ws: Workspace, p: Plan) -> str:
+    folder = ws.artefact_dir(p.profile, p.name)
+    try:
+        return folder.relative_to(REPO_ROOT).as_posix()
+    except ValueError:
+        return folder.as_posix()
+
+
+def _swap_in(ws: Workspace, p: Plan, staging: Path) -> None:
+    final = ws.artefact_dir(p.profile, p.name)
+    old = None
+    if final.exists():
+        old = ws.staging_root(p.profile) / f"{p.name}-old-{uuid.uuid4().hex[:8]}"
+        final.rename(old)
+    staging.rename(final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _publish_notebook(ws: Workspace, profile: str, artefact: str) -> None:
+    """Copy the result's executed notebook to ``book/generated/<artefact>.ipynb`` if different."""
+    src = ws.artefact_dir(profile, artefact) / "notebook.ipynb"
+    dst = ws.generated / f"{artefact}.ipynb"
+    text = src.read_text(encoding="utf-8")
+    if not dst.exists() or dst.read_text(encoding="utf-8") != text:
+        write_text(dst, text)
+
+
+def _short(commit: str | None) -> str:
+    return commit[:10] if commit else "unknown"
+
+
+def _banner(rec: dict[str, Any]) -> str:
+    dirty = " (with uncommitted changes)" if rec["git_dirty"] else ""
+    return (
+        "```{admonition} How this page was made\n:class: note\n"
+        f"Generated with the **{rec['profile']}** profile at commit "
+        f"`{_short(rec['git_commit'])}`{dirty} on {rec['finished_at'][:10]}, "
+        f"in {_fmt_seconds(rec['wall_time_s'])}. Regenerate only this artefact with\n"
+        f"`{rec['command']}`\n(full provenance at the end of the page).\n```"
+    )
+
+
+def _provenance_markdown(rec: dict[str, Any]) -> str:
+    def cell(v: Any) -> str:
+        return f"`{v!r}`".replace("|", "\\|")
+
+    params = ", ".join(f"{k}={v!r}" for k, v in rec["parameters"].items())
+    versions = ", ".join(f"{k} {v}" for k, v in rec["versions"].items() if v)
+    rows = [
+        ("Profile", f"`{rec['profile']}`"),
+        ("Command", f"`{rec['command']}`"),
+        ("Commit", f"`{rec['git_commit'] or 'unknown'}`" + (" (dirty)" if rec["git_dirty"] else "")),
+        ("Parameters", f"`{params}`".replace("|", "\\|") if params else "(defaults)"),
+        ("Seed", cell(rec["seed"])),
+        ("Wall time", _fmt_seconds(rec["wall_time_s"])),
+        ("Peak memory", f"{rec['peak_memory_mb']} MB" if rec["peak_memory_mb"] else "n/a"),
+        ("Finished", rec["finished_at"]),
+        ("Python / platform", f"{rec['python']} on {rec['platform']} ({rec['cpus']} CPUs)"),
+        ("Versions", versions),
+        ("Outputs", ", ".join(f"`{o}`" for o in rec["outputs"])),
+    ]
+    table = "\n".join(f"| {k} | {v} |" for k, v in rows)
+    return (
+        "## Provenance\n\n"
+        f"Files live in `results/{rec['profile']}/{rec['artefact']}/` (`provenance.json` holds "
+        "this record in full).\n\n| | |\n|---|---|\n" + table + "\n"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The book's overview of artefacts
+# ---------------------------------------------------------------------------------------------
+def write_overview(ws: Workspace) -> Path:
+    """``book/generated/artefacts.md``: one row per artefact from the notebooks in the book."""
+    import json
+
+    lines = [
+        "| Artefact | Profile | Wall time | Peak memory | Commit | Generated |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, art in discover(ws).items():
+        nb_path = ws.generated / f"{name}.ipynb"
+        rec = None
+        if nb_path.exists():
+            meta = json.loads(nb_path.read_text(encoding="utf-8")).get("metadata", {})
+            rec = meta.get("specialist", {}).get("provenance")
+        if rec is None:
+            lines.append(f"| {art.title} | not generated | | | | |")
+            continue
+        mem = f"{rec['peak_memory_mb']:.0f} MB" if rec.get("peak_memory_mb") else "n/a"
+        lines.append(
+            f"| {{doc}}`{art.title} </generated/{name}>` | `{rec['profile']}` | "
+            f"{_fmt_seconds(rec['wall_time_s'])} | {mem} | `{_short(rec['git_commit'])}` | "
+            f"{rec['finished_at'][:10]} |"
+        )
+    return write_text(ws.generated / "artefacts.md", "\n".join(lines) + "\n")
+
+
+# ---------------------------------------------------------------------------------------------
+# Commands
+# ---------------------------------------------------------------------------------------------
+def reproduce(
+    ws: Workspace | None = None,
+    profile: str = DEFAULT_PROFILE,
+    only: list[str] | None = None,
+    force: bool = False,
+    overrides: list[str] | None = None,
+) -> list[Outcome]:
+    """Bring every selected artefact up to date; returns one :class:`Outcome` per artefact.
+
+    A failing artefact is reported and the others still run; nothing already computed is lost.
+    """
+    ws = ws or Workspace()
+    plans = plan(ws, profile, only, overrides)  # every validation happens here, before running
+    shutil.rmtree(ws.staging_root(profile), ignore_errors=True)  # leftovers of an interrupted run
+    outcomes = []
+    t_all = time.perf_counter()
+    for i, p in enumerate(plans, 1):
+        hit, reason = cache_state(ws, p)
+        head = f"[{i}/{len(plans)}] {p.name} (profile {profile})"
+        if hit and not force:
+            _say(f"{head}: cache hit — {reason}")
+            _publish_notebook(ws, profile, p.name)
+            outcomes.append(Outcome(p.name, "cached"))
+            continue
+        _say(f"{head}: {'--force' if force else 'cache miss'} — {reason}; running …")
+        outcome = execute(ws, p)
+        if outcome.status == "ok":
+            _say(f"    done in {_fmt_seconds(outcome.seconds)} → {ws.artefact_dir(profile, p.name)}")
+        else:
+            _say(f"    FAILED after {_fmt_seconds(outcome.seconds)}: {outcome.error}")
+            _say(f"    log: {outcome.log}")
+        outcomes.append(outcome)
+    write_overview(ws)
+    failed = [o for o in outcomes if o.status == "failed"]
+    ran = sum(o.status == "ok" for o in outcomes)
+    cached = sum(o.status == "cached" for o in outcomes)
+    _say(
+        f"{len(outcomes)} artefacts: {ran} ran, {cached} cached, {len(failed)} failed "
+        f"({_fmt_seconds(time.perf_counter() - t_all)})"
+    )
+    for o in failed:
+        _say(f"  failed: {o.name}: {o.error} (log: {o.log})")
+    return outcomes
+
+
+def list_artefacts(ws: Workspace | None = None, profile: str = DEFAULT_PROFILE) -> list[dict]:
+    ws = ws or Workspace()
+    rows = []
+    for p in plan(ws, profile):
+        hit, reason = cache_state(ws, p)
+        old = read_provenance(ws, profile, p.name) or {}
+        rows.append(
+            {
+                "artefact": p.name,
+                "notebook": p.artefact.notebook.name,
+                "title": p.artefact.title,
+                "cached": hit,
+                "state": reason,
+                "last_wall_time_s": old.get("wall_time_s"),
+            }
+        )
+    return rows
+
+
+def main(argv: list[str] | None = None, ws: Workspace | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m specialist",
+        description="Regenerate the artefacts of 'From Generalist to Specialist Representation'.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    rep = sub.add_parser("reproduce", help="run the artefacts whose cached result is stale")
+    rep.add_argument("--profile", default=DEFAULT_PROFILE, help="parameter profile (quick|paper)")
+    rep.add_argument("--only", nargs="+", action="extend", metavar="ARTEFACT", default=[])
+    rep.add_argument("--force", action="store_true", help="re-run even if the cache is current")
+    rep.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="ARTEFACT.KEY=VALUE",
+        help="override one parameter (value read as YAML); repeatable",
+    )
+    lst = sub.add_parser("list", help="show every artefact, its notebook and cache state")
+    lst.add_argument("--profile", default=DEFAULT_PROFILE)
+    args = parser.parse_args(argv)
+    ws = ws or Workspace()
+    try:
+        if args.command == "list":
+            rows = list_artefacts(ws, args.profile)
+            width = max((len(r["artefact"]) for r in rows), default=8)
+            print(f"profile {args.profile} (available: {', '.join(available_profiles(ws.profiles))})")
+            for r in rows:
+                t = r["last_wall_time_s"]
+                last = f" last run {_fmt_seconds(t)}" if t is not None else ""
+                print(f"  {r['artefact']:<{width}}  {r['notebook']:<24} {r['state']}{last}")
+            return 0
+        outcomes = reproduce(ws, args.profile, args.only, args.force, args.overrides)
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 1 if any(o.status == "failed" for o in outcomes) else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""End to end: the quick profile regenerates every artefact and the book builds with -W."""
+
+import json
+import re
+
+import pytest
+
+from specialist import runner
+
+pytestmark = pytest.mark.pipeline
+
+
+def test_quick_profile_regenerates_every_artefact(quick_workspace, quick_outcomes):
+    artefacts = runner.discover(quick_workspace)
+    assert {o.name: o.status for o in quick_outcomes} == {a: "ok" for a in artefacts}
+    for name in artefacts:
+        folder = quick_workspace.artefact_dir("quick", name)
+        files = {p.name for p in folder.iterdir()}
+        assert {"metrics.json", "provenance.json", "notebook.ipynb"} <= files, name
+        assert any(f.endswith(".png") for f in files) and any(f.endswith(".svg") for f in files)
+        rec = json.loads((folder / "provenance.json").read_text())
+        assert rec["profile"] == "quick" and rec["wall_time_s"] > 0
+        assert json.loads((folder / "metrics.json").read_text()), f"{name}: empty metrics"
+
+
+def test_fig2_reproduces_the_papers_example(quick_workspace, quick_outcomes):
+    metrics = json.loads(
+        (quick_workspace.artefact_dir("quick", "fig2_band_set") / "metrics.json").read_text()
+    )
+    assert metrics["band_set"] == ["s3", "s5", "s7", "s9", "g1"]
+    assert metrics["n_agree"] == metrics["n_checks"] > 0
+    assert metrics["algorithm1_exact"] is True
+
+
+def test_book_pages_show_figure_profile_provenance_and_command(quick_workspace, built_site):
+    for name in runner.discover(quick_workspace):
+        html = (built_site / "generated" / f"{name}.html").read_text()
+        label = "fig-" + name.replace("_", "-")
+        assert f'id="{label}"' in html, f"{name}: no figure labelled {label}"
+        assert "quick</strong> profile" in html, f"{name}: profile not stated"
+        assert "Provenance" in html and "wall time" in html.lower()
+        assert f"python -m specialist reproduce --profile quick --only {name}" in html
+    # {numref} from another page resolves to a numbered figure link
+    intro = (built_site / "intro.html").read_text()
+    assert re.search(r'href="generated/fig2_band_set.html#fig-fig2-band-set"', intro)
+
+
+def test_site_is_self_contained(built_site):
+    for page in built_site.rglob("*.html"):
+        html = page.read_text()
+        remote = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', html)
+        assert not remote, f"{page.name} loads {remote[:3]} from the network"
+    assert (built_site / "_static" / "mathjax" / "tex-chtml.js").exists()

@@ -1,0 +1,238 @@
+"""The runner on a throw-away workspace with two tiny notebooks: one that works, one that fails."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from specialist import runner
+from specialist.params import ConfigError, parse_parameters_cell
+from specialist.paths import Workspace
+
+HEADER = """\
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+"""
+
+OK_NOTEBOOK = HEADER + textwrap.dedent(
+    """
+    # %% [markdown]
+    # # A working artefact
+
+    # %% tags=["parameters"]
+    profile = "quick"  # set by the runner
+    output_dir = "."  # set by the runner
+    seed = 0  # an integer
+    scale = 1.0  # a number
+    label = "x"  # a string
+    data_file = ""  # a path, hashed as a data input
+
+    # %%
+    from specialist.report import Outputs
+
+    out = Outputs(output_dir)
+    out.metrics(seed=seed, value=seed * scale, label=label)
+    """
+)
+
+FAIL_NOTEBOOK = HEADER + textwrap.dedent(
+    """
+    # %% [markdown]
+    # # A failing artefact
+
+    # %% tags=["parameters"]
+    profile = "quick"
+    output_dir = "."
+    seed = 0
+
+    # %%
+    raise ValueError("boom from the notebook")
+    """
+)
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    notebooks = tmp_path / "notebooks"
+    (notebooks / "params").mkdir(parents=True)
+    (notebooks / "ok.py").write_text(OK_NOTEBOOK)
+    (notebooks / "fail.py").write_text(FAIL_NOTEBOOK)
+    (notebooks / "params" / "quick.yaml").write_text("ok:\n  seed: 1\nfail: {}\n")
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "mod.py").write_text("x = 1\n")
+    return Workspace(
+        notebooks=notebooks,
+        profiles=notebooks / "params",
+        results=tmp_path / "results",
+        book=tmp_path / "book",
+        package=package,
+    )
+
+
+def _status(outcomes) -> dict[str, str]:
+    return {o.name: o.status for o in outcomes}
+
+
+# -- validation (nothing runs) ----------------------------------------------------------------
+def test_parameters_cell_parsing_reads_defaults_and_help():
+    params = parse_parameters_cell('a = 1  # count\nb = [1, 2]\nc = "s"\n')
+    assert params["a"].default == 1 and params["a"].help == "count"
+    assert params["b"].default == [1, 2] and params["c"].default == "s"
+    with pytest.raises(ConfigError, match="only simple assignments"):
+        parse_parameters_cell("import os\n")
+    with pytest.raises(ConfigError, match="must be a literal"):
+        parse_parameters_cell("a = f(1)\n")
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"only": ["nope"]}, r"unknown artefact 'nope'; artefacts: fail, ok"),
+        ({"overrides": ["ok.sed=3"]}, r"unknown parameter 'sed'; accepted: seed, scale, label"),
+        ({"overrides": ["ok.seed=abc"]}, r"seed must be an integer .* got a string 'abc'"),
+        ({"overrides": ["ok.seed=1.5"]}, r"seed must be an integer"),
+        ({"overrides": ["ok.scale=[1]"]}, r"scale must be a number"),
+        ({"overrides": ["ok.output_dir=/tmp"]}, r"output_dir is set by the runner"),
+        ({"overrides": ["ok.seed"]}, r"expected ARTEFACT\.KEY=VALUE"),
+        ({"overrides": ["zzz.seed=1"]}, r"unknown artefact 'zzz'"),
+        ({"only": ["fail"], "overrides": ["ok.seed=2"]}, r"not selected by --only"),
+        ({"profile": "huge"}, r"unknown profile 'huge'; available profiles: quick"),
+    ],
+)
+def test_bad_requests_are_refused_before_anything_runs(ws, kwargs, message):
+    kwargs = {"profile": "quick", **kwargs}
+    with pytest.raises(ConfigError, match=message):
+        runner.reproduce(ws, **kwargs)
+    assert not ws.results.exists(), "nothing may run or be written for a refused request"
+
+
+def test_profile_naming_an_unknown_artefact_is_refused(ws):
+    (ws.profiles / "quick.yaml").write_text("ok: {}\ntypo_artefact:\n  seed: 1\n")
+    with pytest.raises(ConfigError, match="unknown artefact 'typo_artefact'"):
+        runner.plan(ws, "quick")
+
+
+def test_int_is_accepted_for_a_float_parameter(ws):
+    (p,) = runner.plan(ws, "quick", only=["ok"], overrides=["ok.scale=2"])
+    assert p.params["scale"] == 2.0 and isinstance(p.params["scale"], float)
+    assert p.params["seed"] == 1  # from the profile
+
+
+def test_cli_exit_codes(ws, capsys):
+    assert runner.main(["reproduce", "--profile", "quick", "--only", "nope"], ws=ws) == 2
+    assert "unknown artefact 'nope'" in capsys.readouterr().err
+    assert runner.main(["reproduce", "--profile", "quick"], ws=ws) == 1  # "fail" fails
+    assert runner.main(["reproduce", "--profile", "quick", "--only", "ok"], ws=ws) == 0
+    assert runner.main(["list", "--profile", "quick"], ws=ws) == 0
+    out = capsys.readouterr().out
+    assert "ok" in out and "up to date" in out
+
+
+# -- running, caching, failures -----------------------------------------------------------------
+def test_run_cache_and_failure_isolation(ws, capsys):
+    outcomes = runner.reproduce(ws, "quick")
+    assert _status(outcomes) == {"fail": "failed", "ok": "ok"}
+    printed = capsys.readouterr().out
+    assert "cache miss — no previous result" in printed
+    assert "FAILED" in printed and "boom from the notebook" in printed
+
+    # the failure is reported with a log that holds the notebook's error
+    failed = next(o for o in outcomes if o.name == "fail")
+    assert failed.log.exists() and "boom from the notebook" in failed.log.read_text()
+    assert not ws.artefact_dir("quick", "fail").exists()
+
+    # the working artefact has all its outputs, provenance and a page for the book
+    folder = ws.artefact_dir("quick", "ok")
+    assert json.loads((folder / "metrics.json").read_text())["seed"] == 1
+    rec = json.loads((folder / "provenance.json").read_text())
+    assert rec["profile"] == "quick" and rec["parameters"]["seed"] == 1 and rec["seed"] == 1
+    assert rec["wall_time_s"] > 0 and rec["peak_memory_mb"] > 10
+    assert rec["versions"]["numpy"] and "git_commit" in rec and "git_dirty" in rec
+    assert rec["command"] == "python -m specialist reproduce --profile quick --only ok"
+    assert rec["outputs"] == ["metrics.json"]
+    page = json.loads((ws.generated / "ok.ipynb").read_text())
+    text = "".join("".join(c["source"]) for c in page["cells"])
+    assert "**quick** profile" in text and "## Provenance" in text
+    assert "_runtime.json" not in text, "the injected memory cell must not reach the page"
+    assert ".staging" not in text, "the page shows the results folder, not the staging folder"
+    overview = (ws.generated / "artefacts.md").read_text()
+    assert "A working artefact" in overview and "not generated" in overview
+
+    # second run: the working artefact is a cache hit, with its reason printed
+    outcomes = runner.reproduce(ws, "quick", only=["ok"])
+    assert _status(outcomes) == {"ok": "cached"}
+    assert "cache hit — up to date" in capsys.readouterr().out
+
+    # a parameter change is a miss that names the change
+    runner.reproduce(ws, "quick", only=["ok"], overrides=["ok.seed=5"])
+    assert "parameters changed (seed: 1 → 5)" in capsys.readouterr().out
+    assert json.loads((folder / "metrics.json").read_text())["seed"] == 5
+
+    # package source, notebook text and data inputs are part of the key too
+    (ws.package / "mod.py").write_text("x = 2\n")
+    runner.reproduce(ws, "quick", only=["ok"], overrides=["ok.seed=5"])
+    assert "package source changed" in capsys.readouterr().out
+
+    data = ws.results.parent / "data.txt"
+    data.write_text("one")
+    args = {"only": ["ok"], "overrides": ["ok.seed=5", f"ok.data_file={data}"]}
+    runner.reproduce(ws, "quick", **args)
+    capsys.readouterr()
+    data.write_text("two")
+    runner.reproduce(ws, "quick", **args)
+    assert "data inputs changed" in capsys.readouterr().out
+
+    nb = ws.notebooks / "ok.py"
+    nb.write_text(nb.read_text() + "\nprint('changed')\n")
+    runner.reproduce(ws, "quick", only=["ok"], overrides=args["overrides"])
+    assert "notebook changed" in capsys.readouterr().out
+
+    # --force re-runs a current result; a missing output is a miss
+    outcomes = runner.reproduce(ws, "quick", force=True, **args)
+    assert _status(outcomes) == {"ok": "ok"}
+    (folder / "metrics.json").unlink()
+    runner.reproduce(ws, "quick", **args)
+    assert "outputs missing: metrics.json" in capsys.readouterr().out
+
+
+def test_a_failing_rerun_keeps_the_previous_result(ws):
+    runner.reproduce(ws, "quick", only=["ok"])
+    folder = ws.artefact_dir("quick", "ok")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    nb = ws.notebooks / "ok.py"
+    nb.write_text(nb.read_text() + "\nraise RuntimeError('broken edit')\n")
+    (outcome,) = runner.reproduce(ws, "quick", only=["ok"])
+    assert outcome.status == "failed" and "broken edit" in outcome.error
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert (ws.generated / "ok.ipynb").exists()
+
+
+def test_interrupt_leaves_previous_results_intact(ws, monkeypatch):
+    runner.reproduce(ws, "quick", only=["ok"])
+    folder = ws.artefact_dir("quick", "ok")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+
+    import papermill
+
+    def interrupted(input_path, output_path, **kwargs):
+        Path(kwargs["parameters"]["output_dir"], "metrics.json").write_text("{half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(papermill, "execute_notebook", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        runner.reproduce(ws, "quick", only=["ok"], force=True)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    monkeypatch.undo()
+    # the next run clears the interrupted staging folder and finds the old result current
+    (outcome,) = runner.reproduce(ws, "quick", only=["ok"])
+    assert outcome.status == "cached"
+    assert not ws.staging_root("quick").exists() or not any(ws.staging_root("quick").iterdir())

@@ -1,0 +1,41 @@
+import pandas as pd
+import pytest
+
+from specialist.sweep import derive_seed, expand_grid, run_grid
+from tests._sweep_fns import noisy_square, not_a_mapping
+
+
+def test_expand_grid_is_the_cartesian_product_in_order():
+    assert expand_grid({"a": [1, 2], "b": ["x"]}) == [{"a": 1, "b": "x"}, {"a": 2, "b": "x"}]
+    assert expand_grid([{"a": 1}, {"a": 5}]) == [{"a": 1}, {"a": 5}]
+    with pytest.raises(ValueError, match=r"grid\['a'\] must be a list"):
+        expand_grid({"a": 3})
+
+
+def test_seeds_depend_only_on_setting_and_replicate():
+    s = derive_seed({"T": 8, "M": 2}, 0)
+    assert s == derive_seed({"M": 2, "T": 8}, 0)  # key order does not matter
+    seeds = {derive_seed({"T": t}, r) for t in (8, 10, 12) for r in range(5)}
+    assert len(seeds) == 15
+    assert derive_seed({"T": 8}, 0, base_seed=1) != derive_seed({"T": 8}, 0)
+
+
+def test_results_do_not_depend_on_processes_or_grid_order():
+    local = run_grid(noisy_square, {"x": [1, 2, 3]}, n_seeds=2)
+    assert list(local.columns) == ["x", "replicate", "seed", "y", "noise"]
+    assert len(local) == 6 and local["y"].tolist() == [1, 1, 4, 4, 9, 9]
+    parallel = run_grid(noisy_square, {"x": [1, 2, 3]}, n_seeds=2, n_jobs=2)
+    pd.testing.assert_frame_equal(local, parallel)
+    reversed_grid = run_grid(noisy_square, [{"x": 3}, {"x": 2}, {"x": 1}], n_seeds=2)
+    merged = reversed_grid.sort_values(["x", "replicate"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(local, merged)
+    assert local["noise"].nunique() == 6  # every run got its own seed
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="n_seeds must be an integer >= 1"):
+        run_grid(noisy_square, {"x": [1]}, n_seeds=0)
+    with pytest.raises(ValueError, match="n_jobs must be an integer >= 1"):
+        run_grid(noisy_square, {"x": [1]}, n_jobs=0)
+    with pytest.raises(TypeError, match="must return a mapping"):
+        run_grid(not_a_mapping, {"x": [1]})
