@@ -53,9 +53,7 @@ class Outputs:
         """Save a pandas DataFrame as ``<name>.csv`` (no index column unless it is named)."""
         _check_name(name)
         keep_index = any(n is not None for n in df.index.names)
-        return atomic_write(
-            self.dir / f"{name}.csv", lambda p: df.to_csv(p, index=keep_index)
-        )
+        return atomic_write(self.dir / f"{name}.csv", lambda p: df.to_csv(p, index=keep_index))
 
     def metrics(self, **values: Any) -> Path:
         """Merge headline numbers into ``metrics.json`` (later calls update earlier keys)."""

@@ -310,9 +310,7 @@ def execute(ws: Workspace, p: Plan) -> Outcome:
     log_path = staging / "run.log"
     nb = jupytext.read(p.artefact.notebook)
     nb.cells.append(
-        nbformat.v4.new_code_cell(
-            _RUNTIME_CELL, metadata={"tags": ["remove-cell", _INJECTED_TAG]}
-        )
+        nbformat.v4.new_code_cell(_RUNTIME_CELL, metadata={"tags": ["remove-cell", _INJECTED_TAG]})
     )
     nbformat.write(nb, staging / "source.ipynb")
     params = {**p.params, "profile": p.profile, "output_dir": str(staging)}
@@ -463,7 +461,10 @@ def _provenance_markdown(rec: dict[str, Any]) -> str:
     rows = [
         ("Profile", f"`{rec['profile']}`"),
         ("Command", f"`{rec['command']}`"),
-        ("Commit", f"`{rec['git_commit'] or 'unknown'}`" + (" (dirty)" if rec["git_dirty"] else "")),
+        (
+            "Commit",
+            f"`{rec['git_commit'] or 'unknown'}`" + (" (dirty)" if rec["git_dirty"] else ""),
+        ),
         ("Parameters", f"`{params}`".replace("|", "\\|") if params else "(defaults)"),
         ("Seed", cell(rec["seed"])),
         ("Wall time", _fmt_seconds(rec["wall_time_s"])),
@@ -540,7 +541,9 @@ def reproduce(
         _say(f"{head}: {'--force' if force else 'cache miss'} — {reason}; running …")
         outcome = execute(ws, p)
         if outcome.status == "ok":
-            _say(f"    done in {_fmt_seconds(outcome.seconds)} → {ws.artefact_dir(profile, p.name)}")
+            _say(
+                f"    done in {_fmt_seconds(outcome.seconds)} → {ws.artefact_dir(profile, p.name)}"
+            )
         else:
             _say(f"    FAILED after {_fmt_seconds(outcome.seconds)}: {outcome.error}")
             _say(f"    log: {outcome.log}")
@@ -603,7 +606,9 @@ def main(argv: list[str] | None = None, ws: Workspace | None = None) -> int:
         if args.command == "list":
             rows = list_artefacts(ws, args.profile)
             width = max((len(r["artefact"]) for r in rows), default=8)
-            print(f"profile {args.profile} (available: {', '.join(available_profiles(ws.profiles))})")
+            print(
+                f"profile {args.profile} (available: {', '.join(available_profiles(ws.profiles))})"
+            )
             for r in rows:
                 t = r["last_wall_time_s"]
                 last = f" last run {_fmt_seconds(t)}" if t is not None else ""

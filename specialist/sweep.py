@@ -82,9 +82,7 @@ def run_grid(
     if not isinstance(n_jobs, int) or n_jobs < 1:
         raise ValueError(f"n_jobs must be an integer >= 1, got {n_jobs!r}")
     settings = expand_grid(grid)
-    runs = [
-        (s, r, derive_seed(s, r, base_seed)) for s in settings for r in range(n_seeds)
-    ]
+    runs = [(s, r, derive_seed(s, r, base_seed)) for s in settings for r in range(n_seeds)]
     from tqdm.auto import tqdm
 
     show = sys.stderr.isatty() if progress is None else progress

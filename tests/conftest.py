@@ -32,8 +32,16 @@ def quick_outcomes(quick_workspace):
 def built_site(quick_workspace, quick_outcomes) -> Path:
     """Build the book from the quick run exactly as `make book` does (warnings are errors)."""
     jb = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(jb), "build", str(quick_workspace.book), "--builder", "html", "-W", "-n",
-           "--keep-going"]
+    cmd = [
+        str(jb),
+        "build",
+        str(quick_workspace.book),
+        "--builder",
+        "html",
+        "-W",
+        "-n",
+        "--keep-going",
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
     if proc.returncode != 0:
         pytest.fail(f"jupyter-book build failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-6000:]}")

@@ -31,7 +31,10 @@ def browser(tmp_path_factory):
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
-            str(profile), executable_path=CHROMIUM, headless=True, args=FLAGS,
+            str(profile),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=FLAGS,
             viewport={"width": 1280, "height": 900},
         )
         yield context
@@ -41,7 +44,12 @@ def browser(tmp_path_factory):
 def _open(browser, path):
     page = browser.new_page()
     remote = []
-    page.on("request", lambda r: remote.append(r.url) if not r.url.startswith(("file:", "data:", "about:")) else None)
+    page.on(
+        "request",
+        lambda r: (
+            remote.append(r.url) if not r.url.startswith(("file:", "data:", "about:")) else None
+        ),
+    )
     failed = []
     page.on("requestfailed", lambda r: failed.append(r.url))
     page.goto(path.as_uri(), wait_until="load")

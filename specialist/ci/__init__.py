@@ -1,0 +1,58 @@
+"""Conditional-independence tests behind one interface (:class:`CITest`).
+
+:func:`get_test` turns a test name (as used by ``discover_task_structure(test=...)``) into a
+fresh test; a :class:`CITest` instance passes through unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from specialist.ci.base import CIResult, CITest, canonical_query
+from specialist.ci.fisherz import FisherZ
+from specialist.ci.oracle import DSeparationOracle
+
+#: name -> factory of a data-driven test; registering a new test is one line here
+TESTS: dict[str, Callable[[], CITest]] = {"fisherz": FisherZ}
+
+#: names the paper uses whose implementation is still to come -> what adds it
+PLANNED: dict[str, str] = {
+    "cmi": "the neural CMI issue (specialist/ci/cmi.py, conditional mutual information)",
+}
+
+
+def get_test(test: str | CITest) -> CITest:
+    """Resolve ``test``: a :class:`CITest` passes through, a registered name gives a new test.
+
+    Raises ``NotImplementedError`` for a planned name not implemented yet and ``ValueError``
+    for an unknown name. Graph-based tests (:class:`DSeparationOracle`) need their graph, so
+    they are passed as instances. Backs: fig3_structure, tab2_runtime.
+    """
+    if isinstance(test, CITest):
+        return test
+    if not isinstance(test, str):
+        raise TypeError(f"test must be a test name or a CITest instance, got {test!r}")
+    if test in TESTS:
+        return TESTS[test]()
+    if test in PLANNED:
+        raise NotImplementedError(
+            f"CI test {test!r} is not implemented yet; it is added by {PLANNED[test]}. "
+            "Meanwhile pass a CITest instance, e.g. DSeparationOracle(graph)."
+        )
+    accepted = sorted(TESTS) + [f"{n} (planned)" for n in sorted(PLANNED) if n not in TESTS]
+    raise ValueError(
+        f"unknown CI test {test!r}; accepted names: {', '.join(accepted)}, "
+        "or a CITest instance such as DSeparationOracle(graph)"
+    )
+
+
+__all__ = [
+    "CIResult",
+    "CITest",
+    "DSeparationOracle",
+    "FisherZ",
+    "PLANNED",
+    "TESTS",
+    "canonical_query",
+    "get_test",
+]

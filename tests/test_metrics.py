@@ -1,0 +1,117 @@
+"""Metrics: 1 on perfect input, ~0 on trivial input, penalties where they belong, clear errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from specialist.metrics import (
+    f1_structure,
+    matthews_mcc,
+    mean_corr_coef,
+    structure_accuracy,
+)
+
+STRUCTURE_METRICS = [structure_accuracy, matthews_mcc, f1_structure]
+
+
+def random_structure(seed: int, shape=(10, 4)) -> np.ndarray:
+    return np.random.default_rng(seed).random(shape) < 0.4
+
+
+@pytest.mark.parametrize("metric", STRUCTURE_METRICS)
+def test_perfect_structure_scores_one(metric):
+    truth = random_structure(0)
+    assert metric(truth, truth.copy()) == 1.0
+    assert metric(truth.astype(int), truth.astype(float)) == 1.0  # 0/1 arrays accepted
+
+
+def test_complementary_structures():
+    truth = random_structure(1)
+    assert structure_accuracy(truth, ~truth) == 0.0
+    assert matthews_mcc(truth, ~truth) == pytest.approx(-1.0)
+    assert f1_structure(truth, ~truth) == 0.0
+
+
+def test_trivial_estimates_score_zero_mcc():
+    truth = random_structure(2, shape=(50, 10))
+    assert matthews_mcc(truth, np.zeros_like(truth)) == 0.0
+    assert matthews_mcc(truth, np.ones_like(truth)) == 0.0
+    coin = np.random.default_rng(3).random(truth.shape) < 0.5  # independent guess
+    assert abs(matthews_mcc(truth, coin)) < 0.1
+
+
+def test_mcc_degenerate_case_is_defined():
+    empty = np.zeros((5, 3), dtype=bool)
+    assert matthews_mcc(empty, empty) == 1.0
+    assert matthews_mcc(~empty, ~empty) == 1.0
+    assert matthews_mcc(empty, ~empty) == 0.0
+    assert f1_structure(empty, empty) == 1.0
+
+
+def test_accuracy_counts_entries():
+    truth = np.array([[True, False], [False, False]])
+    est = np.array([[True, True], [False, False]])
+    assert structure_accuracy(truth, est) == 0.75
+    assert f1_structure(truth, est) == pytest.approx(2 / 3)
+
+
+def latents(n: int = 5000, k: int = 4, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).normal(size=(n, k))
+
+
+@pytest.mark.parametrize("method", ["pearson", "spearman"])
+def test_mean_corr_coef_invariant_to_permutation_scale_and_sign(method):
+    s = latents()
+    est = s[:, [2, 0, 3, 1]] * np.array([3.0, -0.5, 10.0, -2.0]) + np.array([1.0, 2, 3, 4])
+    assert mean_corr_coef(s, est, method=method) == pytest.approx(1.0)
+
+
+def test_mean_corr_coef_spearman_invariant_to_monotone_maps():
+    s = latents()
+    est = np.column_stack([np.exp(s[:, 1]), s[:, 0] ** 3, -s[:, 3], np.tanh(s[:, 2])])
+    assert mean_corr_coef(s, est, method="spearman") == pytest.approx(1.0)
+    assert mean_corr_coef(s, est, method="pearson") < 0.99
+
+
+@pytest.mark.parametrize("method", ["pearson", "spearman"])
+def test_mean_corr_coef_near_zero_for_independent_noise(method):
+    assert mean_corr_coef(latents(seed=1), latents(seed=2), method=method) < 0.1
+
+
+def test_mean_corr_coef_penalises_duplicated_latents():
+    s = latents(k=2)
+    assert mean_corr_coef(s, s[:, [0, 0]]) == pytest.approx(0.5, abs=0.05)
+
+
+def test_mean_corr_coef_constant_latent_counts_as_zero():
+    s = latents(k=2)
+    est = np.column_stack([s[:, 0], np.full(len(s), 0.1)])
+    assert mean_corr_coef(s, est) == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("metric", STRUCTURE_METRICS)
+def test_structure_errors(metric):
+    truth = random_structure(4)
+    with pytest.raises(ValueError, match="same shape"):
+        metric(truth, truth[:-1])
+    with pytest.raises(ValueError, match="2-D"):
+        metric(truth.ravel(), truth.ravel())
+    with pytest.raises(ValueError, match="boolean"):
+        metric(truth, truth * 0.5)
+    with pytest.raises(ValueError, match="boolean"):
+        metric(truth, truth.astype(str))
+
+
+def test_mean_corr_coef_errors():
+    s = latents(n=100)
+    with pytest.raises(ValueError, match="same shape"):
+        mean_corr_coef(s, s[:, :3])
+    with pytest.raises(ValueError, match="same shape"):
+        mean_corr_coef(s[:, 0], s[:, 0])
+    with pytest.raises(ValueError, match="method must be"):
+        mean_corr_coef(s, s, method="kendall")
+    bad = s.copy()
+    bad[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        mean_corr_coef(s, bad)
