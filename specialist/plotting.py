@@ -197,3 +197,74 @@ def draw_collider_dag(
             columnspacing=1.5,
         )
     return pos
+
+
+#: one colour per method, the same on every page
+METHOD_COLORS = {
+    "cca": SKY_BLUE,
+    "group_lasso": GREEN,
+    "seltask": PURPLE,
+    "ours": VERMILLION,
+    "ours_holm": BLACK,
+    "fisherz": BLUE,
+    "cmi": ORANGE,
+}
+
+
+def plot_mean_std(
+    ax,
+    df,
+    x: str,
+    y: str,
+    hue: str,
+    labels: dict[str, str] | None = None,
+    colors: dict[str, str] | None = None,
+    order=None,
+) -> None:
+    """Mean line with a ±1 standard-deviation band of ``y`` against ``x``, one per ``hue``.
+
+    ``df`` is a tidy table (one row per run). Backs: fig3_structure, fig_finite_sample,
+    fig3_nonlinear, fig_colliders.
+    """
+    labels = labels or {}
+    colors = colors or METHOD_COLORS
+    groups = order if order is not None else list(dict.fromkeys(df[hue]))
+    for name in groups:
+        part = df[df[hue] == name]
+        stats = part.groupby(x)[y].agg(["mean", "std"]).sort_index()
+        std = stats["std"].fillna(0.0)
+        color = colors.get(name)
+        ax.plot(
+            stats.index, stats["mean"], marker="o", ms=4, label=labels.get(name, name), color=color
+        )
+        ax.fill_between(
+            stats.index,
+            stats["mean"] - std,
+            stats["mean"] + std,
+            alpha=0.18,
+            color=color,
+            linewidth=0,
+        )
+
+
+def log_ticks(ax, values, axis: str = "x") -> None:
+    """Log-scaled axis whose ticks are exactly ``values``, written as plain numbers.
+
+    Backs: fig_colliders, fig_finite_sample.
+    """
+    from matplotlib.ticker import FixedLocator, NullLocator, StrMethodFormatter
+
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
+    target.set_major_locator(FixedLocator(sorted(values)))
+    target.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    target.set_minor_locator(NullLocator())
+
+
+def legend_below(fig, ax, ncol: int | None = None) -> None:
+    """One legend for the whole figure, centred below the panels. Backs: multi-panel figures."""
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(
+        handles, labels, loc="lower center", ncol=ncol or len(labels), bbox_to_anchor=(0.5, -0.02)
+    )
+    fig.tight_layout(rect=(0, 0.08, 1, 1))

@@ -91,9 +91,14 @@ def band_set(k: int, v: int, n_steps: int, segment_length: int = 2) -> list[int]
             raise ValueError(f"{name}={value} must be a segment index in 0..{n_seg - 1}")
     if k == v:
         raise ValueError(f"k and v must be different segments, got {k} twice")
-    reps = (representative_step(k, segment_length), representative_step(v, segment_length))
+    return _band(
+        representative_step(k, segment_length), representative_step(v, segment_length), n_steps
+    )
+
+
+def _band(r_k: int, r_v: int, n_steps: int) -> list[int]:
     # r_k - 1 never equals r_v (they are >= L >= 2 apart), so the set never contains X or Y
-    return sorted({t for r in reps for t in (r - 1, r + 1) if 0 <= t < n_steps})
+    return sorted({t for r in (r_k, r_v) for t in (r - 1, r + 1) if 0 <= t < n_steps})
 
 
 def adjust_pvalues(pvalues: np.ndarray, method: str = "none") -> np.ndarray:
@@ -217,11 +222,12 @@ def discover_task_structure(
 
     pairs = [(k, v) for k in range(n_seg) for v in range(k + 1, n_seg)]
     reps = [representative_step(k, segment_length) for k in range(n_seg)]
-    queries = []
-    for i in range(n_tasks):
-        for k, v in pairs:
-            z = [state(t) for t in band_set(k, v, n_steps, segment_length)] + [task(i)]
-            queries.append((state(reps[k]), state(reps[v]), z))
+    # the band of a pair does not depend on the task: build it once per pair (validated above)
+    bands = [
+        (state(reps[k]), state(reps[v]), [state(t) for t in _band(reps[k], reps[v], n_steps)])
+        for k, v in pairs
+    ]
+    queries = [(x, y, [*z, task(i)]) for i in range(n_tasks) for x, y, z in bands]
     results = ci.test_many(queries)
 
     raw = np.array([r.pvalue for r in results], dtype=float).reshape(n_tasks, len(pairs))

@@ -236,7 +236,8 @@ def test_validation_happens_before_the_test_is_fitted():
         ({"tasks": np.array([[0, 1]] * 3 + [[np.inf, 0]])}, ValueError, "tasks contains NaN"),
         ({"states": np.zeros((0, 10)), "tasks": np.zeros((0, 2))}, ValueError, "states must not"),
         ({"test": "kci"}, ValueError, "unknown CI test 'kci'"),
-        ({"test": "cmi"}, NotImplementedError, "not implemented yet"),
+        # a registered name resolves to a fresh test, whose own checks then apply (n = 4 rows)
+        ({"test": "cmi"}, ValueError, r"NeuralCMI: n = 4 samples.*2 \* k_neighbors"),
     ],
 )
 def test_discover_validation(change, error, message):

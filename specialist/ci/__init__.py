@@ -9,16 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from specialist.ci.base import CIResult, CITest, canonical_query
+from specialist.ci.cmi import NeuralCMI
 from specialist.ci.fisherz import FisherZ
 from specialist.ci.oracle import DSeparationOracle
 
 #: name -> factory of a data-driven test; registering a new test is one line here
-TESTS: dict[str, Callable[[], CITest]] = {"fisherz": FisherZ}
+TESTS: dict[str, Callable[[], CITest]] = {"fisherz": FisherZ, "cmi": NeuralCMI}
 
 #: names the paper uses whose implementation is still to come -> what adds it
-PLANNED: dict[str, str] = {
-    "cmi": "the neural CMI issue (specialist/ci/cmi.py, conditional mutual information)",
-}
+PLANNED: dict[str, str] = {}
 
 
 def get_test(test: str | CITest) -> CITest:
@@ -51,6 +50,7 @@ __all__ = [
     "CITest",
     "DSeparationOracle",
     "FisherZ",
+    "NeuralCMI",
     "PLANNED",
     "TESTS",
     "canonical_query",

@@ -35,9 +35,10 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 
 import numpy as np
-from scipy.stats import chi2, norm
+from scipy.special import ndtr
+from scipy.stats import chi2
 
-from specialist.ci.base import CIResult, CITest, Query, canonical_query
+from specialist.ci.base import CIResult, CITest, Query, canonical_query, non_finite_error
 
 Layout = tuple[int, int, int]  # (columns of x, columns of y, columns of z)
 
@@ -58,6 +59,7 @@ class FisherZ(CITest):
     """
 
     name = "fisherz"
+    _checks_finite = True  # the column means computed in _fit reveal any NaN or inf
 
     def __init__(self, max_vif: float = 1e10) -> None:
         super().__init__()
@@ -65,6 +67,8 @@ class FisherZ(CITest):
             raise ValueError(f"max_vif must be > 1, got {max_vif!r}")
         self.max_vif = float(max_vif)
         self._columns: dict[Hashable, tuple[int, ...]] = {}
+        self._first: dict[Hashable, int] = {}
+        self._scalar = False
 
     # -- sufficient statistics -------------------------------------------------------------
     def _fit(self, variables: Mapping[Hashable, np.ndarray]) -> None:
@@ -73,9 +77,19 @@ class FisherZ(CITest):
         for key, block in variables.items():
             columns[key] = tuple(range(start, start + block.shape[1]))
             start += block.shape[1]
-        data = np.hstack(list(variables.values()))
-        self._n = data.shape[0]
+        # column-major: the blocks are often strided column views (states[:, t]); copying
+        # them into Fortran order and centring column by column is the fast layout here
+        self._n = next(iter(variables.values())).shape[0]
+        data = np.empty((self._n, start), order="F")
+        for key, block in variables.items():
+            data[:, columns[key][0] : columns[key][-1] + 1] = block
         mean = data.mean(axis=0)
+        if not np.all(np.isfinite(mean)):  # a NaN or inf anywhere makes its column mean so
+            bad = int(np.flatnonzero(~np.isfinite(mean))[0])
+            key = next(k for k, c in columns.items() if bad in c)
+            if np.all(np.isfinite(data[:, bad])):
+                raise ValueError(f"FisherZ: variable {key!r} has values too large to average")
+            raise non_finite_error(key)
         data -= mean
         cov = data.T @ data / max(self._n - 1, 1)
         std = np.sqrt(np.diag(cov))
@@ -89,7 +103,15 @@ class FisherZ(CITest):
                     "a constant variable has no correlation, drop it"
                 )
         self._corr = np.clip(cov / std[:, None] / std[None, :], -1.0, 1.0)
+        # scalar queries of different |Z| share one batch: a query is padded with distinct
+        # dummy variables, independent of everything with unit variance (identity rows), which
+        # leave the partial correlation of x and y unchanged; dof still uses the true |Z|
+        k = self._corr.shape[0]
+        self._padded = np.eye(2 * k)
+        self._padded[:k, :k] = self._corr
         self._columns = columns
+        self._first = {key: cols[0] for key, cols in columns.items()}
+        self._scalar = all(len(cols) == 1 for cols in columns.values())
 
     # -- queries ---------------------------------------------------------------------------
     def _test(self, x: Hashable, y: Hashable, z: tuple[Hashable, ...]) -> CIResult:
@@ -101,7 +123,11 @@ class FisherZ(CITest):
     ) -> list[CIResult]:
         """Answer ``queries`` in order; uncached ones are grouped by layout and batched."""
         # validate everything before any compute, so a bad query fails fast
-        canonical = [self._check(canonical_query(x, y, z)) for x, y, z in queries]
+        canonical = [canonical_query(x, y, z) for x, y, z in queries]
+        names = {v for x, y, z in canonical for v in (x, y, *z)}
+        if not names <= self._columns.keys():  # one set test for the whole batch
+            for query in canonical:
+                super()._check(query)  # raises, naming the unknown variable
         groups: dict[Layout, list[Query]] = {}
         for query in dict.fromkeys(canonical):
             if query not in self._cache:
@@ -110,15 +136,10 @@ class FisherZ(CITest):
             self._cache.update(zip(group, self._answer(layout, group), strict=True))
         return [self._cache[q] for q in canonical]
 
-    def _check(self, query: Query) -> Query:
-        # fast path for Algorithm 1's many queries; the base class builds the error message
-        x, y, z = query
-        if x in self._columns and y in self._columns and all(v in self._columns for v in z):
-            return query
-        return super()._check(query)
-
     def _layout(self, query: Query) -> Layout:
         x, y, z = query
+        if self._scalar:  # every variable is one column (Algorithm 1 on scalar states):
+            return 1, 1, -1  # one padded batch whatever |Z| (see _answer)
         cols = self._columns
         return len(cols[x]), len(cols[y]), sum(len(cols[v]) for v in z)
 
@@ -126,22 +147,39 @@ class FisherZ(CITest):
         """Statistics of queries sharing one layout, from one stack of submatrices."""
         p, q, m = layout
         fisher = p == q == 1
-        dof = self._n - m - 3 if fisher else self._n - 1 - m - (p + q + 1) / 2
-        if dof <= 0:
+        if m < 0:  # the padded scalar batch
+            sizes = np.array([len(z) for _, _, z in group])
+            dof = self._n - sizes - 3
+        else:
+            sizes = np.array([m])
+            dof = self._n - m - 3 if fisher else self._n - 1 - m - (p + q + 1) / 2
+        if np.any(dof <= 0):
+            bad = int(np.argmax(np.atleast_1d(dof) <= 0)) if m < 0 else 0
             need = "n - dim Z - 3 > 0" if fisher else "n - 1 - dim Z - (p + q + 1)/2 > 0"
             raise ValueError(
-                f"FisherZ: n = {self._n} samples are too few for {group[0]!r} "
-                f"(p = {p}, q = {q}, dim Z = {m} columns); need {need}"
+                f"FisherZ: n = {self._n} samples are too few for {group[bad]!r} "
+                f"(p = {p}, q = {q}, dim Z = {sizes[bad]} columns); need {need}"
             )
-        cols = self._columns
-        idx = np.array([cols[x] + cols[y] + sum((cols[v] for v in z), ()) for x, y, z in group])
-        prec = self._invert(self._corr[idx[:, :, None], idx[:, None, :]], group)
+        if m < 0:
+            first, width = self._first, int(sizes.max())
+            dummies = range(self._corr.shape[0], self._corr.shape[0] + width)
+            idx = np.array(
+                [
+                    [first[x], first[y], *[first[v] for v in z], *dummies[len(z) :]]
+                    for x, y, z in group
+                ]
+            )
+            prec = self._invert(self._padded[idx[:, :, None], idx[:, None, :]], group)
+        else:
+            cols = self._columns
+            idx = np.array([cols[x] + cols[y] + sum((cols[v] for v in z), ()) for x, y, z in group])
+            prec = self._invert(self._corr[idx[:, :, None], idx[:, None, :]], group)
         if fisher:
             r = -prec[:, 0, 1] / np.sqrt(np.abs(prec[:, 0, 0] * prec[:, 1, 1]))
             # |r| = 1 happens with tiny n or deterministic relations; causal-learn clips likewise
             r = np.clip(r, -(1 - np.finfo(float).eps), 1 - np.finfo(float).eps)
             stat = np.sqrt(dof) * np.abs(np.arctanh(r))
-            pvalues = 2 * norm.sf(stat)
+            pvalues = 2 * ndtr(-stat)  # two-sided normal tail; ndtr is the lean norm.cdf
         else:
             a = p + q
             log_lambda = (
@@ -152,7 +190,7 @@ class FisherZ(CITest):
             # Λ ≤ 1 in exact arithmetic; rounding must not produce a negative statistic
             stat = -dof * np.minimum(log_lambda, 0.0)
             pvalues = chi2.sf(stat, p * q)
-        return [CIResult(float(s), float(pv)) for s, pv in zip(stat, pvalues, strict=True)]
+        return list(map(CIResult._make, zip(stat.tolist(), pvalues.tolist(), strict=True)))
 
     def _invert(self, sub: np.ndarray, group: list[Query]) -> np.ndarray:
         """Batched inverse of correlation submatrices, refusing (near-)singular ones."""

@@ -1,15 +1,28 @@
-"""The collider process of the paper's layer 1: its structure and its causal graph.
+"""The collider process of the paper's layer 1: its structure, its causal graph and its data.
 
 ``s_t -> a_t``; a connected step ``t -> t+1`` adds ``s_t -> s_{t+1}`` and ``a_t -> s_{t+1}``
 (a disconnected one leaves ``s_{t+1}`` without parents); every action of a segment assigned to
 task ``i`` points into ``g_i``, so tasks are colliders. :class:`ColliderStructure` holds
-everything that fixes the graph; samplers of data (linear-Gaussian and nonlinear sequences) will
-take one and are added separately.
+everything that fixes the graph; :func:`sample_collider` draws data from it (linear-Gaussian or
+nonlinear, any state dimension, optionally seen through an invertible observation map) and
+:func:`simulate_collider` draws a random structure and then data.
+
+Sampling follows the DAG node by node (0-based steps; ``std(·)`` centres and scales to unit
+variance; see :func:`sample_collider` for the details and the choice of every constant)::
+
+    s_0     = ξ_0
+    a_t     = (std(π_t(s_t)) + σ η_t) / sqrt(1 + σ²)
+    s_{t+1} = (std(F_t(s_t, a_t)) + τ ξ_{t+1}) / sqrt(1 + τ²)   if t -> t+1 is connected
+            = ξ_{t+1}                                              otherwise
+    g_i     = (std(Σ_{t ∈ T_i} <c_{i,t}, ψ(a_t)>) + σ_i ε_i) / sqrt(1 + σ_i²),  σ_i = σ / sqrt(|T_i|)
+
+with ``σ = noise_scale``, ``τ = state_noise`` and ``T_i`` the steps of task ``i``.
+``task_role`` rewires the task edges (Remark 1 of the paper).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from numbers import Integral, Real
 
 import networkx as nx
@@ -38,6 +51,12 @@ def _as_bool_array(name: str, value, shape: tuple[int, ...], meaning: str) -> np
     arr = arr.copy()
     arr.flags.writeable = False  # the structure is a value: freeze it
     return arr
+
+
+def _check_choice(name: str, value, accepted: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value not in accepted:
+        raise ValueError(f"{name} must be one of {accepted}, got {value!r}")
+    return value
 
 
 def as_generator(rng_or_seed) -> np.random.Generator:
@@ -118,12 +137,19 @@ class ColliderStructure:
                 f"tasks (0-based) {bad.tolist()} span {counts[bad].tolist()} segment(s)"
             )
 
-    def graph(self) -> nx.DiGraph:
+    def graph(self, task_role: str = "collider") -> nx.DiGraph:
         """The generative DAG; nodes are :mod:`specialist.variables` names.
 
         Node attributes: ``kind`` (``"state"``, ``"action"``, ``"task"``) and ``index``.
+        ``task_role`` (see :func:`sample_collider`) orients the task edges: ``"collider"``
+        (the paper's model, ``a_t -> g_i``), ``"confounder"`` (``g_i -> a_t``) or
+        ``"mediator"`` (``a_t -> g_i`` on the task's first segment, ``g_i -> a_t`` on the
+        later ones). Backs: fig2_band_set, fig3_structure, fig_colliders.
         """
-        g = nx.DiGraph(n_steps=self.n_steps, segment_length=self.segment_length)
+        _check_choice("task_role", task_role, TASK_ROLES)
+        g = nx.DiGraph(
+            n_steps=self.n_steps, segment_length=self.segment_length, task_role=task_role
+        )
         for t in range(self.n_steps):
             g.add_node(state(t), kind="state", index=t)
             g.add_node(action(t), kind="action", index=t)
@@ -134,15 +160,31 @@ class ColliderStructure:
             if t + 1 < self.n_steps and self.connected[t]:
                 g.add_edge(state(t), state(t + 1))
                 g.add_edge(action(t), state(t + 1))
+        first = self.first_segments()
         for t, i in zip(*np.nonzero(self.step_tasks), strict=True):
-            g.add_edge(action(t), task(i))
+            into_task = task_role == "collider" or (
+                task_role == "mediator" and t // self.segment_length == first[i]
+            )
+            g.add_edge(*((action(t), task(i)) if into_task else (task(i), action(t))))
         return g
 
+    def first_segments(self) -> np.ndarray:
+        """int (M,): each task's first segment (0-based), -1 for a task on no segment."""
+        has = self.assignment.any(axis=0)
+        return np.where(has, self.assignment.argmax(axis=0), -1)
 
-def build_collider_dag(n_steps: int, segment_length: int, assignment, connected=None) -> nx.DiGraph:
+
+def build_collider_dag(
+    n_steps: int,
+    segment_length: int,
+    assignment,
+    connected=None,
+    *,
+    task_role: str = "collider",
+) -> nx.DiGraph:
     """Validate the inputs and return the collider DAG (see :meth:`ColliderStructure.graph`).
 
-    Backs: fig2_band_set, fig3_structure.
+    Backs: fig2_band_set, fig3_structure, fig_colliders.
     """
     assignment = np.asarray(assignment)
     if assignment.ndim != 2:
@@ -151,7 +193,7 @@ def build_collider_dag(n_steps: int, segment_length: int, assignment, connected=
         )
     return ColliderStructure(
         n_steps, assignment.shape[1], segment_length, assignment, connected
-    ).graph()
+    ).graph(task_role)
 
 
 def random_assignment(
@@ -220,3 +262,444 @@ def random_structure(
     )
     connected = rng.random(n_steps - 1) >= p_disconnect
     return ColliderStructure(n_steps, n_tasks, segment_length, assignment, connected)
+
+
+# -- sampling ----------------------------------------------------------------------------------
+
+KINDS = ("linear", "nonlinear")
+TASK_ROLES = ("collider", "confounder", "mediator")
+OBSERVATIONS = ("identity", "mlp")
+NOISES = ("gaussian", "laplace", "uniform")
+
+#: rows of the calibration draw that fixes every node's centring and scale (see sample_collider)
+N_CALIBRATION = 4096
+_LEAK = 0.2  # slope of the leaky tanh far from 0: phi' in [0.2, 1.2], so phi is invertible
+
+
+def leaky_tanh(u: np.ndarray) -> np.ndarray:
+    """``phi(u) = tanh(u) + 0.2 u``: smooth, odd, strictly increasing (``phi' >= 0.2``)."""
+    return np.tanh(u) + _LEAK * u
+
+
+def leaky_tanh_inverse(y: np.ndarray) -> np.ndarray:
+    """Inverse of :func:`leaky_tanh` (vectorised bisection, then two Newton steps)."""
+    y = np.asarray(y, dtype=float)
+    # |phi(u)| >= 0.2 |u|, so the root lies in [-|y| / 0.2, |y| / 0.2]; widened to stay > 0
+    half = (np.abs(y) + 1.0) / _LEAK
+    lo, hi = -half, half.copy()
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        above = leaky_tanh(mid) > y
+        hi = np.where(above, mid, hi)
+        lo = np.where(above, lo, mid)
+    u = 0.5 * (lo + hi)
+    for _ in range(2):
+        u = u - (leaky_tanh(u) - y) / (1.0 - np.tanh(u) ** 2 + _LEAK)
+    return u
+
+
+def _signed_uniform(rng: np.random.Generator, shape, low: float = 0.5, high: float = 1.5):
+    """Weights with ``|w|`` uniform in ``[low, high]`` and a random sign (bounded away from 0)."""
+    return rng.uniform(low, high, size=shape) * rng.choice((-1.0, 1.0), size=shape)
+
+
+def _well_conditioned(rng: np.random.Generator, d: int) -> np.ndarray:
+    """A ``d x d`` matrix ``Q diag(w)`` with ``Q`` orthogonal and ``|w|`` in [0.5, 1.5].
+
+    Its singular values are the ``|w|``, so its condition number is at most 3.
+    """
+    q, r = np.linalg.qr(rng.standard_normal((d, d)))
+    q = q * np.sign(np.diag(r))  # Haar-distributed orthogonal matrix
+    return q * _signed_uniform(rng, d)[None, :]
+
+
+@dataclass(frozen=True, eq=False)
+class ObservationMap:
+    """The invertible observation map ``o_t = f(s_t)``, the same ``f`` for every step.
+
+    ``"identity"``: ``f(s) = s``. ``"mlp"``: ``f(s) = W_3 phi(W_2 phi(W_1 s + b_1) + b_2) + b_3``
+    with ``phi`` the :func:`leaky_tanh` and square weight matrices of condition number <= 3
+    (``Q diag(w)``, ``Q`` orthogonal, ``|w|`` in [0.5, 1.5]), so ``f`` is a diffeomorphism of
+    ``R^d`` and :meth:`inverse` recovers the states exactly (to rounding). An invertible map
+    applied to each variable preserves every conditional independence, which is why the paper's
+    test may run on observations. Backs: fig3_structure, fig3_nonlinear.
+    """
+
+    kind: str
+    weights: tuple[np.ndarray, ...] = ()
+    biases: tuple[np.ndarray, ...] = ()
+
+    @classmethod
+    def random(cls, kind: str, state_dim: int, rng_or_seed) -> ObservationMap:
+        _check_choice("observation", kind, OBSERVATIONS)
+        if kind == "identity":
+            return cls("identity")
+        rng = as_generator(rng_or_seed)
+        weights = tuple(_well_conditioned(rng, state_dim) for _ in range(3))
+        biases = tuple(rng.uniform(-0.5, 0.5, size=state_dim) for _ in range(3))
+        return cls("mlp", weights, biases)
+
+    def __call__(self, states: np.ndarray) -> np.ndarray:
+        """Apply ``f`` to states ``(n, T)`` (``d = 1``: elementwise) or ``(..., d)``."""
+        x = np.asarray(states, dtype=float)
+        if self.kind == "identity":
+            return x.copy()
+        scalar = self.weights[0].shape[0] == 1  # a 1 x 1 map acts elementwise
+        h = x[..., None] if scalar else x
+        for j, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            h = h @ w.T + b
+            if j < len(self.weights) - 1:
+                h = leaky_tanh(h)
+        return h[..., 0] if scalar else h
+
+    def inverse(self, observations: np.ndarray) -> np.ndarray:
+        """``f^{-1}``: the states from observations (same shape conventions)."""
+        y = np.asarray(observations, dtype=float)
+        if self.kind == "identity":
+            return y.copy()
+        scalar = self.weights[0].shape[0] == 1
+        h = y[..., None] if scalar else y
+        for j in reversed(range(len(self.weights))):
+            if j < len(self.weights) - 1:
+                h = leaky_tanh_inverse(h)
+            # condition number <= 3: the explicit inverse is accurate
+            h = (h - self.biases[j]) @ np.linalg.inv(self.weights[j]).T
+        return h[..., 0] if scalar else h
+
+
+@dataclass(frozen=True, eq=False)
+class ColliderSample:
+    """Data drawn from the collider process, with its ground truth.
+
+    Attributes
+    ----------
+    states, actions : ``(n, T)`` when ``state_dim == 1``, else ``(n, T, d)``
+    tasks : ``(n, M)``
+    observations : ``observation_map(states)``, same shape as ``states``
+    structure : the :class:`ColliderStructure` the data was drawn from
+    segment_tasks : bool (K, M), the ground truth (``structure.assignment``)
+    step_tasks : bool (T, M), the same per step
+    observation_map : the :class:`ObservationMap` (``inverse`` recovers ``states``)
+    kind, task_role, observation, state_dim, noise_scale, state_noise, noise, seed : the
+        settings
+
+    Backs: fig3_structure, fig_colliders, fig_finite_sample, fig3_nonlinear.
+    """
+
+    states: np.ndarray
+    actions: np.ndarray
+    tasks: np.ndarray
+    observations: np.ndarray
+    structure: ColliderStructure
+    segment_tasks: np.ndarray
+    step_tasks: np.ndarray
+    observation_map: ObservationMap
+    kind: str
+    task_role: str
+    observation: str
+    state_dim: int
+    noise_scale: float
+    state_noise: float
+    noise: str
+    seed: int | None
+
+    @property
+    def n_samples(self) -> int:
+        return self.states.shape[0]
+
+    def graph(self) -> nx.DiGraph:
+        """The true DAG of this sample (its structure, with the sample's ``task_role``)."""
+        return self.structure.graph(self.task_role)
+
+
+def _unit_noise(rng: np.random.Generator, kind: str, shape: tuple[int, ...]) -> np.ndarray:
+    """Zero-mean, unit-variance noise of the given family."""
+    if kind == "gaussian":
+        return rng.standard_normal(shape)
+    if kind == "laplace":
+        return rng.laplace(scale=1 / np.sqrt(2), size=shape)
+    return rng.uniform(-np.sqrt(3), np.sqrt(3), size=shape)
+
+
+@dataclass(frozen=True)
+class _Mechanisms:
+    """The random functions of one process: first-layer and output weights per node."""
+
+    policy: tuple[np.ndarray, np.ndarray]  # (T, d, d) each
+    transition: tuple[np.ndarray, np.ndarray]  # (T-1, d, 2d), (T-1, d, d)
+    task_weights: np.ndarray  # (M, T, d): c_{i,t}
+    action_task_weights: np.ndarray  # (M, T, d): weight of g_i in a_t (confounder, mediator)
+
+    @classmethod
+    def random(cls, rng, n_steps: int, n_tasks: int, d: int) -> _Mechanisms:
+        def layer(*shape):  # fan-in scaled so a unit-variance input gives an O(1) output
+            return _signed_uniform(rng, shape) / np.sqrt(shape[-1])
+
+        return cls(
+            policy=(layer(n_steps, d, d), layer(n_steps, d, d)),
+            transition=(layer(n_steps - 1, d, 2 * d), layer(n_steps - 1, d, d)),
+            task_weights=layer(n_tasks, n_steps, d),
+            action_task_weights=_signed_uniform(rng, (n_tasks, n_steps, d)),
+        )
+
+
+def _check_positive(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real) or not np.isfinite(value):
+        raise TypeError(f"{name} must be a finite number > 0, got {value!r}")
+    if value <= 0:
+        raise ValueError(f"{name} must be a finite number > 0, got {value}")
+    return float(value)
+
+
+def sample_collider(
+    structure: ColliderStructure,
+    n_samples: int,
+    *,
+    state_dim: int = 1,
+    kind: str = "linear",
+    task_role: str = "collider",
+    noise_scale: float = 0.3,
+    state_noise: float = 1.0,
+    noise: str = "gaussian",
+    observation: str = "identity",
+    seed=0,
+) -> ColliderSample:
+    """Draw ``n_samples`` i.i.d. sequences from the process of ``structure``.
+
+    The process follows the DAG of :meth:`ColliderStructure.graph` exactly (0-based steps;
+    every noise term has zero mean and unit variance; ``std(·)`` centres each coordinate and
+    scales it to unit variance)::
+
+        s_0     = ξ_0
+        a_t     = (std(π_t(s_t) [+ Σ_{i: g_i -> a_t} w_{i,t} ψ(g_i)]) + σ η_t) / sqrt(1 + σ²)
+        s_{t+1} = (std(F_t(s_t, a_t)) + τ ξ_{t+1}) / sqrt(1 + τ²)   if t -> t+1 is connected
+                = ξ_{t+1}                                              otherwise
+        g_i     = (std(Σ_{t ∈ T_i} <c_{i,t}, ψ(a_t)>) + σ_i ε_i) / sqrt(1 + σ_i²)
+
+    with ``σ = noise_scale``, ``τ = state_noise``, ``T_i`` the steps whose actions point into
+    ``g_i`` and ``σ_i = σ / sqrt(|T_i|)``. Every node has unit variance, so the state variance
+    is the same at every step however long the sequence; ``1 / σ²`` and ``1 / τ²`` are the
+    signal-to-noise ratios of actions and transitions.
+
+    Effect sizes (why these constants). Theorem 1's test sees a task through *explaining
+    away*: given ``g_i``, the actions of two of its segments become dependent. For a collider
+    of ``m`` equal parents that partial correlation is at most about ``1 / (m - 1)``, and
+    three things can dilute it further, each handled here:
+
+    * *task noise*: ``σ_i`` is the noise of one step's share of ``g_i`` (``σ``), not of the
+      whole sum; a task noise as large as the sum would shrink the effect to about
+      ``1 / (m (1 + σ²))``;
+    * *action noise*: a small ``σ`` (default 0.3) makes ``a_t`` nearly a function of ``s_t``,
+      so the actions of band-set steps are conditioned away instead of adding noise to ``g_i``;
+    * *temporal memory*: the band set conditions on both neighbours of a representative state;
+      a state nearly determined by them (small ``τ``) keeps little variance to pass on.
+      ``τ = 1`` (default) gives each state half memory, half innovation.
+
+    With these defaults (linear, ``d = 1``, ``T = 20``, ``M = 10``), the partial correlation
+    of the representative states of two segments of a task, given the band set, has a median
+    of about 0.45 when the task spans 2 segments, 0.08 for 6 and 0.03 for 10 (the
+    ``1 / (m - 1)`` ceiling): at ``n = 10,000`` Algorithm 1 (Fisher-z, ``alpha = 0.05``) misses
+    under 1% of the relevant segment-task entries, each segment being found through any of its
+    ``K - 1`` pairs.
+
+    The scales of ``std(·)`` are fixed before the data is drawn, on an independent calibration
+    draw of :data:`N_CALIBRATION` sequences (from the same seed): the mechanisms depend on
+    ``seed`` only, not on ``n_samples``, and the returned rows are exactly i.i.d.
+
+    Parameters
+    ----------
+    structure : the :class:`ColliderStructure` (segments, task assignment, connected steps)
+    n_samples : int >= 10
+    state_dim : ``d >= 1``; states and actions are ``d``-dimensional, tasks scalar
+    kind : ``"linear"``: ``π_t(s) = P_t s``, ``F_t(s, a) = A_t s + B_t a``, ``ψ = id``, all
+        weights with ``|w|`` in [0.5, 1.5] and a random sign (divided by ``sqrt(fan-in)``);
+        with Gaussian noise the data is linear-Gaussian, the setting of the Fisher-z test.
+        ``"nonlinear"``: each map is a one-hidden-layer network ``W_2 φ(W_1 x)`` with
+        ``φ = tanh(u) + 0.2 u`` (smooth and strictly increasing) and ``ψ = φ``, same weight law.
+    task_role : Remark 1 of the paper. ``"collider"`` (the paper's model): ``a_t -> g_i`` for
+        every step of the task, two steps of one task are *dependent* given ``g_i``.
+        ``"confounder"``: the task causes its actions, ``g_i = ε_i`` and ``g_i -> a_t`` for
+        every step of the task. ``"mediator"``: a chain through the task, the actions of its
+        first segment cause ``g_i`` (as above) and ``g_i`` causes the actions of its later
+        segments. Under both alternatives two steps of one task are *independent* given
+        ``g_i`` (the band set blocking the temporal paths), the opposite of the collider.
+    noise_scale : ``σ > 0``, noise of actions and (per step) of tasks; default 0.3
+    state_noise : ``τ > 0``, innovation of connected transitions; default 1.0
+    noise : ``"gaussian"``, ``"laplace"`` or ``"uniform"`` (unit variance in each case)
+    observation : ``"identity"`` (``o_t = s_t``) or ``"mlp"`` (an invertible map, see
+        :class:`ObservationMap`)
+    seed : int or ``numpy.random.Generator``; the same seed gives the same mechanisms,
+        observation map and data
+
+    Returns
+    -------
+    ColliderSample
+        Backs: fig3_structure, fig_colliders, fig_finite_sample, fig3_nonlinear.
+    """
+    if not isinstance(structure, ColliderStructure):
+        raise TypeError(
+            f"structure must be a ColliderStructure (see random_structure), got {structure!r}"
+        )
+    n_samples = _check_int("n_samples", n_samples, 10)
+    d = _check_int("state_dim", state_dim, 1)
+    _check_choice("kind", kind, KINDS)
+    _check_choice("task_role", task_role, TASK_ROLES)
+    _check_choice("observation", observation, OBSERVATIONS)
+    _check_choice("noise", noise, NOISES)
+    sigma = _check_positive("noise_scale", noise_scale)
+    tau = _check_positive("state_noise", state_noise)
+    mech_rng, calib_rng, data_rng, obs_rng = as_generator(seed).spawn(4)
+
+    n_steps, n_tasks, seg_len = structure.n_steps, structure.n_tasks, structure.segment_length
+    mech = _Mechanisms.random(mech_rng, n_steps, n_tasks, d)
+    n_cal = N_CALIBRATION
+    n_all = n_cal + n_samples
+
+    def draw(shape):  # calibration rows first, then the data rows
+        return np.concatenate(
+            [
+                _unit_noise(calib_rng, noise, (n_cal, *shape)),
+                _unit_noise(data_rng, noise, (n_samples, *shape)),
+            ]
+        )
+
+    xi, eta, eps = draw((n_steps, d)), draw((n_steps, d)), draw((n_tasks,))
+
+    def std(x):  # centre and scale per coordinate, with the calibration rows' moments
+        cal = x[:n_cal]
+        return (x - cal.mean(axis=0)) / cal.std(axis=0)
+
+    shrink = 1 / np.sqrt(1 + sigma**2)  # unit-variance signal + noise -> unit variance
+    linear = kind == "linear"
+    psi = (lambda u: u) if linear else leaky_tanh
+
+    def net(w1, w2, x):
+        return x @ w1.T if linear else leaky_tanh(x @ w1.T) @ w2.T
+
+    step_tasks = structure.step_tasks  # (T, M)
+    first = structure.first_segments()
+    into_task = np.zeros((n_steps, n_tasks), dtype=bool)  # a_t -> g_i
+    from_task = np.zeros((n_steps, n_tasks), dtype=bool)  # g_i -> a_t
+    seg_of_step = np.arange(n_steps) // seg_len
+    if task_role == "collider":
+        into_task = step_tasks.copy()
+    elif task_role == "confounder":
+        from_task = step_tasks.copy()
+    else:
+        into_task = step_tasks & (seg_of_step[:, None] == first[None, :])
+        from_task = step_tasks & ~into_task
+    # g_i is computed right after its last parent action (at the end when it has none)
+    last_parent = np.where(into_task.any(axis=0), n_steps - 1 - into_task[::-1].argmax(axis=0), -1)
+
+    states = np.empty((n_all, n_steps, d))
+    actions = np.empty((n_all, n_steps, d))
+    tasks = np.empty((n_all, n_tasks))
+    done = np.zeros(n_tasks, dtype=bool)
+
+    def compute_tasks(which):
+        for i in np.flatnonzero(which):
+            steps = np.flatnonzero(into_task[:, i])
+            if steps.size == 0:
+                tasks[:, i] = eps[:, i]
+            else:
+                signal = np.einsum("ntd,td->n", psi(actions[:, steps]), mech.task_weights[i, steps])
+                noise_i = sigma / np.sqrt(steps.size)
+                tasks[:, i] = (std(signal) + noise_i * eps[:, i]) / np.sqrt(1 + noise_i**2)
+        done[which] = True
+
+    compute_tasks(last_parent < 0)  # exogenous tasks (confounders; tasks on no step)
+    states[:, 0] = xi[:, 0]
+    for t in range(n_steps):
+        signal = net(*(w[t] for w in mech.policy), states[:, t])
+        parents = np.flatnonzero(from_task[t])
+        if parents.size:  # every task g_i -> a_t is computed already (acyclic by construction)
+            signal = signal + psi(tasks[:, parents]) @ mech.action_task_weights[parents, t]
+        actions[:, t] = (std(signal) + sigma * eta[:, t]) * shrink
+        compute_tasks((last_parent == t) & ~done)
+        if t + 1 < n_steps:
+            if structure.connected[t]:
+                x = np.concatenate([states[:, t], actions[:, t]], axis=1)
+                signal = net(*(w[t] for w in mech.transition), x)
+                states[:, t + 1] = (std(signal) + tau * xi[:, t + 1]) / np.sqrt(1 + tau**2)
+            else:
+                states[:, t + 1] = xi[:, t + 1]
+
+    states, actions, tasks = states[n_cal:], actions[n_cal:], tasks[n_cal:]
+    if d == 1:
+        states, actions = states[..., 0], actions[..., 0]
+    obs_map = ObservationMap.random(observation, d, obs_rng)
+    return ColliderSample(
+        states=states,
+        actions=actions,
+        tasks=tasks,
+        observations=obs_map(states),
+        structure=structure,
+        segment_tasks=structure.assignment,
+        step_tasks=step_tasks,
+        observation_map=obs_map,
+        kind=kind,
+        task_role=task_role,
+        observation=observation,
+        state_dim=d,
+        noise_scale=sigma,
+        state_noise=tau,
+        noise=noise,
+        seed=None if isinstance(seed, np.random.Generator) else int(seed),
+    )
+
+
+def simulate_collider(
+    n_samples: int,
+    n_steps: int,
+    n_tasks: int,
+    segment_length: int = 2,
+    *,
+    state_dim: int = 1,
+    p_disconnect: float = 0.0,
+    kind: str = "linear",
+    task_role: str = "collider",
+    noise_scale: float = 0.3,
+    state_noise: float = 1.0,
+    noise: str = "gaussian",
+    observation: str = "identity",
+    min_segments: int = 2,
+    max_segments: int | None = None,
+    seed=0,
+) -> ColliderSample:
+    """A random interleaved structure (:func:`random_structure`), then data from it.
+
+    Every task spans ``min_segments >= 2`` to ``max_segments`` (default all) segments, drawn
+    as in :func:`random_assignment`; each step is disconnected with probability
+    ``p_disconnect``. The structure and the data use independent streams derived from
+    ``seed``. The other parameters are those of :func:`sample_collider`.
+    Backs: fig3_structure, fig_colliders, fig_finite_sample, fig3_nonlinear.
+    """
+    if _check_int("min_segments", min_segments, 0) < 2:
+        raise ValueError(
+            f"min_segments must be an integer >= 2 (a task on fewer segments cannot be "
+            f"identified), got {min_segments}"
+        )
+    n_samples = _check_int("n_samples", n_samples, 10)
+    structure_rng, data_rng = as_generator(seed).spawn(2)
+    structure = random_structure(
+        n_steps,
+        n_tasks,
+        segment_length,
+        p_disconnect,
+        structure_rng,
+        min_segments=min_segments,
+        max_segments=max_segments,
+    )
+    sample = sample_collider(
+        structure,
+        n_samples,
+        state_dim=state_dim,
+        kind=kind,
+        task_role=task_role,
+        noise_scale=noise_scale,
+        state_noise=state_noise,
+        noise=noise,
+        observation=observation,
+        seed=data_rng,
+    )
+    return replace(sample, seed=None if isinstance(seed, np.random.Generator) else int(seed))
