@@ -13,22 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 
 from specialist.ci import CITest, get_test
+from specialist.validate import check_int as _check_int
 from specialist.variables import state, task
 
 CORRECTIONS = ("none", "bonferroni", "holm", "fdr_bh")
-
-
-def _check_int(name: str, value, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
-    return int(value)
 
 
 def n_segments(n_steps: int, segment_length: int = 2) -> int:

@@ -88,11 +88,12 @@ import hashlib
 import sys
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from numbers import Integral, Real
 
 import numpy as np
 
 from specialist.ci.base import CIResult, CITest, Query, canonical_query
+from specialist.validate import check_int as _check_int
+from specialist.validate import check_real as _check_real
 
 #: local permutations of ``x`` averaged in the ``log E_Q[e^T]`` term of the held-out statistic
 _N_MARGINAL = 10
@@ -103,23 +104,6 @@ _RIDGE = 1.0
 _ALIGN = 32
 #: elements of the largest intermediate tensor of the held-out evaluation (float32, 16 MB)
 _CHUNK_ELEMENTS = 1 << 22
-
-
-def _check_int(name: str, value, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
-    return int(value)
-
-
-def _check_real(name: str, value, low: float, high: float, closed_high: bool = False) -> float:
-    ok = not isinstance(value, bool) and isinstance(value, Real) and np.isfinite(value)
-    ok = ok and low < value and (value <= high if closed_high else value < high)
-    if not ok:
-        bracket = "]" if closed_high else ")"
-        raise ValueError(f"{name} must be a number in ({low}, {high}{bracket}, got {value!r}")
-    return float(value)
 
 
 def query_seed(seed: int, query: Query) -> np.random.SeedSequence:

@@ -29,15 +29,9 @@ import networkx as nx
 import numpy as np
 
 from specialist.structure import n_segments as _n_segments
+from specialist.validate import check_choice as _check_choice
+from specialist.validate import check_int as _check_int
 from specialist.variables import action, state, task
-
-
-def _check_int(name: str, value, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
-    return int(value)
 
 
 def _as_bool_array(name: str, value, shape: tuple[int, ...], meaning: str) -> np.ndarray:
@@ -51,12 +45,6 @@ def _as_bool_array(name: str, value, shape: tuple[int, ...], meaning: str) -> np
     arr = arr.copy()
     arr.flags.writeable = False  # the structure is a value: freeze it
     return arr
-
-
-def _check_choice(name: str, value, accepted: tuple[str, ...]) -> str:
-    if not isinstance(value, str) or value not in accepted:
-        raise ValueError(f"{name} must be one of {accepted}, got {value!r}")
-    return value
 
 
 def as_generator(rng_or_seed) -> np.random.Generator:
