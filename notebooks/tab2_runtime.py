@@ -81,6 +81,9 @@ table = table.rename(
 )
 paper_row = pd.DataFrame([{"T": 20, "M": 4, "tests": 180, "paper (s)": 0.02}])
 table = table.merge(paper_row, on=["T", "M", "tests"], how="left")
+table = table[
+    [c for c in ["T", "M", "tests", "Fisher-z (s)", "CMI (s)", "paper (s)"] if c in table]
+]
 out.table(table, "runtime")
 table.style.format(
     {"Fisher-z (s)": "{:.4f}", "CMI (s)": "{:.1f}", "paper (s)": "{:.2f}"}, na_rep="–"

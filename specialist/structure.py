@@ -156,7 +156,9 @@ def _as_blocks(name: str, array) -> np.ndarray:
         )
     if 0 in arr.shape:
         raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
+    # a NaN or inf makes the sum non-finite, and a sum is cheaper than isfinite().all();
+    # only an overflowing sum of finite values needs the exact check
+    if not np.isfinite(arr.sum()) and not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains NaN or infinite values")
     return arr
 
