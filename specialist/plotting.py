@@ -247,18 +247,21 @@ def plot_mean_std(
         )
 
 
-def log_ticks(ax, values, axis: str = "x") -> None:
-    """Log-scaled axis whose ticks are exactly ``values``, written as plain numbers.
+def log_ticks(ax, values=None, axis: str = "x") -> None:
+    """Log-scaled axis with plain-number tick labels (``1,000`` rather than ``10^3``).
 
-    Backs: fig_colliders, fig_finite_sample.
+    With ``values`` the ticks are exactly those values; without, matplotlib's decades.
+    Backs: fig_colliders, fig_finite_sample, tab2_runtime.
     """
-    from matplotlib.ticker import FixedLocator, NullLocator, StrMethodFormatter
+    from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator, StrMethodFormatter
 
     target = ax.xaxis if axis == "x" else ax.yaxis
     (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
-    target.set_major_locator(FixedLocator(sorted(values)))
-    target.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
-    target.set_minor_locator(NullLocator())
+    if values is not None:
+        target.set_major_locator(FixedLocator(sorted(values)))
+        target.set_minor_locator(NullLocator())
+    target.set_major_formatter(StrMethodFormatter("{x:,.0f}" if values is not None else "{x:g}"))
+    target.set_minor_formatter(NullFormatter())
 
 
 def legend_below(fig, ax, ncol: int | None = None) -> None:

@@ -36,8 +36,10 @@ class Outputs:
         self.dir = Path(output_dir)
         self.dir.mkdir(parents=True, exist_ok=True)
 
-    def figure(self, fig, name: str, *, dpi: int = 150) -> dict[str, Path]:
-        """Save ``fig`` as ``<name>.png`` and ``<name>.svg``; returns both paths."""
+    # The writers return None on purpose: a notebook cell ending with one of them would
+    # otherwise print the temporary staging path on the book page.
+    def figure(self, fig, name: str, *, dpi: int = 150) -> None:
+        """Save ``fig`` as ``<name>.png`` and ``<name>.svg`` (paths: :meth:`path`)."""
         _check_name(name)
         paths = {}
         for ext in ("png", "svg"):
@@ -47,17 +49,20 @@ class Outputs:
                 lambda p, ext=ext: fig.savefig(p, format=ext, dpi=dpi, bbox_inches="tight"),
             )
             paths[ext] = target
-        return paths
 
-    def table(self, df, name: str) -> Path:
+    def table(self, df, name: str) -> None:
         """Save a pandas DataFrame as ``<name>.csv`` (no index column unless it is named)."""
         _check_name(name)
         keep_index = any(n is not None for n in df.index.names)
-        return atomic_write(self.dir / f"{name}.csv", lambda p: df.to_csv(p, index=keep_index))
+        atomic_write(self.dir / f"{name}.csv", lambda p: df.to_csv(p, index=keep_index))
 
-    def metrics(self, **values: Any) -> Path:
+    def metrics(self, **values: Any) -> None:
         """Merge headline numbers into ``metrics.json`` (later calls update earlier keys)."""
         path = self.dir / "metrics.json"
         current = json.loads(path.read_text()) if path.exists() else {}
         current.update(values)
-        return write_json(path, current)
+        write_json(path, current)
+
+    def path(self, filename: str) -> Path:
+        """Where an output file of this artefact is written."""
+        return self.dir / filename
