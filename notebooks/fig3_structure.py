@@ -125,4 +125,6 @@ out.metrics(
 # by hand: they state the observed ordering of the methods at the largest $T$ and which method
 # loses the least MCC as $M$ grows, next to the paper's claims (CCA < Group Lasso < SelTask <
 # Ours; Ours degrades most slowly). Where they disagree with the paper, this reconstruction
-# disagrees with it.
+# disagrees with it. The `runs.csv` table also counts, per run and method, the warnings the
+# method raised (SelTask's NMF step sometimes stops at its iteration limit); they are recorded
+# there rather than printed here.

@@ -83,7 +83,7 @@ def run_grid(
         raise ValueError(f"n_jobs must be an integer >= 1, got {n_jobs!r}")
     settings = expand_grid(grid)
     runs = [(s, r, derive_seed(s, r, base_seed)) for s in settings for r in range(n_seeds)]
-    from tqdm.auto import tqdm
+    from tqdm import tqdm  # not tqdm.auto: its notebook bar needs ipywidgets
 
     show = sys.stderr.isatty() if progress is None else progress
     bar = tqdm(total=len(runs), disable=not show, desc=getattr(fn, "__name__", "runs"))

@@ -7,6 +7,7 @@ mapping of numbers, so that :func:`specialist.sweep.run_grid` can run it in work
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -91,16 +92,21 @@ def structure_recovery(
     out: dict[str, float] = {}
     for method in methods:
         t0 = time.perf_counter()
-        est = _estimate(
-            method,
-            sample,
-            segment_length=segment_length,
-            test=test,
-            alpha=alpha,
-            correction=correction,
-            seed=seed,
-        )
+        # warnings (e.g. SelTask's NMF not converging) are counted per run into the table
+        # instead of flooding the page: column "<method>:warnings"
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            est = _estimate(
+                method,
+                sample,
+                segment_length=segment_length,
+                test=test,
+                alpha=alpha,
+                correction=correction,
+                seed=seed,
+            )
         out[f"{method}:runtime_s"] = time.perf_counter() - t0
+        out[f"{method}:warnings"] = len(caught)
         out.update(_score(truth, est, method))
     return out
 
