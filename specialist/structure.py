@@ -163,6 +163,29 @@ def _as_blocks(name: str, array) -> np.ndarray:
     return arr
 
 
+def check_inputs(
+    states, tasks, segment_length: int, alpha: float
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Validate the inputs of Algorithm 1 (and of the baselines, which share them).
+
+    Returns ``states`` and ``tasks`` as float arrays (shapes unchanged) and the number of
+    segments ``K``. Raises a ``ValueError`` naming the parameter for wrong shapes, NaN or
+    infinite values, a sample-count mismatch, ``T`` not a multiple of ``segment_length`` or
+    ``alpha`` outside (0, 1). Backs: fig3_structure.
+    """
+    states = _as_blocks("states", states)
+    tasks = _as_blocks("tasks", tasks)
+    if states.shape[0] != tasks.shape[0]:
+        raise ValueError(
+            f"states and tasks must have the same number of samples n, got "
+            f"{states.shape[0]} and {tasks.shape[0]}"
+        )
+    n_seg = n_segments(states.shape[1], segment_length)
+    if isinstance(alpha, bool) or not isinstance(alpha, Real) or not 0 < alpha < 1:
+        raise ValueError(f"alpha must be a number in (0, 1), got {alpha!r}")
+    return states, tasks, n_seg
+
+
 def discover_task_structure(
     states,
     tasks,
@@ -196,17 +219,8 @@ def discover_task_structure(
         Backs: fig2_band_set, fig3_structure, tab2_runtime.
     """
     # validate everything before any test is fitted
-    states = _as_blocks("states", states)
-    tasks = _as_blocks("tasks", tasks)
-    if states.shape[0] != tasks.shape[0]:
-        raise ValueError(
-            f"states and tasks must have the same number of samples n, got "
-            f"{states.shape[0]} and {tasks.shape[0]}"
-        )
+    states, tasks, n_seg = check_inputs(states, tasks, segment_length, alpha)
     n_steps, n_tasks = states.shape[1], tasks.shape[1]
-    n_seg = n_segments(n_steps, segment_length)
-    if isinstance(alpha, bool) or not isinstance(alpha, Real) or not 0 < alpha < 1:
-        raise ValueError(f"alpha must be a number in (0, 1), got {alpha!r}")
     if correction not in CORRECTIONS:
         raise ValueError(f"correction must be one of {CORRECTIONS}, got {correction!r}")
     ci = get_test(test)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from numbers import Real
-
 import numpy as np
 
-from specialist.structure import _as_blocks, n_segments
+from specialist.structure import check_inputs as validate
 
 #: fewest samples a baseline accepts (its tests and cross-validation need some)
 MIN_SAMPLES = 10
@@ -22,18 +20,9 @@ def check_inputs(
     sample-count mismatch, ``T`` not a multiple of ``segment_length`` or ``alpha`` outside
     (0, 1).
     """
-    states = _as_blocks("states", states)
-    tasks = _as_blocks("tasks", tasks)
-    if states.shape[0] != tasks.shape[0]:
-        raise ValueError(
-            f"states and tasks must have the same number of samples n, got "
-            f"{states.shape[0]} and {tasks.shape[0]}"
-        )
+    states, tasks, n_seg = validate(states, tasks, segment_length, alpha)
     if states.shape[0] < MIN_SAMPLES:
         raise ValueError(f"need at least {MIN_SAMPLES} samples, got n = {states.shape[0]}")
-    n_seg = n_segments(states.shape[1], segment_length)
-    if isinstance(alpha, bool) or not isinstance(alpha, Real) or not 0 < alpha < 1:
-        raise ValueError(f"alpha must be a number in (0, 1), got {alpha!r}")
     if states.ndim == 2:
         states = states[:, :, None]
     if tasks.ndim == 2:
