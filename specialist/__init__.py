@@ -3,9 +3,12 @@
 Sub-packages
 ------------
 structure   band conditioning sets and Algorithm 1 (``discover_task_structure``)
-ci          conditional-independence tests behind one interface
+ci          conditional-independence tests behind one interface (Fisher-z, neural CMI, oracle)
 simulate    data generators (collider process, ...)
-runner      the artefact pipeline (``python -m specialist``)
+baselines   CCA, Group Lasso and SelTask, reconstructed to output a segment x task matrix
+metrics     accuracy, Matthews MCC, F1, mean correlation coefficient
+experiments one function per experiment run, called by the notebooks' sweeps
+runner      the artefact pipeline (``python -m specialist``); sweep: grids of runs
 """
 
 __version__ = "0.1.0"

@@ -41,14 +41,11 @@ class Outputs:
     def figure(self, fig, name: str, *, dpi: int = 150) -> None:
         """Save ``fig`` as ``<name>.png`` and ``<name>.svg`` (paths: :meth:`path`)."""
         _check_name(name)
-        paths = {}
         for ext in ("png", "svg"):
-            target = self.dir / f"{name}.{ext}"
             atomic_write(
-                target,
+                self.dir / f"{name}.{ext}",
                 lambda p, ext=ext: fig.savefig(p, format=ext, dpi=dpi, bbox_inches="tight"),
             )
-            paths[ext] = target
 
     def table(self, df, name: str) -> None:
         """Save a pandas DataFrame as ``<name>.csv`` (no index column unless it is named)."""

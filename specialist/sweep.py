@@ -12,7 +12,7 @@ import json
 import sys
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
 import numpy as np
@@ -95,8 +95,6 @@ def run_grid(
     else:
         with ProcessPoolExecutor(max_workers=n_jobs) as pool:
             futures = {pool.submit(_call, fn, s, seed): i for i, (s, _, seed) in enumerate(runs)}
-            from concurrent.futures import as_completed
-
             for fut in as_completed(futures):
                 results[futures[fut]] = fut.result()
                 bar.update()

@@ -26,7 +26,6 @@ METHOD_LABELS = {
     "ours": "Ours",
     "ours_holm": "Ours + Holm",
 }
-METRICS = ("accuracy", "mcc", "f1", "runtime_s")
 
 
 def tasks_for_steps(n_steps: int) -> int:

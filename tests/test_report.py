@@ -1,0 +1,33 @@
+"""Outputs: what notebooks write through; names checked, metrics merged, nothing returned."""
+
+import json
+
+import matplotlib
+
+matplotlib.use("agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from specialist.report import Outputs  # noqa: E402
+
+
+def test_outputs_write_figures_tables_and_merged_metrics(tmp_path):
+    out = Outputs(tmp_path / "art")
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    assert out.figure(fig, "line") is None  # a trailing call must not print a path on the page
+    plt.close(fig)
+    assert out.table(pd.DataFrame({"a": [1, 2]}), "tab") is None
+    out.metrics(x=1, y=[1, 2])
+    out.metrics(y=3)
+    files = {p.name for p in (tmp_path / "art").iterdir()}
+    assert files == {"line.png", "line.svg", "tab.csv", "metrics.json"}  # no temporary files
+    assert json.loads(out.path("metrics.json").read_text()) == {"x": 1, "y": 3}
+    assert out.path("tab.csv").read_text().splitlines() == ["a", "1", "2"]
+
+
+@pytest.mark.parametrize("name", ["", "Fig 1", "../escape", "a/b"])
+def test_output_names_are_checked(tmp_path, name):
+    with pytest.raises(ValueError, match="must be non-empty lower-case letters"):
+        Outputs(tmp_path).table(pd.DataFrame({"a": [1]}), name)
