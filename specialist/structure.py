@@ -225,18 +225,20 @@ def discover_task_structure(
         raise ValueError(f"correction must be one of {CORRECTIONS}, got {correction!r}")
     ci = get_test(test)
 
-    variables: dict[Hashable, np.ndarray] = {state(t): states[:, t] for t in range(n_steps)}
-    variables.update({task(i): tasks[:, i] for i in range(n_tasks)})
+    s_names = [state(t) for t in range(n_steps)]
+    g_names = [task(i) for i in range(n_tasks)]
+    variables: dict[Hashable, np.ndarray] = {s_names[t]: states[:, t] for t in range(n_steps)}
+    variables.update({g_names[i]: tasks[:, i] for i in range(n_tasks)})
     ci.fit(variables)
 
     pairs = [(k, v) for k in range(n_seg) for v in range(k + 1, n_seg)]
-    reps = [representative_step(k, segment_length) for k in range(n_seg)]
-    # the band of a pair does not depend on the task: build it once per pair (validated above)
+    reps = [(k + 1) * segment_length - 1 for k in range(n_seg)]  # representative_step, validated
+    # the band of a pair does not depend on the task: build it once per pair
     bands = [
-        (state(reps[k]), state(reps[v]), [state(t) for t in _band(reps[k], reps[v], n_steps)])
+        (s_names[reps[k]], s_names[reps[v]], [s_names[t] for t in _band(reps[k], reps[v], n_steps)])
         for k, v in pairs
     ]
-    queries = [(x, y, [*z, task(i)]) for i in range(n_tasks) for x, y, z in bands]
+    queries = [(x, y, [*z, g]) for g in g_names for x, y, z in bands]
     results = ci.test_many(queries)
 
     raw = np.array([r.pvalue for r in results], dtype=float).reshape(n_tasks, len(pairs))

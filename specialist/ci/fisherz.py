@@ -124,13 +124,21 @@ class FisherZ(CITest):
         """Answer ``queries`` in order; uncached ones are grouped by layout and batched."""
         # validate everything before any compute, so a bad query fails fast
         canonical = [canonical_query(x, y, z) for x, y, z in queries]
-        names = {v for x, y, z in canonical for v in (x, y, *z)}
-        if not names <= self._columns.keys():  # one set test for the whole batch
-            for query in canonical:
+        cache = self._cache
+        todo = [q for q in dict.fromkeys(canonical) if q not in cache]
+        first = self._first
+        try:  # every name must be fitted: one lookup each, the fast form of _check
+            for x, y, z in todo:
+                first[x], first[y], *map(first.__getitem__, z)
+        except KeyError:
+            for query in todo:
                 super()._check(query)  # raises, naming the unknown variable
+            raise
         groups: dict[Layout, list[Query]] = {}
-        for query in dict.fromkeys(canonical):
-            if query not in self._cache:
+        if self._scalar:  # one padded batch whatever |Z| (see _answer)
+            groups = {(1, 1, -1): todo} if todo else {}
+        else:
+            for query in todo:
                 groups.setdefault(self._layout(query), []).append(query)
         for layout, group in groups.items():
             self._cache.update(zip(group, self._answer(layout, group), strict=True))
@@ -162,10 +170,10 @@ class FisherZ(CITest):
             )
         if m < 0:
             first, width = self._first, int(sizes.max())
-            dummies = range(self._corr.shape[0], self._corr.shape[0] + width)
+            dummies = list(range(self._corr.shape[0], self._corr.shape[0] + width))
             idx = np.array(
                 [
-                    [first[x], first[y], *[first[v] for v in z], *dummies[len(z) :]]
+                    [first[x], first[y], *map(first.__getitem__, z), *dummies[len(z) :]]
                     for x, y, z in group
                 ]
             )
