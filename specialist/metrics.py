@@ -106,3 +106,99 @@ def _standardise(a: np.ndarray) -> np.ndarray:
     # tolerance because a constant column's computed std is rounding noise, not exactly 0
     constant = std <= 1e-12 * np.abs(a).max(axis=0)
     return (a - a.mean(axis=0)) / np.where(constant, np.inf, std)
+
+
+def block_r2(
+    source: np.ndarray,
+    target: np.ndarray,
+    seed: int = 0,
+    test_fraction: float = 0.3,
+    n_components: int = 300,
+) -> float:
+    """Held-out R² of predicting ``target`` from ``source`` with a nonlinear regressor.
+
+    The regressor is ridge regression on random-kitchen-sink features of an RBF kernel
+    (scikit-learn's ``Nystroem`` with ``n_components`` landmarks, bandwidth ``gamma = 1 / (2 d)``
+    on standardised ``source`` of dimension ``d``, ridge strength chosen by leave-one-out CV), fit
+    on a random ``1 - test_fraction`` of the rows and scored on the rest; the score is the mean
+    of the per-column R² of ``target``. It is about 1 when ``target`` is a smooth function of
+    ``source`` and about 0 when it is independent of it. A ``source`` with no columns (an empty
+    block) predicts the training mean, so its score is about 0 (slightly negative on the held-out
+    rows). Backs: fig5_l1_ablation, fig5_l1_path.
+
+    Parameters
+    ----------
+    source : ``(n, d)`` array, ``d >= 0``
+    target : ``(n, p)`` array (or ``(n,)``), ``p >= 1``
+    seed : fixes the split and the landmarks
+    test_fraction : share of held-out rows, in (0, 1)
+    n_components : number of Nystroem landmarks (capped at the training size)
+    """
+    from sklearn.kernel_approximation import Nystroem
+    from sklearn.linear_model import RidgeCV
+    from sklearn.metrics import r2_score
+    from sklearn.model_selection import train_test_split
+
+    x = np.asarray(source, dtype=float)
+    y = np.asarray(target, dtype=float)
+    x = x.reshape(-1, 0) if x.size == 0 and x.ndim == 1 else x
+    y = y[:, None] if y.ndim == 1 else y
+    if x.ndim != 2 or y.ndim != 2 or x.shape[0] != y.shape[0] or y.shape[1] < 1:
+        raise ValueError(
+            "source must be (n, d) and target (n, p) with the same n and p >= 1, got "
+            f"{x.shape} and {y.shape}"
+        )
+    if x.shape[0] < 10:
+        raise ValueError(f"block_r2 needs at least 10 rows to hold some out, got {x.shape[0]}")
+    if not (np.isfinite(x).all() and np.isfinite(y).all()):
+        raise ValueError("source and target must be finite")
+    if not 0 < test_fraction < 1:
+        raise ValueError(f"test_fraction must be in (0, 1), got {test_fraction!r}")
+    x_tr, x_te, y_tr, y_te = train_test_split(x, y, test_size=test_fraction, random_state=seed)
+    if x.shape[1] == 0:
+        pred = np.broadcast_to(y_tr.mean(axis=0), y_te.shape)
+    else:
+        mean, std = x_tr.mean(axis=0), x_tr.std(axis=0)
+        std = np.where(std > 0, std, 1.0)
+        features = Nystroem(
+            gamma=1.0 / (2 * x.shape[1]),
+            n_components=min(n_components, x_tr.shape[0]),
+            random_state=seed,
+        )
+        f_tr = features.fit_transform((x_tr - mean) / std)
+        ridge = RidgeCV(alphas=np.logspace(-6, 2, 9)).fit(f_tr, y_tr)
+        pred = ridge.predict(features.transform((x_te - mean) / std))
+    return float(r2_score(y_te, pred, multioutput="uniform_average"))
+
+
+def match_latents(true: np.ndarray, est: np.ndarray) -> np.ndarray:
+    """Order of the estimated latents that best matches the true ones, by support pattern.
+
+    ``true`` and ``est`` are boolean task × latent supports ``(M, L)``. Returns ``order`` such
+    that column ``order[j]`` of ``est`` is matched to true latent ``j`` (Hungarian algorithm on
+    the number of tasks on which the two columns agree). Learned latents carry no fixed order, so
+    comparisons of supports go through this matching. Backs: fig5_l1_ablation, fig5_l1_path.
+    """
+    t = np.asarray(true)
+    e = np.asarray(est)
+    if t.ndim != 2 or t.shape != e.shape:
+        raise ValueError(
+            f"true and est must be boolean (M, L) matrices of the same shape, got {t.shape} "
+            f"and {e.shape}"
+        )
+    t_flat, e_flat = _structure_pair(t, e)  # validates booleans
+    t, e = t_flat.reshape(t.shape), e_flat.reshape(e.shape)
+    agree = t.astype(int).T @ e.astype(int) + (~t).astype(int).T @ (~e).astype(int)
+    _, cols = linear_sum_assignment(-agree)
+    return cols
+
+
+def support_f1(true: np.ndarray, est: np.ndarray) -> float:
+    """F1 of an estimated task × latent support, up to a permutation of the latents.
+
+    The columns of ``est`` are first matched to those of ``true`` (:func:`match_latents`); the
+    F1 of the relevant entries is then computed on the matched matrices (1.0 when neither has
+    any). Backs: fig5_l1_ablation, fig5_l1_path.
+    """
+    order = match_latents(true, est)
+    return f1_structure(np.asarray(true), np.asarray(est)[:, order])

@@ -57,6 +57,7 @@ def run_grid(
     base_seed: int = 0,
     n_jobs: int = 1,
     progress: bool | None = None,
+    seed_keys: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Call ``fn(**setting, seed=seed)`` for every setting × replicate; one row per run.
 
@@ -69,6 +70,10 @@ def run_grid(
     base_seed : changes every derived seed at once.
     n_jobs : worker processes; 1 runs in this process (easiest to debug).
     progress : show a tqdm bar; default only when stderr is a terminal.
+    seed_keys : derive seeds from these setting keys only (default: all keys). Settings that
+        agree on them get the same seed per replicate, i.e. a paired design (common random
+        numbers): e.g. ``seed_keys=["n_samples"]`` fits models with and without a penalty on
+        the same data sets.
 
     Returns
     -------
@@ -82,7 +87,17 @@ def run_grid(
     if not isinstance(n_jobs, int) or n_jobs < 1:
         raise ValueError(f"n_jobs must be an integer >= 1, got {n_jobs!r}")
     settings = expand_grid(grid)
-    runs = [(s, r, derive_seed(s, r, base_seed)) for s in settings for r in range(n_seeds)]
+    if seed_keys is not None:
+        seed_keys = list(seed_keys)
+        missing = sorted({k for s in settings for k in seed_keys if k not in s})
+        if missing:
+            raise ValueError(f"seed_keys {missing} are not keys of the grid's settings")
+
+    def seed_of(setting: dict, replicate: int) -> int:
+        key = setting if seed_keys is None else {k: setting[k] for k in seed_keys}
+        return derive_seed(key, replicate, base_seed)
+
+    runs = [(s, r, seed_of(s, r)) for s in settings for r in range(n_seeds)]
     from tqdm import tqdm  # not tqdm.auto: its notebook bar needs ipywidgets
 
     show = sys.stderr.isatty() if progress is None else progress

@@ -16,13 +16,25 @@ def check_int(name: str, value, minimum: int) -> int:
     return int(value)
 
 
-def check_real(name: str, value, low: float, high: float, closed_high: bool = False) -> float:
-    """``value`` as a finite float in ``(low, high)`` (or ``(low, high]``), else ValueError."""
+def check_real(
+    name: str,
+    value,
+    low: float,
+    high: float,
+    closed_high: bool = False,
+    closed_low: bool = False,
+) -> float:
+    """``value`` as a finite float in ``(low, high)`` (brackets closed on request), else ValueError.
+
+    ``high = inf`` accepts every finite number above ``low``.
+    """
     ok = not isinstance(value, bool) and isinstance(value, Real) and np.isfinite(value)
-    ok = ok and low < value and (value <= high if closed_high else value < high)
+    ok = ok and (low <= value if closed_low else low < value)
+    ok = ok and (value <= high if closed_high else value < high)
     if not ok:
-        bracket = "]" if closed_high else ")"
-        raise ValueError(f"{name} must be a number in ({low}, {high}{bracket}, got {value!r}")
+        left = "[" if closed_low else "("
+        right = "]" if closed_high else ")"
+        raise ValueError(f"{name} must be a number in {left}{low}, {high}{right}, got {value!r}")
     return float(value)
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 
 
-def noisy_square(x, seed):
+def noisy_square(x, seed, label=None):
     rng = np.random.default_rng(seed)
     return {"y": x * x, "noise": float(rng.normal())}
 

@@ -6,10 +6,13 @@ import numpy as np
 import pytest
 
 from specialist.metrics import (
+    block_r2,
     f1_structure,
+    match_latents,
     matthews_mcc,
     mean_corr_coef,
     structure_accuracy,
+    support_f1,
 )
 
 STRUCTURE_METRICS = [structure_accuracy, matthews_mcc, f1_structure]
@@ -115,3 +118,50 @@ def test_mean_corr_coef_errors():
     bad[0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         mean_corr_coef(s, bad)
+
+
+def test_block_r2_is_one_for_a_smooth_invertible_map_and_zero_for_noise():
+    rng = np.random.default_rng(0)
+    s = rng.standard_normal((4000, 5))
+    # a nonlinear, invertible function of the target block: nearly perfectly predictable
+    assert block_r2(np.tanh(s[:, :3]) + 0.3 * s[:, :3], s[:, :3]) > 0.98
+    # a rotation of everything still contains the block
+    rotation = np.linalg.qr(rng.standard_normal((5, 5)))[0]
+    assert block_r2(s @ rotation, s[:, :2]) > 0.97
+    # independent noise, the other latents, or an empty block predict nothing
+    assert abs(block_r2(rng.standard_normal((4000, 3)), s[:, :3])) < 0.02
+    assert abs(block_r2(s[:, 3:], s[:, :3])) < 0.02
+    assert abs(block_r2(np.empty((4000, 0)), s[:, :3])) < 0.02
+    # partial information: half of the target's columns -> about half the mean R²
+    assert 0.4 < block_r2(s[:, :1], s[:, :2]) < 0.6
+
+
+def test_block_r2_is_seeded_and_checks_its_input():
+    rng = np.random.default_rng(1)
+    x, y = rng.standard_normal((500, 2)), rng.standard_normal(500)
+    assert block_r2(x, y, seed=3) == block_r2(x, y, seed=3)
+    with pytest.raises(ValueError, match="same n"):
+        block_r2(x, y[:-1])
+    with pytest.raises(ValueError, match="at least 10 rows"):
+        block_r2(x[:5], y[:5])
+    with pytest.raises(ValueError, match="finite"):
+        block_r2(np.where(x > 2, np.nan, x), y)
+    with pytest.raises(ValueError, match="test_fraction"):
+        block_r2(x, y, test_fraction=1.0)
+
+
+def test_support_f1_ignores_the_order_of_latents():
+    true = np.array([[1, 1, 0, 0, 0], [0, 1, 1, 0, 0], [0, 0, 0, 1, 0]], dtype=bool)
+    order = [4, 2, 0, 3, 1]
+    shuffled = true[:, order]
+    assert support_f1(true, shuffled) == 1.0
+    # match_latents undoes the shuffle: column order[j] of est is true latent j's match
+    assert np.array_equal(shuffled[:, match_latents(true, shuffled)], true)
+    dense = np.ones_like(true)
+    assert support_f1(true, dense) == pytest.approx(2 * 5 / (5 + 15))  # precision 1/3, recall 1
+    assert support_f1(true, np.zeros_like(true)) == 0.0
+    one_extra = true.copy()
+    one_extra[0, 4] = True
+    assert support_f1(true, one_extra) == pytest.approx(2 * 5 / (5 + 6))
+    with pytest.raises(ValueError, match="same shape"):
+        support_f1(true, true[:, :4])

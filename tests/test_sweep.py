@@ -39,3 +39,15 @@ def test_bad_arguments():
         run_grid(noisy_square, {"x": [1]}, n_jobs=0)
     with pytest.raises(TypeError, match="must return a mapping"):
         run_grid(not_a_mapping, {"x": [1]})
+
+
+def test_seed_keys_pair_runs_that_differ_only_in_other_keys():
+    runs = run_grid(noisy_square, {"x": [1, 2], "label": ["a", "b"]}, n_seeds=2, seed_keys=[])
+    # no key feeds the seed: every setting shares the replicate's seed (common random numbers)
+    assert runs.groupby("replicate")["seed"].nunique().eq(1).all()
+    assert runs["seed"].nunique() == 2
+    paired = run_grid(noisy_square, {"x": [1, 2], "label": ["a", "b"]}, n_seeds=1, seed_keys=["x"])
+    assert paired.groupby("x")["seed"].nunique().eq(1).all()
+    assert paired["seed"].nunique() == 2
+    with pytest.raises(ValueError, match=r"seed_keys \['y'\] are not keys"):
+        run_grid(noisy_square, {"x": [1]}, seed_keys=["y"])
