@@ -13,7 +13,7 @@
 # %% [markdown]
 # # Beyond the paper — The sparsity path, and ℓ0 beside ℓ1
 #
-# [Fig. 5](fig5_l1_ablation.md) compares two points: no penalty and one ℓ1 weight λ. Two
+# {numref}`fig-fig5_l1_ablation` compares two points: no penalty and one ℓ1 weight λ. Two
 # questions remain. **Where** along λ does the task-relevant block separate from the rest, and
 # where does the penalty start to cut into the relevant block itself? And the paper's own
 # limitation: ℓ1 is only a convex proxy of the support size $\|M\|_0$ that Theorem 2 constrains.
@@ -24,8 +24,8 @@
 #   $\lambda \sum P(m_{kj} > 0)$ is the expected number of open gates, a differentiable
 #   surrogate of $\|M\|_0$; at prediction time a gate is exactly 0 or open.
 #
-# Besides R² relevant and R² irrelevant (defined on the Fig. 5 page) we score the recovered
-# support itself: the F1 of the estimated task × latent mask against the true one, after
+# Besides R² relevant and R² irrelevant (defined with {numref}`fig-fig5_l1_ablation`) we score
+# the recovered support itself: the F1 of the estimated task × latent mask against the true one, after
 # matching learned to true latents (learned latents have no fixed order), and the mean block
 # size against the true mean block size.
 
