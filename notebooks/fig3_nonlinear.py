@@ -34,7 +34,7 @@ import matplotlib.pyplot as plt
 
 from specialist.experiments.layer1 import long_format, tasks_for_steps, test_recovery
 from specialist.plotting import legend_below, plot_mean_std, use_style
-from specialist.report import Outputs
+from specialist.report import Outputs, say
 from specialist.sweep import run_grid
 
 out = Outputs(output_dir)
@@ -82,7 +82,7 @@ sentence = (
     f"(MCC {means.loc['fisherz', 'mcc']:.2f}), neural CMI accuracy "
     f"{means.loc['cmi', 'accuracy']:.2f} (MCC {means.loc['cmi', 'mcc']:.2f})."
 )
-print(sentence)
+say(sentence)
 out.metrics(
     mean_accuracy=means["accuracy"].round(4).to_dict(),
     mean_mcc=means["mcc"].round(4).to_dict(),

@@ -57,7 +57,7 @@ from specialist.experiments.layer1 import (
     tasks_for_steps,
 )
 from specialist.plotting import legend_below, plot_mean_std, use_style
-from specialist.report import Outputs
+from specialist.report import Outputs, say
 from specialist.sweep import run_grid
 
 out = Outputs(output_dir)
@@ -109,7 +109,7 @@ sentences = [
     f"With a per-task Holm correction, Ours reaches {acc_means['ours_holm']:.2f} mean accuracy"
     f" at T = {last_t}.",
 ]
-print("\n".join(sentences))
+say(*sentences)
 out.metrics(
     accuracy_at_max_T={m: round(v, 4) for m, v in acc_means.items()},
     mcc_by_M={

@@ -55,7 +55,7 @@ import pandas as pd
 from specialist.experiments.layer2 import PENALTY_LABELS, sparse_vae_run
 from specialist.models import SparseTaskVAE
 from specialist.plotting import GREY, VERMILLION, use_style
-from specialist.report import Outputs
+from specialist.report import Outputs, say
 from specialist.simulate.mixing import default_support
 from specialist.sweep import run_grid
 
@@ -159,7 +159,7 @@ sentence = (
     f"{std.loc['l1', 'r2_irrelevant']:.2f} (mean ± std over {n_seeds} data sets). This "
     f"{verdict} the paper's claim (without ℓ1 both high; with ℓ1 relevant high, irrelevant low)."
 )
-print(sentence)
+say(sentence)
 out.metrics(
     r2={p: {m: round(float(mean.loc[p, m]), 4) for m in metric_cols} for p in ("none", "l1")},
     r2_std={p: {m: round(float(std.loc[p, m]), 4) for m in metric_cols} for p in ("none", "l1")},

@@ -49,7 +49,7 @@ import matplotlib.pyplot as plt
 from specialist.experiments.layer2 import PENALTY_LABELS, sparse_vae_run
 from specialist.models import SparseTaskVAE
 from specialist.plotting import BLUE, GREY, VERMILLION, legend_below, use_style
-from specialist.report import Outputs
+from specialist.report import Outputs, say
 from specialist.simulate.mixing import default_support
 from specialist.sweep import run_grid
 
@@ -158,7 +158,7 @@ for penalty in ("l1", "l0"):
         f"the best support F1 is {stats['support_f1'].max():.2f} (at λ = {best:g})."
     )
 sentence = " ".join(sentences)
-print(sentence)
+say(*sentences)
 out.metrics(path=findings, generalist=base.round(4).to_dict(), summary=sentence)
 table = runs.groupby(["penalty", "strength"])[[m for m, _ in panels]].mean().round(3)
 out.table(table, "summary")

@@ -50,7 +50,7 @@ from specialist.plotting import (
     plot_mean_std,
     use_style,
 )
-from specialist.report import Outputs
+from specialist.report import Outputs, say
 from specialist.sweep import run_grid
 
 out = Outputs(output_dir)
@@ -102,6 +102,6 @@ sentence = (
     + ", ".join(f"{rates[r]:.0%} of {r} runs" for r in roles)
     + "."
 )
-print(sentence)
+say(sentence)
 out.metrics(dependent_given_task_at_max_n=rates.round(3).to_dict(), summary=sentence)
 table

@@ -43,7 +43,7 @@ import pandas as pd
 
 from specialist.experiments.layer1 import runtime
 from specialist.plotting import METHOD_COLORS, log_ticks, use_style
-from specialist.report import Outputs
+from specialist.report import Outputs, say
 from specialist.sweep import run_grid
 
 out = Outputs(output_dir)
@@ -110,5 +110,5 @@ sentence = (
     + (f" and {ours['cmi']:.1f} s with the neural CMI test" if "cmi" in ours else "")
     + " on this machine; the paper reports 0.02 s."
 )
-print(sentence)
+say(sentence)
 out.metrics(seconds_T20_M4=ours, summary=sentence, paper_seconds_T20_M4=0.02)

@@ -63,3 +63,23 @@ class Outputs:
     def path(self, filename: str) -> Path:
         """Where an output file of this artefact is written."""
         return self.dir / filename
+
+
+def say(*sentences: str) -> None:
+    """Show an artefact's computed finding(s) as prose on its book page.
+
+    In a notebook the sentences render as Markdown (one paragraph, or a bullet list when there
+    are several), so they wrap like the page's text; elsewhere they are printed.
+    """
+    if not sentences or not all(isinstance(s, str) and s for s in sentences):
+        raise ValueError("say() needs one or more non-empty strings")
+    text = sentences[0] if len(sentences) == 1 else "\n".join(f"- {s}" for s in sentences)
+    try:
+        from IPython import get_ipython
+        from IPython.display import Markdown, display
+    except ImportError:  # pragma: no cover - IPython comes with the notebook stack
+        get_ipython = None
+    if get_ipython is not None and get_ipython() is not None:
+        display(Markdown(text))
+    else:
+        print(text)

@@ -31,3 +31,13 @@ def test_outputs_write_figures_tables_and_merged_metrics(tmp_path):
 def test_output_names_are_checked(tmp_path, name):
     with pytest.raises(ValueError, match="must be non-empty lower-case letters"):
         Outputs(tmp_path).table(pd.DataFrame({"a": [1]}), name)
+
+
+def test_say_prints_outside_a_notebook(capsys):
+    from specialist.report import say
+
+    say("One finding.")
+    say("First.", "Second.")
+    assert capsys.readouterr().out == "One finding.\n- First.\n- Second.\n"
+    with pytest.raises(ValueError, match="non-empty strings"):
+        say()

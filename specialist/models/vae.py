@@ -170,7 +170,9 @@ class SparseTaskVAE:
     Parameters
     ----------
     n_latent : latent dimension (>= 1)
-    l1 : weight of the ℓ1 penalty on the mask (>= 0); 0 with ``l0 = 0`` is the generalist
+    l1 : weight of the ℓ1 penalty on the mask (>= 0); 0 with ``l0 = 0`` is the generalist. The
+        default 3.0 is the weight of our Fig. 5 (the loss is a per-sample sum over standardised
+        dimensions, so useful weights are of order 1; see the λ path artefact)
     l0 : weight of the hard-concrete ℓ0 penalty (>= 0); set at most one of ``l1``, ``l0``
     hidden : width of every hidden layer
     beta : weight of the KL term
@@ -189,7 +191,7 @@ class SparseTaskVAE:
     def __init__(
         self,
         n_latent: int = 8,
-        l1: float = 1e-2,
+        l1: float = 3.0,
         l0: float = 0.0,
         *,
         hidden: int = 64,

@@ -1,0 +1,1 @@
+"""Real-data formats: ``sportshhi`` (SportsHHI annotations, predictions and pair-IoU mAP)."""

@@ -1,0 +1,346 @@
+"""SportsHHI's annotation format and its pair-IoU mAP evaluation.
+
+SportsHHI (Wu et al., CVPR 2024) annotates human–human interactions in basketball and volleyball
+videos: per keyframe, a (person-1 box, person-2 box, interaction class) triple. The data is
+gated; this module reads and evaluates files in its official format, so that users who have the
+data can score predictions, and so that our simulated benchmark is scored by the same code.
+
+Formats (CSV without header; a header row with exactly these names is also accepted)
+---------------------------------------------------------------------------------------
+annotations, 13 columns
+    ``video_id, frame_id, x11, y11, x12, y12, x21, y21, x22, y22, label, p1_id, p2_id``:
+    box of person 1 ``(x11, y11)–(x12, y12)``, box of person 2 ``(x21, y21)–(x22, y22)``,
+    normalised to ``[0, 1]`` with ``x1 <= x2`` and ``y1 <= y2``; ``label`` an interaction class
+    id; ``p1_id, p2_id`` track ids of the two persons. The keyframe of a row is
+    ``frame_id // 5``.
+predictions, 12 columns
+    the first 11 annotation columns and a ``score`` (higher = more confident).
+label map (``.pbtxt``)
+    ``item { name: "pass" id: 3 }`` blocks, as in AVA-style label maps.
+
+Evaluation (:func:`evaluate_map`)
+---------------------------------
+Per keyframe and class, detections are taken in decreasing score; each is matched to the
+unmatched ground-truth pair with the largest pair overlap ``min(IoU(box 1), IoU(box 2))``,
+provided **both** boxes reach ``iou_threshold`` (person 1 to person 1, person 2 to person 2: an
+interaction is directed). A detection without such a pair (including a duplicate of an already
+matched pair) is a false positive. AP per class is the area under the precision envelope
+(VOC 2010+, all points); mAP is the mean over the classes that have ground truth.
+``Recall@K`` is the share of ground-truth pairs matched by the ``K`` highest-scoring detections
+of their keyframe (all classes together).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+BOX_COLUMNS = ("x11", "y11", "x12", "y12", "x21", "y21", "x22", "y22")
+ANNOTATION_COLUMNS = ("video_id", "frame_id", *BOX_COLUMNS, "label", "p1_id", "p2_id")
+PREDICTION_COLUMNS = ("video_id", "frame_id", *BOX_COLUMNS, "label", "score")
+#: frames per keyframe: SportsHHI's keyframe of a frame is ``frame_id // 5``
+KEYFRAME_STRIDE = 5
+
+_INTEGER = {"frame_id", "label", "p1_id", "p2_id"}
+
+
+class FormatError(ValueError):
+    """A SportsHHI file does not follow the official format; the message names file and row."""
+
+
+# -- reading ---------------------------------------------------------------------------------
+def _rows(source, what: str) -> tuple[str, list[list[str]]]:
+    """The rows of a CSV file, path or text buffer, and a name for error messages."""
+    if isinstance(source, str | Path):
+        path = Path(source)
+        if not path.is_file():
+            raise FileNotFoundError(f"{what} file not found: {path}")
+        with path.open(newline="") as handle:
+            return str(path), list(csv.reader(handle))
+    if isinstance(source, io.IOBase | io.StringIO):
+        return f"<{what}>", list(csv.reader(source))
+    raise TypeError(f"{what} must be a path or a text buffer, got {type(source).__name__}")
+
+
+def _parse(source, columns: Sequence[str], what: str, labels: Iterable[int] | None):
+    name, rows = _rows(source, what)
+    if rows and [c.strip() for c in rows[0]] == list(columns):
+        rows, offset = rows[1:], 2  # a header row is accepted
+    else:
+        offset = 1
+    records = []
+    for i, row in enumerate(rows):
+        line = i + offset
+        if not row or all(not c.strip() for c in row):
+            continue  # blank line
+        if len(row) != len(columns):
+            raise FormatError(
+                f"{name}, row {line}: expected {len(columns)} columns "
+                f"({', '.join(columns)}), got {len(row)}"
+            )
+        record: dict[str, object] = {"video_id": row[0].strip()}
+        for col, cell in zip(columns[1:], row[1:], strict=True):
+            try:
+                value = float(cell)
+            except ValueError:
+                raise FormatError(
+                    f"{name}, row {line}: column {col} must be a number, got {cell.strip()!r}"
+                ) from None
+            if not np.isfinite(value):
+                raise FormatError(f"{name}, row {line}: column {col} is not finite ({cell!r})")
+            if col in _INTEGER:
+                if value != int(value):
+                    raise FormatError(
+                        f"{name}, row {line}: column {col} must be an integer, got {cell.strip()!r}"
+                    )
+                value = int(value)
+            record[col] = value
+        _check_boxes(record, name, line)
+        if labels is not None and record["label"] not in labels:
+            raise FormatError(
+                f"{name}, row {line}: unknown label {record['label']} "
+                f"(the label map has {sorted(labels)})"
+            )
+        records.append(record)
+    frame = pd.DataFrame.from_records(records, columns=list(columns))
+    frame["video_id"] = frame["video_id"].astype(str)
+    for col in _INTEGER & set(columns):
+        frame[col] = frame[col].astype(np.int64)
+    frame["keyframe"] = frame["frame_id"] // KEYFRAME_STRIDE
+    return frame
+
+
+def _check_boxes(record: Mapping[str, object], name: str, line: int) -> None:
+    for person in ("1", "2"):
+        x1, y1, x2, y2 = (record[f"{a}{person}{b}"] for a, b in ("x1", "y1", "x2", "y2"))
+        for col, value in zip(
+            (f"x{person}1", f"y{person}1", f"x{person}2", f"y{person}2"),
+            (x1, y1, x2, y2),
+            strict=True,
+        ):
+            if not 0.0 <= value <= 1.0:
+                raise FormatError(
+                    f"{name}, row {line}: box coordinate {col} = {value} is outside [0, 1] "
+                    "(boxes are normalised by the frame size)"
+                )
+        if x1 > x2 or y1 > y2:
+            raise FormatError(
+                f"{name}, row {line}: the box of person {person} is inverted "
+                f"(x1={x1}, y1={y1}, x2={x2}, y2={y2}; need x1 <= x2 and y1 <= y2)"
+            )
+
+
+def read_label_map(source) -> dict[int, str]:
+    """``{id: name}`` from an AVA-style ``.pbtxt`` label map (path or text)."""
+    if isinstance(source, str | Path) and Path(source).is_file():
+        name, text = str(source), Path(source).read_text()
+    elif isinstance(source, str) and "item" in source:
+        name, text = "<label map>", source
+    else:
+        raise FileNotFoundError(f"label map file not found: {source}")
+    items = re.findall(r"item\s*\{(.*?)\}", text, flags=re.S)
+    if not items:
+        raise FormatError(f"{name}: no 'item {{ name: ... id: ... }}' entries found")
+    out: dict[int, str] = {}
+    for k, body in enumerate(items, start=1):
+        label = re.search(r"\bname\s*:\s*[\"']([^\"']*)[\"']", body)
+        ident = re.search(r"\b(?:label_)?id\s*:\s*(-?\d+)", body)
+        if label is None or ident is None:
+            raise FormatError(f"{name}: item {k} needs both a quoted name and an integer id")
+        if int(ident.group(1)) in out:
+            raise FormatError(f"{name}: item {k} repeats id {ident.group(1)}")
+        out[int(ident.group(1))] = label.group(1)
+    return out
+
+
+def read_annotations(source, label_map: Mapping[int, str] | None = None) -> pd.DataFrame:
+    """Ground truth in the official 13-column schema, validated, plus a ``keyframe`` column."""
+    return _parse(
+        source, ANNOTATION_COLUMNS, "annotations", None if label_map is None else set(label_map)
+    )
+
+
+def read_predictions(source, label_map: Mapping[int, str] | None = None) -> pd.DataFrame:
+    """Predictions in the 12-column schema (annotation boxes + label + score), validated."""
+    return _parse(
+        source, PREDICTION_COLUMNS, "predictions", None if label_map is None else set(label_map)
+    )
+
+
+def write_csv(frame: pd.DataFrame, path, columns: Sequence[str]) -> None:
+    """Write ``frame`` in the official schema (no header, ``columns`` in order)."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"cannot write {path}: missing column(s) {missing}")
+    frame.loc[:, list(columns)].to_csv(path, header=False, index=False, float_format="%.6f")
+
+
+def _as_frame(data, columns: Sequence[str], file_columns: Sequence[str], what: str) -> pd.DataFrame:
+    """``data`` as a DataFrame: a frame needs ``columns``; a file must have ``file_columns``."""
+    if isinstance(data, pd.DataFrame):
+        missing = [c for c in columns if c not in data.columns]
+        if missing:
+            raise ValueError(f"{what} is missing column(s) {missing}; expected {list(columns)}")
+        frame = data.copy()
+        if "keyframe" not in frame.columns:
+            frame["keyframe"] = frame["frame_id"].astype(np.int64) // KEYFRAME_STRIDE
+        frame["video_id"] = frame["video_id"].astype(str)
+        return frame
+    return _parse(data, file_columns, what, None)
+
+
+# -- evaluation ------------------------------------------------------------------------------
+def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """IoU of every box in ``a`` ``(n, 4)`` with every box in ``b`` ``(m, 4)``: ``(n, m)``.
+
+    Boxes are ``(x1, y1, x2, y2)``; two empty boxes have IoU 0.
+    """
+    a, b = np.asarray(a, float).reshape(-1, 4), np.asarray(b, float).reshape(-1, 4)
+    lo = np.maximum(a[:, None, :2], b[None, :, :2])
+    hi = np.minimum(a[:, None, 2:], b[None, :, 2:])
+    inter = np.prod(np.clip(hi - lo, 0.0, None), axis=2)
+    area_a = np.prod(a[:, 2:] - a[:, :2], axis=1)
+    area_b = np.prod(b[:, 2:] - b[:, :2], axis=1)
+    union = area_a[:, None] + area_b[None, :] - inter
+    return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+
+
+def average_precision(tp: np.ndarray, n_gt: int) -> float:
+    """VOC (2010+) AP of detections already sorted by decreasing score.
+
+    ``tp`` marks true positives (1) and false positives (0); AP is the area under the
+    precision envelope over all recall points. ``n_gt = 0`` is undefined: ``nan``.
+    """
+    if n_gt == 0:
+        return float("nan")
+    tp = np.asarray(tp, dtype=float)
+    if tp.size == 0:
+        return 0.0
+    cum_tp = np.cumsum(tp)
+    recall = np.concatenate([[0.0], cum_tp / n_gt, [1.0]])
+    precision = np.concatenate([[0.0], cum_tp / np.arange(1, tp.size + 1), [0.0]])
+    precision = np.maximum.accumulate(precision[::-1])[::-1]  # envelope
+    steps = np.flatnonzero(recall[1:] != recall[:-1])
+    return float(np.sum((recall[steps + 1] - recall[steps]) * precision[steps + 1]))
+
+
+def _pair_overlap(det: np.ndarray, gt: np.ndarray) -> np.ndarray:
+    """``min(IoU person 1, IoU person 2)`` of detections ``(n, 8)`` against GT pairs ``(m, 8)``."""
+    return np.minimum(box_iou(det[:, :4], gt[:, :4]), box_iou(det[:, 4:], gt[:, 4:]))
+
+
+@dataclass(frozen=True)
+class MapResult:
+    """Outcome of :func:`evaluate_map`.
+
+    Attributes
+    ----------
+    map : mean AP over the evaluated classes that have ground truth (``nan`` if none has)
+    per_class : ``{label: AP}`` for every evaluated class with ground truth
+    n_gt, n_pred : ``{label: count}`` of ground-truth pairs and of detections
+    recall : ``{K: Recall@K}``
+    iou_threshold : the threshold used
+    """
+
+    map: float
+    per_class: dict[int, float]
+    n_gt: dict[int, int]
+    n_pred: dict[int, int]
+    recall: dict[int, float] = field(default_factory=dict)
+    iou_threshold: float = 0.5
+
+    def table(self, label_map: Mapping[int, str] | None = None) -> pd.DataFrame:
+        """Per-class AP, ground-truth and detection counts as a DataFrame."""
+        rows = [
+            {
+                "label": k,
+                "name": (label_map or {}).get(k, str(k)),
+                "ap": ap,
+                "n_gt": self.n_gt.get(k, 0),
+                "n_pred": self.n_pred.get(k, 0),
+            }
+            for k, ap in sorted(self.per_class.items())
+        ]
+        return pd.DataFrame(rows, columns=["label", "name", "ap", "n_gt", "n_pred"])
+
+
+def evaluate_map(
+    gt,
+    pred,
+    iou_threshold: float = 0.5,
+    classes: Iterable[int] | None = None,
+    recall_at: Sequence[int] = (1, 5, 10),
+) -> MapResult:
+    """Pair-IoU mAP of interaction detections (see the module docstring for the rule).
+
+    Parameters
+    ----------
+    gt : DataFrame with the annotation columns, or a path / buffer of an annotation CSV
+    pred : DataFrame with the prediction columns, or a path / buffer of a prediction CSV
+    iou_threshold : IoU both person boxes must reach, in (0, 1]; the official code uses 0.9,
+        0.5 also appears
+    classes : labels to evaluate (default: every label in ``gt``); detections of other labels
+        are ignored
+    recall_at : the ``K`` of ``Recall@K``
+    """
+    if not isinstance(iou_threshold, int | float) or not 0 < iou_threshold <= 1:
+        raise ValueError(f"iou_threshold must be a number in (0, 1], got {iou_threshold!r}")
+    ks = [int(k) for k in recall_at]
+    if any(k < 1 for k in ks):
+        raise ValueError(f"recall_at must hold integers >= 1, got {list(recall_at)!r}")
+    gt = _as_frame(gt, ANNOTATION_COLUMNS[:11], ANNOTATION_COLUMNS, "gt")
+    pred = _as_frame(pred, PREDICTION_COLUMNS, PREDICTION_COLUMNS, "pred")
+    labels = (
+        sorted(set(gt["label"].astype(int)))
+        if classes is None
+        else sorted({int(c) for c in classes})
+    )
+    gt = gt[gt["label"].isin(labels)].reset_index(drop=True)
+    pred = pred[pred["label"].isin(labels)].reset_index(drop=True)
+
+    # one matching per (video, keyframe, class); ties in score keep file order (stable sort)
+    pred = pred.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
+    gt_boxes = gt.loc[:, list(BOX_COLUMNS)].to_numpy(float)
+    pred_boxes = pred.loc[:, list(BOX_COLUMNS)].to_numpy(float)
+    is_tp = np.zeros(len(pred), dtype=bool)
+    matched_gt = np.full(len(pred), -1)
+    gt_groups = gt.groupby(["video_id", "keyframe", "label"], sort=False).indices
+    for key, det_idx in pred.groupby(["video_id", "keyframe", "label"], sort=False).indices.items():
+        gt_idx = gt_groups.get(key)
+        if gt_idx is None:
+            continue
+        det_idx = np.sort(det_idx)  # positions in score order
+        overlap = _pair_overlap(pred_boxes[det_idx], gt_boxes[gt_idx])
+        free = np.ones(len(gt_idx), dtype=bool)
+        for row, d in enumerate(det_idx):
+            candidates = np.where(free & (overlap[row] >= iou_threshold), overlap[row], -1.0)
+            best = int(np.argmax(candidates))
+            if candidates[best] >= 0:
+                free[best] = False
+                is_tp[d] = True
+                matched_gt[d] = gt_idx[best]
+
+    per_class, n_gt, n_pred = {}, {}, {}
+    for label in labels:
+        n = int((gt["label"] == label).sum())
+        mask = (pred["label"] == label).to_numpy()
+        n_pred[label] = int(mask.sum())
+        if n == 0:
+            continue
+        n_gt[label] = n
+        per_class[label] = average_precision(is_tp[mask], n)
+    mean_ap = float(np.mean(list(per_class.values()))) if per_class else float("nan")
+
+    recall = {}
+    rank = pred.groupby(["video_id", "keyframe"], sort=False).cumcount().to_numpy()
+    for k in ks:
+        hit = np.unique(matched_gt[(rank < k) & is_tp])
+        recall[k] = float(hit.size / len(gt)) if len(gt) else float("nan")
+    return MapResult(mean_ap, per_class, n_gt, n_pred, recall, float(iou_threshold))

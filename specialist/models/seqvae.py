@@ -1,0 +1,144 @@
+"""A sequential VAE with a learned transition prior: our reconstruction of LEAP's idea.
+
+LEAP (Yao et al., ICLR 2022) learns latent processes from sequences with a VAE whose prior is a
+learned causal transition: ``z_t`` depends on ``z_{t-1}`` through a learned function and
+*independent* noise components, which is what makes the latents identifiable. We keep that core
+and simplify the rest (see the book's Reconstruction notes):
+
+* encoder ``q(z_t | o_t) = N(mu(o_t), diag sigma^2(o_t))`` and decoder ``o_hat(z_t)``, MLPs shared
+  over steps;
+* prior ``p(z_1) = N(0, I)`` and ``p(z_t | z_{t-1}) = prod_j N(z_{t,j} | m_j(z_{t-1}),
+  s_j^2(z_{t-1}))``: a learned (MLP) conditional mean and a diagonal conditional variance, i.e.
+  conditionally independent components given the past (LEAP's flow-based inverse transition is
+  replaced by this Gaussian special case);
+* loss per sequence: ``sum_t ||o_t - o_hat_t||^2 / (2 s^2) + KL(q(z_t | o_t) || p(z_t | z_{t-1}))``
+  with ``z_{t-1}`` a sample from the posterior (the KL is analytic given that sample).
+
+There are no task labels: this is a generalist sequence model.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from torch import nn
+
+from specialist.models.vae import _mlp, _torch_threads
+from specialist.validate import check_int, check_real
+
+
+class SequentialVAE:
+    """Sequential VAE with a learned Gaussian transition prior (LEAP-style; see module docstring).
+
+    Parameters
+    ----------
+    n_latent : latent dimension per step
+    hidden : width of the hidden layers
+    noise_var : variance of the Gaussian likelihood of the standardised observations
+    epochs, batch_size, lr : Adam schedule over sequences
+    seed : fixes initialisation, batches and noise (deterministic on CPU)
+    n_threads : torch threads during ``fit`` and ``transform``
+    """
+
+    def __init__(
+        self,
+        n_latent: int = 4,
+        *,
+        hidden: int = 64,
+        noise_var: float = 0.1,
+        epochs: int = 30,
+        batch_size: int = 64,
+        lr: float = 2e-3,
+        seed: int = 0,
+        n_threads: int = 1,
+    ) -> None:
+        self.n_latent = check_int("n_latent", n_latent, 1)
+        self.hidden = check_int("hidden", hidden, 1)
+        self.noise_var = check_real("noise_var", noise_var, 0.0, math.inf)
+        self.epochs = check_int("epochs", epochs, 1)
+        self.batch_size = check_int("batch_size", batch_size, 1)
+        self.lr = check_real("lr", lr, 0.0, math.inf)
+        self.seed = check_int("seed", seed, 0)
+        self.n_threads = check_int("n_threads", n_threads, 1)
+
+    def _check(self, sequences, fitted: bool) -> np.ndarray:
+        x = np.asarray(sequences, dtype=np.float32)
+        if x.ndim == 2:
+            x = x[:, :, None]
+        if x.ndim != 3 or x.shape[0] < 2 or x.shape[1] < 2:
+            raise ValueError(
+                "sequences must be an (n, T, d) array with n >= 2 sequences of T >= 2 steps, "
+                f"got shape {np.shape(sequences)}"
+            )
+        if not np.all(np.isfinite(x)):
+            raise ValueError("sequences contain NaN or infinite values")
+        if fitted:
+            if not hasattr(self, "network_"):
+                raise RuntimeError("SequentialVAE is not fitted: call .fit(sequences) first")
+            if x.shape[2] != self.n_features_in_:
+                raise ValueError(
+                    f"sequences have {x.shape[2]} features per step, the model was fitted on "
+                    f"{self.n_features_in_}"
+                )
+        return x
+
+    def fit(self, sequences) -> SequentialVAE:
+        """Train on ``sequences`` ``(n, T, d)`` (or ``(n, T)`` for ``d = 1``)."""
+        x = self._check(sequences, fitted=False)
+        n, steps, d = x.shape
+        self.n_features_in_ = d
+        self._mean = x.reshape(-1, d).mean(axis=0)
+        std = x.reshape(-1, d).std(axis=0)
+        self._std = np.where(std > 0, std, 1.0).astype(np.float32)
+        data = torch.from_numpy((x - self._mean) / self._std)
+        with _torch_threads(self.n_threads), torch.random.fork_rng(devices=[]):
+            torch.manual_seed(self.seed)
+            gen = torch.Generator().manual_seed(self.seed)
+            net = nn.ModuleDict(
+                {
+                    "encoder": _mlp(d, self.hidden, 2 * self.n_latent),
+                    "decoder": _mlp(self.n_latent, self.hidden, d),
+                    "prior": _mlp(self.n_latent, self.hidden, 2 * self.n_latent),
+                }
+            )
+            opt = torch.optim.Adam(net.parameters(), lr=self.lr)
+            batch = min(self.batch_size, n)
+            inv2var = 1.0 / (2.0 * self.noise_var)
+            history = []
+            for _ in range(self.epochs):
+                order = torch.randperm(n, generator=gen)
+                total = 0.0
+                for start in range(0, n - batch + 1, batch):
+                    xb = data[order[start : start + batch]]  # (B, T, d)
+                    mu, logvar = net["encoder"](xb).chunk(2, dim=-1)
+                    z = mu + torch.exp(0.5 * logvar) * torch.randn(
+                        mu.shape, generator=gen, dtype=mu.dtype
+                    )
+                    recon = ((net["decoder"](z) - xb) ** 2).sum(dim=(1, 2)) * inv2var
+                    # prior: N(0, I) at the first step, learned transition afterwards
+                    p_mu, p_logvar = net["prior"](z[:, :-1]).chunk(2, dim=-1)
+                    p_mu = torch.cat([torch.zeros_like(mu[:, :1]), p_mu], dim=1)
+                    p_logvar = torch.cat([torch.zeros_like(mu[:, :1]), p_logvar], dim=1)
+                    kl = 0.5 * (
+                        p_logvar - logvar + (logvar.exp() + (mu - p_mu) ** 2) / p_logvar.exp() - 1.0
+                    ).sum(dim=(1, 2))
+                    loss = (recon + kl).mean()
+                    opt.zero_grad(set_to_none=True)
+                    loss.backward()
+                    opt.step()
+                    total += loss.item()
+                history.append(total / max(1, n // batch))
+        self.network_ = net.eval()
+        self.loss_history_ = np.array(history)
+        return self
+
+    def transform(self, sequences) -> np.ndarray:
+        """Posterior means, ``(n, T, n_latent)`` (deterministic)."""
+        x = self._check(sequences, fitted=True)
+        with _torch_threads(self.n_threads), torch.no_grad():
+            mu, _ = self.network_["encoder"](torch.from_numpy((x - self._mean) / self._std)).chunk(
+                2, dim=-1
+            )
+        return mu.numpy().astype(float)
