@@ -125,3 +125,22 @@ def test_bad_data_is_refused_before_training(easy):
 def test_transform_checks_the_observation_width(easy, specialist_model):
     with pytest.raises(ValueError, match="the model was fitted on 9"):
         specialist_model.transform(easy.observations[:, :4])
+
+
+def test_sequences_share_the_mask_over_steps():
+    rng = np.random.default_rng(0)
+    n, steps = 600, 5
+    s = rng.standard_normal((n, steps, 3))
+    obs = np.tanh(s @ rng.standard_normal((3, 6)))
+    tasks = s[:, :, 0].sum(axis=1, keepdims=True)  # a task of the whole sequence, from latent 0
+    model = SparseTaskVAE(3, l1=3.0, epochs=30, batch_size=32, seed=0).fit(obs, tasks)
+    assert model.task_mask_.shape == (1, 3)
+    assert model.transform(obs).shape == (n, steps, 3)
+    assert model.transform(obs[:, 0]).shape == (n, 3)  # the encoder acts on single steps too
+    assert model.predict_tasks(obs)[0].shape == (n, 1)
+    with pytest.raises(ValueError, match="shaped like the fit"):
+        model.predict_tasks(obs[:, 0])
+    # the kept block carries the task's latent
+    kept = model.relevant_latents()[0]
+    z = model.transform(obs)[:, :, kept].reshape(n * steps, -1)
+    assert block_r2(z, s[:, :, 0].reshape(-1)) > 0.8

@@ -18,6 +18,7 @@ from specialist.simulate.mixing import MixingSample, simulate_mixing
 MODEL_KEYS = (
     "hidden",
     "beta",
+    "task_weight",
     "noise_var",
     "head_decay",
     "epochs",

@@ -85,19 +85,26 @@ class _Heads(nn.Module):
             nn.init.uniform_(w, -bound, bound)
 
     def forward(self, z: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        # z (B, L), mask (M, L) or per sample (M, B, L) -> inputs (M, B, L) -> (M, B, d_out)
+        # z (B, L), mask (M, L) or per sample (M, B, L) -> inputs (M, B, L) -> (M, B, d_out);
+        # sequences z (B, T, L): the same mask on every step, inputs (M, B, T * L)
         if mask.dim() == 2:
             mask = mask.unsqueeze(1)
-        h = torch.baddbmm(self.b1, z.unsqueeze(0) * mask, self.w1)
+        if z.dim() == 3:
+            masked = (z.unsqueeze(0) * mask.unsqueeze(2)).flatten(start_dim=2)
+        else:
+            masked = z.unsqueeze(0) * mask
+        h = torch.baddbmm(self.b1, masked, self.w1)
         return torch.baddbmm(self.b2, nn.functional.silu(h), self.w2)
 
 
 class _Network(nn.Module):
-    def __init__(self, n_obs, n_latent, n_tasks, d_task, hidden, gates: bool, learn_mask: bool):
+    def __init__(
+        self, n_obs, n_latent, n_tasks, d_task, hidden, gates: bool, learn_mask: bool, steps=1
+    ):
         super().__init__()
         self.encoder = _mlp(n_obs, hidden, 2 * n_latent)
         self.decoder = _mlp(n_latent, hidden, n_obs)
-        self.heads = _Heads(n_tasks, n_latent, hidden, d_task)
+        self.heads = _Heads(n_tasks, n_latent * steps, hidden, d_task)
         self.gates = gates
         # l1: the mask itself (|theta|); l0: the gates' log-alpha (open with p ~ 0.95 at start)
         self.theta = nn.Parameter(torch.full((n_tasks, n_latent), 2.0 if gates else 1.0))
@@ -176,6 +183,8 @@ class SparseTaskVAE:
     l0 : weight of the hard-concrete ℓ0 penalty (>= 0); set at most one of ``l1``, ``l0``
     hidden : width of every hidden layer
     beta : weight of the KL term
+    task_weight : weight of the task-prediction term; raise it when the observations have many
+        more dimensions than the tasks, so that reconstruction does not drown the tasks
     noise_var : the variance ``s^2`` of the Gaussian likelihoods of observations and tasks
         (in standardised units); smaller values weigh the data terms more against the KL
     head_decay : L2 penalty on the task heads' weights (keeps the mask's scale meaningful)
@@ -196,6 +205,7 @@ class SparseTaskVAE:
         *,
         hidden: int = 64,
         beta: float = 1.0,
+        task_weight: float = 1.0,
         noise_var: float = 0.05,
         head_decay: float = 1e-3,
         epochs: int = 60,
@@ -216,6 +226,7 @@ class SparseTaskVAE:
             )
         self.hidden = check_int("hidden", hidden, 1)
         self.beta = check_real("beta", beta, 0.0, math.inf, closed_low=True)
+        self.task_weight = check_real("task_weight", task_weight, 0.0, math.inf)
         self.noise_var = check_real("noise_var", noise_var, 0.0, math.inf)
         self.head_decay = check_real("head_decay", head_decay, 0.0, math.inf, closed_low=True)
         self.epochs = check_int("epochs", epochs, 1)
@@ -230,6 +241,10 @@ class SparseTaskVAE:
     def fit(self, observations, tasks) -> SparseTaskVAE:
         """Train on ``observations`` ``(n, n_obs)`` and ``tasks``.
 
+        ``observations`` may also be sequences ``(n, T, n_obs)``: the encoder and decoder act on
+        every step, the mask is shared by all steps, and each task head reads the masked
+        latents of all ``T`` steps (a task of the whole sequence).
+
         ``tasks``: an ``(n, M)`` array (one scalar task per column), an ``(n, M, d)`` array, or
         a list of ``M`` arrays ``(n, d_k)`` (vector tasks of different sizes).
         """
@@ -237,10 +252,11 @@ class SparseTaskVAE:
         blocks = _as_tasks(tasks, obs.shape[0])
         n, n_tasks = obs.shape[0], len(blocks)
         d_task = max(b.shape[1] for b in blocks)
-        self.n_features_in_ = obs.shape[1]
+        self.n_features_in_ = obs.shape[-1]
+        self.n_steps_ = obs.shape[1] if obs.ndim == 3 else None
         self.task_dims_ = tuple(b.shape[1] for b in blocks)
 
-        self._obs_mean, self._obs_std = _standardise(obs)
+        self._obs_mean, self._obs_std = _standardise(obs.reshape(-1, obs.shape[-1]))
         y = np.zeros((n_tasks, n, d_task))
         valid = np.zeros((n_tasks, 1, d_task))
         self._task_stats = []
@@ -254,13 +270,14 @@ class SparseTaskVAE:
             torch.manual_seed(self.seed)
             gen = torch.Generator().manual_seed(self.seed)
             net = _Network(
-                obs.shape[1],
+                obs.shape[-1],
                 self.n_latent,
                 n_tasks,
                 d_task,
                 self.hidden,
                 gates=self.l0 > 0,
                 learn_mask=self.l1 > 0 or self.l0 > 0,
+                steps=self.n_steps_ or 1,
             ).double()
             self._train(net, obs, y, valid, gen)
         self.network_ = net.eval()
@@ -292,12 +309,13 @@ class SparseTaskVAE:
                 idx = order[step * batch : (step + 1) * batch]
                 ob, yb = o[idx], y_t[:, idx]
                 stats = net.encoder(ob)
-                mu, logvar = stats.chunk(2, dim=1)
+                mu, logvar = stats.chunk(2, dim=-1)
                 z = mu + torch.exp(0.5 * logvar) * torch.randn(
                     mu.shape, generator=gen, dtype=mu.dtype
                 )
-                recon = ((net.decoder(z) - ob) ** 2).sum(dim=1).mean() * inv2var
-                kl = 0.5 * (mu**2 + logvar.exp() - 1.0 - logvar).sum(dim=1).mean()
+                per_sample = tuple(range(1, ob.dim()))  # feature (and step) axes
+                recon = ((net.decoder(z) - ob) ** 2).sum(dim=per_sample).mean() * inv2var
+                kl = 0.5 * (mu**2 + logvar.exp() - 1.0 - logvar).sum(dim=per_sample).mean()
                 mask = net.mask(sample=True, generator=gen, batch=ob.shape[0])
                 pred = net.heads(z, mask)
                 task = (((pred - yb) ** 2) * valid_t).sum(dim=(0, 2)).mean() * inv2var
@@ -306,7 +324,7 @@ class SparseTaskVAE:
                 else:
                     penalty = self.l1 * net.theta.abs().sum()
                 decay = self.head_decay * sum((w**2).sum() for w in heads)
-                loss = recon + self.beta * kl + task + penalty + decay
+                loss = recon + self.beta * kl + self.task_weight * task + penalty + decay
                 opt.zero_grad(set_to_none=True)
                 loss.backward()
                 opt.step()
@@ -318,33 +336,44 @@ class SparseTaskVAE:
     # -- after fitting ---------------------------------------------------------------------
     def _check_observations(self, observations, fitted: bool) -> np.ndarray:
         obs = np.asarray(observations, dtype=float)
-        if obs.ndim != 2 or obs.shape[0] < 2 or obs.shape[1] < 1:
+        if obs.ndim not in (2, 3) or obs.shape[0] < 2 or 0 in obs.shape:
             raise ValueError(
-                f"observations must be a 2-D (n, n_obs) array with n >= 2, got shape {obs.shape}"
+                "observations must be a 2-D (n, n_obs) array (or 3-D (n, T, n_obs) sequences) "
+                f"with n >= 2, got shape {obs.shape}"
             )
         if not np.all(np.isfinite(obs)):
             raise ValueError("observations contain NaN or infinite values")
         if fitted:
             if not hasattr(self, "network_"):
                 raise RuntimeError("SparseTaskVAE is not fitted: call .fit(observations, tasks)")
-            if obs.shape[1] != self.n_features_in_:
+            if obs.shape[-1] != self.n_features_in_:
                 raise ValueError(
-                    f"observations have {obs.shape[1]} columns, the model was fitted on "
+                    f"observations have {obs.shape[-1]} columns, the model was fitted on "
                     f"{self.n_features_in_}"
                 )
         return obs
 
     def transform(self, observations) -> np.ndarray:
-        """Posterior means ``mu(o)``, shape ``(n, n_latent)`` (deterministic)."""
+        """Posterior means ``mu(o)``: ``(n, n_latent)``, or ``(n, T, n_latent)`` for sequences
+        (deterministic). The encoder acts on single steps, so either shape is accepted whatever
+        the model was fitted on."""
         obs = self._check_observations(observations, fitted=True)
         o = torch.from_numpy((obs - self._obs_mean) / self._obs_std)
         with _torch_threads(self.n_threads), torch.no_grad():
-            mu, _ = self.network_.encoder(o).chunk(2, dim=1)
+            mu, _ = self.network_.encoder(o).chunk(2, dim=-1)
         return mu.numpy().copy()
 
     def predict_tasks(self, observations) -> list[np.ndarray]:
-        """Task predictions from the posterior means, one ``(n, d_k)`` array per task."""
-        z = torch.from_numpy(self.transform(observations))
+        """Task predictions from the posterior means, one ``(n, d_k)`` array per task.
+
+        ``observations`` must have the fitted shape (sequences of the same length, or steps).
+        """
+        z_np = self.transform(observations)
+        steps = z_np.shape[1] if z_np.ndim == 3 else None
+        if steps != self.n_steps_:
+            fitted = f"sequences of {self.n_steps_} steps" if self.n_steps_ else "single steps"
+            raise ValueError(f"predict_tasks needs observations shaped like the fit ({fitted})")
+        z = torch.from_numpy(z_np)
         with _torch_threads(self.n_threads), torch.no_grad():
             pred = self.network_.heads(z, torch.from_numpy(self.task_mask_)).numpy()
         return [
