@@ -32,7 +32,8 @@ Support
 -------
 ``relevant_latents()[k]`` is ``{j : m_kj >= threshold * max_j m_kj}`` (``threshold = 0.1``), a
 rule relative to the row's largest entry, because the overall scale of ``m`` trades off against
-the head's weights. A row of zeros has an empty support.
+the head's weights. A row whose largest entry fell below ``COLLAPSED = 0.05`` (masks start at 1)
+was switched off by the penalty and has an empty support.
 """
 
 from __future__ import annotations
@@ -127,6 +128,25 @@ class _Network(nn.Module):
     def open_probability(self) -> torch.Tensor:
         """P(gate > 0) of every hard-concrete gate (the expected ℓ0 norm, summed)."""
         return torch.sigmoid(self.theta - _TEMP * math.log(-_GAMMA / _ZETA))
+
+
+#: a mask row whose largest entry is below this has collapsed: the task reads no latent
+COLLAPSED = 0.05
+
+
+def mask_support(mask: np.ndarray, threshold: float) -> list[np.ndarray]:
+    """Per row of a non-negative task × latent mask, ``{j : m_j >= threshold * max m}``.
+
+    The rule is relative to the row's largest entry, because the mask's overall scale trades
+    off against the heads' weights; a row whose largest entry is below :data:`COLLAPSED`
+    (masks start at 1) was switched off by the penalty and has an empty support.
+    """
+    return [
+        np.flatnonzero(row >= threshold * row.max())
+        if row.max() >= COLLAPSED
+        else np.array([], int)
+        for row in np.asarray(mask, dtype=float)
+    ]
 
 
 def _as_tasks(tasks, n: int) -> list[np.ndarray]:
@@ -387,13 +407,7 @@ class SparseTaskVAE:
         """Per task, the latent indices in the mask's support (see the module docstring)."""
         if not hasattr(self, "task_mask_"):
             raise RuntimeError("SparseTaskVAE is not fitted: call .fit(observations, tasks)")
-        out = []
-        for row in self.task_mask_:
-            top = row.max()
-            out.append(
-                np.flatnonzero(row >= self.threshold * top) if top > 0 else np.array([], int)
-            )
-        return out
+        return mask_support(self.task_mask_, self.threshold)
 
     def support_matrix(self) -> np.ndarray:
         """Boolean ``(M, n_latent)`` matrix of :meth:`relevant_latents`."""
