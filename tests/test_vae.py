@@ -144,3 +144,19 @@ def test_sequences_share_the_mask_over_steps():
     kept = model.relevant_latents()[0]
     z = model.transform(obs)[:, :, kept].reshape(n * steps, -1)
     assert block_r2(z, s[:, :, 0].reshape(-1)) > 0.8
+
+
+def test_mask_support_rule():
+    from specialist.models.vae import mask_support
+
+    mask = np.array(
+        [
+            [2.0, 0.5, 0.1, 0.0],  # relative threshold 0.1 * 2.0: keeps 0 and 1 (0.1 < 0.2)
+            [0.04, 0.03, 0.0, 0.0],  # below 5 % of the mask's largest entry: collapsed
+            [0.0, 0.0, 0.0, 0.3],
+        ]
+    )
+    assert [b.tolist() for b in mask_support(mask, 0.1)] == [[0, 1], [], [3]]
+    # the collapse rule is relative: the same row survives in a mask of small entries
+    assert [b.tolist() for b in mask_support(mask[1:2], 0.1)] == [[0, 1]]
+    assert [b.tolist() for b in mask_support(np.zeros((2, 3)), 0.1)] == [[], []]

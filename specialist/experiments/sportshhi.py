@@ -88,6 +88,8 @@ def ours_features(
     )
     model.fit(sequences, np.repeat(outcomes, players, axis=0))
     kept = np.unique(np.concatenate(model.relevant_latents()))
+    if kept.size == 0:  # every mask row is zero: the mask says nothing, keep every latent
+        kept = np.arange(n_features)
     z = model.transform(sequences).reshape(n, players, steps, n_features).transpose(0, 2, 1, 3)
     return z[..., kept], kept
 

@@ -32,7 +32,7 @@ Support
 -------
 ``relevant_latents()[k]`` is ``{j : m_kj >= threshold * max_j m_kj}`` (``threshold = 0.1``), a
 rule relative to the row's largest entry, because the overall scale of ``m`` trades off against
-the head's weights. A row whose largest entry fell below ``COLLAPSED = 0.05`` (masks start at 1)
+the head's weights. A row whose largest entry is below 5 % of the whole mask's largest entry
 was switched off by the penalty and has an empty support.
 """
 
@@ -130,7 +130,8 @@ class _Network(nn.Module):
         return torch.sigmoid(self.theta - _TEMP * math.log(-_GAMMA / _ZETA))
 
 
-#: a mask row whose largest entry is below this has collapsed: the task reads no latent
+#: a mask row whose largest entry is below this share of the whole mask's largest entry has
+#: collapsed: the penalty switched the task off and it reads no latent
 COLLAPSED = 0.05
 
 
@@ -138,14 +139,17 @@ def mask_support(mask: np.ndarray, threshold: float) -> list[np.ndarray]:
     """Per row of a non-negative task × latent mask, ``{j : m_j >= threshold * max m}``.
 
     The rule is relative to the row's largest entry, because the mask's overall scale trades
-    off against the heads' weights; a row whose largest entry is below :data:`COLLAPSED`
-    (masks start at 1) was switched off by the penalty and has an empty support.
+    off against the heads' weights. A row whose largest entry is below :data:`COLLAPSED` times
+    the largest entry of the whole mask was switched off by the penalty (what remains is the
+    optimiser's jitter around zero) and has an empty support.
     """
+    mask = np.asarray(mask, dtype=float)
+    top = mask.max() if mask.size else 0.0
     return [
         np.flatnonzero(row >= threshold * row.max())
-        if row.max() >= COLLAPSED
+        if top > 0 and row.max() >= COLLAPSED * top
         else np.array([], int)
-        for row in np.asarray(mask, dtype=float)
+        for row in mask
     ]
 
 
