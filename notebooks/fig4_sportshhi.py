@@ -60,14 +60,13 @@ import pandas as pd
 from matplotlib.patches import Rectangle
 
 from specialist.experiments.sportshhi import METHOD_LABELS, PAPER_MAP, sportshhi_run
-from specialist.plotting import BLUE, GREY, ORANGE, VERMILLION, use_style
+from specialist.plotting import BLUE, GREY, ORANGE, VERMILLION, bar_with_points, use_style
 from specialist.report import Outputs, say
 from specialist.simulate.sports import random_scenario, simulate_sports
 from specialist.sweep import run_grid
 
-for name, value in (("iou_thresholds", iou_thresholds),):
-    if not value or not all(0 < v <= 1 for v in value):
-        raise ValueError(f"{name} must be a non-empty list of numbers in (0, 1], got {value!r}")
+if not iou_thresholds or not all(0 < v <= 1 for v in iou_thresholds):
+    raise ValueError(f"iou_thresholds must be numbers in (0, 1], got {iou_thresholds!r}")
 # building the first play checks the scene settings before any training
 example_play = random_scenario(n_players, n_steps, 2, n_interactions, n_classes, seed=seed)
 out = Outputs(output_dir)
@@ -140,13 +139,9 @@ fig, axes = plt.subplots(
     1, len(iou_thresholds), figsize=(5 * len(iou_thresholds), 3.8), sharey=True
 )
 axes = np.atleast_1d(axes)
-rng = np.random.default_rng(0)
 for ax, iou in zip(axes, iou_thresholds, strict=True):
     for j, m in enumerate(methods):
-        values = runs[f"map_{m}_{iou:g}"].to_numpy()
-        ax.bar(j, values.mean(), 0.6, color=method_colors[m], alpha=0.35)
-        ax.errorbar(j, values.mean(), values.std(), color=method_colors[m], capsize=4)
-        ax.scatter(j + rng.uniform(-0.12, 0.12, values.size), values, s=14, color=method_colors[m])
+        bar_with_points(ax, j, runs[f"map_{m}_{iou:g}"], method_colors[m])
         ax.plot([j - 0.3, j + 0.3], [PAPER_MAP[m]] * 2, color="black", lw=2)
     ax.axhline(runs[f"map_oracle_{iou:g}"].mean(), color=GREY, ls="--", lw=1.2)
     ax.set_xticks(range(len(methods)), [METHOD_LABELS[m] for m in methods])

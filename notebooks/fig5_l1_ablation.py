@@ -54,7 +54,7 @@ import pandas as pd
 
 from specialist.experiments.layer2 import PENALTY_LABELS, sparse_vae_run
 from specialist.models import SparseTaskVAE
-from specialist.plotting import GREY, VERMILLION, use_style
+from specialist.plotting import GREY, VERMILLION, bar_with_points, use_style
 from specialist.report import Outputs, say
 from specialist.simulate.mixing import default_support
 from specialist.sweep import run_grid
@@ -113,22 +113,12 @@ for row, (title, matrix) in enumerate(panels):
     for spine in ax.spines.values():
         spine.set_visible(True)
 ax = fig.add_subplot(grid_spec[:, 1])
-rng = np.random.default_rng(0)
 width = 0.36
 for i, metric in enumerate(["r2_relevant", "r2_irrelevant"]):
     for j, penalty in enumerate(["none", "l1"]):
-        values = runs.loc[runs["penalty"] == penalty, metric].to_numpy()
-        x = i + (j - 0.5) * width
-        ax.bar(
-            x,
-            values.mean(),
-            width * 0.9,
-            color=colors[penalty],
-            alpha=0.35,
-            label=PENALTY_LABELS[penalty] if i == 0 else None,
-        )
-        ax.errorbar(x, values.mean(), values.std(), color=colors[penalty], capsize=4, lw=1.5)
-        ax.scatter(x + rng.uniform(-0.08, 0.08, values.size), values, s=14, color=colors[penalty])
+        values = runs.loc[runs["penalty"] == penalty, metric]
+        label = PENALTY_LABELS[penalty] if i == 0 else None
+        bar_with_points(ax, i + (j - 0.5) * width, values, colors[penalty], width * 0.9, label)
 ax.axhline(0, color="black", lw=0.8)
 ax.set_xticks([0, 1], ["R² relevant (↑)", "R² irrelevant (↓)"])
 ax.set(ylabel="held-out R²", ylim=(-0.1, 1.08))

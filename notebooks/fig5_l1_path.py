@@ -48,7 +48,7 @@ import matplotlib.pyplot as plt
 
 from specialist.experiments.layer2 import PENALTY_LABELS, sparse_vae_run
 from specialist.models import SparseTaskVAE
-from specialist.plotting import BLUE, GREY, VERMILLION, legend_below, use_style
+from specialist.plotting import BLUE, GREY, VERMILLION, legend_below, plot_mean_std, use_style
 from specialist.report import Outputs, say
 from specialist.simulate.mixing import default_support
 from specialist.sweep import run_grid
@@ -92,22 +92,10 @@ panels = [
 fig, axes = plt.subplots(1, 4, figsize=(14, 3.5))
 general = runs[runs["penalty"] == "none"]
 for ax, (metric, label) in zip(axes, panels, strict=True):
-    for penalty in ("l1", "l0"):
-        stats = (
-            runs[runs["penalty"] == penalty]
-            .groupby("strength")[metric]
-            .agg(["mean", "std"])
-            .sort_index()
-        )
-        std = stats["std"].fillna(0.0)
-        ax.plot(
-            stats.index, stats["mean"], marker="o", ms=4, color=colors[penalty],
-            label=PENALTY_LABELS[penalty],
-        )  # fmt: skip
-        ax.fill_between(
-            stats.index, stats["mean"] - std, stats["mean"] + std, color=colors[penalty],
-            alpha=0.18, lw=0,
-        )  # fmt: skip
+    penalised = runs[runs["penalty"] != "none"]
+    plot_mean_std(
+        ax, penalised, "strength", metric, "penalty", PENALTY_LABELS, colors, ["l1", "l0"]
+    )
     ax.axhline(general[metric].mean(), color=GREY, ls="--", lw=1.2, label=PENALTY_LABELS["none"])
     if metric == "block_size":
         ax.axhline(runs["true_block_size"].iloc[0], color="black", ls=":", lw=1.2, label="true")

@@ -46,12 +46,11 @@ n_jobs = 2  # worker processes
 
 # %%
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 
 from specialist.experiments.edits import gan_edit_run
 from specialist.models.gan import TaskMaskGAN
-from specialist.plotting import GREY, VERMILLION, use_style
+from specialist.plotting import GREY, VERMILLION, bar_with_points, use_style
 from specialist.report import Outputs, say
 from specialist.sweep import run_grid
 
@@ -89,13 +88,9 @@ panels = [
 order = ["sparse (ℓ1)", "dense (no sparsity)"]
 colors = {"sparse (ℓ1)": VERMILLION, "dense (no sparsity)": GREY}
 fig, axes = plt.subplots(1, len(panels), figsize=(13, 3.2))
-rng = np.random.default_rng(0)
 for ax, (metric, label) in zip(axes, panels, strict=True):
     for j, model in enumerate(order):
-        values = runs.loc[runs["model"] == model, metric].to_numpy()
-        ax.bar(j, values.mean(), 0.6, color=colors[model], alpha=0.35)
-        ax.errorbar(j, values.mean(), values.std(), color=colors[model], capsize=4)
-        ax.scatter(j + rng.uniform(-0.1, 0.1, values.size), values, s=14, color=colors[model])
+        bar_with_points(ax, j, runs.loc[runs["model"] == model, metric], colors[model])
     ax.set_xticks([0, 1], ["sparse", "dense"])
     ax.set_title(label, fontsize=10)
     ax.set_ylim(bottom=0)

@@ -10,6 +10,7 @@ from collections.abc import Hashable
 
 import matplotlib as mpl
 import networkx as nx
+import numpy as np
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
@@ -223,7 +224,7 @@ def plot_mean_std(
 ) -> None:
     """Mean line with a ±1 standard-deviation band of ``y`` against ``x``, one per ``hue``.
 
-    ``df`` is a tidy table (one row per run). Backs: fig3_structure, fig_finite_sample,
+    ``df`` is a tidy table (one row per run). Backs: fig3_structure, fig5_l1_path, fig_finite_sample,
     fig3_nonlinear, fig_colliders.
     """
     labels = labels or {}
@@ -271,3 +272,15 @@ def legend_below(fig, ax, ncol: int | None = None) -> None:
         handles, labels, loc="lower center", ncol=ncol or len(labels), bbox_to_anchor=(0.5, -0.02)
     )
     fig.tight_layout(rect=(0, 0.08, 1, 1))
+
+
+def bar_with_points(ax, x: float, values, color: str, width: float = 0.6, label=None) -> None:
+    """One bar at the mean of ``values``, whiskers ±1 standard deviation, and every value as a
+    dot (jittered sideways, deterministically). Backs: fig4_sportshhi, fig5_l1_ablation,
+    tab_edit_specificity.
+    """
+    values = np.asarray(values, dtype=float)
+    ax.bar(x, values.mean(), width, color=color, alpha=0.35, label=label)
+    ax.errorbar(x, values.mean(), values.std(), color=color, capsize=4, lw=1.5)
+    jitter = np.random.default_rng(0).uniform(-width / 5, width / 5, values.size)
+    ax.scatter(x + jitter, values, s=14, color=color)
