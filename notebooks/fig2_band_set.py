@@ -34,11 +34,20 @@
 # with a d-separation oracle on the true graph. Indices are shown **1-based**, as in the paper;
 # the code uses 0-based indices. The assignment of a second task $g_2$, interleaved with
 # $g_1$, is our choice: the paper's figure shows only $g_1$.
+#
+# The representative is the segment's **last** state $s_{kL}$, as in the paper. The paper's
+# Corollary 1 (as summarised) lets any state of a segment stand in for it; the last section of
+# this page shows, with the same oracle, that this is false for a segment's **first** state.
 
 # %% tags=["parameters"]
 profile = "paper"  # set by the runner: which parameter profile produced this page
 output_dir = "../results/paper/fig2_band_set"  # set by the runner: where outputs are written
-seed = 0  # draws the placeholder data the oracle is fitted on (its answers ignore the values)
+seed = 0  # draws the placeholder data and the random structures of the Corollary 1 check
+n_structures = 60  # Corollary 1 check: random structures per (segment length, p_disconnect)
+check_segment_lengths = [2, 3]  # Corollary 1 check: segment lengths L, dividing check_n_steps
+check_p_disconnect = [0.0, 0.5, 1.0]  # Corollary 1 check: probability that a step is disconnected
+check_n_steps = 12  # Corollary 1 check: sequence length T of the random structures
+check_n_tasks = 3  # Corollary 1 check: tasks M of the random structures
 
 # %%
 import matplotlib.pyplot as plt
@@ -46,9 +55,11 @@ import numpy as np
 import pandas as pd
 
 from specialist.ci import DSeparationOracle
+from specialist.experiments.dsep import local_test_check, query_verdicts, representative_check
 from specialist.plotting import draw_collider_dag, use_style
-from specialist.report import Outputs
+from specialist.report import Outputs, say
 from specialist.simulate import ColliderStructure
+from specialist.stats import wilson_interval
 from specialist.structure import band_set, discover_task_structure, representative_step
 from specialist.variables import display_name, state, task
 
@@ -143,14 +154,231 @@ pd.DataFrame(
 )
 
 # %%
+print(
+    f"{int(checks['agrees'].sum())}/{len(checks)} oracle checks agree with Theorem 1; "
+    f"Algorithm 1 recovers the assignment: {recovered}"
+)
+
+# %% [markdown]
+# ## Which state may represent a segment? Corollary 1 checked
+#
+# **What the paper says.** Its Corollary 1, as summarised (the paper body was not available to
+# us), says that *any* state of a segment can stand in for the representative $s_{kL}$ in
+# Theorem 1: the test would then give the same verdicts with, say, the first state of each
+# segment and the two neighbours of that state as the band set.
+#
+# **What our d-separation check finds.** This is false for a segment's **first** state
+# $s_{(k-1)L+1}$. Its parents are its predecessor $s_{(k-1)L}$ *and* the predecessor's action
+# $a_{(k-1)L}$, which belongs to the last step of the **previous** segment $S_{k-1}$. The band
+# set conditions on the state $s_{(k-1)L}$ but not on the action (actions are latent), so the
+# path
+#
+# $$s_{(k-1)L+1} \leftarrow a_{(k-1)L} \rightarrow g_i$$
+#
+# stays open whenever $S_{k-1}$ serves $g_i$ and the step between the segments is connected.
+# Conditioning on $g_i$ then links the first state to the other segment's representative
+# through the open collider, and the test answers "dependent" although $S_k$ may not serve
+# $g_i$. For every other position the previous action lies inside the state's own segment,
+# so the two routes into $g_i$ (own action, previous action) both mean "$S_k$ serves $g_i$" and
+# the verdict is exact. A disconnected step has no edge $a_{t-1} \to s_t$, and no error.
+#
+# In the example above, with first states as representatives, the pair $S_2, S_3$ and task
+# $g_1$ tests $s_3 \perp s_5$ given $\{s_2, s_4, s_6, g_1\}$; the path
+# $s_3 \to a_3 \to g_1 \leftarrow a_4 \to s_5$ is open ($a_4$ serves $g_1$ in $S_2$), yet
+# $S_3$ does not serve $g_1$. The oracle lists every wrong verdict of the example:
+
+# %%
+first_state = query_verdicts(structure, position=0)
+wrong_example = first_state[first_state["wrong"]]
+# the page's worked example (S2, S3 and g1; 0-based k=1, v=2, task 0) must be among them
+described = wrong_example[
+    (wrong_example["task"] == 0) & (wrong_example["k"] == 1) & (wrong_example["v"] == 2)
+]
+assert len(described) == 1 and set(described["z"].iloc[0]) == {
+    state(1),
+    state(3),
+    state(5),
+    task(0),
+}, first_state
+pd.DataFrame(
+    {
+        "task": [display_name(task(j)) for j in wrong_example["task"]],
+        "segment pair": [
+            f"S{a + 1}, S{b + 1}"
+            for a, b in zip(wrong_example["k"], wrong_example["v"], strict=True)
+        ],
+        "tested states": [
+            f"{display_name(x)}, {display_name(y)}"
+            for x, y in zip(wrong_example["x"], wrong_example["y"], strict=True)
+        ],
+        "conditioning set": [
+            "{" + ", ".join(display_name(c) for c in z) + "}" for z in wrong_example["z"]
+        ],
+        "shares task": wrong_example["truth"],
+        "oracle verdict": np.where(wrong_example["dependent"], "dependent", "independent"),
+    }
+)
+
+# %% [markdown]
+# **Over random structures.** We repeat the check on random interleaved structures (the
+# generator of the structure experiments: every task on two or more segments, each step
+# disconnected with probability $p_\mathrm{disconnect}$), for every within-segment position of
+# the representative (1-based, position $L$ is the paper's last state), both for Theorem 1's
+# pair test and for the single-entry *local test* $s_r \perp g_i \mid \{s_{r-1}, s_{r+1}\}$
+# against "$g_i$ is relevant to the segment of $s_r$". Each cell gives the fraction of wrong
+# verdicts over all queries and, in brackets, the number of structures with at least one.
+
+# %%
+check_args = dict(
+    segment_lengths=check_segment_lengths,
+    n_steps=check_n_steps,
+    n_tasks=check_n_tasks,
+    p_disconnect=check_p_disconnect,
+    seed=seed,
+)
+check = pd.concat(
+    [
+        representative_check(n_structures, **check_args),
+        local_test_check(n_structures, **check_args),
+    ],
+    ignore_index=True,
+)
+out.table(check, "representative_check")
+test_names = {"pair": "pair test (Theorem 1)", "local": "local test"}
+check["position shown"] = [
+    f"{j + 1} of {L} ({name})"
+    for j, L, name in zip(
+        check["position"], check["segment_length"], check["position_name"], strict=True
+    )
+]
+check["cell"] = [
+    f"{frac:.1%} ({bad}/{n})"
+    for frac, bad, n in zip(
+        check["wrong_fraction"], check["structures_with_error"], check["n_structures"], strict=True
+    )
+]
+shown = check.assign(test=check["test"].map(test_names)).pivot_table(
+    index=["test", "segment_length", "position shown"],
+    columns="p_disconnect",
+    values="cell",
+    aggfunc="first",
+    sort=False,
+)
+shown.index.names = ["test", "L", "representative position"]
+shown.columns = [f"p_disconnect = {p:g}" for p in shown.columns]
+shown
+
+# %%
+errors = check.groupby(["segment_length", "position", "position_name"])["n_wrong"].sum()
+valid = [(L, j, name) for (L, j, name), n in errors.items() if n == 0]
+invalid = [(L, j, name) for (L, j, name), n in errors.items() if n > 0]
+
+
+def positions_text(items) -> str:
+    """``"the last state (L = 2, 3) and the middle state (L = 3)"``."""
+    by_name: dict[str, list[str]] = {}
+    for L, _, name in items:
+        by_name.setdefault(name, []).append(str(L))
+    parts = [f"the {name} state (L = {', '.join(Ls)})" for name, Ls in by_name.items()]
+    return " and ".join(parts) or "none"
+
+
+p_min = min(check_p_disconnect)
+first_wrong = check[(check["p_disconnect"] == p_min) & (check["position"] == 0)]
+first_rates = "; ".join(
+    ", ".join(
+        f"{r.wrong_fraction:.0%} (L = {r.segment_length})"
+        for r in first_wrong[first_wrong["test"] == t].itertuples()
+    )
+    + f" of the {test_names[t]} queries"
+    for t in ("pair", "local")
+)
+all_false_dependent = bool((check["n_false_independent"] == 0).all())
+cut = check[check["p_disconnect"] == 1.0]
+sentences = [
+    f"Valid representatives (no wrong verdict of either test in any of the {n_structures} "
+    f"structures per setting): {positions_text(valid)}.",
+    f"Invalid: {positions_text(invalid)}. With p_disconnect = {p_min:g} the first state gives "
+    f"wrong verdicts in {first_rates}; "
+    + (
+        "every wrong verdict is a false 'dependent', as the open path predicts."
+        if all_false_dependent
+        else "some wrong verdicts are false 'independent', which the open path does not explain."
+    ),
+]
+if len(cut):
+    sentences.append(
+        "With every step disconnected (p_disconnect = 1) the first state gives "
+        + ("no wrong verdict" if (cut["n_wrong"] == 0).all() else "wrong verdicts")
+        + ": without the edge a_{t-1} -> s_t there is no open path."
+    )
+sentences.append(
+    "So Corollary 1, as summarised, does not hold in our collider model for the first state "
+    "of a segment; the paper's own choice, the last state, gives no wrong verdict."
+    if invalid
+    and all(name == "first" for *_, name in invalid)
+    and any(name == "last" for *_, name in valid)
+    else "The check does not single out the first state; see the table above."
+)
+say(*sentences)
+
+# %%
+pair = check[check["test"] == "pair"]
+last_wrong = int(pair.loc[pair["position_name"] == "last", "n_wrong"].sum())
+last_queries = int(pair.loc[pair["position_name"] == "last", "n_queries"].sum())
+# headline number: pair test, first state, smallest L and connected-most setting
+head = pair[
+    (pair["position"] == 0)
+    & (pair["segment_length"] == min(check_segment_lengths))
+    & (pair["p_disconnect"] == min(check_p_disconnect))
+].iloc[0]
+low, high = wilson_interval(int(head["structures_with_error"]), int(head["n_structures"]))
+only_first = bool(invalid) and all(name == "first" for *_, name in invalid)
+conditions = (
+    f"d-separation oracle on the true collider DAG; {n_structures} random structures per "
+    f"setting (T = {check_n_steps}, M = {check_n_tasks}, L in {check_segment_lengths}, "
+    f"p_disconnect in {check_p_disconnect})"
+)
+claims = [
+    {
+        "claim": "Theorem 1: g_i is relevant to both S_k and S_v iff s_kL and s_vL are "
+        "dependent given Z_band(k, v, i)",
+        "verdict": "agrees" if last_wrong == 0 else "disagrees",
+        "key_number": f"{last_wrong} wrong verdicts in {last_queries} queries (last state)",
+        "conditions": conditions,
+    },
+    {
+        "claim": "Corollary 1 (as summarised): any state of a segment can stand in for s_kL",
+        "verdict": "agrees" if not invalid else ("disagrees" if only_first else "mixed"),
+        "key_number": (
+            f"first state, L = {int(head['segment_length'])}, p_disconnect = "
+            f"{head['p_disconnect']:g}: {head['wrong_fraction']:.1%} of queries wrong; "
+            f"{int(head['structures_with_error'])}/{int(head['n_structures'])} structures with "
+            f"an error ({low:.0%} to {high:.0%}, Wilson 95%)"
+        ),
+        "conditions": conditions + "; middle and last states have no wrong verdict"
+        if only_first
+        else conditions,
+    },
+]
 out.metrics(
     n_checks=len(checks),
     n_agree=int(checks["agrees"].sum()),
     band_set=band_names,
     recovers_assignment=recovered,
     n_tests=result.n_tests,
-)
-print(
-    f"{int(checks['agrees'].sum())}/{len(checks)} oracle checks agree with Theorem 1; "
-    f"Algorithm 1 recovers the assignment: {recovered}"
+    corollary1_check={
+        "n_structures_per_setting": n_structures,
+        "valid_positions": [f"{name} (L={L})" for L, j, name in valid],
+        "invalid_positions": [f"{name} (L={L})" for L, j, name in invalid],
+        "example_wrong_first_state_verdicts": int(first_state["wrong"].sum()),
+        "wrong_fraction": {
+            f"{t}:L={L}:{name}:p_disconnect={p:g}": round(float(f), 4)
+            for t, L, name, p, f in check[
+                ["test", "segment_length", "position_name", "p_disconnect", "wrong_fraction"]
+            ].itertuples(index=False)
+        },
+        "summary": " ".join(sentences),
+    },
+    claims=claims,
 )

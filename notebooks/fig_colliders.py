@@ -21,10 +21,15 @@
 # Algorithm 1's test would never fire.
 #
 # We draw the same interleaved structure under the three task roles (see the
-# [Reconstruction notes](../reconstruction.md) for how each role is simulated), take two steps of
-# one task, and ask the Fisher-z test whether their representative states are independent
-# given the band set, with and without the task in the conditioning set. This is our
-# illustration of the remark; the paper makes the argument in words.
+# [Reconstruction notes](../reconstruction.md) for how each role is simulated): $T = 10$,
+# $L = 2$, task $g_1$ on segments $S_2, S_4$ and task $g_2$ on $S_1, S_3, S_5$, so that the two
+# segments of $g_1$ are not adjacent and a segment of $g_2$ lies between them. We take the
+# representative states of $g_1$'s two segments, $s_4$ and $s_8$, and ask the Fisher-z test
+# whether they are independent given the band set $\{s_3, s_5, s_7, s_9\}$, with and without
+# $g_1$ in the conditioning set. This is our illustration of the remark; the paper makes the
+# argument in words. A rate is the fraction of data sets with $p < \alpha$; its band and
+# brackets are a Wilson 95% score interval over the data sets, which, unlike a mean ± SD band,
+# stays inside $[0, 1]$.
 
 # %% tags=["parameters"]
 profile = "paper"  # set by the runner: which parameter profile produced this page
@@ -38,6 +43,7 @@ n_jobs = 2  # worker processes
 
 # %%
 import matplotlib.pyplot as plt
+import pandas as pd
 
 from specialist.experiments.layer1 import task_role_pvalue
 from specialist.plotting import (
@@ -47,7 +53,7 @@ from specialist.plotting import (
     VERMILLION,
     legend_below,
     log_ticks,
-    plot_mean_std,
+    plot_rates_wilson,
     use_style,
 )
 from specialist.report import Outputs, say
@@ -67,41 +73,64 @@ runs["dependent_band_only"] = (runs["pvalue_band_only"] < alpha).astype(float)
 out.table(runs, "runs")
 colors = {"collider": VERMILLION, "confounder": BLUE, "mediator": GREEN}
 
-# %% mystnb={"figure": {"name": "fig-fig_colliders", "caption": "Fraction of data sets in which the Fisher-z test declares two steps of one task dependent (p < α), given the band set and the task (left) or the band set only (right), for three ways a task can enter the graph. Mean ± one standard deviation of the per-run indicator; the dotted line is α."}}
+# %% mystnb={"figure": {"name": "fig-fig_colliders", "caption": "Fraction of data sets in which the Fisher-z test declares the two segments of one task dependent (p < α), given the band set and the task (left) or the band set only (right), for three ways a task can enter the graph. Bands: Wilson 95% interval of the rate over the data sets at each sample size; the dotted line is α."}}
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=True)
+rates = {}
 for ax, col, title in [
     (axes[0], "dependent_given_task", "given band set and task $g_i$"),
     (axes[1], "dependent_band_only", "given band set only"),
 ]:
-    plot_mean_std(ax, runs, "n_samples", col, "task_role", colors=colors, order=roles)
+    rates[col] = plot_rates_wilson(
+        ax, runs, "n_samples", col, "task_role", colors=colors, order=roles
+    )
     ax.axhline(alpha, color=ORANGE, ls=":", lw=1.2)
-    ax.set(xlabel="samples $n$", title=title, ylim=(-0.05, 1.05))
+    ax.set(xlabel="samples $n$", title=title, ylim=(-0.03, 1.03))
     log_ticks(ax, sample_sizes)
 axes[0].set_ylabel("fraction declared dependent")
 legend_below(fig, axes[0])
 out.figure(fig, "task_roles")
 plt.show()
 
+
 # %%
-table = (
-    runs.groupby(["task_role", "n_samples"])[["dependent_given_task", "dependent_band_only"]]
-    .mean()
-    .unstack("n_samples")
-    .round(2)
+def rate_text(row) -> str:
+    """``"97% [92%, 99%]"``: the rate and its Wilson 95% interval."""
+    return f"{row['rate']:.0%} [{row['low']:.0%}, {row['high']:.0%}]"
+
+
+# one row per (role, n): runs, and for each conditioning set the rate with its Wilson interval
+keys = ["task_role", "n_samples"]
+given, band = (
+    rates[c].set_index(keys).drop(columns="trials")
+    for c in ("dependent_given_task", "dependent_band_only")
 )
-out.table(
-    runs.groupby(["task_role", "n_samples"])[
-        ["dependent_given_task", "dependent_band_only"]
-    ].mean(),
-    "rejection_rates",
-)
+rejection = pd.concat({"given_task": given, "band_only": band}, axis=1)
+rejection.columns = [f"{cond}_{stat}" for cond, stat in rejection.columns]
+rejection.insert(0, "runs", rates["dependent_given_task"].set_index(keys)["trials"])
+out.table(rejection.round(4), "rejection_rates")
+
 largest = max(sample_sizes)
-rates = runs[runs["n_samples"] == largest].groupby("task_role")["dependent_given_task"].mean()
+at_max = rates["dependent_given_task"].set_index("task_role")
+at_max = at_max[at_max["n_samples"] == largest]
 sentence = (
-    f"At n = {largest}, the two steps are declared dependent given the task in "
-    + ", ".join(f"{rates[r]:.0%} of {r} runs" for r in roles)
-    + "."
+    f"At n = {largest} ({int(at_max['trials'].iloc[0])} data sets per role), the two segments "
+    "are declared dependent given the task in "
+    + ", ".join(f"{rate_text(at_max.loc[r])} of {r} runs" for r in roles)
+    + " (rate [Wilson 95% interval])."
 )
 say(sentence)
-out.metrics(dependent_given_task_at_max_n=rates.round(3).to_dict(), summary=sentence)
-table
+out.metrics(
+    dependent_given_task_at_max_n=at_max["rate"].round(3).to_dict(),
+    dependent_given_task_at_max_n_wilson95={
+        r: [round(at_max.loc[r, "low"], 3), round(at_max.loc[r, "high"], 3)] for r in roles
+    },
+    summary=sentence,
+)
+shown = pd.DataFrame(
+    {
+        "runs": rejection["runs"],
+        "given band set and task": given.apply(rate_text, axis=1),
+        "given band set only": band.apply(rate_text, axis=1),
+    }
+)
+shown

@@ -204,12 +204,19 @@ def draw_collider_dag(
 METHOD_COLORS = {
     "cca": SKY_BLUE,
     "group_lasso": GREEN,
-    "seltask": PURPLE,
+    "seltask_unsup": GREY,
+    "seltask_g": PURPLE,
+    "local_test": "#A68A00",
     "ours": VERMILLION,
     "ours_holm": BLACK,
+    "ours_simes": BLUE,
+    "ours_bonferroni": ORANGE,
     "fisherz": BLUE,
     "cmi": ORANGE,
 }
+
+#: line styles that keep methods apart where colours are close (greyscale print)
+METHOD_STYLES = {"ours_holm": "--", "ours_simes": "-.", "ours_bonferroni": ":", "local_test": "--"}
 
 
 def plot_mean_std(
@@ -245,6 +252,48 @@ def plot_mean_std(
             alpha=0.18,
             color=color,
             linewidth=0,
+        )
+
+
+def plot_mean_ci(
+    ax,
+    df,
+    x: str,
+    y: str,
+    hue: str,
+    labels: dict[str, str] | None = None,
+    colors: dict[str, str] | None = None,
+    order=None,
+) -> None:
+    """Mean line of ``y`` against ``x`` with its 95% bootstrap interval over runs, per ``hue``.
+
+    The interval is a percentile bootstrap of the mean (:func:`specialist.stats.bootstrap_mean`),
+    so for a metric bounded in [0, 1] it stays in [0, 1] (unlike ±SD bands). ``df`` is tidy,
+    one row per run. Backs: fig3_structure, fig3_conditions.
+    """
+    from specialist.stats import bootstrap_mean
+
+    labels = labels or {}
+    colors = colors or METHOD_COLORS
+    groups = order if order is not None else list(dict.fromkeys(df[hue]))
+    for name in groups:
+        part = df[df[hue] == name]
+        if part.empty:
+            continue
+        xs = sorted(part[x].unique())
+        ivs = [bootstrap_mean(part.loc[part[x] == v, y].to_numpy()) for v in xs]
+        color = colors.get(name)
+        ax.plot(
+            xs,
+            [iv.estimate for iv in ivs],
+            marker="o",
+            ms=4,
+            ls=METHOD_STYLES.get(name, "-"),
+            label=labels.get(name, name),
+            color=color,
+        )
+        ax.fill_between(
+            xs, [iv.low for iv in ivs], [iv.high for iv in ivs], alpha=0.15, color=color, lw=0
         )
 
 
@@ -284,3 +333,55 @@ def bar_with_points(ax, x: float, values, color: str, width: float = 0.6, label=
     ax.errorbar(x, values.mean(), values.std(), color=color, capsize=4, lw=1.5)
     jitter = np.random.default_rng(0).uniform(-width / 5, width / 5, values.size)
     ax.scatter(x + jitter, values, s=14, color=color)
+
+
+def plot_rates_wilson(
+    ax,
+    df,
+    x: str,
+    flag_col: str,
+    hue: str,
+    labels: dict[str, str] | None = None,
+    colors: dict[str, str] | None = None,
+    order=None,
+    level: float = 0.95,
+):
+    """Rate of a 0/1 outcome against ``x``, one line per ``hue``, with a Wilson interval band.
+
+    ``df`` is a tidy table (one row per run); ``flag_col`` holds each run's outcome (bool or
+    0/1, e.g. "p < alpha"). At each ``x`` the rate is successes / runs and the band is the
+    Wilson score interval (:func:`specialist.stats.wilson_interval`), which stays inside
+    [0, 1], unlike a mean ± SD band. Returns the plotted numbers, one row per (``hue``, ``x``):
+    ``successes``, ``trials``, ``rate``, ``low``, ``high``. Backs: fig_colliders.
+    """
+    import pandas as pd
+
+    from specialist.stats import wilson_interval
+
+    for col in (x, flag_col, hue):
+        if col not in df.columns:
+            raise ValueError(f"column {col!r} not in the table; columns are {list(df.columns)}")
+    flags = df[flag_col]
+    if flags.isna().any() or not flags.isin((0, 1)).all():
+        raise ValueError(f"flag_col {flag_col!r} must hold booleans or 0/1 values")
+    labels = labels or {}
+    colors = colors or METHOD_COLORS
+    groups = order if order is not None else list(dict.fromkeys(df[hue]))
+    columns = [hue, x, "successes", "trials", "rate", "low", "high"]
+    tables = []
+    for name in groups:
+        counts = df[df[hue] == name].groupby(x)[flag_col].agg(["sum", "count"]).sort_index()
+        rows = []
+        for xv, (successes, trials) in counts.iterrows():
+            low, high = wilson_interval(int(successes), int(trials), level)
+            rows.append((name, xv, int(successes), int(trials), successes / trials, low, high))
+        stats = pd.DataFrame(rows, columns=columns)
+        tables.append(stats)
+        color = colors.get(name)
+        ax.plot(
+            stats[x], stats["rate"], marker="o", ms=4, label=labels.get(name, name), color=color
+        )
+        ax.fill_between(stats[x], stats["low"], stats["high"], alpha=0.12, color=color, linewidth=0)
+        for bound in ("low", "high"):  # thin edges keep overlapping bands apart
+            ax.plot(stats[x], stats[bound], color=color, lw=0.7, alpha=0.6)
+    return pd.concat(tables, ignore_index=True)

@@ -17,11 +17,13 @@ from numbers import Real
 
 import numpy as np
 
-from specialist.ci import CITest, get_test
+from specialist.ci import CITest, FisherZ, get_test
 from specialist.validate import check_int as _check_int
 from specialist.variables import state, task
 
 CORRECTIONS = ("none", "bonferroni", "holm", "fdr_bh")
+#: decision rules: how the pair tests of a segment x task entry decide it (see discover_task_structure)
+COMBINES = ("any", "simes", "bonferroni")
 
 
 def n_segments(n_steps: int, segment_length: int = 2) -> int:
@@ -94,6 +96,45 @@ def _band(r_k: int, r_v: int, n_steps: int) -> list[int]:
     return sorted({t for r in (r_k, r_v) for t in (r - 1, r + 1) if 0 <= t < n_steps})
 
 
+def _pair_bands(
+    n_seg: int, segment_length: int, n_steps: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every segment pair ``k < v`` with its representative steps and band, as arrays.
+
+    Returns ``pairs`` int (P, 2) in the order ``(0, 1), (0, 2), …, (K - 2, K - 1)``,
+    ``reps`` int (P, 2) (:func:`representative_step` of ``k`` and ``v``) and ``band`` int
+    (P, 4): row ``j`` holds :func:`_band` of pair ``j`` (ascending), padded with ``-1`` at its
+    end.
+    """
+    ks, vs = np.triu_indices(n_seg, 1)
+    reps = np.stack([(ks + 1) * segment_length - 1, (vs + 1) * segment_length - 1], axis=1)
+    cand = np.stack([reps[:, 0] - 1, reps[:, 0] + 1, reps[:, 1] - 1, reps[:, 1] + 1], axis=1)
+    # candidates ascend; r_k + 1 == r_v - 1 only for adjacent segments with L = 2
+    keep = (cand >= 0) & (cand < n_steps)
+    keep[:, 2] &= cand[:, 2] != cand[:, 1]
+    order = np.argsort(~keep, axis=1, kind="stable")  # kept ones first, in their order
+    band = np.where(
+        np.take_along_axis(keep, order, axis=1), np.take_along_axis(cand, order, axis=1), -1
+    )
+    return np.stack([ks, vs], axis=1), reps, band
+
+
+def _fisherz_pair_pvalues(
+    ci: FisherZ, s_names: list, g_names: list, n_seg: int, segment_length: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Algorithm 1's pair p-values from a fitted scalar :class:`FisherZ`, task-major (M P,).
+
+    The query of task ``i`` and pair ``(k, v)`` is the one the generic path asks for,
+    ``s_{r_k} ⟂ s_{r_v} | {g_i} ∪ band`` with the conditioning set in canonical order (task
+    names sort before state names), so the p-values are bit-identical to it.
+    """
+    pairs, reps, band = _pair_bands(n_seg, segment_length, len(s_names))
+    s_cols = ci.column_indices(s_names)
+    index = np.concatenate([s_cols[reps], np.where(band >= 0, s_cols[band], -1)], axis=1)
+    _, pvalues = ci.test_columns(index, extra=ci.column_indices(g_names))
+    return pairs, pvalues.ravel()
+
+
 def adjust_pvalues(pvalues: np.ndarray, method: str = "none") -> np.ndarray:
     """Multiple-testing adjustment of one family of p-values (1-D, any order).
 
@@ -123,6 +164,50 @@ def adjust_pvalues(pvalues: np.ndarray, method: str = "none") -> np.ndarray:
     return out
 
 
+def combine_pvalues(pvalues: np.ndarray, method: str = "simes") -> np.ndarray:
+    """Combine the ``m`` p-values in the last axis of ``pvalues`` into one (NaN ignored).
+
+    ``"any"``: the minimum (no combination; the paper's rule thresholds it directly).
+    ``"bonferroni"``: ``min(1, m * min_j p_j)``, valid under any dependence.
+    ``"simes"``: ``min_j m p_(j) / j`` (Simes, 1986), a test of the global null "all ``m`` null"
+    that is valid for independent or positively dependent p-values (PRDS) and more powerful
+    than Bonferroni when several of them are small. ``m`` counts the finite entries of each
+    row (a row of NaN gives NaN). Backs: fig3_structure, fig3_conditions.
+    """
+    if method not in COMBINES:
+        raise ValueError(f"combine must be one of {COMBINES}, got {method!r}")
+    p = np.sort(np.asarray(pvalues, dtype=float), axis=-1)  # NaN sort last
+    m = np.sum(np.isfinite(p), axis=-1)
+    with np.errstate(invalid="ignore"):
+        if method == "any":
+            out = p[..., 0]
+        elif method == "bonferroni":
+            out = np.minimum(1.0, m * p[..., 0])
+        else:
+            ranks = np.arange(1, p.shape[-1] + 1)
+            scaled = np.where(np.isfinite(p), m[..., None] * p / ranks, np.inf)
+            out = np.minimum(1.0, scaled.min(axis=-1))
+    return np.where(m > 0, out, np.nan)
+
+
+def smallest_threshold(
+    n_segments: int, n_tasks: int, alpha: float, correction: str, combine: str
+) -> tuple[float, float]:
+    """How small a raw pair p-value must be for any entry to be marked, in the best case.
+
+    Returns ``(threshold, factor)``: an entry can only be marked if some pair p-value ``p``
+    has ``factor * p < threshold``. ``threshold`` is ``alpha`` divided by the size of the
+    corrected family (``alpha`` itself without a correction; the first step of Holm and
+    Benjamini–Hochberg is the Bonferroni one), ``factor`` is ``K - 1`` for the Bonferroni
+    combination (its smallest value is ``(K - 1)`` times the smallest pair p-value) and 1
+    otherwise (Simes reaches the pair p-value when all ``K - 1`` pairs share it). Used to refuse
+    a permutation test whose smallest p-value cannot reach it. Backs: fig3_structure.
+    """
+    family = n_segments * (n_segments - 1) // 2 if combine == "any" else n_segments * n_tasks
+    threshold = alpha if correction == "none" else alpha / family
+    return threshold, float(n_segments - 1 if combine == "bonferroni" else 1)
+
+
 @dataclass(frozen=True)
 class TaskStructure:
     """Result of :func:`discover_task_structure`.
@@ -132,8 +217,16 @@ class TaskStructure:
     segment_tasks : bool (K, M), task ``i`` relevant to segment ``k``
     step_tasks : bool (T, M), the same, repeated over the steps of each segment
     pvalues : float (M, K, K), raw p-value of every pair, symmetric, NaN on the diagonal
-    adjusted_pvalues : float (M, K, K), after ``correction`` within each task
-    alpha, correction, segment_length : the settings used
+    adjusted_pvalues : float (M, K, K), the pair p-values after ``correction`` within each task
+        when ``combine == "any"``; equal to ``pvalues`` otherwise (the correction then acts on
+        the entries)
+    entry_pvalues : float (K, M), each segment x task entry's p-value from its ``K - 1`` pairs
+        (:func:`combine_pvalues`; ``"any"``: the minimum raw pair p-value)
+    adjusted_entry_pvalues : float (K, M), the value compared with ``alpha``:
+        ``segment_tasks == (adjusted_entry_pvalues < alpha)``. ``"any"``: the minimum of the
+        entry's *adjusted* pair p-values; otherwise ``entry_pvalues`` after ``correction`` over
+        all ``K M`` entries
+    alpha, correction, combine, segment_length : the settings used
     n_tests : number of CI queries, ``M K (K - 1) / 2``
     """
 
@@ -141,8 +234,11 @@ class TaskStructure:
     step_tasks: np.ndarray
     pvalues: np.ndarray
     adjusted_pvalues: np.ndarray
+    entry_pvalues: np.ndarray
+    adjusted_entry_pvalues: np.ndarray
     alpha: float
     correction: str
+    combine: str
     segment_length: int
     n_tests: int
 
@@ -193,13 +289,27 @@ def discover_task_structure(
     test: str | CITest = "fisherz",
     alpha: float = 0.05,
     correction: str = "none",
+    combine: str = "any",
 ) -> TaskStructure:
     """Algorithm 1: recover which tasks are relevant to which segments (and steps).
 
     For every task ``i`` and segment pair ``k < v``, test the representative states
-    ``s_{r_k} ⟂ s_{r_v} | Z_band(k, v) ∪ {g_i}``; after ``correction`` within each task's
-    ``K (K - 1) / 2`` pairs, a dependent pair (adjusted p < ``alpha``) marks ``g_i`` on both
-    segments. All queries go to the CI test in one :meth:`CITest.test_many` batch.
+    ``s_{r_k} ⟂ s_{r_v} | Z_band(k, v) ∪ {g_i}``. All queries go to the CI test in one
+    :meth:`CITest.test_many` batch; a :class:`~specialist.ci.FisherZ` test on scalar variables
+    gets them as column-index arrays instead (:meth:`~specialist.ci.FisherZ.test_columns`,
+    same p-values, no Python object per query). How the pair tests decide a segment x task entry is the
+    *decision rule* ``combine``; ``correction`` acts on the family that rule thresholds:
+
+    ``"any"`` (the paper's rule, default)
+        ``g_i`` is marked on both segments of every dependent pair. ``correction`` applies
+        within each task, to its ``K (K - 1) / 2`` pair p-values; an entry is marked if any of
+        its ``K - 1`` adjusted pair p-values is below ``alpha``. Without a correction, an entry
+        that does not serve the task is still tested ``K - 1`` times, so its false-positive
+        rate is up to ``1 - (1 - alpha)^(K - 1)``.
+    ``"simes"``, ``"bonferroni"``
+        The ``K - 1`` pair p-values of each entry are combined into one entry p-value
+        (:func:`combine_pvalues`), so that ``alpha`` is a per-entry error rate; ``correction``
+        then applies to the family of all ``K M`` entry p-values.
 
     Parameters
     ----------
@@ -209,21 +319,32 @@ def discover_task_structure(
         Samples of the task variables.
     segment_length : int >= 2, must divide ``T``
     test : a registered test name (see :func:`specialist.ci.get_test`) or a :class:`CITest`
-        instance, e.g. :class:`~specialist.ci.DSeparationOracle`; it is fitted here.
+        instance, e.g. :class:`~specialist.ci.DSeparationOracle`; it is fitted here. A
+        permutation test whose smallest p-value cannot reach the smallest threshold the rule
+        and correction use is refused before it is fitted (:meth:`CITest.check_resolution`).
     alpha : significance level in (0, 1); the paper uses 0.05
     correction : ``"none"`` (paper), ``"bonferroni"``, ``"holm"`` or ``"fdr_bh"``
+    combine : ``"any"`` (paper), ``"simes"`` or ``"bonferroni"``
 
     Returns
     -------
     TaskStructure
-        Backs: fig2_band_set, fig3_structure, tab2_runtime.
+        Backs: fig2_band_set, fig3_structure, fig3_conditions, tab2_runtime.
     """
     # validate everything before any test is fitted
     states, tasks, n_seg = check_inputs(states, tasks, segment_length, alpha)
     n_steps, n_tasks = states.shape[1], tasks.shape[1]
     if correction not in CORRECTIONS:
         raise ValueError(f"correction must be one of {CORRECTIONS}, got {correction!r}")
+    if combine not in COMBINES:
+        raise ValueError(f"combine must be one of {COMBINES}, got {combine!r}")
     ci = get_test(test)
+    threshold, factor = smallest_threshold(n_seg, n_tasks, alpha, correction, combine)
+    ci.check_resolution(
+        threshold / factor,
+        f"combine={combine!r} with correction={correction!r} at alpha={alpha} "
+        f"(K={n_seg} segments, M={n_tasks} tasks)",
+    )
 
     s_names = [state(t) for t in range(n_steps)]
     g_names = [task(i) for i in range(n_tasks)]
@@ -231,35 +352,50 @@ def discover_task_structure(
     variables.update({g_names[i]: tasks[:, i] for i in range(n_tasks)})
     ci.fit(variables)
 
-    pairs = [(k, v) for k in range(n_seg) for v in range(k + 1, n_seg)]
-    reps = [(k + 1) * segment_length - 1 for k in range(n_seg)]  # representative_step, validated
-    # the band of a pair does not depend on the task: build it once per pair
-    bands = [
-        (s_names[reps[k]], s_names[reps[v]], [s_names[t] for t in _band(reps[k], reps[v], n_steps)])
-        for k, v in pairs
-    ]
-    queries = [(x, y, [*z, g]) for g in g_names for x, y, z in bands]
-    results = ci.test_many(queries)
+    if isinstance(ci, FisherZ) and ci.scalar:
+        # millions of queries at large T: column-index arrays, no Python object per query
+        pairs, pair_pvalues = _fisherz_pair_pvalues(ci, s_names, g_names, n_seg, segment_length)
+    else:
+        pairs = [(k, v) for k in range(n_seg) for v in range(k + 1, n_seg)]
+        reps = [(k + 1) * segment_length - 1 for k in range(n_seg)]  # representative_step
+        # the band of a pair does not depend on the task: build it once per pair
+        bands = [
+            (
+                s_names[reps[k]],
+                s_names[reps[v]],
+                [s_names[t] for t in _band(reps[k], reps[v], n_steps)],
+            )
+            for k, v in pairs
+        ]
+        queries = [(x, y, [*z, g]) for g in g_names for x, y, z in bands]
+        results = ci.test_many(queries)
+        pair_pvalues = np.fromiter((r.pvalue for r in results), dtype=float, count=len(results))
 
-    raw = np.array([r.pvalue for r in results], dtype=float).reshape(n_tasks, len(pairs))
-    adjusted = np.stack([adjust_pvalues(row, correction) for row in raw])
-    pvalues = np.full((n_tasks, n_seg, n_seg), np.nan)
-    adjusted_pvalues = np.full_like(pvalues, np.nan)
-    segment_tasks = np.zeros((n_seg, n_tasks), dtype=bool)
+    raw = pair_pvalues.reshape(n_tasks, len(pairs))
     ks, vs = np.array(pairs).T
-    for i in range(n_tasks):
-        pvalues[i, ks, vs] = pvalues[i, vs, ks] = raw[i]
-        adjusted_pvalues[i, ks, vs] = adjusted_pvalues[i, vs, ks] = adjusted[i]
-        dependent = adjusted[i] < alpha
-        segment_tasks[ks[dependent], i] = True
-        segment_tasks[vs[dependent], i] = True
+    pvalues = np.full((n_tasks, n_seg, n_seg), np.nan)
+    pvalues[:, ks, vs] = pvalues[:, vs, ks] = raw
+    # entry (k, i): the K - 1 pairs of segment k for task i, (K, M, K) with NaN at v == k
+    entry_pvalues = combine_pvalues(pvalues.transpose(1, 0, 2), combine)
+    if combine == "any":
+        adjusted = np.stack([adjust_pvalues(row, correction) for row in raw])
+        adjusted_pvalues = np.full_like(pvalues, np.nan)
+        adjusted_pvalues[:, ks, vs] = adjusted_pvalues[:, vs, ks] = adjusted
+        adjusted_entry = np.nanmin(adjusted_pvalues.transpose(1, 0, 2), axis=2)
+    else:
+        adjusted_pvalues = pvalues.copy()
+        adjusted_entry = adjust_pvalues(entry_pvalues.ravel(), correction).reshape(n_seg, n_tasks)
+    segment_tasks = adjusted_entry < alpha
     return TaskStructure(
         segment_tasks=segment_tasks,
         step_tasks=np.repeat(segment_tasks, segment_length, axis=0),
         pvalues=pvalues,
         adjusted_pvalues=adjusted_pvalues,
+        entry_pvalues=entry_pvalues,
+        adjusted_entry_pvalues=adjusted_entry,
         alpha=float(alpha),
         correction=correction,
+        combine=combine,
         segment_length=int(segment_length),
-        n_tests=len(queries),
+        n_tests=raw.size,
     )

@@ -7,6 +7,7 @@ replicate index alone, so results do not depend on the order or the process a ru
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import json
 import sys
@@ -41,6 +42,32 @@ def derive_seed(setting: Mapping[str, Any], replicate: int, base_seed: int = 0) 
     key = json.dumps(dict(setting), sort_keys=True, default=str).encode()
     seq = np.random.SeedSequence([int(base_seed), zlib.crc32(key), int(replicate)])
     return int(seq.generate_state(1)[0])
+
+
+#: worker pools kept for the life of the process, one per size: a notebook's grids share them,
+#: so what a worker pays once (imports, skglm's numba compilation, ~10 s) is paid once per
+#: worker and not once per grid
+_POOLS: dict[int, ProcessPoolExecutor] = {}
+
+
+def get_executor(n_jobs: int) -> ProcessPoolExecutor:
+    """The process pool of ``n_jobs`` workers, created on first use and reused afterwards.
+
+    A pool whose worker died (``BrokenProcessPool``) is replaced. Pools are shut down when the
+    process exits. This is the one function through which :func:`run_grid` gets its executor.
+    """
+    pool = _POOLS.get(n_jobs)
+    if pool is None or getattr(pool, "_broken", False):
+        if pool is None and not _POOLS:
+            atexit.register(shutdown_executors)
+        pool = _POOLS[n_jobs] = ProcessPoolExecutor(max_workers=n_jobs)
+    return pool
+
+
+def shutdown_executors() -> None:
+    """Shut down every pool :func:`get_executor` created (also run at interpreter exit)."""
+    while _POOLS:
+        _POOLS.popitem()[1].shutdown(wait=True, cancel_futures=True)
 
 
 def _call(fn: Callable[..., Mapping[str, Any]], setting: dict, seed: int) -> dict:
@@ -108,11 +135,16 @@ def run_grid(
             results[i] = _call(fn, s, seed)
             bar.update()
     else:
-        with ProcessPoolExecutor(max_workers=n_jobs) as pool:
-            futures = {pool.submit(_call, fn, s, seed): i for i, (s, _, seed) in enumerate(runs)}
+        pool = get_executor(n_jobs)
+        futures = {pool.submit(_call, fn, s, seed): i for i, (s, _, seed) in enumerate(runs)}
+        try:
             for fut in as_completed(futures):
                 results[futures[fut]] = fut.result()
                 bar.update()
+        except BaseException:
+            for fut in futures:  # a failed run stops the grid; queued runs are dropped
+                fut.cancel()
+            raise
     bar.close()
     rows = [
         {**s, "replicate": r, "seed": seed, **res}

@@ -278,3 +278,162 @@ def test_theorem1_oracle_recovers_random_interleaved_structures(L, K, M, p_disco
     structure = random_structure(K * L, M, L, p_disconnect, seed=seed)
     structure.check_identifiable()
     _recovers_exactly(structure)
+
+
+# -- decision rules (combine) -----------------------------------------------------------------
+
+
+class PairTable(CITest):
+    """Returns a fixed p-value per (task, k, v) pair, read from the query's names."""
+
+    def __init__(self, table, segment_length=2):
+        super().__init__()
+        self.table, self.L = np.asarray(table, dtype=float), segment_length
+
+    def _test(self, x, y, z):
+        k, v = sorted(((x[1] + 1) // self.L - 1, (y[1] + 1) // self.L - 1))
+        (i,) = [name[1] for name in z if name[0] == "g"]
+        return CIResult(0.0, float(self.table[i, k, v]))
+
+
+def test_combine_pvalues_by_hand():
+    from specialist.structure import combine_pvalues
+
+    p = np.array([[0.01, 0.04, 0.30], [0.02, 0.025, 0.9], [np.nan, 0.2, 0.6]])
+    np.testing.assert_allclose(combine_pvalues(p, "any"), [0.01, 0.02, 0.2])
+    np.testing.assert_allclose(combine_pvalues(p, "bonferroni"), [0.03, 0.06, 0.4])
+    # Simes: min_j m p_(j) / j; row 2 has m = 2 finite values
+    np.testing.assert_allclose(
+        combine_pvalues(p, "simes"), [0.03, min(0.06, 0.0375, 0.9), min(0.4, 0.6)]
+    )
+    assert np.isnan(combine_pvalues(np.full((1, 3), np.nan), "simes")[0])
+    with pytest.raises(ValueError, match="combine must be one of"):
+        combine_pvalues(p, "fisher")
+
+
+def _table(K, M, entries):
+    table = np.full((M, K, K), 0.5)
+    for (i, k, v), value in entries.items():
+        table[i, k, v] = table[i, v, k] = value
+    return table
+
+
+def test_rules_on_a_hand_made_pvalue_table():
+    # K = 4 segments, M = 1 task; pair (0, 1) at 0.02, pair (1, 2) at 0.03, everything else 0.5
+    K = 4
+    table = _table(K, 1, {(0, 0, 1): 0.02, (0, 1, 2): 0.03})
+    states, tasks = np.zeros((5, 2 * K)), np.zeros((5, 1))
+
+    def run(**kw):
+        return discover_task_structure(states, tasks, 2, PairTable(table), **kw)
+
+    any_rule = run()
+    np.testing.assert_array_equal(any_rule.segment_tasks[:, 0], [True, True, True, False])
+    np.testing.assert_allclose(any_rule.entry_pvalues[:, 0], [0.02, 0.02, 0.03, 0.5])
+    # Holm over the task's 6 pairs: 0.02 * 6 = 0.12 -> nothing
+    assert not run(correction="holm").segment_tasks.any()
+    # Simes per entry (K - 1 = 3 pairs): segment 1 has (0.02, 0.03, 0.5) -> min(0.06, 0.045, 0.5)
+    simes = run(combine="simes")
+    np.testing.assert_allclose(simes.entry_pvalues[:, 0], [0.06, 0.045, 0.09, 0.5])
+    np.testing.assert_array_equal(simes.segment_tasks[:, 0], [False, True, False, False])
+    np.testing.assert_array_equal(simes.adjusted_entry_pvalues, simes.entry_pvalues)
+    # Bonferroni per entry: 3 * min
+    bonf = run(combine="bonferroni")
+    np.testing.assert_allclose(bonf.entry_pvalues[:, 0], [0.06, 0.06, 0.09, 1.0])
+    assert not bonf.segment_tasks.any()
+    # the correction of a combined rule acts on the K * M = 4 entries: Holm 4 * 0.045 > 0.05
+    assert not run(combine="simes", correction="holm").segment_tasks.any()
+    assert run(combine="simes", alpha=0.2, correction="holm").segment_tasks[1, 0]
+    for res in (any_rule, simes, bonf):
+        assert res.entry_pvalues.shape == (K, 1)
+        np.testing.assert_array_equal(res.segment_tasks, res.adjusted_entry_pvalues < res.alpha)
+    assert (simes.combine, any_rule.combine) == ("simes", "any")
+
+
+@pytest.mark.parametrize("combine", ["any", "simes", "bonferroni"])
+def test_every_rule_is_exact_with_the_oracle(combine):
+    for seed in range(20):
+        structure = random_structure(12, 3, 2, 0.3, seed=seed)
+        oracle = DSeparationOracle(structure.graph())
+        res = discover_task_structure(np.zeros((1, 12)), np.zeros((1, 3)), 2, oracle, combine=combine)
+        np.testing.assert_array_equal(res.segment_tasks, structure.assignment)
+
+
+@pytest.mark.parametrize("combine", ["any", "simes", "bonferroni"])
+@pytest.mark.parametrize("shape", [(2000, 12), (2000, 12, 2)])
+def test_every_rule_runs_on_scalar_and_vector_states(combine, shape):
+    from specialist.simulate.collider import simulate_collider
+
+    d = 1 if len(shape) == 2 else shape[2]
+    sample = simulate_collider(shape[0], shape[1], 3, state_dim=d, seed=4)
+    res = discover_task_structure(sample.states, sample.tasks, combine=combine)
+    assert res.entry_pvalues.shape == (6, 3) and np.isfinite(res.entry_pvalues).all()
+    if combine == "any":
+        np.testing.assert_allclose(res.entry_pvalues, np.nanmin(res.pvalues, axis=2).T)
+
+
+def _null_sample(seed, n=2000, T=20):
+    # one task independent of everything: every segment x task entry is a true null
+    from specialist.simulate.collider import simulate_collider
+
+    sample = simulate_collider(n, T, 1, seed=seed)
+    tasks = np.random.default_rng(seed + 1000).standard_normal(sample.tasks.shape)
+    return sample.states, tasks
+
+
+def _rate_bound(flags: np.ndarray) -> tuple[float, float]:
+    """Mean rate over data sets and its standard error *between data sets*.
+
+    The entries of one data set share pair p-values (a pair enters two entries), so they are
+    not independent; the data sets are, and their per-data-set rates give an honest margin.
+    """
+    per_set = flags.mean(axis=1)
+    return float(per_set.mean()), float(per_set.std(ddof=1) / np.sqrt(per_set.size))
+
+
+def test_simes_is_valid_per_entry_under_the_null_and_any_is_not():
+    # 150 null data sets x 10 segments (one task): the per-entry false-positive rate
+    alpha, flags = 0.05, {"any": [], "simes": [], "bonferroni": []}
+    simes_p = []
+    for seed in range(150):
+        states, tasks = _null_sample(seed)
+        for combine in flags:
+            res = discover_task_structure(states, tasks, combine=combine, alpha=alpha)
+            flags[combine].append(res.segment_tasks.ravel())
+            if combine == "simes":
+                simes_p.append(res.entry_pvalues.ravel())
+    for combine in ("simes", "bonferroni"):
+        rate, se = _rate_bound(np.array(flags[combine]))
+        assert rate <= alpha + 3 * se, (combine, rate, se)
+    # the paper's rule tests each entry K - 1 = 9 times: far above alpha
+    rate, se = _rate_bound(np.array(flags["any"]))
+    assert rate - 3 * se > 3 * alpha
+    # Simes entry p-values are (conservatively) uniform: P(p < a) <= a at several levels
+    simes_p = np.array(simes_p)
+    for a in (0.01, 0.05, 0.1, 0.2):
+        rate, se = _rate_bound(simes_p < a)
+        assert rate <= a + 3 * se, (a, rate, se)
+
+
+def test_cmi_floor_is_refused_before_any_critic_is_trained():
+    from specialist.ci import NeuralCMI
+
+    states, tasks = data(n=40, T=20, M=4)  # K = 10
+    cmi = NeuralCMI(n_permutations=100)
+    # Holm over the 45 pairs of a task: smallest threshold 0.05 / 45 < 1 / 101
+    with pytest.raises(ValueError, match=r"n_permutations=100 .* n_permutations >= 900"):
+        discover_task_structure(states, tasks, 2, cmi, correction="holm")
+    # Bonferroni combination: 9 * p_min < 0.05 needs p_min < 0.05 / 9, B >= 180
+    with pytest.raises(ValueError, match="n_permutations >= 180"):
+        discover_task_structure(states, tasks, 2, NeuralCMI(n_permutations=100), combine="bonferroni")
+    # Simes with Holm over K * M = 40 entries: B >= 800
+    with pytest.raises(ValueError, match="n_permutations >= 800"):
+        discover_task_structure(
+            states, tasks, 2, NeuralCMI(n_permutations=500), combine="simes", correction="holm"
+        )
+    assert cmi._cache == {} and not hasattr(cmi, "_train")  # never fitted
+    # enough permutations pass the check (and then fail on the tiny n, in the test's own fit)
+    with pytest.raises(ValueError, match="k_neighbors"):
+        discover_task_structure(
+            states[:8], tasks[:8], 2, NeuralCMI(n_permutations=900), correction="holm"
+        )

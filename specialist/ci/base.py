@@ -98,6 +98,26 @@ class CITest(ABC):
     #: this and raises :func:`non_finite_error`; the base class then skips its own check
     _checks_finite = False
 
+    #: smallest p-value the test can return (0 for tests with a continuous null distribution;
+    #: ``1 / (B + 1)`` for a permutation test with ``B`` permutations)
+    min_pvalue: float = 0.0
+
+    def check_resolution(self, threshold: float, context: str = "") -> None:
+        """Raise a ``ValueError`` if no p-value of this test can fall below ``threshold``.
+
+        Called by Algorithm 1 before fitting, with the smallest threshold its decision rule
+        and correction use. Tests with a continuous null always pass; permutation tests
+        override :meth:`_resolution_error` to name the parameter and the value needed.
+        """
+        if self.min_pvalue > 0 and not self.min_pvalue < threshold:
+            raise self._resolution_error(threshold, context)
+
+    def _resolution_error(self, threshold: float, context: str) -> ValueError:
+        return ValueError(
+            f"{type(self).__name__}: its smallest p-value {self.min_pvalue:.4g} cannot fall "
+            f"below the threshold {threshold:.4g}" + (f" of {context}" if context else "")
+        )
+
     def _fit(self, variables: Mapping[Hashable, np.ndarray]) -> None:  # noqa: B027
         """Compute sufficient statistics once per dataset (default: nothing)."""
 

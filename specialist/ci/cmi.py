@@ -296,6 +296,26 @@ class NeuralCMI(CITest):
             raise TypeError(f"progress must be True, False or None, got {progress!r}")
         self.progress = progress
 
+    # -- resolution of the permutation null --------------------------------------------------
+    @property
+    def min_pvalue(self) -> float:
+        """``1 / (1 + n_permutations)``, the smallest p-value the permutation null can give."""
+        return 1.0 / (1 + self.n_permutations)
+
+    def _resolution_error(self, threshold: float, context: str) -> ValueError:
+        import math
+
+        # 1 / (B + 1) < threshold  <=>  B > 1 / threshold - 1
+        needed = math.floor(1.0 / threshold)
+        if not 1.0 / (needed + 1) < threshold:  # rounding at an exact reciprocal
+            needed += 1
+        return ValueError(
+            f"NeuralCMI: n_permutations={self.n_permutations} gives a smallest p-value of "
+            f"1/(n_permutations + 1) = {self.min_pvalue:.4g}, which cannot fall below the "
+            f"threshold {threshold:.4g}" + (f" of {context}" if context else "") + "; use "
+            f"n_permutations >= {needed} (or a rule or correction with a larger threshold)"
+        )
+
     # -- data ------------------------------------------------------------------------------
     def _fit(self, variables: Mapping[Hashable, np.ndarray]) -> None:
         self._train: dict[Hashable, np.ndarray] = {}  # until fit succeeds, no query is served

@@ -28,44 +28,63 @@ A near-singular correlation submatrix (a variance inflation factor, the diagonal
 ``max_vif``; since ``max VIF ≤ cond(R_sub) ≤ k² max VIF`` for a ``k × k`` correlation matrix,
 this is a condition-number check) raises a ``ValueError`` naming the query: the usual cause is a
 duplicated variable or one that is an exact linear function of others.
+
+Batches
+    Queries are answered in stacks of submatrices grouped by layout (columns of ``x``, ``y``
+    and ``Z``), at most ``chunk_size`` queries per stack, so the memory a batch needs beyond its
+    results does not grow with the number of queries. Every query is inverted at its own size
+    (no padding), so its statistic and p-value are bit-identical whichever batch, chunk or entry
+    point (:meth:`FisherZ.test`, :meth:`FisherZ.test_many`, :meth:`FisherZ.test_columns`)
+    answered it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 
 import numpy as np
 from scipy.special import ndtr
 from scipy.stats import chi2
 
 from specialist.ci.base import CIResult, CITest, Query, canonical_query, non_finite_error
+from specialist.validate import check_int
 
 Layout = tuple[int, int, int]  # (columns of x, columns of y, columns of z)
+
+#: queries per stack of submatrices: a stack of 7 x 7 matrices (Algorithm 1 on scalar states)
+#: and its inverse then take about 6 MB, and the per-stack overhead is negligible
+CHUNK_SIZE = 8192
 
 
 class FisherZ(CITest):
     """Partial-correlation CI test for linear-Gaussian data (Fisher-z, or Wilks–Bartlett).
 
     See the module docstring for the statistics. :meth:`test_many` answers all queries of one
-    block layout with one batched matrix inversion; its results are identical to calling
-    :meth:`test` one query at a time (both go through the same code).
-    Backs: fig3_structure, tab2_runtime.
+    block layout with batched matrix inversions, :meth:`test_columns` does the same for scalar
+    queries given as column indices (no per-query Python objects, for millions of queries);
+    both give results bit-identical to calling :meth:`test` one query at a time (all three go
+    through the same code, one query per matrix). Backs: fig3_structure, tab2_runtime.
 
     Parameters
     ----------
     max_vif : float
         Largest accepted variance inflation factor ``1 / (1 − R²)`` of any column of a query
         on the others; above it the query is reported as (near-)singular.
+    chunk_size : int >= 1
+        Most queries inverted in one stack. Peak memory beyond the results is about
+        ``3 · chunk_size · d² · 8`` bytes for ``d × d`` submatrices, whatever the number of
+        queries; the results do not depend on it.
     """
 
     name = "fisherz"
     _checks_finite = True  # the column means computed in _fit reveal any NaN or inf
 
-    def __init__(self, max_vif: float = 1e10) -> None:
+    def __init__(self, max_vif: float = 1e10, chunk_size: int = CHUNK_SIZE) -> None:
         super().__init__()
         if not max_vif > 1:
             raise ValueError(f"max_vif must be > 1, got {max_vif!r}")
         self.max_vif = float(max_vif)
+        self.chunk_size = check_int("chunk_size", chunk_size, 1)
         self._columns: dict[Hashable, tuple[int, ...]] = {}
         self._first: dict[Hashable, int] = {}
         self._scalar = False
@@ -92,6 +111,7 @@ class FisherZ(CITest):
             raise non_finite_error(key)
         data -= mean
         cov = data.T @ data / max(self._n - 1, 1)
+        del data  # the largest array of a fit: free it before the correlation is formed
         std = np.sqrt(np.diag(cov))
         # relative tolerance: a constant column's computed spread is rounding noise, not 0
         flat = set(np.flatnonzero((std <= 1e-12 * np.abs(mean)) | (std == 0)).tolist())
@@ -103,25 +123,54 @@ class FisherZ(CITest):
                     "a constant variable has no correlation, drop it"
                 )
         self._corr = np.clip(cov / std[:, None] / std[None, :], -1.0, 1.0)
-        # scalar queries of different |Z| share one batch: a query is padded with distinct
-        # dummy variables, independent of everything with unit variance (identity rows), which
-        # leave the partial correlation of x and y unchanged; dof still uses the true |Z|
-        k = self._corr.shape[0]
-        self._padded = np.eye(2 * k)
-        self._padded[:k, :k] = self._corr
         self._columns = columns
         self._first = {key: cols[0] for key, cols in columns.items()}
         self._scalar = all(len(cols) == 1 for cols in columns.values())
+        # column -> the variable it belongs to, to name a query given by column indices
+        self._owner = [key for key, cols in columns.items() for _ in cols]
+
+    @property
+    def scalar(self) -> bool:
+        """Whether every fitted variable is one column (then :meth:`test_columns` applies)."""
+        self.variables  # noqa: B018 - raises if not fitted
+        return self._scalar
+
+    def column_indices(self, keys: Iterable[Hashable]) -> np.ndarray:
+        """Column of each fitted scalar variable in ``keys``, as used by :meth:`test_columns`.
+
+        Raises a ``KeyError`` naming an unknown variable and a ``ValueError`` when a fitted
+        variable has more than one column.
+        """
+        keys = list(keys)
+        try:
+            cols = [self._columns[key] for key in keys]
+        except KeyError:
+            for key in keys:
+                self._check((key, key, ()))  # raises, naming the unknown variable
+            raise
+        wide = [key for key, c in zip(keys, cols, strict=True) if len(c) != 1]
+        if wide:
+            raise ValueError(
+                f"FisherZ: variable {wide[0]!r} has {len(self._columns[wide[0]])} columns; "
+                "column indices address scalar variables only (use test_many)"
+            )
+        return np.array([c[0] for c in cols], dtype=np.intp)
 
     # -- queries ---------------------------------------------------------------------------
     def _test(self, x: Hashable, y: Hashable, z: tuple[Hashable, ...]) -> CIResult:
         query = (x, y, z)
-        return self._answer(self._layout(query), [query])[0]
+        layout = self._layout(query)
+        if self._dof(layout) <= 0:
+            raise self._too_few(query, layout)
+        return self._answer(layout, [query])[0]
 
     def test_many(
         self, queries: Sequence[tuple[Hashable, Hashable, Iterable[Hashable]]]
     ) -> list[CIResult]:
-        """Answer ``queries`` in order; uncached ones are grouped by layout and batched."""
+        """Answer ``queries`` in order; uncached ones are grouped by layout and batched.
+
+        Every query is validated, and its sample count checked, before any is computed.
+        """
         # validate everything before any compute, so a bad query fails fast
         canonical = [canonical_query(x, y, z) for x, y, z in queries]
         cache = self._cache
@@ -135,72 +184,207 @@ class FisherZ(CITest):
                 super()._check(query)  # raises, naming the unknown variable
             raise
         groups: dict[Layout, list[Query]] = {}
-        if self._scalar:  # one padded batch whatever |Z| (see _answer)
-            groups = {(1, 1, -1): todo} if todo else {}
+        if self._scalar:  # every variable is one column: the layout is the size of z
+            for query in todo:
+                groups.setdefault((1, 1, len(query[2])), []).append(query)
         else:
             for query in todo:
                 groups.setdefault(self._layout(query), []).append(query)
+        bad = [group[0] for layout, group in groups.items() if self._dof(layout) <= 0]
+        if bad:
+            position = {q: i for i, q in enumerate(todo)}
+            query = min(bad, key=position.__getitem__)  # the first one asked for
+            raise self._too_few(query, self._layout(query))
         for layout, group in groups.items():
             self._cache.update(zip(group, self._answer(layout, group), strict=True))
         return [self._cache[q] for q in canonical]
 
+    def test_columns(self, index, extra=None) -> tuple[np.ndarray, np.ndarray]:
+        """Answer scalar queries given as column indices, in chunks; nothing is cached.
+
+        The batch entry point for millions of queries (Algorithm 1 at large ``T``): no Python
+        object is made per query, and at most ``chunk_size`` submatrices are held at once.
+        Statistics and p-values are bit-identical to :meth:`test` on the same variables with
+        the conditioning set in the order given (:meth:`test` orders it canonically: give it
+        sorted by variable name to compare).
+
+        Parameters
+        ----------
+        index : int array (P, 2 + w)
+            Row ``j`` is the query ``x_j ⟂ y_j | Z_j``: the columns of ``x_j`` and ``y_j``
+            (see :meth:`column_indices`), then up to ``w`` conditioning columns; a row with
+            fewer is padded with ``-1`` at its end.
+        extra : int array (E,), optional
+            If given, every row is answered ``E`` times, with ``extra[e]`` conditioned on as
+            well (placed first in ``Z``): query ``(e, j)`` is
+            ``x_j ⟂ y_j | {extra[e]} ∪ Z_j``. This is Algorithm 1's shape (the band set of a
+            segment pair does not depend on the task), and it keeps the index array as small
+            as the number of pairs.
+
+        Returns
+        -------
+        statistic, pvalue : float arrays, shape (P,), or (E, P) with ``extra``
+
+        Raises
+        ------
+        ValueError
+            Before any compute, naming the query: a malformed index (out-of-range column,
+            padding before a column, ``x == y``, ``x`` or ``y`` in ``Z``, a repeated column),
+            too few samples for a conditioning set; during compute, a (near-)singular query.
+        """
+        base, sizes, extra = self._check_columns(index, extra)
+        n_rows = base.shape[0]
+        n_extra = 1 if extra is None else extra.size
+        stat = np.empty(n_extra * n_rows)
+        pvalue = np.empty(n_extra * n_rows)
+        plus = 0 if extra is None else 1
+        for size in np.unique(sizes).tolist():  # one layout per conditioning-set size
+            rows = np.flatnonzero(sizes == size)
+            width = 2 + plus + size
+            n_group = n_extra * rows.size  # queries (e, j) of this size, e-major
+            for start in range(0, n_group, self.chunk_size):
+                local = np.arange(start, min(start + self.chunk_size, n_group))
+                e, r = np.divmod(local, rows.size)
+                r = rows[r]
+                idx = np.empty((local.size, width), dtype=np.intp)
+                idx[:, :2] = base[r, :2]
+                if extra is not None:
+                    idx[:, 2] = extra[e]
+                idx[:, 2 + plus :] = base[r, 2 : 2 + size]
+                out = e * n_rows + r
+                stat[out], pvalue[out] = self._statistics(
+                    idx, (1, 1, width - 2), lambda i, idx=idx: self._query_of(idx[i])
+                )
+        shape = (n_rows,) if extra is None else (n_extra, n_rows)
+        return stat.reshape(shape), pvalue.reshape(shape)
+
+    def _check_columns(self, index, extra) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Validate :meth:`test_columns`' arguments; return them as arrays and the sizes of Z."""
+        self.variables  # noqa: B018 - raises if not fitted
+        if not self._scalar:
+            raise ValueError(
+                "FisherZ.test_columns needs every fitted variable to be one column; "
+                "use test_many for vector variables"
+            )
+        n_cols = self._corr.shape[0]
+        base = _as_index("index", index, 2)
+        if base.shape[1] < 2:
+            raise ValueError(
+                f"index must have shape (P, 2 + w): columns x, y, then Z; got {base.shape}"
+            )
+        if extra is not None:
+            extra = _as_index("extra", extra, 1)
+            if extra.size == 0:
+                raise ValueError("extra must hold at least one column index, got none")
+            if extra.min() < 0 or extra.max() >= n_cols:
+                raise ValueError(f"extra holds a column outside 0..{n_cols - 1}")
+        xy, z = base[:, :2], base[:, 2:]
+        present = z >= 0
+        sizes = present.sum(axis=1)
+        problems = [
+            (
+                np.any((xy < 0) | (xy >= n_cols), axis=1),
+                f"x or y is not a column in 0..{n_cols - 1}",
+            ),
+            (
+                np.any((z < -1) | (z >= n_cols), axis=1),
+                f"a Z column is not -1 or in 0..{n_cols - 1}",
+            ),
+            (np.any(present[:, 1:] & ~present[:, :-1], axis=1), "padding -1 before a Z column"),
+            (xy[:, 0] == xy[:, 1], "x and y are the same column"),
+            (np.any((z == xy[:, :1]) | (z == xy[:, 1:]), axis=1), "Z contains x or y"),
+        ]
+        ordered = np.sort(z, axis=1)
+        problems.append(
+            (
+                np.any((ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] >= 0), axis=1),
+                "a Z column is repeated",
+            )
+        )
+        if extra is not None:
+            hits = (base[None, :, :] == extra[:, None, None]).any(axis=2).any(axis=0)
+            problems.append((hits, "an extra column is also x, y or in Z"))
+        for rows, what in problems:
+            if rows.any():
+                j = int(np.flatnonzero(rows)[0])
+                raise ValueError(f"FisherZ.test_columns: index row {j} {base[j].tolist()}: {what}")
+        dof = self._n - (sizes + (extra is not None)) - 3
+        if np.any(dof <= 0):
+            j = int(np.flatnonzero(dof <= 0)[0])
+            cols = (
+                base[j, : 2 + sizes[j]]
+                if extra is None
+                else np.r_[base[j, :2], extra[0], base[j, 2 : 2 + sizes[j]]]
+            )
+            raise self._too_few(self._query_of(cols), (1, 1, cols.size - 2))
+        return base, sizes, extra
+
+    def _query_of(self, columns: np.ndarray) -> Query:
+        """The query ``(x, y, z)`` by variable names, from a row of column indices."""
+        owner = self._owner
+        names = [owner[c] for c in columns.tolist() if c >= 0]
+        return names[0], names[1], tuple(names[2:])
+
     def _layout(self, query: Query) -> Layout:
         x, y, z = query
-        if self._scalar:  # every variable is one column (Algorithm 1 on scalar states):
-            return 1, 1, -1  # one padded batch whatever |Z| (see _answer)
+        if self._scalar:  # every variable is one column (Algorithm 1 on scalar states)
+            return 1, 1, len(z)
         cols = self._columns
         return len(cols[x]), len(cols[y]), sum(len(cols[v]) for v in z)
 
-    def _answer(self, layout: Layout, group: list[Query]) -> list[CIResult]:
-        """Statistics of queries sharing one layout, from one stack of submatrices."""
+    def _dof(self, layout: Layout) -> float:
         p, q, m = layout
-        fisher = p == q == 1
-        if m < 0:  # the padded scalar batch
-            sizes = np.array([len(z) for _, _, z in group])
-            dof = self._n - sizes - 3
-        else:
-            sizes = np.array([m])
-            dof = self._n - m - 3 if fisher else self._n - 1 - m - (p + q + 1) / 2
-        if np.any(dof <= 0):
-            bad = int(np.argmax(np.atleast_1d(dof) <= 0)) if m < 0 else 0
-            need = "n - dim Z - 3 > 0" if fisher else "n - 1 - dim Z - (p + q + 1)/2 > 0"
-            raise ValueError(
-                f"FisherZ: n = {self._n} samples are too few for {group[bad]!r} "
-                f"(p = {p}, q = {q}, dim Z = {sizes[bad]} columns); need {need}"
-            )
-        if m < 0:
-            first, width = self._first, int(sizes.max())
-            dummies = list(range(self._corr.shape[0], self._corr.shape[0] + width))
-            idx = np.array(
-                [
-                    [first[x], first[y], *map(first.__getitem__, z), *dummies[len(z) :]]
-                    for x, y, z in group
-                ]
-            )
-            prec = self._invert(self._padded[idx[:, :, None], idx[:, None, :]], group)
-        else:
-            cols = self._columns
-            idx = np.array([cols[x] + cols[y] + sum((cols[v] for v in z), ()) for x, y, z in group])
-            prec = self._invert(self._corr[idx[:, :, None], idx[:, None, :]], group)
-        if fisher:
+        return self._n - m - 3 if p == q == 1 else self._n - 1 - m - (p + q + 1) / 2
+
+    def _too_few(self, query: Query, layout: Layout) -> ValueError:
+        p, q, m = layout
+        need = "n - dim Z - 3 > 0" if p == q == 1 else "n - 1 - dim Z - (p + q + 1)/2 > 0"
+        return ValueError(
+            f"FisherZ: n = {self._n} samples are too few for {query!r} "
+            f"(p = {p}, q = {q}, dim Z = {m} columns); need {need}"
+        )
+
+    def _answer(self, layout: Layout, group: list[Query]) -> list[CIResult]:
+        """Statistics of queries sharing one layout, in stacks of ``chunk_size``."""
+        p, q, m = layout
+        cols, first = self._columns, self._first
+        out: list[CIResult] = []
+        for start in range(0, len(group), self.chunk_size):
+            part = group[start : start + self.chunk_size]
+            if self._scalar:
+                rows = [[first[x], first[y], *map(first.__getitem__, z)] for x, y, z in part]
+            else:
+                rows = [cols[x] + cols[y] + sum((cols[v] for v in z), ()) for x, y, z in part]
+            idx = np.array(rows, dtype=np.intp).reshape(len(part), p + q + m)
+            stat, pvalues = self._statistics(idx, layout, part.__getitem__)
+            out += map(CIResult._make, zip(stat.tolist(), pvalues.tolist(), strict=True))
+        return out
+
+    def _statistics(
+        self, idx: np.ndarray, layout: Layout, query_of: Callable[[int], Query]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Statistics and p-values of one stack: row ``i`` of ``idx`` holds the columns of
+        ``x``, ``y`` and ``z`` of one query of ``layout`` (``query_of(i)`` names it)."""
+        p, q, _ = layout
+        dof = self._dof(layout)
+        prec = self._invert(self._corr[idx[:, :, None], idx[:, None, :]], query_of)
+        if p == q == 1:
             r = -prec[:, 0, 1] / np.sqrt(np.abs(prec[:, 0, 0] * prec[:, 1, 1]))
             # |r| = 1 happens with tiny n or deterministic relations; causal-learn clips likewise
             r = np.clip(r, -(1 - np.finfo(float).eps), 1 - np.finfo(float).eps)
             stat = np.sqrt(dof) * np.abs(np.arctanh(r))
-            pvalues = 2 * ndtr(-stat)  # two-sided normal tail; ndtr is the lean norm.cdf
-        else:
-            a = p + q
-            log_lambda = (
-                np.linalg.slogdet(prec[:, :a, :a])[1]
-                - np.linalg.slogdet(prec[:, :p, :p])[1]
-                - np.linalg.slogdet(prec[:, p:a, p:a])[1]
-            )
-            # Λ ≤ 1 in exact arithmetic; rounding must not produce a negative statistic
-            stat = -dof * np.minimum(log_lambda, 0.0)
-            pvalues = chi2.sf(stat, p * q)
-        return list(map(CIResult._make, zip(stat.tolist(), pvalues.tolist(), strict=True)))
+            return stat, 2 * ndtr(-stat)  # two-sided normal tail; ndtr is the lean norm.cdf
+        a = p + q
+        log_lambda = (
+            np.linalg.slogdet(prec[:, :a, :a])[1]
+            - np.linalg.slogdet(prec[:, :p, :p])[1]
+            - np.linalg.slogdet(prec[:, p:a, p:a])[1]
+        )
+        # Λ ≤ 1 in exact arithmetic; rounding must not produce a negative statistic
+        stat = -dof * np.minimum(log_lambda, 0.0)
+        return stat, chi2.sf(stat, p * q)
 
-    def _invert(self, sub: np.ndarray, group: list[Query]) -> np.ndarray:
+    def _invert(self, sub: np.ndarray, query_of: Callable[[int], Query]) -> np.ndarray:
         """Batched inverse of correlation submatrices, refusing (near-)singular ones."""
         try:
             prec = np.linalg.inv(sub)
@@ -210,7 +394,7 @@ class FisherZ(CITest):
                 try:
                     np.linalg.inv(matrix)
                 except np.linalg.LinAlgError:
-                    raise self._singular(group[i], None) from None
+                    raise self._singular(query_of(i), None) from None
             raise
         vif = np.diagonal(prec, axis1=1, axis2=2)
         bad = ~np.all(np.isfinite(prec), axis=(1, 2)) | np.any(
@@ -218,7 +402,7 @@ class FisherZ(CITest):
         )
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise self._singular(group[i], float(np.nanmax(vif[i])))
+            raise self._singular(query_of(i), float(np.nanmax(vif[i])))
         return prec
 
     def _singular(self, query: Query, vif: float | None) -> ValueError:
@@ -229,3 +413,14 @@ class FisherZ(CITest):
             "a variable is (nearly) duplicated, a linear function of the others, or (nearly) "
             "constant. Remove the redundant variable(s) from the query or the data."
         )
+
+
+def _as_index(name: str, value, ndim: int) -> np.ndarray:
+    arr = np.asarray(value)
+    if arr.ndim != ndim or not (arr.dtype.kind in "iu" or arr.size == 0):
+        shape = "(P, 2 + w)" if ndim == 2 else "(E,)"
+        raise ValueError(
+            f"{name} must be an integer array of shape {shape}, got dtype {arr.dtype} "
+            f"and shape {arr.shape}"
+        )
+    return arr.astype(np.intp, copy=False)

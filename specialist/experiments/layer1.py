@@ -18,14 +18,53 @@ from specialist.simulate.collider import ColliderStructure, sample_collider, sim
 from specialist.structure import band_set, discover_task_structure, representative_step
 from specialist.variables import state, task
 
-#: method name -> label used in figures and tables (the paper's names)
+#: method name -> label used in figures and tables. "Ours" is the paper's Algorithm 1 and its
+#: decision rules; a label says "sees g" where a baseline uses the task variables that its
+#: original never had.
 METHOD_LABELS = {
     "cca": "CCA",
     "group_lasso": "Group Lasso",
-    "seltask": "SelTask",
+    "seltask_unsup": "SelTask (unsupervised)",
+    "seltask_g": "SelTask (sees g)",
+    "local_test": "Local test",
     "ours": "Ours",
     "ours_holm": "Ours + Holm",
+    "ours_simes": "Ours + Simes",
+    "ours_bonferroni": "Ours + Bonferroni",
 }
+
+#: Algorithm 1's variants: method -> (combine, correction); "ours" is the paper's setting
+OURS_RULES = {
+    "ours": ("any", None),  # correction: the experiment's (the paper: "none")
+    "ours_holm": ("any", "holm"),
+    "ours_simes": ("simes", None),
+    "ours_bonferroni": ("bonferroni", None),
+}
+
+#: every method of the Fig. 3 experiments, worst to best in the paper's ordering where it has one
+ALL_METHODS = (
+    "cca",
+    "group_lasso",
+    "seltask_unsup",
+    "seltask_g",
+    "local_test",
+    "ours",
+    "ours_holm",
+    "ours_simes",
+)
+
+#: task density: name -> (min, max) number of segments a task spans, as fractions of K
+#: (rounded up, at least 2). At K = 10: sparse 2-3, mixed 2-10, dense 7-10 segments.
+DENSITIES = {"sparse": (0.0, 0.3), "mixed": (0.0, 1.0), "dense": (0.7, 1.0)}
+
+
+def span_range(density: str, n_segments: int) -> tuple[int, int]:
+    """``(min_segments, max_segments)`` of a task for a :data:`DENSITIES` name and ``K``."""
+    if density not in DENSITIES:
+        raise ValueError(f"density must be one of {tuple(DENSITIES)}, got {density!r}")
+    lo, hi = DENSITIES[density]
+    low = max(2, int(np.ceil(lo * n_segments - 1e-9)))
+    return low, max(low, int(np.ceil(hi * n_segments - 1e-9)))
 
 
 def tasks_for_steps(n_steps: int) -> int:
@@ -34,24 +73,46 @@ def tasks_for_steps(n_steps: int) -> int:
 
 
 def _estimate(method: str, sample, *, segment_length, test, alpha, correction, seed):
-    from specialist.baselines import BASELINES
+    from specialist.baselines import BASELINES, NEEDS_ACTIONS_AND_TRUTH
 
     data = sample.observations
-    if method in ("ours", "ours_holm"):
-        # "ours_holm": the paper's algorithm with a per-task Holm correction (our addition)
+    if method in OURS_RULES:
+        combine, rule_correction = OURS_RULES[method]
         return discover_task_structure(
             data,
             sample.tasks,
             segment_length,
             test=test,
             alpha=alpha,
-            correction="holm" if method == "ours_holm" else correction,
+            correction=rule_correction or correction,
+            combine=combine,
         ).segment_tasks
-    if method not in BASELINES:
-        raise ValueError(
-            f"unknown method {method!r}; accepted: ours, ours_holm, {', '.join(BASELINES)}"
+    if method in NEEDS_ACTIONS_AND_TRUTH:
+        # never sees the task values; the truth only matches its subgoals to tasks for scoring
+        return NEEDS_ACTIONS_AND_TRUTH[method](
+            data,
+            sample.tasks,
+            segment_length,
+            actions=sample.actions,
+            truth=sample.segment_tasks,
+            alpha=alpha,
+            seed=seed,
         )
+    if method not in BASELINES:
+        accepted = [*OURS_RULES, *NEEDS_ACTIONS_AND_TRUTH, *BASELINES]
+        raise ValueError(f"unknown method {method!r}; accepted: {', '.join(accepted)}")
     return BASELINES[method](data, sample.tasks, segment_length, alpha=alpha, seed=seed)
+
+
+def check_methods(methods: Sequence[str]) -> list[str]:
+    """Validate method names before any data is drawn (a ValueError lists the accepted ones)."""
+    methods = list(methods)
+    unknown = [m for m in methods if m not in METHOD_LABELS]
+    if not methods or unknown:
+        raise ValueError(
+            f"methods must be a non-empty list of {', '.join(METHOD_LABELS)}; unknown: {unknown}"
+        )
+    return methods
 
 
 def structure_recovery(
@@ -60,11 +121,13 @@ def structure_recovery(
     n_samples: int,
     seed: int,
     *,
-    methods: Sequence[str] = ("cca", "group_lasso", "seltask", "ours", "ours_holm"),
+    methods: Sequence[str] = ALL_METHODS,
     segment_length: int = 2,
     kind: str = "linear",
     observation: str = "identity",
     p_disconnect: float = 0.0,
+    density: str = "mixed",
+    noise_scale: float = 0.3,
     state_dim: int = 1,
     test: str = "fisherz",
     alpha: float = 0.05,
@@ -72,10 +135,16 @@ def structure_recovery(
 ) -> dict[str, float]:
     """Draw one collider data set and score every method on the same data.
 
-    Returns ``{"<method>:<metric>": value}`` for the metrics accuracy, Matthews MCC, F1 and
+    ``density`` sets how many segments a task spans (:data:`DENSITIES`), ``noise_scale`` the
+    task-signal strength (``σ`` of :func:`~specialist.simulate.collider.sample_collider`;
+    larger is weaker), ``p_disconnect`` the probability that a step is cut from the next.
+    Returns ``{"<method>:<metric>": value}`` for the metrics accuracy, Matthews MCC,
+    mean-correlation MCC (``mean_cc``), F1, the rates of false positives and negatives and the
     runtime (seconds); :func:`long_format` turns a sweep of these into one row per method.
-    Backs: fig3_structure, fig_finite_sample, fig3_nonlinear.
+    Backs: fig3_structure, fig3_conditions, fig_finite_sample, fig3_nonlinear.
     """
+    methods = check_methods(methods)
+    min_segments, max_segments = span_range(density, n_steps // segment_length)
     sample = simulate_collider(
         n_samples,
         n_steps,
@@ -84,11 +153,14 @@ def structure_recovery(
         kind=kind,
         observation=observation,
         p_disconnect=p_disconnect,
+        noise_scale=noise_scale,
         state_dim=state_dim,
+        min_segments=min_segments,
+        max_segments=max_segments,
         seed=seed,
     )
     truth = sample.segment_tasks
-    out: dict[str, float] = {}
+    out: dict[str, float] = {"positive_share": float(truth.mean())}
     for method in methods:
         t0 = time.perf_counter()
         # warnings (e.g. SelTask's NMF not converging) are counted per run into the table
@@ -111,10 +183,14 @@ def structure_recovery(
 
 
 def _score(truth: np.ndarray, est: np.ndarray, label: str) -> dict[str, float]:
+    t, e = np.asarray(truth, bool), np.asarray(est, bool)
     return {
-        f"{label}:accuracy": metrics.structure_accuracy(truth, est),
-        f"{label}:mcc": metrics.matthews_mcc(truth, est),
-        f"{label}:f1": metrics.f1_structure(truth, est),
+        f"{label}:accuracy": metrics.structure_accuracy(t, e),
+        f"{label}:mcc": metrics.matthews_mcc(t, e),
+        f"{label}:mean_cc": metrics.mean_corr_coef(t.astype(float), e.astype(float)),
+        f"{label}:f1": metrics.f1_structure(t, e),
+        f"{label}:fpr": float(e[~t].mean()) if (~t).any() else 0.0,
+        f"{label}:fnr": float((~e[t]).mean()) if t.any() else 0.0,
     }
 
 
@@ -131,15 +207,45 @@ def long_format(runs: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
-def two_segment_task(n_steps: int = 8, segment_length: int = 2) -> ColliderStructure:
-    """One task on the second and the last-but-one segment, a second task elsewhere.
+def two_segment_task(n_steps: int = 10, segment_length: int = 2) -> ColliderStructure:
+    """Two interleaved tasks; task 0 on two segments that are not adjacent.
 
-    The smallest interleaved structure on which Remark 1 can be shown. Backs: fig_colliders.
+    With ``K = n_steps // segment_length`` segments (0-based), task 0 is relevant to segments
+    ``1`` and ``K - 2`` and task 1 to segments ``0``, ``K // 2`` and ``K - 1``. ``K >= 5``
+    makes ``1 < K // 2 < K - 2``: task 0's two segments have a segment of task 1 between them,
+    and task 1's segments enclose them, so the tasks interleave. Every other segment carries
+    no task, and every step is connected. With the defaults (``T = 10``, ``L = 2``, ``K = 5``)
+    the segments alternate task 1, 0, 1, 0, 1; in the paper's 1-based names ``g1`` is on
+    ``S2, S4`` (Fig. 2's example) and ``g2`` on ``S1, S3, S5``. :func:`task_role_pvalue` tests
+    task 0's segments ``1`` and ``K - 2`` on this structure (Remark 1). Backs: fig_colliders.
+
+    Parameters
+    ----------
+    n_steps : sequence length ``T``, a multiple of ``segment_length`` with ``T // L >= 5``
+    segment_length : ``L >= 2``
+
+    Returns
+    -------
+    ColliderStructure
+        ``n_tasks = 2``, all steps connected.
+
+    Raises
+    ------
+    ValueError
+        If ``segment_length < 2``, ``n_steps`` is not a multiple of it, or ``K < 5``.
     """
-    k = n_steps // segment_length
+    from specialist.structure import n_segments
+
+    k = n_segments(n_steps, segment_length)
+    if k < 5:
+        raise ValueError(
+            f"n_steps={n_steps} with segment_length={segment_length} gives {k} segments; "
+            "two_segment_task needs at least 5 (n_steps >= 5 * segment_length) so that task 0's "
+            "segments 1 and K - 2 are not adjacent and a segment of task 1 lies between them"
+        )
     assignment = np.zeros((k, 2), dtype=bool)
     assignment[[1, k - 2], 0] = True
-    assignment[[0, k - 1], 1] = True
+    assignment[[0, k // 2, k - 1], 1] = True
     return ColliderStructure(n_steps, 2, segment_length, assignment)
 
 
@@ -191,46 +297,6 @@ def runtime(
         "seconds": float(np.median(times)),
         "accuracy": metrics.structure_accuracy(sample.segment_tasks, res.segment_tasks),
     }
-
-
-#: the ordering Fig. 3 of the paper reports, worst to best
-PAPER_ORDER = ("cca", "group_lasso", "seltask", "ours")
-
-
-def ordering_sentence(means: dict[str, float], what: str) -> str:
-    """Say how the observed ordering of ``means`` compares with the paper's ordering.
-
-    Backs: fig3_structure, fig3_nonlinear.
-    """
-    observed = sorted(means, key=lambda m: means[m])
-    shown = " < ".join(f"{METHOD_LABELS.get(m, m)} ({means[m]:.2f})" for m in observed)
-    paper = [m for m in PAPER_ORDER if m in means]
-    verdict = (
-        "the same ordering as the paper reports"
-        if observed == paper
-        else "not the paper's ordering (" + " < ".join(METHOD_LABELS.get(m, m) for m in paper) + ")"
-    )
-    return f"Observed {what}: {shown}; this is {verdict}."
-
-
-def degradation_sentence(mcc: pd.DataFrame, x: str = "n_tasks") -> str:
-    """How each method's mean MCC changes from the smallest to the largest ``x``.
-
-    ``mcc`` has columns ``method``, ``x`` and ``mcc`` (one row per run). The paper claims that
-    Ours degrades most slowly as the number of tasks grows. Backs: fig3_structure.
-    """
-    means = mcc.groupby(["method", x])["mcc"].mean().unstack(x)
-    lo, hi = means.columns.min(), means.columns.max()
-    change = (means[hi] - means[lo]).sort_values(ascending=False)
-    parts = ", ".join(f"{METHOD_LABELS.get(m, m)} {d:+.2f}" for m, d in change.items())
-    best = change.index[0]
-    claim = (
-        "as the paper claims, Ours fares best as M grows"
-        if best == "ours"
-        else f"unlike the paper's claim, {METHOD_LABELS.get(best, best)} fares best as M grows, "
-        "not Ours"
-    )
-    return f"Change of mean MCC from M = {lo} to M = {hi}: {parts}; {claim}."
 
 
 def correction_recovery(

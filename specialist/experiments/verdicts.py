@@ -1,0 +1,160 @@
+"""Layer-1 verdicts computed from runs: paired intervals, "tie" when an interval covers zero.
+
+The runs are in long format (:func:`specialist.experiments.layer1.long_format`): one row per
+(data set, method). Every method of a run scored the same data set, identified by its
+``seed`` column, so differences between methods are *paired* by seed and their intervals are
+bootstrap intervals over data sets (:mod:`specialist.stats`). Backs: fig3_structure,
+fig3_conditions, fig3_nonlinear.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from specialist.experiments.layer1 import METHOD_LABELS
+from specialist.stats import Interval, paired_difference, paired_slopes, slope_difference, verdict
+
+#: the ordering of Fig. 3 of the paper, worst to best (which SelTask stands in is an argument)
+PAPER_CHAIN = ("cca", "group_lasso", "seltask", "ours")
+
+
+def label(method: str) -> str:
+    return METHOD_LABELS.get(method, method)
+
+
+def paired(runs: pd.DataFrame, a: str, b: str, metric: str, key: str = "seed") -> Interval:
+    """Mean of ``metric(a) - metric(b)`` over the data sets both methods scored, with interval.
+
+    Raises a ``ValueError`` if the two methods did not score the same data sets.
+    """
+    wide = runs.pivot_table(index=key, columns="method", values=metric, aggfunc="first")
+    for m in (a, b):
+        if m not in wide:
+            raise ValueError(f"method {m!r} not in the runs; methods are {sorted(wide.columns)}")
+    both = wide[[a, b]]
+    if both.isna().any().any():
+        raise ValueError(f"{a!r} and {b!r} did not score the same data sets: not paired")
+    return paired_difference(both[a].to_numpy(), both[b].to_numpy())
+
+
+def chain_for(seltask: str) -> tuple[str, ...]:
+    """The paper's chain with ``seltask`` (``"seltask_g"`` or ``"seltask_unsup"``) in it."""
+    return tuple(seltask if m == "seltask" else m for m in PAPER_CHAIN)
+
+
+def ordering(runs: pd.DataFrame, metric: str, chain: Sequence[str]) -> dict:
+    """Does ``chain`` (worst to best) hold on ``runs``, link by link, with paired intervals?
+
+    Returns ``{"links": [(worse, better, Interval, verdict)], "holds": bool, "reversed":
+    [links whose interval lies below 0], "ties": [...]}``: the ordering *holds* when every
+    link's difference (better − worse) has an interval above 0.
+    """
+    links = []
+    for worse, better in zip(chain[:-1], chain[1:], strict=True):
+        iv = paired(runs, better, worse, metric)
+        links.append((worse, better, iv, verdict(iv, "holds", "reversed")))
+    return {
+        "links": links,
+        "holds": all(v == "holds" for *_, v in links),
+        "reversed": [(w, b) for w, b, _, v in links if v == "reversed"],
+        "ties": [(w, b) for w, b, _, v in links if v == "tie"],
+    }
+
+
+def ordering_sentence(runs: pd.DataFrame, metric: str, what: str, seltask: str) -> str:
+    """One computed sentence on the paper's ordering at one setting (paired 95% intervals).
+
+    ``runs``: long format, one setting, every method of the chain. ``what`` names the metric
+    and setting for the reader, e.g. ``"accuracy at T = 20"``.
+    """
+    chain = chain_for(seltask)
+    means = runs.groupby("method")[metric].mean()
+    shown = ", ".join(f"{label(m)} {means[m]:.2f}" for m in chain)
+    result = ordering(runs, metric, chain)
+    parts = []
+    for worse, better, iv, v in result["links"]:
+        parts.append(f"{label(better)} − {label(worse)} {iv.text()} ({v if v != 'tie' else 'tie'})")
+    n = result["links"][0][2].n
+    if result["holds"]:
+        end = "every link holds, so the paper's ordering is reproduced"
+    elif result["reversed"]:
+        rev = "; ".join(f"{label(b)} < {label(w)}" for w, b in result["reversed"])
+        end = f"the paper's ordering is not reproduced: reversed for {rev}"
+    else:
+        end = "the paper's ordering is not reproduced: some links are ties, none is reversed"
+    return (
+        f"Mean {what} (with {label(seltask)} as SelTask): {shown}. Paired differences over "
+        f"{n} data sets (95% bootstrap intervals): " + "; ".join(parts) + f"; {end}."
+    )
+
+
+def best_against(runs: pd.DataFrame, metric: str, method: str, others: Sequence[str]) -> dict:
+    """``{other: (Interval of method − other, verdict)}`` for each of ``others``."""
+    return {
+        o: (iv := paired(runs, method, o, metric), verdict(iv, "better", "worse")) for o in others
+    }
+
+
+def degradation_sentence(
+    runs: pd.DataFrame, methods: Sequence[str], x: str = "n_tasks", metric: str = "mcc"
+) -> tuple[str, dict]:
+    """Which method loses ``metric`` most slowly as ``x`` grows: fitted slopes with intervals.
+
+    The slope of each method is a least-squares fit over every run; its interval and the
+    differences of slopes (Ours − each other method) come from a bootstrap over replicates
+    that keeps every method's runs of one data set together (paired). The paper's claim is
+    that Ours degrades most slowly; it holds when every difference has an interval above 0.
+    Returns the sentence and ``{method: slope Interval}``.
+    """
+    part = runs[runs["method"].isin(methods)]
+    args = (part[x], part[metric], part["method"], part["replicate"])
+    slopes = paired_slopes(*args)
+    others = [m for m in methods if m != "ours"]
+    diffs = {m: slope_difference(*args, "ours", m) for m in others}
+    slope_text = ", ".join(f"{label(m)} {slopes[m].text(3)}" for m in methods)
+    diff_text = "; ".join(
+        f"vs {label(m)} {iv.text(3)} ({verdict(iv, 'Ours slower', 'Ours faster')})"
+        for m, iv in diffs.items()
+    )
+    verdicts = [verdict(iv) for iv in diffs.values()]
+    if all(v == "better" for v in verdicts):
+        claim = "as the paper claims, Ours degrades most slowly"
+    elif any(v == "worse" for v in verdicts):
+        faster = [label(m) for m, iv in diffs.items() if verdict(iv) == "worse"]
+        claim = "unlike the paper's claim, Ours degrades faster than " + ", ".join(faster)
+    else:
+        claim = "the paper's claim that Ours degrades most slowly is not shown: some differences are ties"
+    lo, hi = part[x].min(), part[x].max()
+    sentence = (
+        f"Fitted slope of {metric.upper() if metric == 'mcc' else metric} per added task "
+        f"(M = {lo}..{hi}, 95% paired bootstrap intervals): {slope_text}. Difference of slopes, "
+        f"Ours minus: {diff_text}; {claim}."
+    )
+    return sentence, slopes
+
+
+def interval_table(
+    runs: pd.DataFrame, by: Sequence[str], metric: str, order: Sequence[str]
+) -> pd.DataFrame:
+    """Mean of ``metric`` with a 95% bootstrap interval per ``by`` cell and method (tidy)."""
+    from specialist.stats import bootstrap_mean
+
+    rows = []
+    for keys, part in runs.groupby([*by, "method"], sort=False):
+        keys = keys if isinstance(keys, tuple) else (keys,)
+        iv = bootstrap_mean(part[metric].to_numpy())
+        rows.append({**dict(zip([*by, "method"], keys, strict=True)), "mean": iv.estimate,
+                     "low": iv.low, "high": iv.high, "n": iv.n})
+    out = pd.DataFrame(rows)
+    out["method"] = pd.Categorical(out["method"], [m for m in order if m in set(out["method"])])
+    return out.sort_values([*by, "method"]).reset_index(drop=True)
+
+
+def signed_verdict(iv: Interval) -> int:
+    """+1 if the interval lies above 0, -1 if below, 0 for a tie (for maps)."""
+    v = verdict(iv)
+    return 0 if v == "tie" else (1 if v == "better" else -1)
+

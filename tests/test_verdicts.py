@@ -1,0 +1,171 @@
+"""Paired intervals, tie verdicts, slopes and the atlas tables (Layer 1 verdict builders)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from specialist.experiments import atlas, verdicts
+from specialist.experiments.layer1 import (
+    ALL_METHODS,
+    METHOD_LABELS,
+    long_format,
+    span_range,
+    structure_recovery,
+)
+from specialist.stats import (
+    bootstrap_mean,
+    paired_difference,
+    paired_slopes,
+    slope_difference,
+    verdict,
+    wilson_interval,
+)
+
+# -- stats ------------------------------------------------------------------------------------
+
+
+def test_bootstrap_interval_of_a_bounded_metric_stays_in_bounds():
+    iv = bootstrap_mean([1.0, 1.0, 0.9, 1.0, 0.95])
+    assert 0.9 <= iv.low <= iv.estimate <= iv.high <= 1.0
+    assert bootstrap_mean([0.7]).low == bootstrap_mean([0.7]).high == 0.7
+
+
+def test_paired_difference_sees_a_consistent_small_gain_that_unpaired_noise_hides():
+    rng = np.random.default_rng(0)
+    base = rng.uniform(0.3, 0.9, 12)  # large variation between data sets
+    iv = paired_difference(base + 0.02, base)
+    assert verdict(iv) == "better" and iv.low > 0
+    assert verdict(paired_difference(base, base + 0.02)) == "worse"
+    noisy = base + rng.normal(0, 0.1, 12)
+    assert verdict(paired_difference(noisy, base + 0.001)) == "tie"
+    with pytest.raises(ValueError, match="same length"):
+        paired_difference([1, 2], [1])
+
+
+def test_slopes_and_their_difference():
+    # method a loses 0.05 per step of x, b 0.01, over 6 replicates with noise
+    rng = np.random.default_rng(1)
+    rows = []
+    for r in range(6):
+        for x in (2, 4, 6, 8):
+            rows += [("a", x, r, 1 - 0.05 * x + rng.normal(0, 0.01))]
+            rows += [("b", x, r, 1 - 0.01 * x + rng.normal(0, 0.01))]
+    df = pd.DataFrame(rows, columns=["g", "x", "r", "y"])
+    slopes = paired_slopes(df["x"], df["y"], df["g"], df["r"])
+    assert slopes["a"].low < -0.05 < slopes["a"].high or abs(slopes["a"].estimate + 0.05) < 0.01
+    diff = slope_difference(df["x"], df["y"], df["g"], df["r"], "b", "a")
+    assert verdict(diff) == "better" and abs(diff.estimate - 0.04) < 0.01
+
+
+def test_wilson_interval():
+    low, high = wilson_interval(0, 20)
+    assert low == 0.0 and 0.1 < high < 0.2
+    low, high = wilson_interval(20, 20)
+    assert high == 1.0 and 0.8 < low < 0.9
+    with pytest.raises(ValueError, match="successes"):
+        wilson_interval(3, 2)
+
+
+# -- sentences on synthetic runs ---------------------------------------------------------------
+
+
+def _runs(gaps: dict[str, float], n=8, noise=0.01, seed=0):
+    """Long-format runs with fixed accuracy per method plus per-data-set noise (paired)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for s in range(n):
+        shift = rng.normal(0, 0.05)  # the same for every method: a data-set effect
+        for m, acc in gaps.items():
+            rows.append({"seed": s, "replicate": s, "method": m,
+                         "accuracy": acc + shift + rng.normal(0, noise)})
+    return pd.DataFrame(rows)
+
+
+def test_ordering_sentence_holds_reverses_and_ties():
+    chain = {"cca": 0.6, "group_lasso": 0.7, "seltask_g": 0.8, "ours": 0.9}
+    s = verdicts.ordering_sentence(_runs(chain), "accuracy", "accuracy", "seltask_g")
+    assert "every link holds" in s and "SelTask (sees g)" in s
+    rev = {**chain, "ours": 0.7}
+    s = verdicts.ordering_sentence(_runs(rev), "accuracy", "accuracy", "seltask_g")
+    assert "reversed for Ours < SelTask (sees g)" in s
+    tie = {**chain, "ours": 0.8}
+    s = verdicts.ordering_sentence(_runs(tie, noise=0.05), "accuracy", "accuracy", "seltask_g")
+    assert "(tie)" in s and "reproduced: some links are ties" in s
+
+
+def test_paired_refuses_unpaired_runs():
+    runs = _runs({"a": 0.5, "b": 0.6})
+    runs = runs[~((runs["method"] == "b") & (runs["seed"] == 0))]
+    with pytest.raises(ValueError, match="not paired"):
+        verdicts.paired(runs, "a", "b", "accuracy")
+
+
+def test_degradation_sentence_uses_slopes_and_says_tie():
+    rng = np.random.default_rng(2)
+    rows = []
+    for r in range(8):
+        for m_tasks in (2, 4, 6):
+            for m, slope in {"ours": -0.02, "cca": -0.02, "group_lasso": -0.08}.items():
+                rows.append({"replicate": r, "n_tasks": m_tasks, "method": m,
+                             "mcc": 0.9 + slope * m_tasks + rng.normal(0, 0.02)})
+    sentence, slopes = verdicts.degradation_sentence(pd.DataFrame(rows), ["cca", "group_lasso", "ours"])
+    assert "vs Group Lasso" in sentence and "(Ours slower)" in sentence
+    assert "vs CCA" in sentence and "(tie)" in sentence
+    assert "not shown: some differences are ties" in sentence
+    assert set(slopes) == {"cca", "group_lasso", "ours"}
+
+
+# -- experiment function and atlas -------------------------------------------------------------
+
+
+def test_span_ranges():
+    assert span_range("sparse", 10) == (2, 3)
+    assert span_range("mixed", 10) == (2, 10)
+    assert span_range("dense", 10) == (7, 10)
+    with pytest.raises(ValueError, match="density must be one of"):
+        span_range("medium", 10)
+
+
+def test_structure_recovery_scores_every_method_on_one_data_set():
+    out = structure_recovery(12, 3, 2000, seed=3, density="sparse", p_disconnect=1.0)
+    for m in ALL_METHODS:
+        for metric in ("accuracy", "mcc", "mean_cc", "f1", "fpr", "fnr", "runtime_s"):
+            assert f"{m}:{metric}" in out
+        assert 0 <= out[f"{m}:accuracy"] <= 1
+    # sparse tasks at K = 6: ceil(0.3 * 6) = 2, so every task spans exactly 2 segments
+    assert out["positive_share"] == pytest.approx(2 / 6)
+    # on i.i.d. steps the local test is exact by d-separation; at n = 2000 it is near exact
+    assert out["local_test:accuracy"] >= 0.9
+    with pytest.raises(ValueError, match="methods must be a non-empty list"):
+        structure_recovery(12, 3, 200, seed=0, methods=["ours", "magic"])
+
+
+def test_atlas_tables_on_synthetic_conditions():
+    parts = []
+    for density, ours in (("sparse", 0.95), ("dense", 0.5)):
+        r = _runs({"cca": 0.6, "group_lasso": 0.7, "seltask_g": 0.8, "ours": ours,
+                   "ours_holm": 0.7, "ours_simes": 0.75, "local_test": 0.7})
+        parts.append(r.assign(density=density))
+    runs = pd.concat(parts)
+    chain = atlas.chain_holds(runs, verdicts.chain_for("seltask_g"), factors=["density"])
+    assert chain.set_index("density")["status"].to_dict() == {"sparse": "holds", "dense": "reversed"}
+    vs = atlas.versus(runs, "ours", ["cca"], factors=["density"]).set_index("density")
+    assert vs.loc["sparse", "verdict"] == "better" and vs.loc["dense", "verdict"] == "worse"
+    best = atlas.best_rule(runs, factors=["density"]).set_index("density")
+    assert best.loc["sparse", "best"] == "ours" and best.loc["sparse", "clear"]
+    assert best.loc["dense", "best"] == "ours_simes"
+    assert "Ours in 1" in atlas.rule_sentence(best.reset_index(), ["density"])
+    assert atlas.count_by(chain, "status", "holds", ["density"]) == {
+        "density": {"dense": "0 of 1", "sparse": "1 of 1"}
+    }
+
+
+def test_long_format_round_trip_keeps_pairing():
+    from specialist.sweep import run_grid
+
+    wide = run_grid(structure_recovery, {"n_steps": [8], "n_tasks": [2], "n_samples": [500],
+                                         "methods": [["ours", "ours_simes"]]}, 2)
+    runs = long_format(wide.drop(columns=["methods"]))
+    assert set(runs["method"]) == {"ours", "ours_simes"}
+    assert runs.groupby("seed")["method"].nunique().eq(2).all()
+    assert all(m in METHOD_LABELS for m in runs["method"])
