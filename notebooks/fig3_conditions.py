@@ -58,9 +58,10 @@ n_jobs = 2  # worker processes
 fig3_setting = {"n_samples": 10000, "p_disconnect": 0.0, "density": "mixed", "noise_scale": 0.3}
 
 # %%
+from collections import Counter
+
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 
 from specialist.experiments.atlas import (
     FACTORS,
@@ -72,7 +73,12 @@ from specialist.experiments.atlas import (
     rule_sentence,
     versus,
 )
-from specialist.experiments.layer1 import ALL_METHODS, METHOD_LABELS, long_format, structure_recovery
+from specialist.experiments.layer1 import (
+    ALL_METHODS,
+    METHOD_LABELS,
+    long_format,
+    structure_recovery,
+)
 from specialist.experiments.verdicts import chain_for
 from specialist.plotting import use_style
 from specialist.report import Outputs, say
@@ -128,25 +134,34 @@ def heat_panels(metric, vmin, cmap, name, title):
     fig, axes = plt.subplots(
         len(sample_sizes),
         len(p_disconnects),
-        figsize=(4.6 * len(p_disconnects), 0.42 * len(methods) * len(sample_sizes) + 1.6),
+        figsize=(5.6 * len(p_disconnects), 0.42 * len(methods) * len(sample_sizes) + 1.6),
         squeeze=False,
     )
     for r, n in enumerate(sample_sizes):
         for c, p in enumerate(p_disconnects):
             ax = axes[r, c]
-            mat = np.array(
-                [[means.get((n, p, d, s, m), np.nan) for d, s in cols] for m in methods]
-            )
+            mat = np.array([[means.get((n, p, d, s, m), np.nan) for d, s in cols] for m in methods])
             im = ax.imshow(mat, vmin=vmin, vmax=1, cmap=cmap, aspect="auto")
             for i in range(mat.shape[0]):
                 for j in range(mat.shape[1]):
                     v = mat[i, j]
-                    ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=6.5,
-                            color="white" if v < vmin + 0.45 * (1 - vmin) else "black")
-            ax.set_xticks(range(len(cols)), col_labels if r == len(sample_sizes) - 1 else [],
-                          fontsize=7)
-            ax.set_yticks(range(len(methods)), [METHOD_LABELS[m] for m in methods] if c == 0 else [],
-                          fontsize=7.5)
+                    ax.text(
+                        j,
+                        i,
+                        f"{v:.2f}",
+                        ha="center",
+                        va="center",
+                        fontsize=6.5,
+                        color="white" if v < vmin + 0.45 * (1 - vmin) else "black",
+                    )
+            ax.set_xticks(
+                range(len(cols)), col_labels if r == len(sample_sizes) - 1 else [], fontsize=7
+            )
+            ax.set_yticks(
+                range(len(methods)),
+                [METHOD_LABELS[m] for m in methods] if c == 0 else [],
+                fontsize=7.5,
+            )
             ax.set_title(f"n = {n:,}, p_disconnect = {p:g}", fontsize=9)
             ax.grid(False)
             mark_fig3(ax, n, p, len(methods))
@@ -189,7 +204,8 @@ code = {"worse": -1, "tie": 0, "better": 1, "reversed": -1, "ties": 0, "holds": 
 cmap = ListedColormap(["#E8A39B", "#E3E3E3", "#9ED3A9"])
 rows_lab = [f"Ours − {METHOD_LABELS[b]}" for b in baselines] + ["paper's chain"]
 fig, axes = plt.subplots(
-    len(sample_sizes), len(p_disconnects),
+    len(sample_sizes),
+    len(p_disconnects),
     figsize=(4.6 * len(p_disconnects), 0.45 * len(rows_lab) * len(sample_sizes) + 1.6),
     squeeze=False,
 )
@@ -206,11 +222,19 @@ for r, n in enumerate(sample_sizes):
                 ax.text(j, i, f"{row['difference']:+.2f}", ha="center", va="center", fontsize=6.5)
             status = ch_idx.loc[(n, p, d, s), "status"]
             mat[-1, j] = code[status]
-            ax.text(j, len(baselines), {"holds": "holds", "reversed": "rev.", "ties": "tie"}[status],
-                    ha="center", va="center", fontsize=6.5)
+            ax.text(
+                j,
+                len(baselines),
+                {"holds": "holds", "reversed": "rev.", "ties": "tie"}[status],
+                ha="center",
+                va="center",
+                fontsize=6.5,
+            )
         ax.imshow(mat, cmap=cmap, vmin=-1, vmax=1, aspect="auto")
         ax.axhline(len(baselines) - 0.5, color="black", lw=1)
-        ax.set_xticks(range(len(cols)), col_labels if r == len(sample_sizes) - 1 else [], fontsize=7)
+        ax.set_xticks(
+            range(len(cols)), col_labels if r == len(sample_sizes) - 1 else [], fontsize=7
+        )
         ax.set_yticks(range(len(rows_lab)), rows_lab if c == 0 else [], fontsize=7.5)
         ax.set_title(f"n = {n:,}, p_disconnect = {p:g}", fontsize=9)
         ax.grid(False)
@@ -224,8 +248,13 @@ plt.show()
 
 # %%
 n_cond = len(chain)
+link_counts = Counter(
+    tuple(link.split("<")) for text in chain["reversed"] if text for link in text.split(", ")
+)
 status_counts = chain["status"].value_counts().reindex(["holds", "reversed", "ties"], fill_value=0)
-status_counts_u = chain_u["status"].value_counts().reindex(["holds", "reversed", "ties"], fill_value=0)
+status_counts_u = (
+    chain_u["status"].value_counts().reindex(["holds", "reversed", "ties"], fill_value=0)
+)
 holds_by = count_by(chain, "status", "holds", FACTORS)
 rev_by = count_by(chain, "status", "reversed", FACTORS)
 
@@ -278,6 +307,21 @@ sentences = [
     )
     + ".",
     rule_sentence(best),
+    "Links of the chain (sees g) that are reversed, counted over the conditions: "
+    + (
+        "; ".join(
+            f"{METHOD_LABELS[b]} < {METHOD_LABELS[w]} in {k}"
+            for (w, b), k in link_counts.most_common()
+        )
+        or "none"
+    )
+    + ".",
+    "With another rule standing in for Ours in the chain (sees g), the full ordering holds in: "
+    + "; ".join(
+        f"{METHOD_LABELS[r]} {int((chain_holds(runs, [r if m == 'ours' else m for m in chain_for('seltask_g')])['status'] == 'holds').sum())} of {n_cond}"
+        for r in ("ours_holm", "ours_simes", "local_test")
+    )
+    + " conditions.",
 ]
 say(*sentences)
 

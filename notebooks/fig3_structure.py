@@ -99,7 +99,9 @@ runs = pd.concat(
 # wall-clock columns are not reproducible byte for byte: they go to their own table
 timing_cols = ["runtime_s", "warnings"]
 out.table(runs.drop(columns=timing_cols), "runs")
-out.table(runs[["panel", "n_steps", "n_tasks", "replicate", "seed", "method", *timing_cols]], "timings")
+out.table(
+    runs[["panel", "n_steps", "n_tasks", "replicate", "seed", "method", *timing_cols]], "timings"
+)
 order = list(ALL_METHODS)
 print(f"{len(runs) // len(order)} data sets, {len(order)} methods each")
 
@@ -168,13 +170,15 @@ sentences.append(
 at_tc = runs_c[runs_c["n_steps"] == last_t]
 sentences.append(
     ordering_sentence(
-        at_tc, "accuracy", f"accuracy at T = {last_t}, p_disconnect = {p_disconnect_c:g}", "seltask_g"
+        at_tc,
+        "accuracy",
+        f"accuracy at T = {last_t}, p_disconnect = {p_disconnect_c:g}",
+        "seltask_g",
     )
 )
 say(*sentences)
 acc = {
-    m: bootstrap_mean(at_t.loc[at_t["method"] == m, "accuracy"].to_numpy()).as_dict()
-    for m in order
+    m: bootstrap_mean(at_t.loc[at_t["method"] == m, "accuracy"].to_numpy()).as_dict() for m in order
 }
 out.metrics(
     accuracy_at_max_T=acc,

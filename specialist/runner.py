@@ -511,6 +511,40 @@ def write_overview(ws: Workspace) -> Path:
     return write_text(ws.generated / "artefacts.md", "\n".join(lines) + "\n")
 
 
+#: artefacts whose computed findings the "Where we may disagree" section of the Reconstruction
+#: notes includes: artefact -> key of the list of sentences in its metrics.json
+FINDINGS = {"fig3_structure": "comparison", "fig3_conditions": "findings"}
+
+
+def write_findings(ws: Workspace) -> Path:
+    """``book/generated/findings.md``: the computed verdict sentences of :data:`FINDINGS`.
+
+    Each artefact's sentences come from the ``metrics.json`` of the run whose notebook the
+    book shows (its profile is in the notebook's provenance), so the static pages can quote
+    verdicts without typing a number by hand.
+    """
+    import json
+
+    parts = []
+    for name, key in FINDINGS.items():
+        nb_path = ws.generated / f"{name}.ipynb"
+        rec = None
+        if nb_path.exists():
+            meta = json.loads(nb_path.read_text(encoding="utf-8")).get("metadata", {})
+            rec = meta.get("specialist", {}).get("provenance")
+        metrics_path = ws.artefact_dir(rec["profile"], name) / "metrics.json" if rec else None
+        if rec is None or not metrics_path.exists():
+            parts.append(f"*{{doc}}`/generated/{name}`: not generated in this build.*\n")
+            continue
+        sentences = json.loads(metrics_path.read_text(encoding="utf-8")).get(key, [])
+        head = (
+            f"From {{doc}}`/generated/{name}` ({rec['profile']} profile, commit "
+            f"`{_short(rec['git_commit'])}`):\n\n"
+        )
+        parts.append(head + "\n".join(f"- {s}" for s in sentences) + "\n")
+    return write_text(ws.generated / "findings.md", "\n".join(parts))
+
+
 # ---------------------------------------------------------------------------------------------
 # Commands
 # ---------------------------------------------------------------------------------------------
@@ -549,6 +583,7 @@ def reproduce(
             _say(f"    log: {outcome.log}")
         outcomes.append(outcome)
     write_overview(ws)
+    write_findings(ws)
     failed = [o for o in outcomes if o.status == "failed"]
     ran = sum(o.status == "ok" for o in outcomes)
     cached = sum(o.status == "cached" for o in outcomes)

@@ -10,3 +10,11 @@ def noisy_square(x, seed, label=None):
 
 def not_a_mapping(x, seed):
     return x
+
+
+def worker_pid(x, seed):
+    import os
+    import time
+
+    time.sleep(0.05)  # long enough that both workers take runs
+    return {"pid": os.getpid()}

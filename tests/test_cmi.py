@@ -186,3 +186,31 @@ def test_bad_input():
         test.test("x", "y", ["x"])
     with pytest.raises(ValueError, match="NaN"):
         NeuralCMI().fit({"x": [1.0, np.nan], "y": [0.0, 1.0]})
+
+
+def test_null_is_calibrated_on_collider_data_with_the_full_band_set():
+    """Algorithm 1's own CMI queries (band set and g_i conditioned) on nonlinear collider data.
+
+    Null pairs are those the d-separation oracle on the true graph declares independent; their
+    false-positive rate at alpha must stay within a binomial margin of alpha.
+    """
+    from specialist.ci import DSeparationOracle
+    from specialist.simulate.collider import simulate_collider
+    from specialist.structure import discover_task_structure
+
+    alpha, flags = 0.05, []
+    for seed in range(3):
+        sample = simulate_collider(2000, 12, 3, kind="nonlinear", max_segments=3, seed=seed)
+        oracle = discover_task_structure(
+            sample.states, sample.tasks, test=DSeparationOracle(sample.graph())
+        )
+        cmi = discover_task_structure(
+            sample.states, sample.tasks, test=NeuralCMI(seed=seed, n_steps=150)
+        )
+        iu = np.triu_indices(6, 1)
+        null = oracle.pvalues[:, iu[0], iu[1]] == 1.0
+        flags.append(cmi.pvalues[:, iu[0], iu[1]][null] < alpha)
+    flags = np.concatenate(flags)
+    assert flags.size >= 80
+    margin = 3 * np.sqrt(alpha * (1 - alpha) / flags.size)
+    assert flags.mean() <= alpha + margin, (flags.mean(), flags.size)

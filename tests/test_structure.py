@@ -355,7 +355,9 @@ def test_every_rule_is_exact_with_the_oracle(combine):
     for seed in range(20):
         structure = random_structure(12, 3, 2, 0.3, seed=seed)
         oracle = DSeparationOracle(structure.graph())
-        res = discover_task_structure(np.zeros((1, 12)), np.zeros((1, 3)), 2, oracle, combine=combine)
+        res = discover_task_structure(
+            np.zeros((1, 12)), np.zeros((1, 3)), 2, oracle, combine=combine
+        )
         np.testing.assert_array_equal(res.segment_tasks, structure.assignment)
 
 
@@ -425,7 +427,9 @@ def test_cmi_floor_is_refused_before_any_critic_is_trained():
         discover_task_structure(states, tasks, 2, cmi, correction="holm")
     # Bonferroni combination: 9 * p_min < 0.05 needs p_min < 0.05 / 9, B >= 180
     with pytest.raises(ValueError, match="n_permutations >= 180"):
-        discover_task_structure(states, tasks, 2, NeuralCMI(n_permutations=100), combine="bonferroni")
+        discover_task_structure(
+            states, tasks, 2, NeuralCMI(n_permutations=100), combine="bonferroni"
+        )
     # Simes with Holm over K * M = 40 entries: B >= 800
     with pytest.raises(ValueError, match="n_permutations >= 800"):
         discover_task_structure(

@@ -51,3 +51,18 @@ def test_seed_keys_pair_runs_that_differ_only_in_other_keys():
     assert paired["seed"].nunique() == 2
     with pytest.raises(ValueError, match=r"seed_keys \['y'\] are not keys"):
         run_grid(noisy_square, {"x": [1]}, seed_keys=["y"])
+
+
+def test_worker_pool_persists_across_grids():
+    # what a worker pays once (imports, numba compilation) must not be paid again per grid
+    from specialist.sweep import get_executor, shutdown_executors
+    from tests._sweep_fns import worker_pid
+
+    first = set(run_grid(worker_pid, {"x": list(range(8))}, n_jobs=2)["pid"])
+    second = set(run_grid(worker_pid, {"x": list(range(8))}, n_jobs=2)["pid"])
+    assert first == second and len(first) <= 2
+    assert get_executor(2) is get_executor(2)
+    shutdown_executors()
+    third = set(run_grid(worker_pid, {"x": list(range(4))}, n_jobs=2)["pid"])
+    assert not third & first  # a fresh pool after shutdown
+    shutdown_executors()

@@ -76,8 +76,14 @@ def _runs(gaps: dict[str, float], n=8, noise=0.01, seed=0):
     for s in range(n):
         shift = rng.normal(0, 0.05)  # the same for every method: a data-set effect
         for m, acc in gaps.items():
-            rows.append({"seed": s, "replicate": s, "method": m,
-                         "accuracy": acc + shift + rng.normal(0, noise)})
+            rows.append(
+                {
+                    "seed": s,
+                    "replicate": s,
+                    "method": m,
+                    "accuracy": acc + shift + rng.normal(0, noise),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -106,9 +112,17 @@ def test_degradation_sentence_uses_slopes_and_says_tie():
     for r in range(8):
         for m_tasks in (2, 4, 6):
             for m, slope in {"ours": -0.02, "cca": -0.02, "group_lasso": -0.08}.items():
-                rows.append({"replicate": r, "n_tasks": m_tasks, "method": m,
-                             "mcc": 0.9 + slope * m_tasks + rng.normal(0, 0.02)})
-    sentence, slopes = verdicts.degradation_sentence(pd.DataFrame(rows), ["cca", "group_lasso", "ours"])
+                rows.append(
+                    {
+                        "replicate": r,
+                        "n_tasks": m_tasks,
+                        "method": m,
+                        "mcc": 0.9 + slope * m_tasks + rng.normal(0, 0.02),
+                    }
+                )
+    sentence, slopes = verdicts.degradation_sentence(
+        pd.DataFrame(rows), ["cca", "group_lasso", "ours"]
+    )
     assert "vs Group Lasso" in sentence and "(Ours slower)" in sentence
     assert "vs CCA" in sentence and "(tie)" in sentence
     assert "not shown: some differences are ties" in sentence
@@ -143,12 +157,24 @@ def test_structure_recovery_scores_every_method_on_one_data_set():
 def test_atlas_tables_on_synthetic_conditions():
     parts = []
     for density, ours in (("sparse", 0.95), ("dense", 0.5)):
-        r = _runs({"cca": 0.6, "group_lasso": 0.7, "seltask_g": 0.8, "ours": ours,
-                   "ours_holm": 0.7, "ours_simes": 0.75, "local_test": 0.7})
+        r = _runs(
+            {
+                "cca": 0.6,
+                "group_lasso": 0.7,
+                "seltask_g": 0.8,
+                "ours": ours,
+                "ours_holm": 0.7,
+                "ours_simes": 0.75,
+                "local_test": 0.7,
+            }
+        )
         parts.append(r.assign(density=density))
     runs = pd.concat(parts)
     chain = atlas.chain_holds(runs, verdicts.chain_for("seltask_g"), factors=["density"])
-    assert chain.set_index("density")["status"].to_dict() == {"sparse": "holds", "dense": "reversed"}
+    assert chain.set_index("density")["status"].to_dict() == {
+        "sparse": "holds",
+        "dense": "reversed",
+    }
     vs = atlas.versus(runs, "ours", ["cca"], factors=["density"]).set_index("density")
     assert vs.loc["sparse", "verdict"] == "better" and vs.loc["dense", "verdict"] == "worse"
     best = atlas.best_rule(runs, factors=["density"]).set_index("density")
@@ -163,8 +189,11 @@ def test_atlas_tables_on_synthetic_conditions():
 def test_long_format_round_trip_keeps_pairing():
     from specialist.sweep import run_grid
 
-    wide = run_grid(structure_recovery, {"n_steps": [8], "n_tasks": [2], "n_samples": [500],
-                                         "methods": [["ours", "ours_simes"]]}, 2)
+    wide = run_grid(
+        structure_recovery,
+        {"n_steps": [8], "n_tasks": [2], "n_samples": [500], "methods": [["ours", "ours_simes"]]},
+        2,
+    )
     runs = long_format(wide.drop(columns=["methods"]))
     assert set(runs["method"]) == {"ours", "ours_simes"}
     assert runs.groupby("seed")["method"].nunique().eq(2).all()

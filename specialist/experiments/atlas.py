@@ -143,5 +143,9 @@ def rule_sentence(best: pd.DataFrame, factors: Sequence[str] = FACTORS) -> str:
     parts = []
     for rule, part in best.groupby("best"):
         clear = int(part["clear"].sum())
-        parts.append(f"{label(rule)} in {len(part)} ({clear} clearly, the rest tied with the runner-up)")
-    return f"Best decision rule by mean accuracy, over the {n} conditions: " + "; ".join(parts) + "."
+        parts.append(
+            f"{label(rule)} in {len(part)} ({clear} clearly, the rest tied with the runner-up)"
+        )
+    return (
+        f"Best decision rule by mean accuracy, over the {n} conditions: " + "; ".join(parts) + "."
+    )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
 from specialist.experiments.layer1 import METHOD_LABELS
@@ -146,8 +145,15 @@ def interval_table(
     for keys, part in runs.groupby([*by, "method"], sort=False):
         keys = keys if isinstance(keys, tuple) else (keys,)
         iv = bootstrap_mean(part[metric].to_numpy())
-        rows.append({**dict(zip([*by, "method"], keys, strict=True)), "mean": iv.estimate,
-                     "low": iv.low, "high": iv.high, "n": iv.n})
+        rows.append(
+            {
+                **dict(zip([*by, "method"], keys, strict=True)),
+                "mean": iv.estimate,
+                "low": iv.low,
+                "high": iv.high,
+                "n": iv.n,
+            }
+        )
     out = pd.DataFrame(rows)
     out["method"] = pd.Categorical(out["method"], [m for m in order if m in set(out["method"])])
     return out.sort_values([*by, "method"]).reset_index(drop=True)
@@ -157,4 +163,3 @@ def signed_verdict(iv: Interval) -> int:
     """+1 if the interval lies above 0, -1 if below, 0 for a tie (for maps)."""
     v = verdict(iv)
     return 0 if v == "tie" else (1 if v == "better" else -1)
-

@@ -17,342 +17,42 @@ variance; see :func:`sample_collider` for the details and the choice of every co
     g_i     = (std(Σ_{t ∈ T_i} <c_{i,t}, ψ(a_t)>) + σ_i ε_i) / sqrt(1 + σ_i²),  σ_i = σ / sqrt(|T_i|)
 
 with ``σ = noise_scale``, ``τ = state_noise`` and ``T_i`` the steps of task ``i``.
-``task_role`` rewires the task edges (Remark 1 of the paper).
+``task_role`` rewires the task edges (Remark 1 of the paper). The structure and its DAG live in
+:mod:`specialist.simulate.collider_graph`, the observation map in
+:mod:`specialist.simulate.observation`; their names are re-exported here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from numbers import Integral, Real
+from dataclasses import dataclass, replace
+from numbers import Real
 
 import networkx as nx
 import numpy as np
 
-from specialist.structure import n_segments as _n_segments
+from specialist.simulate.collider_graph import (
+    TASK_ROLES,
+    ColliderStructure,
+    as_generator,
+    build_collider_dag,
+    random_assignment,
+    random_structure,
+)
+from specialist.simulate.observation import (
+    OBSERVATIONS,
+    ObservationMap,
+    _signed_uniform,
+    leaky_tanh,
+    leaky_tanh_inverse,
+)
 from specialist.validate import check_choice as _check_choice
 from specialist.validate import check_int as _check_int
-from specialist.variables import action, state, task
-
-
-def _as_bool_array(name: str, value, shape: tuple[int, ...], meaning: str) -> np.ndarray:
-    arr = np.asarray(value)
-    if arr.shape != shape:
-        raise ValueError(f"{name} must have shape {shape} ({meaning}), got shape {arr.shape}")
-    if arr.dtype != bool:
-        if not (np.issubdtype(arr.dtype, np.number) and np.isin(arr, (0, 1)).all()):
-            raise ValueError(f"{name} must hold booleans (or 0/1), got dtype {arr.dtype}")
-        arr = arr.astype(bool)
-    arr = arr.copy()
-    arr.flags.writeable = False  # the structure is a value: freeze it
-    return arr
-
-
-def as_generator(rng_or_seed) -> np.random.Generator:
-    """A ``numpy.random.Generator`` from a seed (int) or a generator (passed through)."""
-    if isinstance(rng_or_seed, np.random.Generator):
-        return rng_or_seed
-    if isinstance(rng_or_seed, bool) or not isinstance(rng_or_seed, Integral):
-        raise TypeError(f"seed must be an integer or a numpy.random.Generator, got {rng_or_seed!r}")
-    return np.random.default_rng(int(rng_or_seed))
-
-
-@dataclass(frozen=True, eq=False)
-class ColliderStructure:
-    """Everything that fixes the collider DAG.
-
-    Parameters
-    ----------
-    n_steps : sequence length ``T``
-    n_tasks : number of tasks ``M >= 1``
-    segment_length : ``L >= 2``, divides ``T``; ``K = T // L >= 2`` segments
-    assignment : bool (K, M), task ``i`` relevant to segment ``k`` (all its steps)
-    connected : bool (T - 1,), step ``t -> t+1`` connected; default all connected
-
-    Backs: fig2_band_set, fig3_structure.
-    """
-
-    n_steps: int
-    n_tasks: int
-    segment_length: int
-    assignment: np.ndarray
-    connected: np.ndarray | None = field(default=None)
-
-    def __post_init__(self) -> None:
-        n_seg = _n_segments(self.n_steps, self.segment_length)
-        n_tasks = _check_int("n_tasks", self.n_tasks, 1)
-        assignment = _as_bool_array(
-            "assignment", self.assignment, (n_seg, n_tasks), "segments x tasks"
-        )
-        connected = np.ones(self.n_steps - 1, bool) if self.connected is None else self.connected
-        connected = _as_bool_array(
-            "connected", connected, (self.n_steps - 1,), "one flag per step t -> t+1"
-        )
-        object.__setattr__(self, "assignment", assignment)
-        object.__setattr__(self, "connected", connected)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ColliderStructure):
-            return NotImplemented
-        return (
-            (self.n_steps, self.n_tasks, self.segment_length)
-            == (other.n_steps, other.n_tasks, other.segment_length)
-            and np.array_equal(self.assignment, other.assignment)
-            and np.array_equal(self.connected, other.connected)
-        )
-
-    __hash__ = None  # mutable-looking array fields: not hashable, like numpy arrays
-
-    @property
-    def n_segments(self) -> int:
-        return self.n_steps // self.segment_length
-
-    @property
-    def step_tasks(self) -> np.ndarray:
-        """bool (T, M): the segment assignment repeated over each segment's steps."""
-        return np.repeat(self.assignment, self.segment_length, axis=0)
-
-    def check_identifiable(self) -> None:
-        """Raise ``ValueError`` if a task spans fewer than 2 segments.
-
-        Algorithm 1 detects a task from a *pair* of its segments, so a task on a single
-        segment (or none) cannot be recovered.
-        """
-        counts = self.assignment.sum(axis=0)
-        bad = np.flatnonzero(counts < 2)
-        if bad.size:
-            raise ValueError(
-                "assignment: every task must span >= 2 segments to be identifiable; "
-                f"tasks (0-based) {bad.tolist()} span {counts[bad].tolist()} segment(s)"
-            )
-
-    def graph(self, task_role: str = "collider") -> nx.DiGraph:
-        """The generative DAG; nodes are :mod:`specialist.variables` names.
-
-        Node attributes: ``kind`` (``"state"``, ``"action"``, ``"task"``) and ``index``.
-        ``task_role`` (see :func:`sample_collider`) orients the task edges: ``"collider"``
-        (the paper's model, ``a_t -> g_i``), ``"confounder"`` (``g_i -> a_t``) or
-        ``"mediator"`` (``a_t -> g_i`` on the task's first segment, ``g_i -> a_t`` on the
-        later ones). Backs: fig2_band_set, fig3_structure, fig_colliders.
-        """
-        _check_choice("task_role", task_role, TASK_ROLES)
-        g = nx.DiGraph(
-            n_steps=self.n_steps, segment_length=self.segment_length, task_role=task_role
-        )
-        for t in range(self.n_steps):
-            g.add_node(state(t), kind="state", index=t)
-            g.add_node(action(t), kind="action", index=t)
-        for i in range(self.n_tasks):
-            g.add_node(task(i), kind="task", index=i)
-        for t in range(self.n_steps):
-            g.add_edge(state(t), action(t))
-            if t + 1 < self.n_steps and self.connected[t]:
-                g.add_edge(state(t), state(t + 1))
-                g.add_edge(action(t), state(t + 1))
-        first = self.first_segments()
-        for t, i in zip(*np.nonzero(self.step_tasks), strict=True):
-            into_task = task_role == "collider" or (
-                task_role == "mediator" and t // self.segment_length == first[i]
-            )
-            g.add_edge(*((action(t), task(i)) if into_task else (task(i), action(t))))
-        return g
-
-    def first_segments(self) -> np.ndarray:
-        """int (M,): each task's first segment (0-based), -1 for a task on no segment."""
-        has = self.assignment.any(axis=0)
-        return np.where(has, self.assignment.argmax(axis=0), -1)
-
-
-def build_collider_dag(
-    n_steps: int,
-    segment_length: int,
-    assignment,
-    connected=None,
-    *,
-    task_role: str = "collider",
-) -> nx.DiGraph:
-    """Validate the inputs and return the collider DAG (see :meth:`ColliderStructure.graph`).
-
-    Backs: fig2_band_set, fig3_structure, fig_colliders.
-    """
-    assignment = np.asarray(assignment)
-    if assignment.ndim != 2:
-        raise ValueError(
-            f"assignment must be a 2-D (segments x tasks) array, got shape {assignment.shape}"
-        )
-    return ColliderStructure(
-        n_steps, assignment.shape[1], segment_length, assignment, connected
-    ).graph(task_role)
-
-
-def random_assignment(
-    n_segments: int,
-    n_tasks: int,
-    rng_or_seed,
-    *,
-    min_segments: int = 2,
-    max_segments: int | None = None,
-) -> np.ndarray:
-    """A random interleaved segment x task assignment, bool (K, M).
-
-    Scheme (a reconstruction choice, the paper does not say how it assigned tasks): each task
-    independently draws its number of segments uniformly from ``min_segments ..
-    max_segments`` (default ``K``), then that many distinct segments uniformly at random. Tasks
-    therefore interleave and overlap freely; a segment may carry zero, one or several tasks.
-    With the default ``min_segments = 2`` every task spans at least two segments, which
-    Algorithm 1 needs to detect it. Backs: fig3_structure.
-    """
-    n_segments = _check_int("n_segments", n_segments, 2)
-    n_tasks = _check_int("n_tasks", n_tasks, 1)
-    min_segments = _check_int("min_segments", min_segments, 0)
-    if min_segments > n_segments:
-        raise ValueError(f"min_segments={min_segments} must be <= n_segments={n_segments}")
-    if max_segments is None:
-        max_segments = n_segments
-    max_segments = _check_int("max_segments", max_segments, 0)
-    if not min_segments <= max_segments <= n_segments:
-        raise ValueError(
-            f"max_segments={max_segments} must be in min_segments..n_segments "
-            f"({min_segments}..{n_segments})"
-        )
-    rng = as_generator(rng_or_seed)
-    out = np.zeros((n_segments, n_tasks), dtype=bool)
-    for i in range(n_tasks):
-        size = rng.integers(min_segments, max_segments + 1)
-        out[rng.choice(n_segments, size=size, replace=False), i] = True
-    return out
-
-
-def random_structure(
-    n_steps: int,
-    n_tasks: int,
-    segment_length: int = 2,
-    p_disconnect: float = 0.0,
-    seed=0,
-    *,
-    min_segments: int = 2,
-    max_segments: int | None = None,
-) -> ColliderStructure:
-    """A random :class:`ColliderStructure`.
-
-    The assignment comes from :func:`random_assignment`; then each step ``t -> t+1`` is
-    disconnected independently with probability ``p_disconnect`` (0 keeps the sequence whole,
-    1 makes all steps i.i.d.). ``seed`` is an int or a ``numpy.random.Generator``.
-    Backs: fig3_structure.
-    """
-    n_seg = _n_segments(n_steps, segment_length)
-    if isinstance(p_disconnect, bool) or not isinstance(p_disconnect, Real):
-        raise TypeError(f"p_disconnect must be a probability in [0, 1], got {p_disconnect!r}")
-    if not 0.0 <= p_disconnect <= 1.0:
-        raise ValueError(f"p_disconnect must be a probability in [0, 1], got {p_disconnect}")
-    rng = as_generator(seed)
-    assignment = random_assignment(
-        n_seg, n_tasks, rng, min_segments=min_segments, max_segments=max_segments
-    )
-    connected = rng.random(n_steps - 1) >= p_disconnect
-    return ColliderStructure(n_steps, n_tasks, segment_length, assignment, connected)
-
-
-# -- sampling ----------------------------------------------------------------------------------
 
 KINDS = ("linear", "nonlinear")
-TASK_ROLES = ("collider", "confounder", "mediator")
-OBSERVATIONS = ("identity", "mlp")
 NOISES = ("gaussian", "laplace", "uniform")
 
 #: rows of the calibration draw that fixes every node's centring and scale (see sample_collider)
 N_CALIBRATION = 4096
-_LEAK = 0.2  # slope of the leaky tanh far from 0: phi' in [0.2, 1.2], so phi is invertible
-
-
-def leaky_tanh(u: np.ndarray) -> np.ndarray:
-    """``phi(u) = tanh(u) + 0.2 u``: smooth, odd, strictly increasing (``phi' >= 0.2``)."""
-    return np.tanh(u) + _LEAK * u
-
-
-def leaky_tanh_inverse(y: np.ndarray) -> np.ndarray:
-    """Inverse of :func:`leaky_tanh` (vectorised bisection, then two Newton steps)."""
-    y = np.asarray(y, dtype=float)
-    # |phi(u)| >= 0.2 |u|, so the root lies in [-|y| / 0.2, |y| / 0.2]; widened to stay > 0
-    half = (np.abs(y) + 1.0) / _LEAK
-    lo, hi = -half, half.copy()
-    for _ in range(60):
-        mid = 0.5 * (lo + hi)
-        above = leaky_tanh(mid) > y
-        hi = np.where(above, mid, hi)
-        lo = np.where(above, lo, mid)
-    u = 0.5 * (lo + hi)
-    for _ in range(2):
-        u = u - (leaky_tanh(u) - y) / (1.0 - np.tanh(u) ** 2 + _LEAK)
-    return u
-
-
-def _signed_uniform(rng: np.random.Generator, shape, low: float = 0.5, high: float = 1.5):
-    """Weights with ``|w|`` uniform in ``[low, high]`` and a random sign (bounded away from 0)."""
-    return rng.uniform(low, high, size=shape) * rng.choice((-1.0, 1.0), size=shape)
-
-
-def _well_conditioned(rng: np.random.Generator, d: int) -> np.ndarray:
-    """A ``d x d`` matrix ``Q diag(w)`` with ``Q`` orthogonal and ``|w|`` in [0.5, 1.5].
-
-    Its singular values are the ``|w|``, so its condition number is at most 3.
-    """
-    q, r = np.linalg.qr(rng.standard_normal((d, d)))
-    q = q * np.sign(np.diag(r))  # Haar-distributed orthogonal matrix
-    return q * _signed_uniform(rng, d)[None, :]
-
-
-@dataclass(frozen=True, eq=False)
-class ObservationMap:
-    """The invertible observation map ``o_t = f(s_t)``, the same ``f`` for every step.
-
-    ``"identity"``: ``f(s) = s``. ``"mlp"``: ``f(s) = W_3 phi(W_2 phi(W_1 s + b_1) + b_2) + b_3``
-    with ``phi`` the :func:`leaky_tanh` and square weight matrices of condition number <= 3
-    (``Q diag(w)``, ``Q`` orthogonal, ``|w|`` in [0.5, 1.5]), so ``f`` is a diffeomorphism of
-    ``R^d`` and :meth:`inverse` recovers the states exactly (to rounding). An invertible map
-    applied to each variable preserves every conditional independence, which is why the paper's
-    test may run on observations. Backs: fig3_structure, fig3_nonlinear.
-    """
-
-    kind: str
-    weights: tuple[np.ndarray, ...] = ()
-    biases: tuple[np.ndarray, ...] = ()
-
-    @classmethod
-    def random(cls, kind: str, state_dim: int, rng_or_seed) -> ObservationMap:
-        _check_choice("observation", kind, OBSERVATIONS)
-        if kind == "identity":
-            return cls("identity")
-        rng = as_generator(rng_or_seed)
-        weights = tuple(_well_conditioned(rng, state_dim) for _ in range(3))
-        biases = tuple(rng.uniform(-0.5, 0.5, size=state_dim) for _ in range(3))
-        return cls("mlp", weights, biases)
-
-    def __call__(self, states: np.ndarray) -> np.ndarray:
-        """Apply ``f`` to states ``(n, T)`` (``d = 1``: elementwise) or ``(..., d)``."""
-        x = np.asarray(states, dtype=float)
-        if self.kind == "identity":
-            return x.copy()
-        scalar = self.weights[0].shape[0] == 1  # a 1 x 1 map acts elementwise
-        h = x[..., None] if scalar else x
-        for j, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
-            h = h @ w.T + b
-            if j < len(self.weights) - 1:
-                h = leaky_tanh(h)
-        return h[..., 0] if scalar else h
-
-    def inverse(self, observations: np.ndarray) -> np.ndarray:
-        """``f^{-1}``: the states from observations (same shape conventions)."""
-        y = np.asarray(observations, dtype=float)
-        if self.kind == "identity":
-            return y.copy()
-        scalar = self.weights[0].shape[0] == 1
-        h = y[..., None] if scalar else y
-        for j in reversed(range(len(self.weights))):
-            if j < len(self.weights) - 1:
-                h = leaky_tanh_inverse(h)
-            # condition number <= 3: the explicit inverse is accurate
-            h = (h - self.biases[j]) @ np.linalg.inv(self.weights[j]).T
-        return h[..., 0] if scalar else h
 
 
 @dataclass(frozen=True, eq=False)
@@ -691,3 +391,23 @@ def simulate_collider(
         seed=data_rng,
     )
     return replace(sample, seed=None if isinstance(seed, np.random.Generator) else int(seed))
+
+
+__all__ = [
+    "KINDS",
+    "NOISES",
+    "N_CALIBRATION",
+    "OBSERVATIONS",
+    "TASK_ROLES",
+    "ColliderSample",
+    "ColliderStructure",
+    "ObservationMap",
+    "as_generator",
+    "build_collider_dag",
+    "leaky_tanh",
+    "leaky_tanh_inverse",
+    "random_assignment",
+    "random_structure",
+    "sample_collider",
+    "simulate_collider",
+]
