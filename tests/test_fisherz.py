@@ -187,3 +187,134 @@ def test_unknown_variable():
         test.test("a", "nope")
     with pytest.raises(KeyError, match="unknown variable"):
         test.test_many([("a", "b", []), ("a", "b", ["nope"])])
+
+
+# -- column-index batches and chunking ------------------------------------------------------
+
+
+def scalar_test(n: int = 400, k: int = 9, seed: int = 11, **kwargs) -> FisherZ:
+    data = linear_gaussian(n=n, k=k, seed=seed)
+    return FisherZ(**kwargs).fit({("s", j): data[:, j] for j in range(k)})
+
+
+def padded_rows(k: int, max_z: int) -> np.ndarray:
+    """Every (x < y, z ascending) query up to |z| = max_z, z padded with -1."""
+    rows = [
+        [x, y, *z, *[-1] * (max_z - len(z))]
+        for x, y, z in all_queries(k, max_z)
+        if x < y and list(z) == sorted(z)
+    ]
+    return np.array(rows)
+
+
+def as_query(row) -> tuple:
+    return ("s", int(row[0])), ("s", int(row[1])), [("s", int(c)) for c in row[2:] if c >= 0]
+
+
+@pytest.mark.parametrize("chunk_size", [1, 7, 64, 8192])
+def test_columns_equal_test_many_and_test_exactly(chunk_size):
+    index = padded_rows(9, max_z=3)  # |z| from 0 to 3: four layouts, several chunks each
+    test = scalar_test(chunk_size=chunk_size)
+    stat, pvalue = test.test_columns(index)
+    queries = [as_query(row) for row in index]
+    many = scalar_test().test_many(queries)  # default chunk size: other chunk boundaries
+    single = scalar_test()
+    assert np.array_equal(pvalue, [r.pvalue for r in many])  # exact, bit for bit
+    assert np.array_equal(stat, [r.statistic for r in many])
+    assert np.array_equal(pvalue, [single.test(*q).pvalue for q in queries])
+    assert np.ptp(pvalue) > 0.5  # both regimes present
+
+
+def test_columns_with_extra_is_the_product_in_extra_major_order():
+    data = linear_gaussian(n=400, k=9, seed=11)
+    # Algorithm 1's naming: task names sort before state names, so the canonical z of test()
+    # has the extra column first, as test_columns places it
+    variables = {("s", j): data[:, j] for j in range(7)}
+    variables.update({("g", i): data[:, 7 + i] for i in range(2)})
+    test = FisherZ(chunk_size=5).fit(variables)
+    extra = test.column_indices([("g", 0), ("g", 1)])
+    index = padded_rows(7, max_z=2)
+    stat, pvalue = test.test_columns(index, extra=extra)
+    assert pvalue.shape == stat.shape == (2, len(index))
+    reference = FisherZ().fit(variables)
+    for i in range(2):
+        for j, row in enumerate(index):
+            x, y, z = as_query(row)
+            expected = reference.test(x, y, [("g", i), *z])
+            assert pvalue[i, j] == expected.pvalue and stat[i, j] == expected.statistic
+
+
+def test_chunking_does_not_change_test_many():
+    variables = mixed_dataset()  # vector variables: the layout-grouped path
+    names = list(variables)
+    queries = [
+        (x, y, tuple(z))
+        for x, y in itertools.combinations(names, 2)
+        for size in range(3)
+        for z in itertools.combinations([v for v in names if v not in (x, y)], size)
+    ]
+    whole = FisherZ().fit(variables).test_many(queries)
+    assert FisherZ(chunk_size=3).fit(variables).test_many(queries) == whole
+    assert FisherZ(chunk_size=1).fit(variables).test_many(queries) == whole
+
+
+def test_scalar_test_many_equals_sequential_tests_exactly():
+    test = scalar_test()
+    queries = [as_query(row) for row in padded_rows(9, max_z=3)]
+    batched = scalar_test(chunk_size=10).test_many(queries)
+    assert batched == [test.test(*q) for q in queries]
+
+
+def test_column_indices():
+    rng = np.random.default_rng(12)
+    test = FisherZ().fit({"a": rng.normal(size=50), "b": rng.normal(size=(50, 2))})
+    assert test.column_indices(["a"]).tolist() == [0]
+    assert not test.scalar
+    assert scalar_test(k=4).column_indices([("s", 3), ("s", 1)]).tolist() == [3, 1]
+    with pytest.raises(ValueError, match="'b' has 2 columns"):
+        test.column_indices(["b"])
+    with pytest.raises(KeyError, match="unknown variable"):
+        test.column_indices(["nope"])
+    with pytest.raises(ValueError, match="one column; use test_many"):
+        test.test_columns(np.array([[0, 1]]))
+
+
+def test_columns_errors_name_the_query():
+    rng = np.random.default_rng(13)
+    a, b = rng.normal(size=(2, 200))
+    test = FisherZ().fit({"a": a, "a_copy": a.copy(), "b": b, "c": rng.normal(size=200)})
+    with pytest.raises(ValueError, match=r"x='a', y='b', z=\['a_copy'\] is singular"):
+        test.test_columns(np.array([[0, 2, 3], [0, 2, 1]]))
+    with pytest.raises(ValueError, match=r"x='a', y='b', z=\['a_copy', 'c'\] is singular"):
+        test.test_columns(np.array([[0, 2, 3]]), extra=np.array([1]))
+    few = FisherZ().fit({k: rng.normal(size=6) for k in "abcde"})
+    assert 0 <= few.test_columns(np.array([[0, 1, 2, 3]]))[1][0] <= 1  # n - |Z| - 3 = 1
+    with pytest.raises(ValueError, match=r"too few for \('a', 'b', \('e', 'c', 'd'\)\)"):
+        few.test_columns(np.array([[0, 1, 2, 3]]), extra=np.array([4]))
+
+
+@pytest.mark.parametrize(
+    ("index", "extra", "message"),
+    [
+        ([[0, 0, 1]], None, "x and y are the same column"),
+        ([[0, 1, 1]], None, "Z contains x or y"),
+        ([[0, 1, 2, 2]], None, "a Z column is repeated"),
+        ([[0, 1, -1, 2]], None, "padding -1 before a Z column"),
+        ([[0, 9, 2]], None, "x or y is not a column"),
+        ([[0, 1, -2]], None, "a Z column is not -1"),
+        ([[0, 1, 2]], [2], "an extra column is also x, y or in Z"),
+        ([[0, 1, 2]], [9], "extra holds a column outside"),
+        ([[0.0, 1.0]], None, "integer array"),
+        ([0, 1], None, "integer array"),
+        ([[0]], None, r"shape \(P, 2 \+ w\)"),
+    ],
+)
+def test_columns_rejects_malformed_index(index, extra, message):
+    test = scalar_test(k=5)
+    with pytest.raises(ValueError, match=message):
+        test.test_columns(np.array(index), extra=None if extra is None else np.array(extra))
+
+
+def test_chunk_size_is_validated():
+    with pytest.raises(ValueError, match="chunk_size must be an integer >= 1"):
+        FisherZ(chunk_size=0)
