@@ -24,7 +24,7 @@
 #   network, p-values from a local-permutation null (see the CMI test's documentation).
 #
 # Different hardware and implementations make the paper's number a reference point, not a
-# target. The second part of the page ([Scaling](#scaling-to-long-sequences-and-large-samples))
+# target. The second part of the page ({ref}`scaling <tab2-scaling>`)
 # takes Fisher-z far beyond the paper's sizes, to $T = 1{,}000$ and $n = 10^6$, and shows what
 # happens there to the accuracy of the paper's decision rule and of three corrected ones.
 
@@ -132,6 +132,7 @@ say(sentence)
 out.metrics(seconds_T20_M4=ours, summary=sentence, paper_seconds_T20_M4=0.02)
 
 # %% [markdown]
+# (tab2-scaling)=
 # ## Scaling to long sequences and large samples
 #
 # Two sweeps on collider data (`simulate_collider`: linear-Gaussian, scalar states, $L = 2$,

@@ -219,58 +219,25 @@ METHOD_COLORS = {
 METHOD_STYLES = {"ours_holm": "--", "ours_simes": "-.", "ours_bonferroni": ":", "local_test": "--"}
 
 
-def plot_mean_std(
-    ax,
-    df,
-    x: str,
-    y: str,
-    hue: str,
-    labels: dict[str, str] | None = None,
-    colors: dict[str, str] | None = None,
-    order=None,
-) -> None:
+def plot_mean_std(ax, df, x, y, hue, labels=None, colors=None, order=None) -> None:
     """Mean line with a ±1 standard-deviation band of ``y`` against ``x``, one per ``hue``.
 
-    ``df`` is a tidy table (one row per run). Backs: fig3_structure, fig5_l1_path, fig_finite_sample,
-    fig3_nonlinear, fig_colliders.
+    ``df`` is a tidy table (one row per run). Backs: fig5_l1_path.
     """
-    labels = labels or {}
-    colors = colors or METHOD_COLORS
-    groups = order if order is not None else list(dict.fromkeys(df[hue]))
-    for name in groups:
-        part = df[df[hue] == name]
-        stats = part.groupby(x)[y].agg(["mean", "std"]).sort_index()
-        std = stats["std"].fillna(0.0)
-        color = colors.get(name)
-        ax.plot(
-            stats.index, stats["mean"], marker="o", ms=4, label=labels.get(name, name), color=color
-        )
-        ax.fill_between(
-            stats.index,
-            stats["mean"] - std,
-            stats["mean"] + std,
-            alpha=0.18,
-            color=color,
-            linewidth=0,
-        )
+    _plot_mean_band(ax, df, x, y, hue, labels, colors, order, band="sd")
 
 
-def plot_mean_ci(
-    ax,
-    df,
-    x: str,
-    y: str,
-    hue: str,
-    labels: dict[str, str] | None = None,
-    colors: dict[str, str] | None = None,
-    order=None,
-) -> None:
+def plot_mean_ci(ax, df, x, y, hue, labels=None, colors=None, order=None) -> None:
     """Mean line of ``y`` against ``x`` with its 95% bootstrap interval over runs, per ``hue``.
 
     The interval is a percentile bootstrap of the mean (:func:`specialist.stats.bootstrap_mean`),
     so for a metric bounded in [0, 1] it stays in [0, 1] (unlike ±SD bands). ``df`` is tidy,
-    one row per run. Backs: fig3_structure, fig3_conditions.
+    one row per run. Backs: fig3_structure, fig_finite_sample, fig3_nonlinear.
     """
+    _plot_mean_band(ax, df, x, y, hue, labels, colors, order, band="ci")
+
+
+def _plot_mean_band(ax, df, x, y, hue, labels, colors, order, band: str) -> None:
     from specialist.stats import bootstrap_mean
 
     labels = labels or {}
@@ -281,20 +248,27 @@ def plot_mean_ci(
         if part.empty:
             continue
         xs = sorted(part[x].unique())
-        ivs = [bootstrap_mean(part.loc[part[x] == v, y].to_numpy()) for v in xs]
+        values = [part.loc[part[x] == v, y].to_numpy(dtype=float) for v in xs]
+        if band == "ci":
+            ivs = [bootstrap_mean(v) for v in values]
+            mean = [iv.estimate for iv in ivs]
+            low, high = [iv.low for iv in ivs], [iv.high for iv in ivs]
+        else:
+            mean = [v.mean() for v in values]
+            sd = [v.std(ddof=1) if v.size > 1 else 0.0 for v in values]
+            low = [m - d for m, d in zip(mean, sd, strict=True)]
+            high = [m + d for m, d in zip(mean, sd, strict=True)]
         color = colors.get(name)
         ax.plot(
             xs,
-            [iv.estimate for iv in ivs],
+            mean,
             marker="o",
             ms=4,
             ls=METHOD_STYLES.get(name, "-"),
             label=labels.get(name, name),
             color=color,
         )
-        ax.fill_between(
-            xs, [iv.low for iv in ivs], [iv.high for iv in ivs], alpha=0.15, color=color, lw=0
-        )
+        ax.fill_between(xs, low, high, alpha=0.15 if band == "ci" else 0.18, color=color, lw=0)
 
 
 def log_ticks(ax, values=None, axis: str = "x") -> None:

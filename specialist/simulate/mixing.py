@@ -28,12 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from specialist.simulate.collider import (
-    _signed_uniform,
-    _well_conditioned,
-    as_generator,
-    leaky_tanh,
-)
+from specialist.simulate.collider_graph import as_generator
+from specialist.simulate.observation import _signed_uniform, _well_conditioned, leaky_tanh
 from specialist.validate import check_int, check_real
 
 
