@@ -80,7 +80,7 @@ from specialist.experiments.layer1 import (
     structure_recovery,
 )
 from specialist.experiments.verdicts import chain_for
-from specialist.plotting import use_style
+from specialist.plotting import panel_heatmaps, use_style
 from specialist.report import Outputs, say
 from specialist.sweep import run_grid
 
@@ -122,61 +122,45 @@ has_fig3 = (
 )
 
 
-def mark_fig3(ax, n, p, n_rows):
-    """Box Fig. 3's setting on the panel of its (n, p_disconnect), if this grid has it."""
-    if has_fig3 and (n, p) == (fig3_setting["n_samples"], fig3_setting["p_disconnect"]):
-        j = cols.index(fig3_col)
-        ax.add_patch(plt.Rectangle((j - 0.5, -0.5), 1, n_rows, fill=False, ec="black", lw=2))
+def fig3_column(n, p):
+    """The column of Fig. 3's setting on the panel of its (n, p_disconnect), if in this grid."""
+    at = (n, p) == (fig3_setting["n_samples"], fig3_setting["p_disconnect"])
+    return cols.index(fig3_col) if has_fig3 and at else None
 
 
-def heat_panels(metric, vmin, cmap, name, title):
+def panel_title(n, p):
+    return f"n = {n:,}, p_disconnect = {p:g}"
+
+
+def heat_panels(metric, vmin, title):
     means = runs.groupby([*FACTORS, "method"])[metric].mean()
-    fig, axes = plt.subplots(
-        len(sample_sizes),
-        len(p_disconnects),
-        figsize=(5.6 * len(p_disconnects), 0.42 * len(methods) * len(sample_sizes) + 1.6),
-        squeeze=False,
+
+    def cell(n, p, m, col):
+        v = means.get((n, p, *col, m), np.nan)
+        return v, f"{v:.2f}"
+
+    fig = panel_heatmaps(
+        cell,
+        (sample_sizes, p_disconnects),
+        methods,
+        cols,
+        row_labels=[METHOD_LABELS[m] for m in methods],
+        col_labels=col_labels,
+        panel_title=panel_title,
+        vmin=vmin,
+        mark=fig3_column,
+        colorbar=title,
     )
-    for r, n in enumerate(sample_sizes):
-        for c, p in enumerate(p_disconnects):
-            ax = axes[r, c]
-            mat = np.array([[means.get((n, p, d, s, m), np.nan) for d, s in cols] for m in methods])
-            im = ax.imshow(mat, vmin=vmin, vmax=1, cmap=cmap, aspect="auto")
-            for i in range(mat.shape[0]):
-                for j in range(mat.shape[1]):
-                    v = mat[i, j]
-                    ax.text(
-                        j,
-                        i,
-                        f"{v:.2f}",
-                        ha="center",
-                        va="center",
-                        fontsize=6.5,
-                        color="white" if v < vmin + 0.45 * (1 - vmin) else "black",
-                    )
-            ax.set_xticks(
-                range(len(cols)), col_labels if r == len(sample_sizes) - 1 else [], fontsize=7
-            )
-            ax.set_yticks(
-                range(len(methods)),
-                [METHOD_LABELS[m] for m in methods] if c == 0 else [],
-                fontsize=7.5,
-            )
-            ax.set_title(f"n = {n:,}, p_disconnect = {p:g}", fontsize=9)
-            ax.grid(False)
-            mark_fig3(ax, n, p, len(methods))
-    fig.colorbar(im, ax=axes, shrink=0.6, label=title)
     fig.suptitle(f"{title} per condition (box: Fig. 3's setting)", fontsize=10)
-    out.figure(fig, name)
-    return fig
+    out.figure(fig, metric)
 
 
 # %% mystnb={"figure": {"name": "fig-fig3_conditions", "caption": "Accuracy of the segment × task matrix for every method (rows) and condition: task density and task/action noise σ (columns), disconnection probability and sample size (panels); mean over the data sets of each condition, $T = 20$, $M = 4$, Fisher-z, α = 0.05. The box marks Fig. 3's setting."}}
-heat_panels("accuracy", 0.5, "viridis", "accuracy", "accuracy")
+heat_panels("accuracy", 0.5, "accuracy")
 plt.show()
 
 # %% mystnb={"figure": {"name": "fig-fig3_conditions-mcc", "caption": "Matthews correlation coefficient of the same estimates (0: no better than chance agreement; 1: exact). Same layout as the accuracy figure."}}
-heat_panels("mcc", 0.0, "viridis", "mcc", "Matthews MCC")
+heat_panels("mcc", 0.0, "Matthews MCC")
 plt.show()
 
 # %% [markdown]
@@ -201,45 +185,33 @@ out.table(best, "best_rule")
 from matplotlib.colors import ListedColormap
 
 code = {"worse": -1, "tie": 0, "better": 1, "reversed": -1, "ties": 0, "holds": 1}
-cmap = ListedColormap(["#E8A39B", "#E3E3E3", "#9ED3A9"])
-rows_lab = [f"Ours − {METHOD_LABELS[b]}" for b in baselines] + ["paper's chain"]
-fig, axes = plt.subplots(
-    len(sample_sizes),
-    len(p_disconnects),
-    figsize=(4.6 * len(p_disconnects), 0.45 * len(rows_lab) * len(sample_sizes) + 1.6),
-    squeeze=False,
-)
+short = {"holds": "holds", "reversed": "rev.", "ties": "tie"}
 vs_idx = vs.set_index([*FACTORS, "other"])
 ch_idx = chain.set_index(list(FACTORS))
-for r, n in enumerate(sample_sizes):
-    for c, p in enumerate(p_disconnects):
-        ax = axes[r, c]
-        mat = np.zeros((len(rows_lab), len(cols)))
-        for j, (d, s) in enumerate(cols):
-            for i, b in enumerate(baselines):
-                row = vs_idx.loc[(n, p, d, s, b)]
-                mat[i, j] = code[row["verdict"]]
-                ax.text(j, i, f"{row['difference']:+.2f}", ha="center", va="center", fontsize=6.5)
-            status = ch_idx.loc[(n, p, d, s), "status"]
-            mat[-1, j] = code[status]
-            ax.text(
-                j,
-                len(baselines),
-                {"holds": "holds", "reversed": "rev.", "ties": "tie"}[status],
-                ha="center",
-                va="center",
-                fontsize=6.5,
-            )
-        ax.imshow(mat, cmap=cmap, vmin=-1, vmax=1, aspect="auto")
-        ax.axhline(len(baselines) - 0.5, color="black", lw=1)
-        ax.set_xticks(
-            range(len(cols)), col_labels if r == len(sample_sizes) - 1 else [], fontsize=7
-        )
-        ax.set_yticks(range(len(rows_lab)), rows_lab if c == 0 else [], fontsize=7.5)
-        ax.set_title(f"n = {n:,}, p_disconnect = {p:g}", fontsize=9)
-        ax.grid(False)
-        mark_fig3(ax, n, p, len(rows_lab))
-fig.tight_layout()
+
+
+def verdict_cell(n, p, row, col):
+    if row == "chain":
+        status = ch_idx.loc[(n, p, *col), "status"]
+        return code[status], short[status]
+    found = vs_idx.loc[(n, p, *col, row)]
+    return code[found["verdict"]], f"{found['difference']:+.2f}"
+
+
+fig = panel_heatmaps(
+    verdict_cell,
+    (sample_sizes, p_disconnects),
+    [*baselines, "chain"],
+    cols,
+    row_labels=[f"Ours − {METHOD_LABELS[b]}" for b in baselines] + ["paper's chain"],
+    col_labels=col_labels,
+    panel_title=panel_title,
+    cmap=ListedColormap(["#E8A39B", "#E3E3E3", "#9ED3A9"]),
+    vmin=-1,
+    vmax=1,
+    mark=fig3_column,
+    separator=len(baselines),
+)
 out.figure(fig, "ordering")
 plt.show()
 

@@ -35,8 +35,8 @@ import matplotlib.pyplot as plt
 from specialist.experiments.layer1 import long_format, tasks_for_steps, test_recovery
 from specialist.experiments.verdicts import paired
 from specialist.plotting import legend_below, plot_mean_ci, use_style
-from specialist.stats import verdict
 from specialist.report import Outputs, say
+from specialist.stats import verdict
 from specialist.sweep import run_grid
 
 out = Outputs(output_dir)

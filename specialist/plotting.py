@@ -359,3 +359,77 @@ def plot_rates_wilson(
         for bound in ("low", "high"):  # thin edges keep overlapping bands apart
             ax.plot(stats[x], stats[bound], color=color, lw=0.7, alpha=0.6)
     return pd.concat(tables, ignore_index=True)
+
+
+def panel_heatmaps(
+    cell,
+    panels: tuple[list, list],
+    rows: list,
+    cols: list,
+    *,
+    row_labels: list[str],
+    col_labels: list[str],
+    panel_title,
+    cmap="viridis",
+    vmin: float = 0.0,
+    vmax: float = 1.0,
+    mark=None,
+    separator: int | None = None,
+    colorbar: str | None = None,
+    width_per_panel: float = 5.6,
+):
+    """A grid of annotated heatmaps: one panel per (panel row, panel column), cells per (row, col).
+
+    ``cell(panel_row, panel_col, row, col)`` returns ``(value, text)``: the value colours the
+    cell (``cmap`` over ``vmin .. vmax``), the text is written in it. ``panels`` is the pair of
+    lists of panel-row and panel-column keys, ``panel_title(panel_row, panel_col)`` the title of
+    a panel. ``mark(panel_row, panel_col)`` may return a column index to box (e.g. the setting
+    of another figure), ``separator`` draws a line above that row. Returns the figure.
+    Backs: fig3_conditions.
+    """
+    import matplotlib.pyplot as plt
+
+    prow, pcol = panels
+    fig, axes = plt.subplots(
+        len(prow),
+        len(pcol),
+        figsize=(width_per_panel * len(pcol), 0.42 * len(rows) * len(prow) + 1.6),
+        squeeze=False,
+    )
+    image = None
+    for r, a in enumerate(prow):
+        for c, b in enumerate(pcol):
+            ax = axes[r, c]
+            values = np.full((len(rows), len(cols)), np.nan)
+            for i, row in enumerate(rows):
+                for j, col in enumerate(cols):
+                    value, text = cell(a, b, row, col)
+                    values[i, j] = value
+                    dark = cmap == "viridis" and value < vmin + 0.45 * (vmax - vmin)
+                    ax.text(
+                        j,
+                        i,
+                        text,
+                        ha="center",
+                        va="center",
+                        fontsize=6.5,
+                        color="white" if dark else "black",
+                    )
+            image = ax.imshow(values, cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
+            if separator is not None:
+                ax.axhline(separator - 0.5, color="black", lw=1)
+            last = r == len(prow) - 1
+            ax.set_xticks(range(len(cols)), col_labels if last else [], fontsize=7)
+            ax.set_yticks(range(len(rows)), row_labels if c == 0 else [], fontsize=7.5)
+            ax.set_title(panel_title(a, b), fontsize=9)
+            ax.grid(False)
+            j = mark(a, b) if mark is not None else None
+            if j is not None:
+                ax.add_patch(
+                    plt.Rectangle((j - 0.5, -0.5), 1, len(rows), fill=False, ec="black", lw=2)
+                )
+    if colorbar:
+        fig.colorbar(image, ax=axes, shrink=0.6, label=colorbar)
+    else:
+        fig.tight_layout()
+    return fig

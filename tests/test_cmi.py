@@ -7,7 +7,7 @@ import pytest
 from scipy.stats import kstest
 
 from specialist.ci import NeuralCMI, get_test
-from specialist.ci.cmi import local_cells, local_permutations
+from specialist.ci.local_null import local_cells, local_permutations
 from specialist.structure import discover_task_structure
 
 FAST = {"n_steps": 100, "batch_size": 128, "hidden": 32}  # small critics keep the suite quick

@@ -198,3 +198,34 @@ def test_long_format_round_trip_keeps_pairing():
     assert set(runs["method"]) == {"ours", "ours_simes"}
     assert runs.groupby("seed")["method"].nunique().eq(2).all()
     assert all(m in METHOD_LABELS for m in runs["method"])
+
+
+def test_panel_heatmaps_lays_out_panels_cells_and_the_mark():
+    import matplotlib
+
+    matplotlib.use("agg")
+    from specialist.plotting import panel_heatmaps
+
+    seen = []
+
+    def cell(a, b, row, col):
+        seen.append((a, b, row, col))
+        return float(row == col), f"{a}{b}{row}{col}"
+
+    fig = panel_heatmaps(
+        cell,
+        (["r1", "r2"], ["c1", "c2", "c3"]),
+        [0, 1],
+        [0, 1, 2],
+        row_labels=["zero", "one"],
+        col_labels=["a", "b", "c"],
+        panel_title=lambda a, b: f"{a}/{b}",
+        mark=lambda a, b: 1 if (a, b) == ("r2", "c3") else None,
+        colorbar="value",
+    )
+    panels = [ax for ax in fig.axes if ax.get_title()]
+    assert len(panels) == 6 and len(seen) == 6 * 2 * 3
+    boxed = [ax.get_title() for ax in panels if ax.patches]
+    assert boxed == ["r2/c3"]
+    texts = {t.get_text() for t in panels[0].texts}
+    assert texts == {f"r1c1{i}{j}" for i in range(2) for j in range(3)}

@@ -29,7 +29,7 @@ from scipy.stats import chi2
 from sklearn.cross_decomposition import CCA
 
 from specialist.baselines._common import check_inputs
-from specialist.structure import CORRECTIONS, adjust_pvalues
+from specialist.pvalues import CORRECTIONS, adjust_pvalues
 
 
 def canonical_correlations(x: np.ndarray, y: np.ndarray) -> np.ndarray:

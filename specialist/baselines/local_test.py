@@ -41,7 +41,7 @@ import numpy as np
 
 from specialist.baselines._common import check_inputs
 from specialist.ci import CITest, get_test
-from specialist.structure import CORRECTIONS, adjust_pvalues
+from specialist.pvalues import CORRECTIONS, adjust_pvalues
 from specialist.variables import state, task
 
 
