@@ -199,5 +199,8 @@ out.metrics(
 # changes the verdict: the paper's SelTask never saw $g$, ours "sees g" (a stronger baseline
 # than the original) or is unsupervised (on this generator it cannot do better than chance,
 # since the tasks are sinks of the graph and leave no trace in states and actions). The
-# `timings.csv` table holds wall times and, per run and method, the warnings raised (SelTask's
+# A verdict whose interval ends near 0 can change with the data sets drawn: to check one, run
+# the same artefact on another seed stream, e.g.
+# `python -m specialist reproduce --profile paper --only fig3_structure --set fig3_structure.seed=1`.
+# The `timings.csv` table holds wall times and, per run and method, the warnings raised (SelTask's
 # NMF step sometimes stops at its iteration limit).
