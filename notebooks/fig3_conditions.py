@@ -95,7 +95,9 @@ grid = {
     "noise_scale": noise_scales,
     "alpha": [alpha],
 }
-runs = long_format(run_grid(structure_recovery, grid, n_seeds, base_seed=seed, n_jobs=n_jobs))
+runs = long_format(
+    run_grid(structure_recovery, grid, n_seeds, base_seed=seed, n_jobs=n_jobs, blas_threads=1)
+)
 timing_cols = ["runtime_s", "warnings"]
 out.table(runs.drop(columns=timing_cols), "runs")
 methods = list(ALL_METHODS)

@@ -88,7 +88,9 @@ grid_c = [{**g, "p_disconnect": p_disconnect_c} for g in grid_a]
 
 
 def sweep(grid):
-    return long_format(run_grid(structure_recovery, grid, n_seeds, base_seed=seed, n_jobs=n_jobs))
+    return long_format(
+        run_grid(structure_recovery, grid, n_seeds, base_seed=seed, n_jobs=n_jobs, blas_threads=1)
+    )
 
 
 runs_a, runs_b, runs_c = sweep(grid_a), sweep(grid_b), sweep(grid_c)

@@ -67,6 +67,7 @@ runs = run_grid(
     n_seeds,
     base_seed=seed,
     n_jobs=n_jobs,
+    blas_threads=1,
 )
 runs["dependent_given_task"] = (runs["pvalue_given_task"] < alpha).astype(float)
 runs["dependent_band_only"] = (runs["pvalue_band_only"] < alpha).astype(float)

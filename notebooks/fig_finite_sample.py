@@ -63,7 +63,7 @@ grid = {
     "corrections": [corrections],
 }
 runs = (
-    run_grid(correction_recovery, grid, n_seeds, base_seed=seed, n_jobs=n_jobs)
+    run_grid(correction_recovery, grid, n_seeds, base_seed=seed, n_jobs=n_jobs, blas_threads=1)
     .drop(columns=["corrections"])
     .pipe(long_format)
     .rename(columns={"method": "correction"})

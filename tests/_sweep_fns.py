@@ -18,3 +18,12 @@ def worker_pid(x, seed):
 
     time.sleep(0.05)  # long enough that both workers take runs
     return {"pid": os.getpid()}
+
+
+def blas_threads_seen(x, seed):
+    from threadpoolctl import threadpool_info
+
+    blas = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+    rng = np.random.default_rng(seed)
+    a = rng.normal(size=(200, 200))
+    return {"threads": max(blas) if blas else 0, "trace": float(np.trace(a @ a))}

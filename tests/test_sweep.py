@@ -66,3 +66,14 @@ def test_worker_pool_persists_across_grids():
     third = set(run_grid(worker_pid, {"x": list(range(4))}, n_jobs=2)["pid"])
     assert not third & first  # a fresh pool after shutdown
     shutdown_executors()
+
+
+def test_blas_threads_cap_applies_in_workers_and_leaves_results_unchanged():
+    from tests._sweep_fns import blas_threads_seen
+
+    capped = run_grid(blas_threads_seen, {"x": [1, 2, 3]}, n_jobs=2, blas_threads=1)
+    free = run_grid(blas_threads_seen, {"x": [1, 2, 3]}, n_jobs=2)
+    assert capped["threads"].eq(1).all()
+    pd.testing.assert_series_equal(capped["trace"], free["trace"])
+    with pytest.raises(ValueError, match="blas_threads must be None or an integer >= 1"):
+        run_grid(blas_threads_seen, {"x": [1]}, blas_threads=0)
