@@ -107,13 +107,13 @@ print(f"{n_conditions} conditions x {n_seeds} data sets, {len(methods)} methods 
 # %% [markdown]
 # ## Accuracy and Matthews MCC in every condition
 #
-# Rows: methods; columns: task density and signal strength; panels: sample size and
-# disconnection. The box marks Fig. 3's setting (mixed tasks, $\sigma = 0.3$, connected,
+# Rows: methods; columns: task density and signal strength; panel rows: disconnection;
+# panel columns: sample size. The box marks Fig. 3's setting (mixed tasks, $\sigma = 0.3$, connected,
 # $n = 10{,}000$). Values are means over the data sets.
 
 # %%
 cols = [(d, s) for d in densities for s in noise_scales]
-col_labels = [f"{d}\nσ={s:g}" for d, s in cols]
+col_labels = [f"{d}, σ = {s:g}" for d, s in cols]
 
 
 fig3_col = (fig3_setting["density"], fig3_setting["noise_scale"])
@@ -124,26 +124,26 @@ has_fig3 = (
 )
 
 
-def fig3_column(n, p):
+def fig3_column(p, n):
     """The column of Fig. 3's setting on the panel of its (n, p_disconnect), if in this grid."""
     at = (n, p) == (fig3_setting["n_samples"], fig3_setting["p_disconnect"])
     return cols.index(fig3_col) if has_fig3 and at else None
 
 
-def panel_title(n, p):
+def panel_title(p, n):
     return f"n = {n:,}, p_disconnect = {p:g}"
 
 
 def heat_panels(metric, vmin, title):
     means = runs.groupby([*FACTORS, "method"])[metric].mean()
 
-    def cell(n, p, m, col):
+    def cell(p, n, m, col):
         v = means.get((n, p, *col, m), np.nan)
         return v, f"{v:.2f}"
 
     fig = panel_heatmaps(
         cell,
-        (sample_sizes, p_disconnects),
+        (p_disconnects, sample_sizes),
         methods,
         cols,
         row_labels=[METHOD_LABELS[m] for m in methods],
@@ -151,17 +151,18 @@ def heat_panels(metric, vmin, title):
         panel_title=panel_title,
         vmin=vmin,
         mark=fig3_column,
+        col_rotation=90,
         colorbar=title,
     )
     fig.suptitle(f"{title} per condition (box: Fig. 3's setting)", fontsize=10)
     out.figure(fig, metric)
 
 
-# %% mystnb={"figure": {"name": "fig-fig3_conditions", "caption": "Accuracy of the segment × task matrix for every method (rows) and condition: task density and task/action noise σ (columns), disconnection probability and sample size (panels); mean over the data sets of each condition, $T = 20$, $M = 4$, Fisher-z, α = 0.05. The box marks Fig. 3's setting."}}
+# %% tags=["full-width"] mystnb={"figure": {"name": "fig-fig3_conditions", "caption": "Accuracy of the segment × task matrix for every method (rows) and condition: task density and task/action noise σ (columns), disconnection probability (panel rows) and sample size (panel columns); mean over the data sets of each condition, $T = 20$, $M = 4$, Fisher-z, α = 0.05. The box marks Fig. 3's setting."}}
 heat_panels("accuracy", 0.5, "accuracy")
 plt.show()
 
-# %% mystnb={"figure": {"name": "fig-fig3_conditions-mcc", "caption": "Matthews correlation coefficient of the same estimates (0: no better than chance agreement; 1: exact). Same layout as the accuracy figure."}}
+# %% tags=["full-width"] mystnb={"figure": {"name": "fig-fig3_conditions-mcc", "caption": "Matthews correlation coefficient of the same estimates (0: no better than chance agreement; 1: exact). Same layout as the accuracy figure."}}
 heat_panels("mcc", 0.0, "Matthews MCC")
 plt.show()
 
@@ -183,7 +184,7 @@ out.table(chain.assign(seltask="seltask_g"), "paper_ordering")
 best = best_rule(runs)
 out.table(best, "best_rule")
 
-# %% mystnb={"figure": {"name": "fig-fig3_conditions-ordering", "caption": "Where the paper's ordering holds. Each cell: the paired accuracy difference Ours − baseline (mean over data sets; green: Ours better, 95% bootstrap interval above 0; grey: tie; red: baseline better). Last row: the paper's chain CCA < Group Lasso < SelTask (sees g) < Ours (green: every link holds; red: some link reversed; grey: ties). The box marks Fig. 3's setting."}}
+# %% tags=["full-width"] mystnb={"figure": {"name": "fig-fig3_conditions-ordering", "caption": "Where the paper's ordering holds. Each cell: the paired accuracy difference Ours − baseline (mean over data sets; green: Ours better, 95% bootstrap interval above 0; grey: tie; red: baseline better). Last row: the paper's chain CCA < Group Lasso < SelTask (sees g) < Ours (green: every link holds; red: some link reversed; grey: ties). The box marks Fig. 3's setting."}}
 from matplotlib.colors import ListedColormap
 
 code = {"worse": -1, "tie": 0, "better": 1, "reversed": -1, "ties": 0, "holds": 1}
@@ -192,7 +193,7 @@ vs_idx = vs.set_index([*FACTORS, "other"])
 ch_idx = chain.set_index(list(FACTORS))
 
 
-def verdict_cell(n, p, row, col):
+def verdict_cell(p, n, row, col):
     if row == "chain":
         status = ch_idx.loc[(n, p, *col), "status"]
         return code[status], short[status]
@@ -202,7 +203,7 @@ def verdict_cell(n, p, row, col):
 
 fig = panel_heatmaps(
     verdict_cell,
-    (sample_sizes, p_disconnects),
+    (p_disconnects, sample_sizes),
     [*baselines, "chain"],
     cols,
     row_labels=[f"Ours − {METHOD_LABELS[b]}" for b in baselines] + ["paper's chain"],
@@ -212,6 +213,7 @@ fig = panel_heatmaps(
     vmin=-1,
     vmax=1,
     mark=fig3_column,
+    col_rotation=90,
     separator=len(baselines),
 )
 out.figure(fig, "ordering")

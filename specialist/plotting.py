@@ -376,7 +376,8 @@ def panel_heatmaps(
     mark=None,
     separator: int | None = None,
     colorbar: str | None = None,
-    width_per_panel: float = 5.6,
+    width_per_panel: float = 5.2,
+    col_rotation: float = 0,
 ):
     """A grid of annotated heatmaps: one panel per (panel row, panel column), cells per (row, col).
 
@@ -384,7 +385,8 @@ def panel_heatmaps(
     cell (``cmap`` over ``vmin .. vmax``), the text is written in it. ``panels`` is the pair of
     lists of panel-row and panel-column keys, ``panel_title(panel_row, panel_col)`` the title of
     a panel. ``mark(panel_row, panel_col)`` may return a column index to box (e.g. the setting
-    of another figure), ``separator`` draws a line above that row. Returns the figure.
+    of another figure), ``separator`` draws a line above that row, ``col_rotation`` turns the
+    column labels (degrees). Returns the figure.
     Backs: fig3_conditions.
     """
     import matplotlib.pyplot as plt
@@ -419,7 +421,9 @@ def panel_heatmaps(
             if separator is not None:
                 ax.axhline(separator - 0.5, color="black", lw=1)
             last = r == len(prow) - 1
-            ax.set_xticks(range(len(cols)), col_labels if last else [], fontsize=7)
+            ax.set_xticks(
+                range(len(cols)), col_labels if last else [], fontsize=7, rotation=col_rotation
+            )
             ax.set_yticks(range(len(rows)), row_labels if c == 0 else [], fontsize=7.5)
             ax.set_title(panel_title(a, b), fontsize=9)
             ax.grid(False)
