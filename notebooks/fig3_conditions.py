@@ -235,6 +235,12 @@ holds_by = count_by(chain, "status", "holds", FACTORS)
 rev_by = count_by(chain, "status", "reversed", FACTORS)
 
 
+def links_text(links: str) -> str:
+    """``"seltask_g<ours"`` -> ``"SelTask (sees g) < Ours"`` (links as chain_holds lists them)."""
+    pairs = [link.split("<") for link in links.split(", ")]
+    return "; ".join(f"{METHOD_LABELS[w]} < {METHOD_LABELS[b]}" for w, b in pairs)
+
+
 def by_text(counts, factor, fmt=str):
     return ", ".join(f"{fmt(lvl)}: {v}" for lvl, v in counts[factor].items())
 
@@ -270,8 +276,8 @@ sentences = [
     (
         f"At Fig. 3's setting ({describe_condition(fig3_setting)}) the chain's status is "
         f"**{at['status']}**"
-        + (f" (reversed links: {at['reversed']})" if at["reversed"] else "")
-        + (f" (tied links: {at['ties']})" if at["ties"] else "")
+        + (f" (reversed: {links_text(at['reversed'])})" if at["reversed"] else "")
+        + (f" (tied: {links_text(at['ties'])})" if at["ties"] else "")
         + "."
     )
     if has_fig3
