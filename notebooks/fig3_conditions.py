@@ -58,8 +58,6 @@ n_jobs = 2  # worker processes
 fig3_setting = {"n_samples": 10000, "p_disconnect": 0.0, "density": "mixed", "noise_scale": 0.3}
 
 # %%
-from collections import Counter
-
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -70,7 +68,10 @@ from specialist.experiments.atlas import (
     chain_holds,
     count_by,
     describe_condition,
+    links_text,
+    reversed_link_counts,
     rule_sentence,
+    verdict_counts,
     versus,
 )
 from specialist.experiments.layer1 import (
@@ -224,21 +225,12 @@ plt.show()
 
 # %%
 n_cond = len(chain)
-link_counts = Counter(
-    tuple(link.split("<")) for text in chain["reversed"] if text for link in text.split(", ")
-)
 status_counts = chain["status"].value_counts().reindex(["holds", "reversed", "ties"], fill_value=0)
 status_counts_u = (
     chain_u["status"].value_counts().reindex(["holds", "reversed", "ties"], fill_value=0)
 )
 holds_by = count_by(chain, "status", "holds", FACTORS)
 rev_by = count_by(chain, "status", "reversed", FACTORS)
-
-
-def links_text(links: str) -> str:
-    """``"seltask_g<ours"`` -> ``"SelTask (sees g) < Ours"`` (links as chain_holds lists them)."""
-    pairs = [link.split("<") for link in links.split(", ")]
-    return "; ".join(f"{METHOD_LABELS[w]} < {METHOD_LABELS[b]}" for w, b in pairs)
 
 
 def by_text(counts, factor, fmt=str):
@@ -250,10 +242,8 @@ at = (
     if has_fig3
     else None
 )
-wins = vs.groupby("other")["verdict"].value_counts().unstack(fill_value=0)
-for col in ("better", "tie", "worse"):
-    if col not in wins:
-        wins[col] = 0
+wins = verdict_counts(vs)
+link_counts = reversed_link_counts(chain)
 sentences = [
     f"With SelTask (sees g) in the chain, the paper's full ordering holds in "
     f"{status_counts['holds']} of {n_cond} conditions, is reversed in at least one link in "
@@ -300,7 +290,7 @@ sentences = [
     + ".",
     "With another rule standing in for Ours in the chain (sees g), the full ordering holds in: "
     + "; ".join(
-        f"{METHOD_LABELS[r]} {int((chain_holds(runs, [r if m == 'ours' else m for m in chain_for('seltask_g')])['status'] == 'holds').sum())} of {n_cond}"
+        f"{METHOD_LABELS[r]} {int((chain_holds(runs, chain_for('seltask_g', r))['status'] == 'holds').sum())} of {n_cond}"
         for r in ("ours_holm", "ours_simes", "local_test")
     )
     + " conditions.",

@@ -232,6 +232,7 @@ def test_validation_happens_before_the_test_is_fitted():
         ({"alpha": 1.5}, ValueError, "alpha must be a number"),
         ({"alpha": True}, ValueError, "alpha must be a number"),
         ({"correction": "BH"}, ValueError, "correction must be one of"),
+        ({"combine": "fisher"}, ValueError, "combine must be one of"),
         ({"states": np.full((4, 10), np.nan)}, ValueError, "states contains NaN"),
         ({"tasks": np.array([[0, 1]] * 3 + [[np.inf, 0]])}, ValueError, "tasks contains NaN"),
         ({"states": np.zeros((0, 10)), "tasks": np.zeros((0, 2))}, ValueError, "states must not"),

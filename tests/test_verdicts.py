@@ -229,3 +229,34 @@ def test_panel_heatmaps_lays_out_panels_cells_and_the_mark():
     assert boxed == ["r2/c3"]
     texts = {t.get_text() for t in panels[0].texts}
     assert texts == {f"r1c1{i}{j}" for i in range(2) for j in range(3)}
+
+
+def test_atlas_link_helpers_and_chain_substitution():
+    assert verdicts.chain_for("seltask_g") == ("cca", "group_lasso", "seltask_g", "ours")
+    assert verdicts.chain_for("seltask_unsup", "ours_simes")[2:] == ("seltask_unsup", "ours_simes")
+    chain = pd.DataFrame({"reversed": ["seltask_g<ours", "", "seltask_g<ours, cca<group_lasso"]})
+    assert atlas.reversed_link_counts(chain) == {
+        ("seltask_g", "ours"): 2,
+        ("cca", "group_lasso"): 1,
+    }
+    assert atlas.links_text("seltask_g<ours") == "SelTask (sees g) < Ours"
+    assert atlas.links_text("") == ""
+    vs = pd.DataFrame(
+        {"other": ["cca", "cca", "group_lasso"], "verdict": ["better", "tie", "better"]}
+    )
+    counts = atlas.verdict_counts(vs)
+    assert list(counts.columns) == ["better", "tie", "worse"]
+    assert counts.loc["cca"].tolist() == [1, 1, 0] and counts.loc["group_lasso", "worse"] == 0
+
+
+def test_stats_refuse_bad_input():
+    with pytest.raises(ValueError, match="at least one finite value"):
+        bootstrap_mean([np.nan])
+    with pytest.raises(ValueError, match=r"level must be in \(0, 1\)"):
+        bootstrap_mean([1.0, 2.0], level=1.5)
+    with pytest.raises(ValueError, match="two distinct x values"):
+        paired_slopes([1, 1], [0.1, 0.2], ["a", "a"], [0, 1])
+    with pytest.raises(ValueError, match="aligned 1-D arrays"):
+        paired_slopes([1, 2], [0.1], ["a", "a"], [0, 1])
+    with pytest.raises(ValueError, match="group 'c' not found"):
+        slope_difference([1, 2], [0.1, 0.2], ["a", "a"], [0, 0], "a", "c")

@@ -10,6 +10,7 @@ Backs: fig3_conditions.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 import pandas as pd
@@ -80,6 +81,27 @@ def chain_holds(
             }
         )
     return pd.DataFrame(rows)
+
+
+def _links(text: str) -> list[tuple[str, str]]:
+    return [tuple(link.split("<")) for link in text.split(", ")] if text else []
+
+
+def links_text(text: str) -> str:
+    """A ``reversed`` or ``ties`` cell of :func:`chain_holds` for readers:
+    ``"seltask_g<ours"`` -> ``"SelTask (sees g) < Ours"``."""
+    return "; ".join(f"{label(w)} < {label(b)}" for w, b in _links(text))
+
+
+def reversed_link_counts(chain: pd.DataFrame) -> Counter:
+    """``{(worse, better): conditions in which that link of the chain is reversed}``."""
+    return Counter(link for text in chain["reversed"] for link in _links(text))
+
+
+def verdict_counts(vs: pd.DataFrame) -> pd.DataFrame:
+    """Per other method of :func:`versus`: how many conditions are better / tie / worse."""
+    counts = vs.groupby("other")["verdict"].value_counts().unstack(fill_value=0)
+    return counts.reindex(columns=["better", "tie", "worse"], fill_value=0)
 
 
 def best_rule(

@@ -39,9 +39,11 @@ def paired(runs: pd.DataFrame, a: str, b: str, metric: str, key: str = "seed") -
     return paired_difference(both[a].to_numpy(), both[b].to_numpy())
 
 
-def chain_for(seltask: str) -> tuple[str, ...]:
-    """The paper's chain with ``seltask`` (``"seltask_g"`` or ``"seltask_unsup"``) in it."""
-    return tuple(seltask if m == "seltask" else m for m in PAPER_CHAIN)
+def chain_for(seltask: str, ours: str = "ours") -> tuple[str, ...]:
+    """The paper's chain with ``seltask`` (``"seltask_g"`` or ``"seltask_unsup"``) in it, and
+    ``ours`` (the paper's rule by default, or another rule) standing for Ours."""
+    swap = {"seltask": seltask, "ours": ours}
+    return tuple(swap.get(m, m) for m in PAPER_CHAIN)
 
 
 def ordering(runs: pd.DataFrame, metric: str, chain: Sequence[str]) -> dict:
@@ -75,7 +77,7 @@ def ordering_sentence(runs: pd.DataFrame, metric: str, what: str, seltask: str) 
     result = ordering(runs, metric, chain)
     parts = []
     for worse, better, iv, v in result["links"]:
-        parts.append(f"{label(better)} − {label(worse)} {iv.text()} ({v if v != 'tie' else 'tie'})")
+        parts.append(f"{label(better)} − {label(worse)} {iv.text()} ({v})")
     n = result["links"][0][2].n
     if result["holds"]:
         end = "every link holds, so the paper's ordering is reproduced"
@@ -88,13 +90,6 @@ def ordering_sentence(runs: pd.DataFrame, metric: str, what: str, seltask: str) 
         f"Mean {what} (with {label(seltask)} as SelTask): {shown}. Paired differences over "
         f"{n} data sets (95% bootstrap intervals): " + "; ".join(parts) + f"; {end}."
     )
-
-
-def best_against(runs: pd.DataFrame, metric: str, method: str, others: Sequence[str]) -> dict:
-    """``{other: (Interval of method − other, verdict)}`` for each of ``others``."""
-    return {
-        o: (iv := paired(runs, method, o, metric), verdict(iv, "better", "worse")) for o in others
-    }
 
 
 def degradation_sentence(
@@ -133,33 +128,3 @@ def degradation_sentence(
         f"Ours minus: {diff_text}; {claim}."
     )
     return sentence, slopes
-
-
-def interval_table(
-    runs: pd.DataFrame, by: Sequence[str], metric: str, order: Sequence[str]
-) -> pd.DataFrame:
-    """Mean of ``metric`` with a 95% bootstrap interval per ``by`` cell and method (tidy)."""
-    from specialist.stats import bootstrap_mean
-
-    rows = []
-    for keys, part in runs.groupby([*by, "method"], sort=False):
-        keys = keys if isinstance(keys, tuple) else (keys,)
-        iv = bootstrap_mean(part[metric].to_numpy())
-        rows.append(
-            {
-                **dict(zip([*by, "method"], keys, strict=True)),
-                "mean": iv.estimate,
-                "low": iv.low,
-                "high": iv.high,
-                "n": iv.n,
-            }
-        )
-    out = pd.DataFrame(rows)
-    out["method"] = pd.Categorical(out["method"], [m for m in order if m in set(out["method"])])
-    return out.sort_values([*by, "method"]).reset_index(drop=True)
-
-
-def signed_verdict(iv: Interval) -> int:
-    """+1 if the interval lies above 0, -1 if below, 0 for a tie (for maps)."""
-    v = verdict(iv)
-    return 0 if v == "tie" else (1 if v == "better" else -1)
