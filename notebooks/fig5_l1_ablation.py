@@ -11,36 +11,52 @@
 # ---
 
 # %% [markdown]
-# # Fig. 5 — From generalist to specialist: the ℓ1 ablation
+# # Fig. 5 — From generalist to specialist: the ℓ1 ablation, scored fairly
 #
-# Theorem 2 of the paper is about one step: latents $s$ with independent components are mixed
-# into observations $o = f(s)$, and task $k$ depends only on a subset $I_k$ of the latents. A
-# model that only fits the data (the **generalist**) keeps everything that matters for the
-# tasks, but nothing forces a task's information into a block of its own: by Proposition 2 each
-# task may read a superset of its latents. Adding the sparsity constraint on the task–latent
-# Jacobian makes the block identifiable: the latents a task reads are an invertible function of
+# Theorem 2 of the paper is about one step: latents $s$ are mixed into observations
+# $o = f(s)$, and task $k$ depends only on a subset $I_k$ of the latents. A model that only fits
+# the data (the **generalist**) keeps everything that matters for the tasks, but by
+# Proposition 2 each task may read a *superset* of its latents. With the sparsity constraint on
+# the task–latent Jacobian, the latents a task reads become an invertible function of
 # $s_{I_k}$ and of nothing else. The paper implements the constraint as an ℓ1 penalty on a
-# learnable task–latent mask of a VAE and reports, on synthetic nonlinear-MLP data:
+# learnable task–latent mask of a VAE and reports, on synthetic nonlinear-MLP data: without ℓ1,
+# **R² relevant** and **R² irrelevant** are both high; with ℓ1, R² relevant stays high and
+# R² irrelevant drops.
 #
-# * without ℓ1, **R² relevant** and **R² irrelevant** are both high (the information is kept but
-#   entangled);
-# * with ℓ1, R² relevant stays high and R² irrelevant drops.
+# **How every model's block is read.** The block $\hat B_k$ of task $k$ is the support of the
+# task head's mean absolute Jacobian with respect to the latents, under one relative rule for
+# every model (the generalist included: its block is whatever its heads actually read, not "all
+# latents by construction"). *R² relevant* is how well a nonlinear regressor predicts the true
+# $s_{I_k}$ from $\hat s_{\hat B_k}$; *R² irrelevant* is how well it predicts each latent
+# outside $I_k$, reported as the mean and the **maximum** over those latents (a mean can hide one
+# latent that leaks). All R² are computed on a **fresh draw from the same generator**; the models
+# never saw those rows.
 #
-# For task $k$ with estimated block $\hat B_k$ (the support of row $k$ of the learned mask),
-# *R² relevant* is how well a nonlinear regressor predicts the true $s_{I_k}$ from
-# $\hat s_{\hat B_k}$ on held-out samples, and *R² irrelevant* how well it predicts the true
-# latents outside $I_k$ from the same block; both are averaged over tasks. The generator, the
-# model, the mask parameterisation and the regressor are our choices, listed on the
-# [Reconstruction notes](../reconstruction.md) page. Each seed draws a new data set and both
-# models are fitted on the same one with the same initialisation.
+# **What is compared, on the same data and the same initialisation:**
+#
+# * the generalist with its Jacobian block;
+# * the generalist's $|I_k|$ most-read latents: sparsity imposed only at read-out. This control
+#   is *given the true block size*, which no user has;
+# * ℓ1 with λ chosen from the data alone (`SparseTaskVAE(l1="auto")`, the package's default:
+#   the largest λ whose held-out task and reconstruction losses stay within 0.05 of the dense
+#   model's), which is what a user gets;
+# * ℓ1 at a fixed λ (the companion's earlier default, chosen on this generator) and ℓ0 gates at
+#   a fixed weight;
+# * the true block $s_{I_k}$ itself, the reference for R² irrelevant.
+#
+# The generator, the model and the regressor are our choices, listed on the
+# [Reconstruction notes](../reconstruction.md) page. {numref}`fig-fig5_l1_path` shows the λ path
+# and whether the verdict holds for scalar tasks, correlated latents and other mixing depths.
 
 # %% tags=["parameters"]
 profile = "paper"  # set by the runner: which parameter profile produced this page
 output_dir = "../results/paper/fig5_l1_ablation"  # set by the runner: where outputs are written
-n_samples = 10000  # samples per data set
+n_samples = 10000  # training samples per data set
+n_test = 5000  # samples of the fresh draw every R² is computed on
 n_latent = 8  # latent dimension (true and learned)
 n_tasks = 3  # tasks; the default supports leave the last two latents irrelevant to all
-l1 = 3.0  # weight of the ℓ1 penalty on the task–latent mask
+l1_fixed = 3.0  # the fixed ℓ1 weight shown for comparison (the earlier default)
+l0 = 3.0  # weight of the ℓ0 gates
 epochs = 60  # training epochs
 batch_size = 256  # mini-batch size
 n_seeds = 10  # data sets (and initialisations)
@@ -50,61 +66,83 @@ n_jobs = 2  # worker processes
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 
-from specialist.experiments.layer2 import PENALTY_LABELS, sparse_vae_run
+from specialist.experiments.layer2 import (
+    METHODS,
+    layer2_run,
+    long_format,
+    method_summary,
+    separation,
+    separation_sentence,
+)
 from specialist.models import SparseTaskVAE
-from specialist.plotting import GREY, VERMILLION, bar_with_points, use_style
+from specialist.plotting import (
+    BLUE,
+    GREEN,
+    GREY,
+    ORANGE,
+    PURPLE,
+    VERMILLION,
+    bar_with_points,
+    use_style,
+)
 from specialist.report import Outputs, say
-from specialist.simulate.mixing import default_support
+from specialist.simulate.mixing import default_support, simulate_mixing
 from specialist.sweep import run_grid
 
 # check every setting before any training starts (each raises an error naming the parameter)
 default_support(n_latent, n_tasks)
-SparseTaskVAE(n_latent, l1=l1, epochs=epochs, batch_size=batch_size)
+simulate_mixing(n_test, n_latent, n_tasks)
+SparseTaskVAE(n_latent, l1=l1_fixed, epochs=epochs, batch_size=batch_size)
+SparseTaskVAE(n_latent, l1=0.0, l0=l0 if l0 > 0 else 1.0)
 out = Outputs(output_dir)
 use_style()
-grid = [
-    {"penalty": "none", "strength": 0.0},
-    {"penalty": "l1", "strength": l1},
-]
-common = {
+setting = {
     "n_samples": n_samples,
+    "n_test": n_test,
     "n_latent": n_latent,
     "n_tasks": n_tasks,
+    "l1_fixed": l1_fixed,
+    "l0": l0,
     "epochs": epochs,
     "batch_size": batch_size,
     "return_mask": True,
 }
-runs = run_grid(
-    sparse_vae_run,
-    [{**common, **g} for g in grid],
-    n_seeds,
-    base_seed=seed,
-    n_jobs=n_jobs,
-    seed_keys=["n_samples", "n_latent", "n_tasks"],  # paired: same data for both models
-)
-masks = runs.loc[runs["replicate"] == 0, ["penalty", "mask", "support"]].set_index("penalty")
-runs = runs.drop(columns=["mask", "support", "return_mask"])
+runs = run_grid(layer2_run, [setting], n_seeds, base_seed=seed, n_jobs=n_jobs, blas_threads=1)
+shown = runs.iloc[0]
+runs = runs.drop(columns=[c for c in runs.columns if c.startswith("sensitivity:")])
+runs = runs.drop(columns=["support", "return_mask"])
 out.table(runs, "runs")
-colors = {"none": GREY, "l1": VERMILLION}
+long = long_format(runs)
+colors = {
+    "generalist": GREY,
+    "generalist_top": PURPLE,
+    "l1_auto": VERMILLION,
+    "l1_fixed": ORANGE,
+    "l0": BLUE,
+    "truth": GREEN,
+}
+order = ["generalist", "generalist_top", "l1_auto", "l1_fixed", "l0", "truth"]
 
-# %% mystnb={"figure": {"name": "fig-fig5_l1_ablation", "caption": "Left: the true task–latent support and the learned masks of one data set (columns of the learned masks matched to the true latents by their support pattern; darker = larger mask entry, dots = estimated support). Right: R² of predicting the true task-relevant latents (relevant) and the other latents (irrelevant) from each task's estimated block, averaged over tasks; one dot per data set, bars at the mean, whiskers ±1 standard deviation."}}
-fig = plt.figure(figsize=(11, 3.9))
-grid_spec = fig.add_gridspec(3, 2, width_ratios=[1.25, 1], hspace=0.9, wspace=0.25)
-support = np.array(masks.loc["l1", "support"], dtype=float)
+# %% mystnb={"figure": {"name": "fig-fig5_l1_ablation", "caption": "Left: the true task–latent support and, for one data set, how strongly each task head reads each latent (its mean absolute Jacobian times the latent's spread, per row relative to its largest entry; columns matched to the true latents; dots = the block under the support rule) for the generalist and the default ℓ1 model (λ chosen from the data). Right: on a fresh draw, R² of the true task-relevant latents from each task's block, and R² of the other latents (mean and maximum over them); averaged over tasks; one dot per data set, bars at the mean, whiskers the 95% bootstrap interval."}}
+fig = plt.figure(figsize=(13, 4.2))
+grid_spec = fig.add_gridspec(3, 2, width_ratios=[1, 1.6], hspace=0.9, wspace=0.18)
+support = np.array(shown["support"], dtype=float)
 panels = [
     ("true support $I_k$", support),
-    ("generalist mask", np.array(masks.loc["none", "mask"])),
-    (f"ℓ1 mask (λ = {l1:g})", np.array(masks.loc["l1", "mask"])),
+    ("generalist: head sensitivity", np.array(shown["sensitivity:generalist"])),
+    (
+        f"ℓ1, λ auto (= {shown['auto_l1']:g}): head sensitivity",
+        np.array(shown["sensitivity:l1_auto"]),
+    ),
 ]
 for row, (title, matrix) in enumerate(panels):
     ax = fig.add_subplot(grid_spec[row, 0])
-    scaled = matrix / matrix.max() if matrix.max() > 0 else matrix
+    top = matrix.max(axis=1, keepdims=True)
+    scaled = np.divide(matrix, top, out=np.zeros_like(matrix), where=top > 0)
     ax.imshow(scaled, cmap="Greys", vmin=0, vmax=1, aspect="auto")
-    if row > 0:  # mark the estimated support (the model's threshold rule, see notes)
-        top = matrix.max(axis=1, keepdims=True)
-        rows, cols = np.nonzero((matrix >= 0.1 * top) & (top > 0))
+    if row > 0:  # the block under the support rule (relative threshold 0.1 per row)
+        rows, cols = np.nonzero((scaled >= 0.1) & (top >= 0.05))
         ax.scatter(cols, rows, s=10, color=VERMILLION, marker="o")
     ax.set_title(title, fontsize=10, loc="left")
     ax.set_yticks(range(n_tasks), [f"$g_{k + 1}$" for k in range(n_tasks)])
@@ -113,53 +151,100 @@ for row, (title, matrix) in enumerate(panels):
     for spine in ax.spines.values():
         spine.set_visible(True)
 ax = fig.add_subplot(grid_spec[:, 1])
-width = 0.36
-for i, metric in enumerate(["r2_relevant", "r2_irrelevant"]):
-    for j, penalty in enumerate(["none", "l1"]):
-        values = runs.loc[runs["penalty"] == penalty, metric]
-        label = PENALTY_LABELS[penalty] if i == 0 else None
-        bar_with_points(ax, i + (j - 0.5) * width, values, colors[penalty], width * 0.9, label)
+width = 0.13
+metrics_shown = [
+    ("r2_relevant", "R² relevant (↑)"),
+    ("r2_irrelevant", "R² irrelevant,\nmean (↓)"),
+    ("r2_irrelevant_max", "R² irrelevant,\nmax (↓)"),
+]
+for i, (metric, _) in enumerate(metrics_shown):
+    for j, method in enumerate(order):
+        values = long.loc[long["method"] == method, metric]
+        if method == "truth" and metric == "r2_relevant":
+            continue  # 1 by definition
+        x = i + (j - (len(order) - 1) / 2) * width
+        label = METHODS[method] if i == 1 else None
+        bar_with_points(ax, x, values, colors[method], width * 0.9, label, interval="ci")
 ax.axhline(0, color="black", lw=0.8)
-ax.set_xticks([0, 1], ["R² relevant (↑)", "R² irrelevant (↓)"])
-ax.set(ylabel="held-out R²", ylim=(-0.1, 1.08))
-ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2)
+ax.set_xticks(range(len(metrics_shown)), [t for _, t in metrics_shown])
+ax.set(ylabel="R² on a fresh draw", ylim=(-0.1, 1.08))
+ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, fontsize=8)
 out.figure(fig, "l1_ablation")
 plt.show()
 
 # %% [markdown]
-# The numbers behind the bars, and how they compare with the paper's claim:
+# The numbers behind the bars (mean and 95% bootstrap interval over data sets), and the paired
+# comparisons that the verdict rests on. Proposition 2 predicts that the generalist's block is
+# at least as large as the true one; the block sizes below check that.
 
 # %%
-metric_cols = ["r2_relevant", "r2_irrelevant", "support_f1", "block_size"]
-summary = runs.groupby("penalty")[metric_cols].agg(["mean", "std"]).reindex(["none", "l1"])
+summary = method_summary(long, order)
 out.table(summary, "summary")
-mean = summary.xs("mean", axis=1, level=1)
-std = summary.xs("std", axis=1, level=1)
-gen, spec = mean.loc["none"], mean.loc["l1"]
-# the paper's claim, read as: relevant information kept (within 0.05 of the generalist) and
-# irrelevant information at most half of the generalist's
-kept = spec["r2_relevant"] >= gen["r2_relevant"] - 0.05
-separated = spec["r2_irrelevant"] <= 0.5 * gen["r2_irrelevant"]
-verdict = "agrees with" if kept and separated else "does not agree with"
-sentence = (
-    f"Without ℓ1, R² relevant = {gen['r2_relevant']:.2f} ± {std.loc['none', 'r2_relevant']:.2f} "
-    f"and R² irrelevant = {gen['r2_irrelevant']:.2f} ± {std.loc['none', 'r2_irrelevant']:.2f}; "
-    f"with ℓ1 (λ = {l1:g}), R² relevant = {spec['r2_relevant']:.2f} ± "
-    f"{std.loc['l1', 'r2_relevant']:.2f} and R² irrelevant = {spec['r2_irrelevant']:.2f} ± "
-    f"{std.loc['l1', 'r2_irrelevant']:.2f} (mean ± std over {n_seeds} data sets). This "
-    f"{verdict} the paper's claim (without ℓ1 both high; with ℓ1 relevant high, irrelevant low)."
+main = separation(long, "l1_auto", "generalist")
+control = separation(long, "l1_auto", "generalist_top")
+fixed = separation(long, "l1_fixed", "generalist")
+where = f"{n_seeds} data sets, vector tasks, independent latents"
+sentences = [
+    separation_sentence(main, "l1_auto", "generalist", "Against the generalist's own block"),
+    separation_sentence(
+        control, "l1_auto", "generalist_top", "Against sparsity imposed only at read-out"
+    ),
+    separation_sentence(fixed, "l1_fixed", "generalist", f"With the fixed λ = {l1_fixed:g}"),
+]
+gen_size = long.loc[long["method"] == "generalist", "block_size"]
+true_size = float(runs["true_block_size"].iloc[0])
+superset = float(runs["superset_share:generalist"].mean())
+sentences.append(
+    f"The generalist's heads read {gen_size.mean():.1f} latents per task on average (range "
+    f"{gen_size.min():.1f}–{gen_size.max():.1f}) against {true_size:.2f} true ones; its block "
+    f"was at least as large as the truth for {superset:.0%} of the tasks, as Proposition 2 "
+    "predicts."
 )
-say(sentence)
-out.metrics(
-    r2={p: {m: round(float(mean.loc[p, m]), 4) for m in metric_cols} for p in ("none", "l1")},
-    r2_std={p: {m: round(float(std.loc[p, m]), 4) for m in metric_cols} for p in ("none", "l1")},
-    claim_holds=bool(kept and separated),
-    summary=sentence,
+auto = runs["auto_l1"]
+sentences.append(
+    f"λ chosen from the data: {', '.join(f'{v:g} ({(auto == v).sum()}×)' for v in sorted(auto.unique()))}."
 )
-pd.DataFrame(
+say(*sentences)
+paper_verdict = main["verdict"]
+claims = [
     {
-        c: [f"{mean.loc[p, c]:.3f} ± {std.loc[p, c]:.3f}" for p in ("none", "l1")]
-        for c in metric_cols
+        "claim": (
+            "Without sparsity a task reads a superset of its latents; with the ℓ1 mask the "
+            "task block keeps the relevant latents and drops the irrelevant ones (Thm. 2, Fig. 5)"
+        ),
+        "verdict": paper_verdict,
+        "key_number": (
+            f"R² irrelevant max lower by {main['irrelevant'].text()}, R² relevant changed by "
+            f"{main['relevant'].text()} (ℓ1 auto − generalist's Jacobian block)"
+        ),
+        "conditions": (
+            f"{where}; n = {n_samples:,}; scored on a fresh draw; see the λ path page for "
+            "scalar tasks, correlated latents and mixing depth"
+        ),
+    }
+]
+out.metrics(
+    summary_table=summary.to_dict(orient="records"),
+    separation={
+        name: {
+            "irrelevant": r["irrelevant"].as_dict(),
+            "relevant": r["relevant"].as_dict(),
+            "verdict": r["verdict"],
+        }
+        for name, r in (("vs_generalist", main), ("vs_readout_top", control), ("fixed", fixed))
     },
-    index=[PENALTY_LABELS[p] for p in ("none", "l1")],
+    generalist_block_size=round(float(gen_size.mean()), 3),
+    true_block_size=true_size,
+    superset_share=round(superset, 4),
+    auto_l1=[float(v) for v in auto],
+    claim_holds=paper_verdict == "agrees",
+    findings=sentences,
+    summary=" ".join(sentences),
+    claims=claims,
 )
+pivot = summary.assign(
+    value=[
+        f"{m:.3f} [{lo:.3f}, {hi:.3f}]" for m, lo, hi in summary[["mean", "low", "high"]].to_numpy()
+    ]
+).pivot(index="method", columns="metric", values="value")
+pivot.reindex([m for m in order if m in pivot.index]).rename(index=METHODS)

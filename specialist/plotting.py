@@ -297,14 +297,28 @@ def legend_below(fig, ax, ncol: int | None = None) -> None:
     fig.tight_layout(rect=(0, 0.08, 1, 1))
 
 
-def bar_with_points(ax, x: float, values, color: str, width: float = 0.6, label=None) -> None:
-    """One bar at the mean of ``values``, whiskers ±1 standard deviation, and every value as a
-    dot (jittered sideways, deterministically). Backs: fig4_sportshhi, fig5_l1_ablation,
-    tab_edit_specificity.
+def bar_with_points(
+    ax, x: float, values, color: str, width: float = 0.6, label=None, interval: str = "sd"
+) -> None:
+    """One bar at the mean of ``values``, whiskers (``interval="sd"``: ±1 standard deviation;
+    ``"ci"``: the 95% bootstrap interval of the mean, :func:`specialist.stats.bootstrap_mean`),
+    and every value as a dot (jittered sideways, deterministically). Backs: fig4_sportshhi,
+    fig5_l1_ablation, tab_edit_specificity.
     """
+    if interval not in ("sd", "ci"):
+        raise ValueError(f"interval must be 'sd' or 'ci', got {interval!r}")
     values = np.asarray(values, dtype=float)
-    ax.bar(x, values.mean(), width, color=color, alpha=0.35, label=label)
-    ax.errorbar(x, values.mean(), values.std(), color=color, capsize=4, lw=1.5)
+    values = values[np.isfinite(values)]
+    mean = values.mean()
+    if interval == "ci":
+        from specialist.stats import bootstrap_mean
+
+        iv = bootstrap_mean(values)
+        yerr = [[mean - iv.low], [iv.high - mean]]
+    else:
+        yerr = values.std()
+    ax.bar(x, mean, width, color=color, alpha=0.35, label=label)
+    ax.errorbar(x, mean, yerr, color=color, capsize=4, lw=1.5)
     jitter = np.random.default_rng(0).uniform(-width / 5, width / 5, values.size)
     ax.scatter(x + jitter, values, s=14, color=color)
 

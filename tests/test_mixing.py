@@ -56,7 +56,7 @@ def test_each_task_depends_on_its_latents_only():
 def test_observations_determine_the_latents():
     # the mixing is injective and well conditioned: the latents are recoverable from o
     sample = simulate_mixing(4000, seed=2)
-    assert block_r2(sample.observations, sample.latents) > 0.97
+    assert block_r2(sample.observations, sample.latents, n_components=600) > 0.97
 
 
 @pytest.mark.parametrize(
@@ -79,3 +79,48 @@ def test_observations_determine_the_latents():
 def test_bad_input(kwargs, message):
     with pytest.raises((ValueError, TypeError), match=message):
         simulate_mixing(**kwargs)
+
+
+def test_same_functions_for_any_n_and_fresh_draws():
+    small, large = simulate_mixing(300, seed=7), simulate_mixing(900, seed=7)
+    # the latents of draw 0 are one stream: a prefix; f is the same, so the observations agree
+    assert np.array_equal(small.latents, large.latents[:300])
+    assert np.array_equal(small.observations, large.observations[:300])
+    fresh = simulate_mixing(400, seed=7, draw=1)
+    assert not np.allclose(fresh.latents[:300], small.latents)  # new samples ...
+    assert np.allclose(small.observe(fresh.latents), fresh.observations)  # ... same f
+    other = simulate_mixing(400, seed=8, draw=1)
+    assert not np.allclose(small.observe(other.latents), other.observations)
+
+
+def test_scalar_tasks_and_correlated_latents():
+    sample = simulate_mixing(4000, seed=3, task_kind="scalar", task_noise=0.0)
+    assert [sample.task(k).shape[1] for k in range(3)] == [1, 1, 1]
+    for k in range(sample.n_tasks):
+        rel = sample.support[k]
+        assert block_r2(sample.latents[:, rel], sample.task(k)) > 0.95
+        assert block_r2(sample.latents[:, ~rel], sample.task(k)) < 0.02
+    corr = simulate_mixing(20000, seed=3, latent_correlation=0.6).latents
+    c = np.corrcoef(corr.T)
+    assert np.allclose(np.diag(c, 1), 0.6, atol=0.03)
+    assert np.allclose(np.diag(c, 2), 0.36, atol=0.03)
+    assert np.allclose(corr.std(axis=0), 1.0, atol=0.03)
+    shallow = simulate_mixing(4000, seed=3, mixing_layers=1)  # affine: exactly linear
+    from sklearn.linear_model import LinearRegression
+
+    fit = LinearRegression().fit(shallow.latents, shallow.observations)
+    assert fit.score(shallow.latents, shallow.observations) > 0.999999
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"task_kind": "matrix"}, "task_kind must be one of"),
+        ({"latent_correlation": 1.0}, r"latent_correlation must be a number in \(-1.0, 1.0\)"),
+        ({"mixing_layers": 0}, "mixing_layers must be an integer >= 1"),
+        ({"draw": -1}, "draw must be an integer >= 0"),
+    ],
+)
+def test_bad_generator_settings(kwargs, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        simulate_mixing(100, **kwargs)

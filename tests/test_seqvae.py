@@ -26,7 +26,7 @@ def test_latents_carry_the_true_process(process):
     model = SequentialVAE(2, epochs=15, seed=0).fit(o)
     z = model.transform(o)
     assert z.shape == (1000, 10, 2)
-    assert model.loss_history_[-1] < model.loss_history_[0]
+    assert model.loss_history_["total"].iloc[-1] < model.loss_history_["total"].iloc[0]
     assert block_r2(z.reshape(-1, 2), s.reshape(-1, 2)) > 0.9
 
 

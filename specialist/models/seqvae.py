@@ -25,7 +25,14 @@ import numpy as np
 import torch
 from torch import nn
 
-from specialist.models.vae import _mlp, _torch_threads
+from specialist.models._common import (
+    check_fitted,
+    gaussian_kl,
+    loss_table,
+    mlp,
+    reparameterise,
+    torch_threads,
+)
 from specialist.validate import check_int, check_real
 
 
@@ -75,8 +82,7 @@ class SequentialVAE:
         if not np.all(np.isfinite(x)):
             raise ValueError("sequences contain NaN or infinite values")
         if fitted:
-            if not hasattr(self, "network_"):
-                raise RuntimeError("SequentialVAE is not fitted: call .fit(sequences) first")
+            check_fitted(self, "network_", ".fit(sequences)")
             if x.shape[2] != self.n_features_in_:
                 raise ValueError(
                     f"sequences have {x.shape[2]} features per step, the model was fitted on "
@@ -93,14 +99,14 @@ class SequentialVAE:
         std = x.reshape(-1, d).std(axis=0)
         self._std = np.where(std > 0, std, 1.0).astype(np.float32)
         data = torch.from_numpy((x - self._mean) / self._std)
-        with _torch_threads(self.n_threads), torch.random.fork_rng(devices=[]):
+        with torch_threads(self.n_threads), torch.random.fork_rng(devices=[]):
             torch.manual_seed(self.seed)
             gen = torch.Generator().manual_seed(self.seed)
             net = nn.ModuleDict(
                 {
-                    "encoder": _mlp(d, self.hidden, 2 * self.n_latent),
-                    "decoder": _mlp(self.n_latent, self.hidden, d),
-                    "prior": _mlp(self.n_latent, self.hidden, 2 * self.n_latent),
+                    "encoder": mlp(d, self.hidden, 2 * self.n_latent),
+                    "decoder": mlp(self.n_latent, self.hidden, d),
+                    "prior": mlp(self.n_latent, self.hidden, 2 * self.n_latent),
                 }
             )
             opt = torch.optim.Adam(net.parameters(), lr=self.lr)
@@ -113,17 +119,13 @@ class SequentialVAE:
                 for start in range(0, n - batch + 1, batch):
                     xb = data[order[start : start + batch]]  # (B, T, d)
                     mu, logvar = net["encoder"](xb).chunk(2, dim=-1)
-                    z = mu + torch.exp(0.5 * logvar) * torch.randn(
-                        mu.shape, generator=gen, dtype=mu.dtype
-                    )
+                    z = reparameterise(mu, logvar, gen)
                     recon = ((net["decoder"](z) - xb) ** 2).sum(dim=(1, 2)) * inv2var
                     # prior: N(0, I) at the first step, learned transition afterwards
                     p_mu, p_logvar = net["prior"](z[:, :-1]).chunk(2, dim=-1)
                     p_mu = torch.cat([torch.zeros_like(mu[:, :1]), p_mu], dim=1)
                     p_logvar = torch.cat([torch.zeros_like(mu[:, :1]), p_logvar], dim=1)
-                    kl = 0.5 * (
-                        p_logvar - logvar + (logvar.exp() + (mu - p_mu) ** 2) / p_logvar.exp() - 1.0
-                    ).sum(dim=(1, 2))
+                    kl = gaussian_kl(mu, logvar, (1, 2), p_mu, p_logvar)
                     loss = (recon + kl).mean()
                     opt.zero_grad(set_to_none=True)
                     loss.backward()
@@ -131,13 +133,13 @@ class SequentialVAE:
                     total += loss.item()
                 history.append(total / max(1, n // batch))
         self.network_ = net.eval()
-        self.loss_history_ = np.array(history)
+        self.loss_history_ = loss_table(history, ("total",))  # per epoch
         return self
 
     def transform(self, sequences) -> np.ndarray:
         """Posterior means, ``(n, T, n_latent)`` (deterministic)."""
         x = self._check(sequences, fitted=True)
-        with _torch_threads(self.n_threads), torch.no_grad():
+        with torch_threads(self.n_threads), torch.no_grad():
             mu, _ = self.network_["encoder"](torch.from_numpy((x - self._mean) / self._std)).chunk(
                 2, dim=-1
             )

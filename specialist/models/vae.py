@@ -4,16 +4,15 @@ Model
 -----
 An encoder ``q(z | o) = N(mu(o), diag sigma^2(o))`` and a decoder ``o_hat(z)`` (MLPs), and one
 task head per task. Head ``k`` sees the latents only through row ``k`` of a non-negative mask,
-``h_k(m_k * z)``, so a latent with ``m_kj = 0`` cannot influence task ``k``: the mask's support
-is the estimated support of the task Jacobian, ``supp(J_u)`` of Theorem 2. Per sample, with
+``h_k(m_k * z)``, so a latent with ``m_kj = 0`` cannot influence task ``k``. Per sample, with
 observations and tasks standardised,
 
 ``loss = ||o - o_hat||^2 / (2 s_o^2) + beta KL(q || N(0, I)) + sum_k ||y_k - y_hat_k||^2 / (2 s_y^2)
 + penalty(m)``,
 
 ``s_o^2 = s_y^2 = noise_var``. ``l1 = 0`` and ``l0 = 0`` give the *generalist*: a VAE with task
-heads whose mask is fixed at 1 (every task reads every latent; without a penalty a learned mask
-would only rescale the heads' inputs).
+heads whose mask is fixed at 1 (every task may read every latent; without a penalty a learned
+mask would only rescale the heads' inputs).
 
 Mask parameterisations
 ----------------------
@@ -22,6 +21,8 @@ Mask parameterisations
     paper's convex proxy of the support size). The heads' weights carry an L2 penalty
     (``head_decay``); without it a head could undo any shrinkage of ``m`` by growing its own
     weights, and the ℓ1 term would only rescale.
+``l1 = "auto"``
+    λ is chosen from the data alone (see *Choosing λ* below).
 ``l0 > 0``
     hard-concrete gates (Louizos, Welling & Kingma 2018): during training ``m`` is a stretched,
     clipped binary-concrete sample with location ``log alpha``, and ``penalty = l0 * sum P(m > 0)``
@@ -30,127 +31,197 @@ Mask parameterisations
 
 Support
 -------
-``relevant_latents()[k]`` is ``{j : m_kj >= threshold * max_j m_kj}`` (``threshold = 0.1``), a
-rule relative to the row's largest entry, because the overall scale of ``m`` trades off against
-the head's weights. A row whose largest entry is below 5 % of the whole mask's largest entry
-was switched off by the penalty and has an empty support.
+``relevant_latents()[k]`` is the support of task head ``k``'s mean absolute Jacobian with
+respect to the latents (scaled by each latent's spread), under the one relative rule of
+:mod:`specialist.models._common` that every model of the package uses; ``task_sensitivity_``
+holds the matrix it is read from. For a sparse model it is the mask's support (a zero mask entry
+zeroes the Jacobian); for the generalist it is whatever its heads actually read.
+
+Choosing λ (``l1="auto"``)
+--------------------------
+A path of models, the dense one (λ = 0) and one per λ in ``auto_path``, is trained on a random
+``1 - validation_fraction`` of the rows, all from the same initialisation. On the held-out rows
+each model's *task loss* (per task, the mean squared error of the standardised task outputs,
+about ``1 - R²``) and *reconstruction loss* (the same for the observations, decoded from the
+posterior means) are computed. The chosen λ is the largest one whose held-out loss is within
+``auto_tolerance`` of the dense model's for every task and for the reconstruction: the
+strongest sparsity that costs no prediction and no reconstruction. If no λ qualifies, the dense
+model is kept (``l1_ = 0``). The truth is never consulted. The path's table is ``path_`` and
+its fitted models ``path_models_``.
+
+Training several models at once
+-------------------------------
+:meth:`SparseTaskVAE.fit_path` trains models that differ only in their penalty side by side as
+one batched ensemble (every layer is a batched matrix product over members). Members share the
+initialisation, the mini-batches and the noise draws of ``seed``, and their losses are summed,
+so each member follows exactly the updates it would follow if trained alone (Adam acts element
+by element); only the wall time is shared.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from contextlib import contextmanager
 
 import numpy as np
+import pandas as pd
 import torch
 from torch import nn
 
+from specialist.models._common import (
+    check_fitted,
+    loss_table,
+    standardise,
+    support_from_sensitivity,
+    support_matrix,
+    torch_threads,
+)
 from specialist.validate import check_int, check_real
 
 _GAMMA, _ZETA, _TEMP = -0.1, 1.1, 2.0 / 3.0  # hard-concrete stretch interval and temperature
+#: the loss terms of ``loss_history_``
+LOSS_TERMS = ("total", "recon", "kl", "task", "penalty")
+#: λ values tried by ``l1="auto"`` (besides the dense model, λ = 0)
+AUTO_PATH = (0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
+#: rows of the codes on which the heads' Jacobians are averaged
+_JACOBIAN_ROWS = 2048
+#: the networks' floating-point type (single precision: these networks are small and well scaled)
+_DTYPE = torch.float32
 
 
-@contextmanager
-def _torch_threads(n: int):
-    before = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
+def _tensor(a: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))
 
 
-def _mlp(d_in: int, hidden: int, d_out: int) -> nn.Sequential:
-    return nn.Sequential(
-        nn.Linear(d_in, hidden), nn.SiLU(), nn.Linear(hidden, hidden), nn.SiLU(),
-        nn.Linear(hidden, d_out),
-    )  # fmt: skip
+def _linear_init(gen: torch.Generator, d_in: int, d_out: int, lead=()) -> tuple:
+    """PyTorch's default ``Linear`` initialisation, U(-1/sqrt(d_in), 1/sqrt(d_in)), drawn from
+    ``gen`` with extra leading dimensions ``lead``."""
+    bound = 1.0 / math.sqrt(d_in)
+    w = (torch.rand((*lead, d_in, d_out), generator=gen, dtype=_DTYPE) * 2 - 1) * bound
+    b = (torch.rand((*lead, 1, d_out), generator=gen, dtype=_DTYPE) * 2 - 1) * bound
+    return w, b
 
 
-class _Heads(nn.Module):
-    """``M`` two-layer task heads evaluated together with batched matrix products.
+class _Ensemble(nn.Module):
+    """``E`` VAEs with task heads and masks, evaluated together with batched matrix products.
 
-    Task outputs of different sizes are padded to the largest; padded outputs are masked out of
-    the loss by the caller.
+    Parameters have a leading member axis ``E``; the heads also fold the task axis into it
+    (``E * M`` heads). Every member starts from the same initialisation (drawn once from
+    ``gen``), so members differ only through their penalties.
     """
 
-    def __init__(self, n_tasks: int, n_latent: int, hidden: int, d_out: int) -> None:
+    def __init__(self, n_members, n_obs, n_latent, n_tasks, d_task, hidden, steps, gen, gates):
         super().__init__()
-        self.w1 = nn.Parameter(torch.empty(n_tasks, n_latent, hidden))
-        self.b1 = nn.Parameter(torch.zeros(n_tasks, 1, hidden))
-        self.w2 = nn.Parameter(torch.empty(n_tasks, hidden, d_out))
-        self.b2 = nn.Parameter(torch.zeros(n_tasks, 1, d_out))
-        for w in (self.w1, self.w2):  # PyTorch's default for Linear: U(-1/sqrt(fan_in), ...)
-            bound = 1.0 / math.sqrt(w.shape[1])
-            nn.init.uniform_(w, -bound, bound)
-
-    def forward(self, z: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        # z (B, L), mask (M, L) or per sample (M, B, L) -> inputs (M, B, L) -> (M, B, d_out);
-        # sequences z (B, T, L): the same mask on every step, inputs (M, B, T * L)
-        if mask.dim() == 2:
-            mask = mask.unsqueeze(1)
-        if z.dim() == 3:
-            masked = (z.unsqueeze(0) * mask.unsqueeze(2)).flatten(start_dim=2)
-        else:
-            masked = z.unsqueeze(0) * mask
-        h = torch.baddbmm(self.b1, masked, self.w1)
-        return torch.baddbmm(self.b2, nn.functional.silu(h), self.w2)
-
-
-class _Network(nn.Module):
-    def __init__(
-        self, n_obs, n_latent, n_tasks, d_task, hidden, gates: bool, learn_mask: bool, steps=1
-    ):
-        super().__init__()
-        self.encoder = _mlp(n_obs, hidden, 2 * n_latent)
-        self.decoder = _mlp(n_latent, hidden, n_obs)
-        self.heads = _Heads(n_tasks, n_latent * steps, hidden, d_task)
-        self.gates = gates
+        self.n_members, self.n_latent, self.n_tasks = n_members, n_latent, n_tasks
+        self.layers = nn.ParameterList()
+        for d_in, d_out in (
+            (n_obs, hidden), (hidden, hidden), (hidden, 2 * n_latent),  # encoder
+            (n_latent, hidden), (hidden, hidden), (hidden, n_obs),  # decoder
+        ):  # fmt: skip
+            w, b = _linear_init(gen, d_in, d_out)
+            self.layers.append(nn.Parameter(w.expand(n_members, -1, -1).clone()))
+            self.layers.append(nn.Parameter(b.expand(n_members, -1, -1).clone()))
+        w1, _ = _linear_init(gen, n_latent * steps, hidden, (n_tasks,))
+        w2, _ = _linear_init(gen, hidden, d_task, (n_tasks,))
+        tile = (n_members, 1, 1, 1)
+        self.w1 = nn.Parameter(w1.unsqueeze(0).repeat(tile).flatten(0, 1))
+        self.b1 = nn.Parameter(torch.zeros(n_members * n_tasks, 1, hidden, dtype=_DTYPE))
+        self.w2 = nn.Parameter(w2.unsqueeze(0).repeat(tile).flatten(0, 1))
+        self.b2 = nn.Parameter(torch.zeros(n_members * n_tasks, 1, d_task, dtype=_DTYPE))
+        self.register_buffer("gates", torch.as_tensor(gates, dtype=torch.bool))
         # l1: the mask itself (|theta|); l0: the gates' log-alpha (open with p ~ 0.95 at start)
-        self.theta = nn.Parameter(torch.full((n_tasks, n_latent), 2.0 if gates else 1.0))
-        self.theta.requires_grad_(learn_mask)
+        start = torch.where(self.gates, 2.0, 1.0).to(_DTYPE)
+        self.theta = nn.Parameter(start[:, None, None].expand(-1, n_tasks, n_latent).clone())
 
-    def mask(
-        self, sample: bool, generator: torch.Generator | None = None, batch: int = 1
-    ) -> torch.Tensor:
-        """``(M, L)`` mask; while training with gates, ``(M, batch, L)``: one draw per sample."""
-        if not self.gates:
-            return self.theta.abs()
+    def _mlp(self, x: torch.Tensor, first: int) -> torch.Tensor:
+        # x (E, ..., d) -> (E, ..., d_out) through layers first..first+2 (SiLU between)
+        shape = x.shape
+        h = x.reshape(shape[0], -1, shape[-1])
+        for j in range(3):
+            w, b = self.layers[2 * (first + j)], self.layers[2 * (first + j) + 1]
+            h = torch.baddbmm(b, h, w)
+            if j < 2:
+                h = nn.functional.silu(h)
+        return h.reshape(*shape[:-1], h.shape[-1])
+
+    def encode(self, o: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """``o`` (B, ..., n_obs), shared by all members -> mu, logvar (E, B, ..., L)."""
+        stats = self._mlp(o.unsqueeze(0).expand(self.n_members, *o.shape), 0)
+        return stats.chunk(2, dim=-1)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        return self._mlp(z, 3)
+
+    def mask(self, sample: bool = False, generator=None, batch: int = 1) -> torch.Tensor:
+        """``(E, M, 1, L)``; while training with gates, ``(E, M, batch, L)`` (one draw per sample)."""
+        plain = self.theta.abs().unsqueeze(2)
+        if not bool(self.gates.any()):
+            return plain
         if sample:
-            shape = (self.theta.shape[0], batch, self.theta.shape[1])
-            u = torch.rand(shape, generator=generator, dtype=self.theta.dtype).clamp(1e-6, 1 - 1e-6)
-            s = torch.sigmoid((u.log() - (-u).log1p() + self.theta.unsqueeze(1)) / _TEMP)
+            shape = (self.n_tasks, batch, self.n_latent)
+            u = torch.rand(shape, generator=generator, dtype=self.theta.dtype)
+            u = u.clamp(1e-6, 1 - 1e-6)
+            s = torch.sigmoid((u.log() - (-u).log1p() + self.theta.unsqueeze(2)) / _TEMP)
         else:
-            s = torch.sigmoid(self.theta)
-        return (s * (_ZETA - _GAMMA) + _GAMMA).clamp(0.0, 1.0)
+            s = torch.sigmoid(self.theta).unsqueeze(2)
+        gate = (s * (_ZETA - _GAMMA) + _GAMMA).clamp(0.0, 1.0)
+        return torch.where(self.gates[:, None, None, None], gate, plain)
 
     def open_probability(self) -> torch.Tensor:
-        """P(gate > 0) of every hard-concrete gate (the expected ℓ0 norm, summed)."""
+        """P(gate > 0) of every hard-concrete gate, ``(E, M, L)``."""
         return torch.sigmoid(self.theta - _TEMP * math.log(-_GAMMA / _ZETA))
 
+    def head_inputs(self, z: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Masked latents ``(E * M, B, steps * L)`` from ``z`` (E, B, [T,] L), ``mask`` (E, M, B|1, L)."""
+        if z.dim() == 4:  # sequences: the same mask on every step
+            x = z.unsqueeze(1) * mask.unsqueeze(3)  # (E, M, B, T, L)
+            x = x.flatten(start_dim=3)
+        else:
+            x = z.unsqueeze(1) * mask  # (E, M, B, L)
+        return x.flatten(0, 1)
 
-#: a mask row whose largest entry is below this share of the whole mask's largest entry has
-#: collapsed: the penalty switched the task off and it reads no latent
-COLLAPSED = 0.05
+    def heads(self, z: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Task outputs ``(E, M, B, d_task)``."""
+        h = torch.baddbmm(self.b1, self.head_inputs(z, mask), self.w1)
+        out = torch.baddbmm(self.b2, nn.functional.silu(h), self.w2)
+        return out.reshape(self.n_members, self.n_tasks, *out.shape[1:])
 
+    def sensitivity(self, z: torch.Tensor, task_dims) -> torch.Tensor:
+        """Mean |d y_hat_k / d z_j| * sd(z_j) over rows and task outputs: ``(E, M, L)``.
 
-def mask_support(mask: np.ndarray, threshold: float) -> list[np.ndarray]:
-    """Per row of a non-negative task × latent mask, ``{j : m_j >= threshold * max m}``.
+        Analytic for the two-layer heads: ``dy_o / dx_i = sum_h w2[h, o] silu'(a_h) w1[i, h]``
+        and ``dx_i / dz_j = m_j`` for the inputs ``x_i`` that carry latent ``j`` (one per step).
+        """
+        mask = self.mask()
+        x = self.head_inputs(z, mask)  # (E*M, B, I)
+        a = torch.baddbmm(self.b1, x, self.w1)  # (E*M, B, H)
+        sig = torch.sigmoid(a)
+        slope = sig * (1 + a * (1 - sig))
+        jac = torch.einsum("nbh,nih,nho->nboi", slope, self.w1, self.w2)  # (E*M, B, O, I)
+        jac = jac.reshape(self.n_members, self.n_tasks, *jac.shape[1:3], -1, self.n_latent)
+        jac = jac * mask.squeeze(2)[:, :, None, None, None, :]  # chain rule through the mask
+        spread = z.reshape(self.n_members, -1, self.n_latent).std(dim=1)  # (E, L)
+        out = []
+        for k, d in enumerate(task_dims):  # padded outputs are not part of the task
+            per_latent = jac[:, k, :, :d].abs().sum(dim=3)  # summed over steps: (E, B, d, L)
+            out.append(per_latent.mean(dim=(1, 2)) * spread)
+        return torch.stack(out, dim=1)
 
-    The rule is relative to the row's largest entry, because the mask's overall scale trades
-    off against the heads' weights. A row whose largest entry is below :data:`COLLAPSED` times
-    the largest entry of the whole mask was switched off by the penalty (what remains is the
-    optimiser's jitter around zero) and has an empty support.
-    """
-    mask = np.asarray(mask, dtype=float)
-    top = mask.max() if mask.size else 0.0
-    return [
-        np.flatnonzero(row >= threshold * row.max())
-        if top > 0 and row.max() >= COLLAPSED * top
-        else np.array([], int)
-        for row in mask
-    ]
+    def member(self, e: int) -> _Ensemble:
+        """A one-member ensemble holding a copy of member ``e``'s parameters."""
+        one = _Ensemble.__new__(_Ensemble)
+        nn.Module.__init__(one)
+        one.n_members, one.n_latent, one.n_tasks = 1, self.n_latent, self.n_tasks
+        one.layers = nn.ParameterList(
+            [nn.Parameter(p.detach()[e : e + 1].clone(), requires_grad=False) for p in self.layers]
+        )
+        m = self.n_tasks
+        for name in ("w1", "b1", "w2", "b2"):
+            value = getattr(self, name).detach()[e * m : (e + 1) * m].clone()
+            setattr(one, name, nn.Parameter(value, requires_grad=False))
+        one.register_buffer("gates", self.gates[e : e + 1].clone())
+        one.theta = nn.Parameter(self.theta.detach()[e : e + 1].clone(), requires_grad=False)
+        return one.eval()
 
 
 def _as_tasks(tasks, n: int) -> list[np.ndarray]:
@@ -186,25 +257,25 @@ def _as_tasks(tasks, n: int) -> list[np.ndarray]:
     return blocks
 
 
-def _standardise(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    mean, std = a.mean(axis=0), a.std(axis=0)
-    return mean, np.where(std > 0, std, 1.0)
+def _seeds(seed: int) -> list[int]:
+    """Three independent torch seeds (mini-batch order, latent noise, gate noise) from ``seed``."""
+    return [int(s) for s in np.random.SeedSequence(seed).generate_state(3)]
 
 
 class SparseTaskVAE:
     """VAE whose task heads read the latents through a sparse task–latent mask.
 
     scikit-learn style: settings in ``__init__``, learned attributes end in ``_``. See the module
-    docstring for the loss, the two mask parameterisations and the support rule.
-    Backs: fig5_l1_ablation, fig5_l1_path.
+    docstring for the loss, the mask parameterisations, the support rule and how ``l1="auto"``
+    chooses λ. Backs: fig5_l1_ablation, fig5_l1_path, fig4_sportshhi.
 
     Parameters
     ----------
     n_latent : latent dimension (>= 1)
-    l1 : weight of the ℓ1 penalty on the mask (>= 0); 0 with ``l0 = 0`` is the generalist. The
-        default 3.0 is the weight of our Fig. 5 (the loss is a per-sample sum over standardised
-        dimensions, so useful weights are of order 1; see the λ path artefact)
+    l1 : weight λ of the ℓ1 penalty on the mask (>= 0), or ``"auto"`` (the default): λ chosen
+        from the data alone along ``auto_path``. ``0`` with ``l0 = 0`` is the generalist
     l0 : weight of the hard-concrete ℓ0 penalty (>= 0); set at most one of ``l1``, ``l0``
+        (``l0 > 0`` needs a numeric ``l1 = 0``)
     hidden : width of every hidden layer
     beta : weight of the KL term
     task_weight : weight of the task-prediction term; raise it when the observations have many
@@ -216,15 +287,20 @@ class SparseTaskVAE:
         cosine)
     mask_lr_scale : the mask (or gate) parameters learn ``mask_lr_scale`` times faster than the
         networks: they are few and must travel from open to 0
-    threshold : relative support threshold in (0, 1)
-    seed : fixes initialisation, mini-batches and noise; results are deterministic on CPU
+    threshold : relative support threshold in (0, 1) (:mod:`specialist.models._common`)
+    auto_path : the λ values ``l1="auto"`` chooses from (positive, any order)
+    auto_tolerance : how much larger than the dense model's a held-out loss may be, in
+        standardised mean squared error (about R²), for a λ to qualify; in (0, 1)
+    validation_fraction : share of rows ``l1="auto"`` holds out to compare the path, in (0, 1)
+    seed : fixes initialisation, mini-batches, noise and the validation split; results are
+        deterministic on CPU
     n_threads : torch threads during ``fit`` and ``transform`` (restored afterwards)
     """
 
     def __init__(
         self,
         n_latent: int = 8,
-        l1: float = 3.0,
+        l1: float | str = "auto",
         l0: float = 0.0,
         *,
         hidden: int = 64,
@@ -237,16 +313,24 @@ class SparseTaskVAE:
         lr: float = 3e-3,
         mask_lr_scale: float = 10.0,
         threshold: float = 0.1,
+        auto_path: Sequence[float] = AUTO_PATH,
+        auto_tolerance: float = 0.05,
+        validation_fraction: float = 0.2,
         seed: int = 0,
         n_threads: int = 1,
     ) -> None:
         self.n_latent = check_int("n_latent", n_latent, 1)
-        self.l1 = check_real("l1", l1, 0.0, math.inf, closed_low=True)
+        if isinstance(l1, str):
+            if l1 != "auto":
+                raise ValueError(f"l1 must be a number >= 0 or 'auto', got {l1!r}")
+            self.l1 = l1
+        else:
+            self.l1 = check_real("l1", l1, 0.0, math.inf, closed_low=True)
         self.l0 = check_real("l0", l0, 0.0, math.inf, closed_low=True)
-        if self.l1 > 0 and self.l0 > 0:
+        if self.l0 > 0 and self.l1 != 0:
             raise ValueError(
                 f"set at most one of l1 and l0 (got l1={l1!r}, l0={l0!r}): "
-                "l1 penalises the mask's magnitude, l0 its gates"
+                "l1 penalises the mask's magnitude, l0 its gates; use l1=0 with l0 > 0"
             )
         self.hidden = check_int("hidden", hidden, 1)
         self.beta = check_real("beta", beta, 0.0, math.inf, closed_low=True)
@@ -258,8 +342,29 @@ class SparseTaskVAE:
         self.lr = check_real("lr", lr, 0.0, math.inf)
         self.mask_lr_scale = check_real("mask_lr_scale", mask_lr_scale, 0.0, math.inf)
         self.threshold = check_real("threshold", threshold, 0.0, 1.0)
+        path = tuple(auto_path) if isinstance(auto_path, Sequence) else None
+        if not path or any(isinstance(v, bool | str) for v in path):
+            raise ValueError(
+                f"auto_path must be a non-empty list of positive numbers, got {auto_path!r}"
+            )
+        self.auto_path = tuple(check_real("auto_path", v, 0.0, math.inf) for v in path)
+        self.auto_tolerance = check_real("auto_tolerance", auto_tolerance, 0.0, 1.0)
+        self.validation_fraction = check_real("validation_fraction", validation_fraction, 0.0, 1.0)
         self.seed = check_int("seed", seed, 0)
         self.n_threads = check_int("n_threads", n_threads, 1)
+
+    _PARAMS = (
+        "n_latent", "l1", "l0", "hidden", "beta", "task_weight", "noise_var", "head_decay",
+        "epochs", "batch_size", "lr", "mask_lr_scale", "threshold", "auto_path",
+        "auto_tolerance", "validation_fraction", "seed", "n_threads",
+    )  # fmt: skip
+
+    def get_params(self) -> dict:
+        """The constructor's settings (scikit-learn style)."""
+        return {name: getattr(self, name) for name in self._PARAMS}
+
+    def _with(self, **changes) -> SparseTaskVAE:
+        return SparseTaskVAE(**{**self.get_params(), **changes})
 
     # -- fitting ---------------------------------------------------------------------------
     def fit(self, observations, tasks) -> SparseTaskVAE:
@@ -271,91 +376,197 @@ class SparseTaskVAE:
 
         ``tasks``: an ``(n, M)`` array (one scalar task per column), an ``(n, M, d)`` array, or
         a list of ``M`` arrays ``(n, d_k)`` (vector tasks of different sizes).
+
+        With ``l1="auto"`` the path is trained on part of the rows (module docstring) and the
+        chosen model is kept: ``l1_`` is its λ, ``path_`` the path's table.
         """
         obs = self._check_observations(observations, fitted=False)
         blocks = _as_tasks(tasks, obs.shape[0])
-        n, n_tasks = obs.shape[0], len(blocks)
-        d_task = max(b.shape[1] for b in blocks)
-        self.n_features_in_ = obs.shape[-1]
-        self.n_steps_ = obs.shape[1] if obs.ndim == 3 else None
-        self.task_dims_ = tuple(b.shape[1] for b in blocks)
-
-        self._obs_mean, self._obs_std = _standardise(obs.reshape(-1, obs.shape[-1]))
-        y = np.zeros((n_tasks, n, d_task))
-        valid = np.zeros((n_tasks, 1, d_task))
-        self._task_stats = []
-        for k, b in enumerate(blocks):
-            mean, std = _standardise(b)
-            self._task_stats.append((mean, std))
-            y[k, :, : b.shape[1]] = (b - mean) / std
-            valid[k, 0, : b.shape[1]] = 1.0
-
-        with _torch_threads(self.n_threads), torch.random.fork_rng(devices=[]):
-            torch.manual_seed(self.seed)
-            gen = torch.Generator().manual_seed(self.seed)
-            net = _Network(
-                obs.shape[-1],
-                self.n_latent,
-                n_tasks,
-                d_task,
-                self.hidden,
-                gates=self.l0 > 0,
-                learn_mask=self.l1 > 0 or self.l0 > 0,
-                steps=self.n_steps_ or 1,
-            ).double()
-            self._train(net, obs, y, valid, gen)
-        self.network_ = net.eval()
-        with torch.no_grad():
-            self.task_mask_ = net.mask(sample=False).numpy().copy()
+        if self.l1 != "auto":
+            (member,) = self._train(obs, blocks, [(self.l1, self.l0)])
+            self.__dict__.update(member.__dict__)
+            self.l1_ = self.l1
+            return self
+        fit_rows, val_rows = self.validation_split(obs.shape[0])
+        lambdas = (0.0, *sorted(set(self.auto_path)))
+        members = self._train(
+            obs[fit_rows], [b[fit_rows] for b in blocks], [(v, 0.0) for v in lambdas]
+        )
+        table = self.path_table(members, obs[val_rows], [b[val_rows] for b in blocks])
+        chosen = int(table["chosen"].to_numpy().argmax())
+        self.__dict__.update(members[chosen].__dict__)
+        self.l1 = "auto"  # the setting stays as given; the choice is l1_
+        self.l1_ = float(lambdas[chosen])
+        self.path_ = table
+        self.path_models_ = members
         return self
 
-    def _train(self, net, obs, y, valid, gen) -> None:
-        o = torch.from_numpy((obs - self._obs_mean) / self._obs_std)
-        y_t, valid_t = torch.from_numpy(y), torch.from_numpy(valid)
+    def validation_split(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """The rows ``l1="auto"`` trains the path on and the rows it compares it on (sorted
+        index arrays; random, fixed by ``seed``)."""
+        n_val = int(round(self.validation_fraction * n))
+        if n_val < 2 or n - n_val < 2:
+            raise ValueError(
+                f"l1='auto' needs at least 2 training and 2 validation rows: n={n} with "
+                f"validation_fraction={self.validation_fraction} gives {n_val} validation rows"
+            )
+        rows = np.random.default_rng(self.seed).permutation(n)
+        return np.sort(rows[n_val:]), np.sort(rows[:n_val])
+
+    def fit_path(self, observations, tasks, l1=(), l0=(), dense: bool = True) -> list:
+        """Models that differ only in their penalty, trained side by side as one ensemble.
+
+        Returns fitted copies of this model (same settings and seed), in the order: the dense
+        model (if ``dense``), one per weight of ``l1``, one per weight of ``l0``. Each equals,
+        up to floating-point rounding, the model ``fit`` trains with that weight alone.
+        """
+        obs = self._check_observations(observations, fitted=False)
+        blocks = _as_tasks(tasks, obs.shape[0])
+        penalties = [(0.0, 0.0)] if dense else []
+        for name, values, pos in (("l1", l1, 0), ("l0", l0, 1)):
+            for v in values:
+                weight = check_real(name, v, 0.0, math.inf)
+                penalties.append((weight, 0.0) if pos == 0 else (0.0, weight))
+        if not penalties:
+            raise ValueError("fit_path needs dense=True or at least one l1 or l0 weight")
+        members = self._train(obs, blocks, penalties)
+        for m in members:
+            m.l1_ = m.l1
+        return members
+
+    def _train(self, obs, blocks, penalties) -> list[SparseTaskVAE]:
+        """Train one member per ``(l1, l0)`` pair on the same data; return fitted models."""
+        n, n_tasks = obs.shape[0], len(blocks)
+        d_task = max(b.shape[1] for b in blocks)
+        steps = obs.shape[1] if obs.ndim == 3 else None
+        obs_mean, obs_std = standardise(obs.reshape(-1, obs.shape[-1]))
+        y = np.zeros((n_tasks, n, d_task))
+        valid = np.zeros((n_tasks, 1, d_task))
+        task_stats = []
+        for k, b in enumerate(blocks):
+            mean, std = standardise(b)
+            task_stats.append((mean, std))
+            y[k, :, : b.shape[1]] = (b - mean) / std
+            valid[k, 0, : b.shape[1]] = 1.0
+        l1s = torch.tensor([p[0] for p in penalties], dtype=_DTYPE)
+        l0s = torch.tensor([p[1] for p in penalties], dtype=_DTYPE)
+        task_dims = tuple(b.shape[1] for b in blocks)
+        o = _tensor((obs - obs_mean) / obs_std)
+        with torch_threads(self.n_threads), torch.random.fork_rng(devices=[]):
+            torch.manual_seed(self.seed)
+            gens = [torch.Generator().manual_seed(s) for s in _seeds(self.seed)]
+            net = _Ensemble(
+                len(penalties), obs.shape[-1], self.n_latent, n_tasks, d_task, self.hidden,
+                steps or 1, gens[0], gates=(l0s > 0).tolist(),
+            )  # fmt: skip
+            history = self._optimise(net, o, _tensor(y), _tensor(valid), l1s, l0s, gens)
+            net.eval()
+            with torch.no_grad():
+                pick = torch.randperm(n, generator=gens[0])[:_JACOBIAN_ROWS]
+                mu, _ = net.encode(o[pick])
+                sensitivity = net.sensitivity(mu, task_dims).numpy().astype(float)
+                masks = net.mask().squeeze(2).numpy().astype(float)
+        members = []
+        for e, (w1, w0) in enumerate(penalties):
+            m = self._with(l1=float(w1), l0=float(w0))
+            m.n_features_in_, m.n_steps_, m.task_dims_ = obs.shape[-1], steps, task_dims
+            m._obs_mean, m._obs_std, m._task_stats = obs_mean, obs_std, task_stats
+            m.network_ = net.member(e)
+            m.task_mask_ = masks[e].copy()
+            m.task_sensitivity_ = sensitivity[e].copy()
+            m.loss_history_ = loss_table(history[:, e], LOSS_TERMS)
+            members.append(m)
+        return members
+
+    def _optimise(self, net, o, y_t, valid_t, l1s, l0s, gens) -> np.ndarray:
+        g_order, g_noise, g_gate = gens
         n = o.shape[0]
-        heads = [net.heads.w1, net.heads.w2]
+        learn = (l1s > 0) | (l0s > 0)
+        gated = bool((l0s > 0).any())
         # the mask (or gate) parameters travel far (from open to 0) and are few: a larger step
         rest = [p for p in net.parameters() if p is not net.theta]
-        groups = [{"params": rest}]
-        if net.theta.requires_grad:  # the generalist's mask stays at 1
-            groups.append({"params": [net.theta], "lr": self.lr * self.mask_lr_scale})
-        opt = torch.optim.Adam(groups, lr=self.lr)
+        opt = torch.optim.Adam(
+            [{"params": rest}, {"params": [net.theta], "lr": self.lr * self.mask_lr_scale}],
+            lr=self.lr,
+        )
         batch = min(self.batch_size, n)
         steps_per_epoch = max(1, n // batch)
         total = self.epochs * steps_per_epoch
         sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=total, eta_min=0.1 * self.lr)
         inv2var = 1.0 / (2.0 * self.noise_var)
-        history = []
-        for _ in range(self.epochs):
-            order = torch.randperm(n, generator=gen)
-            sums = np.zeros(5)
+        n_members = net.n_members
+        history = np.zeros((self.epochs, n_members, len(LOSS_TERMS)))
+        for epoch in range(self.epochs):
+            order = torch.randperm(n, generator=g_order)
             for step in range(steps_per_epoch):
                 idx = order[step * batch : (step + 1) * batch]
                 ob, yb = o[idx], y_t[:, idx]
-                stats = net.encoder(ob)
-                mu, logvar = stats.chunk(2, dim=-1)
-                z = mu + torch.exp(0.5 * logvar) * torch.randn(
-                    mu.shape, generator=gen, dtype=mu.dtype
-                )
-                per_sample = tuple(range(1, ob.dim()))  # feature (and step) axes
-                recon = ((net.decoder(z) - ob) ** 2).sum(dim=per_sample).mean() * inv2var
-                kl = 0.5 * (mu**2 + logvar.exp() - 1.0 - logvar).sum(dim=per_sample).mean()
-                mask = net.mask(sample=True, generator=gen, batch=ob.shape[0])
-                pred = net.heads(z, mask)
-                task = (((pred - yb) ** 2) * valid_t).sum(dim=(0, 2)).mean() * inv2var
-                if net.gates:
-                    penalty = self.l0 * net.open_probability().sum()
-                else:
-                    penalty = self.l1 * net.theta.abs().sum()
-                decay = self.head_decay * sum((w**2).sum() for w in heads)
-                loss = recon + self.beta * kl + self.task_weight * task + penalty + decay
+                mu, logvar = net.encode(ob)  # (E, B, [T,] L)
+                eps = torch.randn(mu.shape[1:], generator=g_noise, dtype=mu.dtype)
+                z = mu + torch.exp(0.5 * logvar) * eps  # the same noise for every member
+                dims = tuple(range(2, mu.dim()))  # feature (and step) axes
+                recon = ((net.decode(z) - ob) ** 2).sum(dim=dims).mean(dim=1) * inv2var
+                kl = (0.5 * (mu**2 + logvar.exp() - 1.0 - logvar)).sum(dim=dims).mean(dim=1)
+                pred = net.heads(z, net.mask(sample=True, generator=g_gate, batch=len(idx)))
+                task = (((pred - yb) ** 2) * valid_t).sum(dim=(1, 3)).mean(dim=1) * inv2var
+                penalty = l1s * net.theta.abs().sum(dim=(1, 2))
+                if gated:
+                    penalty = penalty + l0s * net.open_probability().sum(dim=(1, 2))
+                heads = net.w1.reshape(n_members, -1).pow(2).sum(1) + net.w2.reshape(
+                    n_members, -1
+                ).pow(2).sum(1)
+                loss = recon + self.beta * kl + self.task_weight * task + penalty
+                loss = loss + self.head_decay * heads
                 opt.zero_grad(set_to_none=True)
-                loss.backward()
+                loss.sum().backward()  # members share no parameter: each gets its own gradient
+                net.theta.grad[~learn] = 0.0  # the generalist's mask stays at 1
                 opt.step()
                 sched.step()
-                sums += [loss.item(), recon.item(), kl.item(), task.item(), penalty.item()]
-            history.append(sums / steps_per_epoch)
-        self.loss_history_ = np.array(history)  # per epoch: total, recon, KL, task, penalty
+                terms = torch.stack([loss, recon, kl, task, penalty], dim=1).detach().numpy()
+                history[epoch] += terms / steps_per_epoch
+        return history
+
+    def path_table(self, members, observations, tasks) -> pd.DataFrame:
+        """Held-out losses of a path of fitted models (the dense one first) and the λ choice.
+
+        One row per model: ``l1``, ``recon_loss`` and ``task_loss_<k>`` (standardised mean
+        squared errors on ``observations`` / ``tasks``, rows the path was not trained on),
+        ``block_size``, ``worst_excess`` (the largest excess over the dense model's losses),
+        ``qualifies`` (``worst_excess <= auto_tolerance``) and ``chosen`` (the largest
+        qualifying λ; the rule of ``l1="auto"``).
+        """
+        obs = self._check_observations(observations, fitted=False)
+        blocks = _as_tasks(tasks, obs.shape[0])
+        if not members or members[0].l1 != 0 or members[0].l0 != 0:
+            raise ValueError("path_table needs a list of fitted models whose first is dense (l1=0)")
+        rows = []
+        for m in members:
+            z = m.transform(obs)
+            o = (obs - m._obs_mean) / m._obs_std
+            with torch_threads(self.n_threads), torch.no_grad():
+                recon = m.network_.decode(_tensor(z).unsqueeze(0))[0].numpy()
+            pred = m.predict_tasks(obs)
+            task = [
+                float(np.mean(((p - b) / std) ** 2))
+                for p, b, (_, std) in zip(pred, blocks, m._task_stats, strict=True)
+            ]
+            rows.append(
+                {
+                    "l1": m.l1,
+                    "recon_loss": float(np.mean((recon - o) ** 2)),
+                    **{f"task_loss_{k}": v for k, v in enumerate(task)},
+                    "block_size": float(np.mean([b.size for b in m.relevant_latents()])),
+                }
+            )
+        table = pd.DataFrame(rows)
+        task_cols = [c for c in table.columns if c.startswith("task_loss_")]
+        excess = table[task_cols + ["recon_loss"]] - table.loc[0, task_cols + ["recon_loss"]]
+        table["worst_excess"] = excess.max(axis=1)
+        table["qualifies"] = table["worst_excess"] <= self.auto_tolerance
+        table.loc[0, "qualifies"] = True  # the dense model is the fallback
+        best = table.loc[table["qualifies"], "l1"].max()
+        table["chosen"] = table["l1"] == best
+        return table
 
     # -- after fitting ---------------------------------------------------------------------
     def _check_observations(self, observations, fitted: bool) -> np.ndarray:
@@ -368,8 +579,7 @@ class SparseTaskVAE:
         if not np.all(np.isfinite(obs)):
             raise ValueError("observations contain NaN or infinite values")
         if fitted:
-            if not hasattr(self, "network_"):
-                raise RuntimeError("SparseTaskVAE is not fitted: call .fit(observations, tasks)")
+            check_fitted(self, "network_", ".fit(observations, tasks)")
             if obs.shape[-1] != self.n_features_in_:
                 raise ValueError(
                     f"observations have {obs.shape[-1]} columns, the model was fitted on "
@@ -382,10 +592,10 @@ class SparseTaskVAE:
         (deterministic). The encoder acts on single steps, so either shape is accepted whatever
         the model was fitted on."""
         obs = self._check_observations(observations, fitted=True)
-        o = torch.from_numpy((obs - self._obs_mean) / self._obs_std)
-        with _torch_threads(self.n_threads), torch.no_grad():
-            mu, _ = self.network_.encoder(o).chunk(2, dim=-1)
-        return mu.numpy().copy()
+        o = _tensor((obs - self._obs_mean) / self._obs_std)
+        with torch_threads(self.n_threads), torch.no_grad():
+            mu, _ = self.network_.encode(o)
+        return mu[0].numpy().astype(float)
 
     def predict_tasks(self, observations) -> list[np.ndarray]:
         """Task predictions from the posterior means, one ``(n, d_k)`` array per task.
@@ -397,9 +607,9 @@ class SparseTaskVAE:
         if steps != self.n_steps_:
             fitted = f"sequences of {self.n_steps_} steps" if self.n_steps_ else "single steps"
             raise ValueError(f"predict_tasks needs observations shaped like the fit ({fitted})")
-        z = torch.from_numpy(z_np)
-        with _torch_threads(self.n_threads), torch.no_grad():
-            pred = self.network_.heads(z, torch.from_numpy(self.task_mask_)).numpy()
+        z = _tensor(z_np).unsqueeze(0)
+        with torch_threads(self.n_threads), torch.no_grad():
+            pred = self.network_.heads(z, self.network_.mask())[0].numpy()
         return [
             pred[k, :, :d] * std + mean
             for k, (d, (mean, std)) in enumerate(
@@ -408,14 +618,24 @@ class SparseTaskVAE:
         ]
 
     def relevant_latents(self) -> list[np.ndarray]:
-        """Per task, the latent indices in the mask's support (see the module docstring)."""
-        if not hasattr(self, "task_mask_"):
-            raise RuntimeError("SparseTaskVAE is not fitted: call .fit(observations, tasks)")
-        return mask_support(self.task_mask_, self.threshold)
+        """Per task, the latents its head reads: the support of ``task_sensitivity_`` (the mean
+        absolute head Jacobian) under the package's rule (:mod:`specialist.models._common`)."""
+        check_fitted(self, "task_sensitivity_", ".fit(observations, tasks)")
+        return support_from_sensitivity(self.task_sensitivity_, self.threshold)
 
     def support_matrix(self) -> np.ndarray:
         """Boolean ``(M, n_latent)`` matrix of :meth:`relevant_latents`."""
-        support = np.zeros(self.task_mask_.shape, dtype=bool)
-        for k, idx in enumerate(self.relevant_latents()):
-            support[k, idx] = True
-        return support
+        return support_matrix(self.relevant_latents(), self.n_latent)
+
+
+# kept for TaskMaskGAN until it moves to specialist.models._common
+_torch_threads = torch_threads
+
+
+def mask_support(mask: np.ndarray, threshold: float) -> list[np.ndarray]:
+    """Per row of a non-negative mask, ``{j : m_j >= threshold * max m}`` (empty for a zero row)."""
+    mask = np.asarray(mask, dtype=float)
+    return [
+        np.flatnonzero(row >= threshold * row.max()) if row.max() > 0 else np.array([], int)
+        for row in mask
+    ]

@@ -8,16 +8,18 @@ nothing else.
 
 Choices (the paper gives no generator; see the book's Reconstruction notes):
 
-* ``s ~ N(0, I)``;
-* every task is a **vector** ``y_k = u_k(s_{I_k}) + noise`` of dimension ``2 |I_k|``, with
+* ``s ~ N(0, I)`` (optionally correlated along the latent index, ``latent_correlation``);
+* by default every task is a **vector** ``y_k = u_k(s_{I_k}) + noise`` of dimension ``2 |I_k|``, with
   ``u_k`` a random two-layer MLP with :func:`~specialist.simulate.collider.leaky_tanh`
   activations and well-conditioned weights. A vector task carries all of ``s_{I_k}`` (a scalar
   task could be predicted from a single latent that encodes ``u_k(s_{I_k})``), which is what
   makes the relevant *block* identifiable;
-* ``f`` is a three-layer MLP from ``n_latent`` to ``n_obs >= n_latent`` dimensions: an injective
+* ``f`` is a three-layer MLP (``mixing_layers``) from ``n_latent`` to ``n_obs >= n_latent`` dimensions: an injective
   first layer (orthonormal columns times weights in ``[0.5, 1.5]``), then square
   well-conditioned layers; every layer has singular values in ``[0.5, 1.5]`` and the activation
   has slope in ``[0.2, 1.2]``, so ``f`` is injective and well conditioned;
+* functions and samples come from separate random streams, so one seed fixes one generator
+  and ``draw`` gives fresh samples from it;
 * the default supports overlap (one latent is shared by two tasks) and leave latents irrelevant
   to every task.
 """
@@ -28,7 +30,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from specialist.simulate.collider_graph import as_generator
 from specialist.simulate.observation import _signed_uniform, _well_conditioned, leaky_tanh
 from specialist.validate import check_int, check_real
 
@@ -44,6 +45,7 @@ class MixingSample:
     task_slices : ``M`` slices of the columns of ``tasks`` that belong to each task
     latents : ``(n, n_latent)``, the true ``s``
     support : bool ``(M, n_latent)``, ``support[k, j]`` iff latent ``j`` is in ``I_k``
+    mixing : the weights and biases of ``f`` (see :meth:`observe`)
     """
 
     observations: np.ndarray
@@ -51,6 +53,11 @@ class MixingSample:
     task_slices: tuple[slice, ...]
     latents: np.ndarray
     support: np.ndarray
+    mixing: tuple = ()
+
+    def observe(self, latents: np.ndarray) -> np.ndarray:
+        """``f(latents)``: the generator's mixing applied to any ``(m, n_latent)`` latents."""
+        return _apply(np.asarray(latents, dtype=float), *self.mixing)
 
     @property
     def n_tasks(self) -> int:
@@ -121,6 +128,38 @@ def _apply(x: np.ndarray, weights, biases) -> np.ndarray:
     return h
 
 
+#: the task kinds of :func:`simulate_mixing`
+TASK_KINDS = ("vector", "scalar")
+
+
+def _streams(seed) -> tuple[np.random.Generator, np.random.SeedSequence]:
+    """The functions' generator and the seed sequence of the sample draws, from ``seed``.
+
+    An int seed (or a ``SeedSequence``) is split into two independent children: one draws the
+    functions ``u_k`` and ``f``, the other spawns one stream per draw of samples. A
+    ``numpy.random.Generator`` is split the same way through its bit generator's seed sequence.
+    """
+    if isinstance(seed, np.random.Generator):
+        sequence = seed.bit_generator.seed_seq
+    elif isinstance(seed, np.random.SeedSequence):
+        sequence = seed
+    else:
+        sequence = np.random.SeedSequence(check_int("seed", seed, 0))
+    functions, samples = sequence.spawn(2)
+    return np.random.default_rng(functions), samples
+
+
+def _latents(rng: np.random.Generator, n: int, n_latent: int, rho: float) -> np.ndarray:
+    """``n`` draws of a stationary Gaussian AR(1) across the latent index: unit variances and
+    ``corr(s_i, s_j) = rho ** |i - j|`` (independent latents for ``rho = 0``)."""
+    e = rng.standard_normal((n, n_latent))
+    s = np.empty_like(e)
+    s[:, 0] = e[:, 0]
+    for j in range(1, n_latent):
+        s[:, j] = rho * s[:, j - 1] + np.sqrt(1.0 - rho**2) * e[:, j]
+    return s
+
+
 def simulate_mixing(
     n: int,
     n_latent: int = 8,
@@ -128,9 +167,17 @@ def simulate_mixing(
     n_obs: int | None = None,
     support=None,
     task_noise: float = 0.05,
+    task_kind: str = "vector",
+    latent_correlation: float = 0.0,
+    mixing_layers: int = 3,
+    draw: int = 0,
     seed=0,
 ) -> MixingSample:
     """Draw ``n`` samples of (observations, tasks, latents) with a known task–latent support.
+
+    The functions (task maps ``u_k`` and mixing ``f``) and the samples come from separate random
+    streams of ``seed``: the same ``seed`` gives the same functions for any ``n`` and any
+    ``draw``, and ``draw = 1, 2, …`` gives fresh samples from the same generator (a test set).
 
     Parameters
     ----------
@@ -141,7 +188,14 @@ def simulate_mixing(
     support : bool ``(M, n_latent)`` (default :func:`default_support`)
     task_noise : standard deviation of the Gaussian noise added to every task column, relative
         to that column's standard deviation, in ``[0, 1)``
-    seed : int or ``numpy.random.Generator``; fixes the functions and the samples
+    task_kind : ``"vector"`` (task ``k`` has ``2 |I_k|`` outputs, the default) or ``"scalar"``
+        (one output per task: it can be predicted from a single latent that encodes
+        ``u_k(s_{I_k})``, so the block is not identifiable from the task alone)
+    latent_correlation : ``rho`` in ``(-1, 1)``: latents form an AR(1) along their index,
+        ``corr(s_i, s_j) = rho^|i - j|`` (0: independent latents, the paper's setting)
+    mixing_layers : depth of the mixing MLP ``f`` (>= 1; 1 is an affine map)
+    draw : which draw of samples (>= 0); every draw uses the same functions
+    seed : int, ``SeedSequence`` or ``numpy.random.Generator``
 
     Backs: fig5_l1_ablation, fig5_l1_path.
     """
@@ -156,25 +210,43 @@ def simulate_mixing(
             f"n_obs={n_obs} must be >= n_latent={n_latent} (the mixing must be invertible)"
         )
     task_noise = check_real("task_noise", task_noise, 0.0, 1.0, closed_low=True)
-    rng = as_generator(seed)
+    if task_kind not in TASK_KINDS:
+        raise ValueError(f"task_kind must be one of {TASK_KINDS}, got {task_kind!r}")
+    rho = check_real("latent_correlation", latent_correlation, -1.0, 1.0)
+    mixing_layers = check_int("mixing_layers", mixing_layers, 1)
+    draw = check_int("draw", draw, 0)
+    functions, samples = _streams(seed)
 
-    latents = rng.standard_normal((n, n_latent))
-    columns, slices, start = [], [], 0
+    # the functions first, all from their own stream
+    maps = []
     for row in support:
         idx = np.flatnonzero(row)
-        d_out = 2 * idx.size
-        weights, biases = _mlp(rng, idx.size, d_out, layers=2)
+        d_out = 2 * idx.size if task_kind == "vector" else 1
+        if task_kind == "vector":
+            maps.append((idx, *_mlp(functions, idx.size, d_out, layers=2)))
+        else:  # a random unit direction after a square hidden layer: a scalar of all of s_I
+            weights, biases = _mlp(functions, idx.size, idx.size, layers=2)
+            direction = functions.standard_normal(idx.size)
+            weights[-1] = (direction / np.linalg.norm(direction))[None, :] @ weights[-1]
+            biases[-1] = biases[-1][:1]
+            maps.append((idx, weights, biases))
+    mixing = _mlp(functions, n_latent, n_obs, layers=mixing_layers)
+
+    rng = np.random.default_rng(samples.spawn(draw + 1)[draw])
+    latents = _latents(rng, n, n_latent, rho)
+    columns, slices, start = [], [], 0
+    for idx, weights, biases in maps:
         y = _apply(latents[:, idx], weights, biases)
         y = y + task_noise * y.std(axis=0) * rng.standard_normal(y.shape)
         columns.append(y)
-        slices.append(slice(start, start + d_out))
-        start += d_out
-    weights, biases = _mlp(rng, n_latent, n_obs, layers=3)
-    observations = _apply(latents, weights, biases)
+        slices.append(slice(start, start + y.shape[1]))
+        start += y.shape[1]
+    observations = _apply(latents, *mixing)
     return MixingSample(
         observations=observations,
         tasks=np.hstack(columns),
         task_slices=tuple(slices),
         latents=latents,
         support=support,
+        mixing=mixing,
     )
