@@ -69,6 +69,7 @@ import numpy as np
 
 from specialist.experiments.layer2 import (
     METHODS,
+    claim_verdict,
     layer2_run,
     long_format,
     method_summary,
@@ -205,7 +206,7 @@ sentences.append(
     f"λ chosen from the data: {', '.join(f'{v:g} ({(auto == v).sum()}×)' for v in sorted(auto.unique()))}."
 )
 say(*sentences)
-paper_verdict = main["verdict"]
+paper_verdict = claim_verdict(main["verdict"])
 claims = [
     {
         "claim": (

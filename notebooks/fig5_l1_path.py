@@ -213,12 +213,13 @@ landing_table.drop(columns=["_d_rel"])
 # The verdict of Fig. 5 on every condition: the default model (λ auto) against the
 # generalist's Jacobian block, paired by data set. *Agrees* = R² irrelevant (max) is lower with
 # an interval above 0 and R² relevant is not lower by more than 0.05; *mixed* = lower R²
-# irrelevant, but R² relevant may be lower by more than 0.05; *disagrees* = no lower R²
-# irrelevant, or R² relevant clearly lower by more than 0.05.
+# irrelevant, but R² relevant may be lower by more than 0.05; *tie* = the interval of R²
+# irrelevant covers 0; *disagrees* = higher R² irrelevant, or R² relevant clearly lower by more
+# than 0.05 (the relevant block is lost).
 
 # %% mystnb={"figure": {"name": "fig-fig5_l1_path-conditions", "caption": "The default model (ℓ1, λ auto) minus the generalist's Jacobian block, per condition: change of the largest R² of an irrelevant latent (left; below 0 = better separated) and of R² relevant (right; the dotted line is the 0.05 non-inferiority margin). Points: mean over data sets; bars: paired 95% bootstrap intervals; colour: the verdict."}}
 verdicts, sentences, claims = [], [], []
-colors = {"agrees": BLUE, "mixed": GREY, "disagrees": VERMILLION}
+colors = {"agrees": BLUE, "mixed": GREY, "tie": GREY, "disagrees": VERMILLION}
 fig, (ax_irr, ax_rel) = plt.subplots(1, 2, figsize=(11, 0.45 * n_cond + 1.4), sharey=True)
 for i, c in enumerate(conditions):
     sel = np.logical_and.reduce([long[k] == c[k] for k in cond_keys])

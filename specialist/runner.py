@@ -513,11 +513,17 @@ def write_overview(ws: Workspace) -> Path:
 
 #: artefacts whose computed findings the "Where we may disagree" section of the Reconstruction
 #: notes includes: artefact -> key of the list of sentences in its metrics.json
-FINDINGS = {"fig3_structure": "comparison", "fig3_conditions": "findings"}
+#: the computed verdict sentences the static pages quote: page file (under ``generated/``) ->
+#: artefact -> key of its ``metrics.json`` holding a list of sentences
+FINDINGS = {
+    "findings": {"fig3_structure": "comparison", "fig3_conditions": "findings"},
+    "findings_layer2": {"fig5_l1_ablation": "findings", "fig5_l1_path": "findings"},
+    "findings_edits": {"tab_edit_specificity": "findings"},
+}
 
 
-def write_findings(ws: Workspace) -> Path:
-    """``book/generated/findings.md``: the computed verdict sentences of :data:`FINDINGS`.
+def write_findings(ws: Workspace) -> list[Path]:
+    """``book/generated/<page>.md`` for every page of :data:`FINDINGS`: the computed sentences.
 
     Each artefact's sentences come from the ``metrics.json`` of the run whose notebook the
     book shows (its profile is in the notebook's provenance), so the static pages can quote
@@ -525,24 +531,27 @@ def write_findings(ws: Workspace) -> Path:
     """
     import json
 
-    parts = []
-    for name, key in FINDINGS.items():
-        nb_path = ws.generated / f"{name}.ipynb"
-        rec = None
-        if nb_path.exists():
-            meta = json.loads(nb_path.read_text(encoding="utf-8")).get("metadata", {})
-            rec = meta.get("specialist", {}).get("provenance")
-        metrics_path = ws.artefact_dir(rec["profile"], name) / "metrics.json" if rec else None
-        if rec is None or not metrics_path.exists():
-            parts.append(f"*{{doc}}`/generated/{name}`: not generated in this build.*\n")
-            continue
-        sentences = json.loads(metrics_path.read_text(encoding="utf-8")).get(key, [])
-        head = (
-            f"From {{doc}}`/generated/{name}` ({rec['profile']} profile, commit "
-            f"`{_short(rec['git_commit'])}`):\n\n"
-        )
-        parts.append(head + "\n".join(f"- {s}" for s in sentences) + "\n")
-    return write_text(ws.generated / "findings.md", "\n".join(parts))
+    written = []
+    for page, sources in FINDINGS.items():
+        parts = []
+        for name, key in sources.items():
+            nb_path = ws.generated / f"{name}.ipynb"
+            rec = None
+            if nb_path.exists():
+                meta = json.loads(nb_path.read_text(encoding="utf-8")).get("metadata", {})
+                rec = meta.get("specialist", {}).get("provenance")
+            metrics_path = ws.artefact_dir(rec["profile"], name) / "metrics.json" if rec else None
+            if rec is None or not metrics_path.exists():
+                parts.append(f"*{{doc}}`/generated/{name}`: not generated in this build.*\n")
+                continue
+            sentences = json.loads(metrics_path.read_text(encoding="utf-8")).get(key, [])
+            head = (
+                f"From {{doc}}`/generated/{name}` ({rec['profile']} profile, commit "
+                f"`{_short(rec['git_commit'])}`):\n\n"
+            )
+            parts.append(head + "\n".join(f"- {s}" for s in sentences) + "\n")
+        written.append(write_text(ws.generated / f"{page}.md", "\n".join(parts)))
+    return written
 
 
 # ---------------------------------------------------------------------------------------------

@@ -241,10 +241,13 @@ def test_interrupt_leaves_previous_results_intact(ws, monkeypatch):
 def test_findings_page_quotes_the_sentences_of_the_shown_run(ws, monkeypatch):
     runner.reproduce(ws, "quick")
     # pretend the working artefact is one whose findings the Reconstruction notes quote
-    monkeypatch.setattr(runner, "FINDINGS", {"ok": "comparison", "absent": "findings"})
+    monkeypatch.setattr(
+        runner, "FINDINGS", {"findings": {"ok": "comparison", "absent": "findings"}}
+    )
     metrics = ws.artefact_dir("quick", "ok") / "metrics.json"
     metrics.write_text(json.dumps({"comparison": ["Ours − CCA +0.10 [+0.05, +0.15] (better)."]}))
-    text = runner.write_findings(ws).read_text()
+    (page,) = runner.write_findings(ws)
+    text = page.read_text()
     assert "- Ours − CCA +0.10 [+0.05, +0.15] (better)." in text
     assert "quick profile" in text and "{doc}`/generated/ok`" in text
     assert "{doc}`/generated/absent`: not generated in this build." in text

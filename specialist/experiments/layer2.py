@@ -265,21 +265,34 @@ def separation(long: pd.DataFrame, sparse: str = "l1_auto", dense: str = "genera
     * ``"agrees"``: ``irrelevant`` lies above 0 and ``relevant`` above ``-KEEP_MARGIN``;
     * ``"mixed"``: ``irrelevant`` lies above 0 but ``relevant`` may be lower by more than
       the margin (its interval straddles ``-KEEP_MARGIN``);
-    * ``"disagrees"``: ``irrelevant`` covers 0 or lies below it, or ``relevant`` lies wholly
-      below ``-KEEP_MARGIN`` (the block is lost).
+    * ``"tie"``: ``irrelevant`` covers 0 (no difference shown either way) and the relevant
+      block is not clearly lost;
+    * ``"disagrees"``: ``irrelevant`` lies below 0, or ``relevant`` lies wholly below
+      ``-KEEP_MARGIN`` (the block is lost).
+
+    ``claim_verdict`` maps this onto the claims page's words (a tie is *mixed*: the run does
+    not show the effect, nor its absence).
     """
     from specialist.experiments.verdicts import paired
 
     irrelevant = paired(long, dense, sparse, "r2_irrelevant_max")
     relevant = paired(long, sparse, dense, "r2_relevant")
     separates = irrelevant.low > 0
+    lost = relevant.high < -KEEP_MARGIN
     if separates and relevant.low >= -KEEP_MARGIN:
         verdict = "agrees"
-    elif separates and relevant.high >= -KEEP_MARGIN:
+    elif separates and not lost:
         verdict = "mixed"
+    elif irrelevant.covers_zero and not lost:
+        verdict = "tie"
     else:
         verdict = "disagrees"
     return {"irrelevant": irrelevant, "relevant": relevant, "verdict": verdict}
+
+
+def claim_verdict(verdict: str) -> str:
+    """A :func:`separation` verdict in the words of the claims page."""
+    return {"tie": "mixed"}.get(verdict, verdict)
 
 
 def method_summary(long: pd.DataFrame, methods=None) -> pd.DataFrame:
@@ -311,12 +324,15 @@ def separation_sentence(result: dict, sparse: str, dense: str, where: str) -> st
     """One computed sentence for a :func:`separation` result."""
     irr, rel = result["irrelevant"], result["relevant"]
     word = {
-        "agrees": "separates the blocks and keeps the relevant one",
-        "mixed": "separates the blocks, but may lose part of the relevant one",
-        "disagrees": "does not separate the blocks" if irr.low <= 0 else "loses the relevant block",
+        "agrees": "separates the blocks and keeps the relevant one, against",
+        "mixed": "separates the blocks, but may lose part of the relevant one, against",
+        "tie": "shows no separation (a tie) against",
+        "disagrees": "separates the blocks less than"
+        if irr.high < 0
+        else "loses the relevant block against",
     }[result["verdict"]]
     return (
-        f"{where}: {METHODS[sparse]} {word} against {METHODS[dense]} "
+        f"{where}: {METHODS[sparse]} {word} {METHODS[dense]} "
         f"(R² irrelevant max lower by {irr.text()}, R² relevant changed by {rel.text()}; "
         f"paired 95% intervals over {irr.n} data sets; verdict: {result['verdict']})."
     )

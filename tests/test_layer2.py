@@ -1,0 +1,106 @@
+"""Layer-2 experiments: one run scores every method on a fresh draw, "auto" in the experiment is
+what a user gets, and the separation verdict follows its intervals."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from specialist.experiments.layer2 import (
+    METHODS,
+    claim_verdict,
+    fit_run_models,
+    layer2_run,
+    long_format,
+    separation,
+    top_blocks,
+)
+from specialist.models import SparseTaskVAE
+from specialist.simulate.mixing import simulate_mixing
+
+SMALL = {"n_samples": 800, "n_test": 600, "n_latent": 8, "n_tasks": 3, "epochs": 8}
+
+
+@pytest.fixture(scope="module")
+def run():
+    return layer2_run(seed=0, score_path=True, auto_path=[0.3, 3.0], l1_fixed=3.0, **SMALL)
+
+
+def test_run_scores_every_method_and_the_path(run):
+    for method in METHODS:
+        for metric in ("r2_relevant", "r2_irrelevant", "r2_irrelevant_max", "block_size"):
+            assert np.isfinite(run[f"{metric}:{method}"]), (metric, method)
+        assert run[f"r2_irrelevant_max:{method}"] >= run[f"r2_irrelevant:{method}"] - 1e-12
+    assert run["auto_l1"] in (0.0, 0.3, 3.0) and run["oracle_l1"] in (0.0, 0.3, 3.0)
+    for lam in ("0", "0.3", "3"):
+        assert f"support_f1:path={lam}" in run
+    # the top-|I_k| read-out has exactly the true block sizes
+    assert run["block_size:generalist_top"] == run["true_block_size"]
+    assert run["r2_relevant:truth"] == pytest.approx(1.0, abs=0.02)
+
+
+def test_experiment_auto_is_what_a_user_gets():
+    train = simulate_mixing(800, seed=3)
+    models, table, _ = fit_run_models(
+        train, 3, l1_fixed=3.0, l0=0.0, epochs=8, auto_path=[0.3, 3.0]
+    )
+    user = SparseTaskVAE(8, seed=3, epochs=8, auto_path=[0.3, 3.0])
+    user.fit(train.observations, [train.task(k) for k in range(3)])
+    assert user.l1_ == table.loc[table["chosen"], "l1"].item()
+    assert np.allclose(user.task_mask_, models["l1_auto"].task_mask_, atol=1e-5)
+
+
+def test_top_blocks_take_the_most_read_latents():
+    class Fake:
+        task_sensitivity_ = np.array([[0.1, 0.9, 0.5, 0.0], [1.0, 0.0, 0.0, 2.0]])
+
+    assert [b.tolist() for b in top_blocks(Fake, [2, 1])] == [[1, 2], [3]]
+
+
+def _long(irr_gap, rel_gap, n=6, seed=0):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for s in range(n):
+        noise = rng.normal(0, 0.01, 2)
+        rows.append(
+            {"seed": s, "method": "generalist", "r2_relevant": 0.95, "r2_irrelevant_max": 0.9}
+        )
+        rows.append(
+            {
+                "seed": s,
+                "method": "l1_auto",
+                "r2_relevant": 0.95 + rel_gap + noise[0],
+                "r2_irrelevant_max": 0.9 - irr_gap + noise[1],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize(
+    "irr_gap, rel_gap, expected",
+    [
+        (0.8, 0.0, "agrees"),
+        (0.8, -0.3, "disagrees"),  # separated, but the relevant block is lost
+        (0.0, 0.0, "tie"),
+        (-0.3, 0.0, "disagrees"),  # the sparse block leaks more
+    ],
+)
+def test_separation_verdict_follows_the_intervals(irr_gap, rel_gap, expected):
+    result = separation(_long(irr_gap, rel_gap))
+    assert result["verdict"] == expected
+    assert claim_verdict(result["verdict"]) in ("agrees", "disagrees", "mixed")
+
+
+def test_long_format_has_one_row_per_run_and_method(run):
+    runs = pd.DataFrame([{**run, "replicate": 0, "seed": 0}, {**run, "replicate": 1, "seed": 1}])
+    long = long_format(runs)
+    assert set(METHODS) <= set(long["method"])
+    assert len(long) == 2 * long["method"].nunique()
+
+
+def test_bad_settings_are_refused_before_training():
+    with pytest.raises(ValueError, match="unknown model setting"):
+        layer2_run(seed=0, depth=3, **SMALL)
+    with pytest.raises(ValueError, match="task_kind must be one of"):
+        layer2_run(seed=0, task_kind="matrix", **SMALL)
