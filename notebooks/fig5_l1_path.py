@@ -129,7 +129,7 @@ def describe(c) -> str:
 path_rows = long[long["method"].str.startswith("path=")].copy()
 path_rows["l1"] = path_rows["method"].str.slice(5).astype(float)
 
-# %% mystnb={"figure": {"name": "fig-fig5_l1_path", "caption": "The ℓ1 path on every condition: R² of the true task-relevant latents (solid) and the largest R² of another latent (dashed) from each task's block, on a fresh draw, against the penalty weight λ (log scale); mean and 95% bootstrap interval over data sets. Grey dotted: the generalist (λ = 0) for the same two quantities. Triangles on the top edge: the λ chosen from the data (\"auto\", one per data set); circles on the bottom edge: the λ the truth would pick (best support F1)."}}
+# %% mystnb={"figure": {"name": "fig-fig5_l1_path", "caption": "The ℓ1 path on every condition: R² of the true task-relevant latents (solid) and the largest R² of another latent (dashed) from each task's block, on a fresh draw, against the penalty weight λ (log scale); mean and 95% bootstrap interval over data sets. Grey: the generalist (λ = 0) for the same two quantities (solid: relevant, dashed: irrelevant max). Triangles on the top edge: the λ chosen from the data (\"auto\", one per data set); circles on the bottom edge: the λ the truth would pick (best support F1)."}}
 n_cond = len(conditions)
 n_cols = min(4, n_cond)
 n_rows = int(np.ceil(n_cond / n_cols))
@@ -150,8 +150,7 @@ for ax, c in zip(axes.flat, conditions, strict=False):
         ax.fill_between(xs, [iv.low for iv in ivs], [iv.high for iv in ivs], color=VERMILLION,
                         alpha=0.15, lw=0)  # fmt: skip
         general = long.loc[sel & (long["method"] == "generalist"), metric].mean()
-        ax.axhline(general, color=GREY, ls=":", lw=1.2,
-                   label="generalist" if metric == "r2_relevant" else None)  # fmt: skip
+        ax.axhline(general, color=GREY, ls=ls, lw=1.0, label=f"generalist: {label}")
     cond_runs = runs[np.logical_and.reduce([runs[k] == c[k] for k in cond_keys])]
     jitter = np.linspace(0.92, 1.08, len(cond_runs))
     ax.scatter(cond_runs["auto_l1"] * jitter, np.full(len(cond_runs), 1.06), marker="v", s=22,
