@@ -1,7 +1,9 @@
-"""Learned representations: ``SparseTaskVAE`` (Layer 2, the specialist) and ``SequentialVAE``
-(a LEAP-style sequential generalist)."""
+"""Learned representations: ``SparseTaskVAE`` (Layer 2, the specialist), ``TaskMaskGAN`` (the
+VAE-GAN with task masks of Figs. 6–7) and ``SequentialVAE`` (a LEAP-style sequential
+generalist). Their shared plumbing, including the one support rule, is in ``_common``."""
 
+from specialist.models.gan import TaskMaskGAN
 from specialist.models.seqvae import SequentialVAE
 from specialist.models.vae import SparseTaskVAE
 
-__all__ = ["SequentialVAE", "SparseTaskVAE"]
+__all__ = ["SequentialVAE", "SparseTaskVAE", "TaskMaskGAN"]

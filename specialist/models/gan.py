@@ -6,48 +6,111 @@ real images needs their latents, so we use a GAN with an encoder: a VAE-GAN (Lar
 top sit the masks of the Layer-2 model (:class:`~specialist.models.SparseTaskVAE`):
 
 * encoder ``q(z | x) = N(mu(x), diag sigma^2(x))`` and generator ``G(z)``: small convolutional
-  networks for ``32 x 32`` or ``64 x 64`` RGB images;
+  networks for ``32 x 32`` or ``64 x 64`` RGB images, with batch normalisation (it roughly
+  halved the reconstruction loss reached in a fixed number of steps);
 * discriminator ``D(x)``: a convolutional classifier, trained with the non-saturating logistic
   GAN loss against reconstructions ``G(z)`` of real images;
-* one *linear* head per task (attribute) ``k``: ``logit_k = w_k . (m_k * mu) + b_k``, trained
-  with the logistic loss on the attribute labels, where ``m_k = |theta_k|`` is the task's mask
-  over latent dimensions;
+* one *linear* head per task ``k``, reading the posterior mean through the task's mask
+  ``m_k >= 0`` over latent dimensions: ``y_hat_k = W_k (m_k * mu) + b_k``. A task is a
+  *vector*: output 0 is the logit of the task's presence (logistic loss) and outputs
+  ``1..a_k`` are the task's attributes, standardised, with a squared loss on the images where
+  the task is present (an attribute of an absent accessory is not defined);
 * loss = ``||x - G(z)||^2 / (2 s^2)`` + ``beta KL`` + ``adv_weight`` · generator GAN loss +
-  ``task_weight`` · task loss + ``l1 sum |theta|`` + ``head_decay ||w||^2``.
+  ``task_weight`` · task loss + ``l1 sum m`` + ``head_decay ||W||^2``.
 
-With ``l1 > 0`` the masks become sparse, which (Theorem 2) pushes each attribute into a small
-block of latents of its own; ``l1 = 0`` fixes the masks at 1 (the *dense* model: every head
-reads every latent). An **edit** for task ``k`` moves a latent code along the head's direction
-restricted to the mask, ``d_k = m_k * w_k``, until the head's logit reaches ``target_logit``:
-only the coordinates the mask selects move.
+With ``l1 > 0`` the masks become sparse, which (Theorem 2) pushes each task into a small block
+of latents of its own; ``l1 = 0`` fixes the masks at 1 (the *dense* model: every head may read
+every latent). The ℓ1 term is applied as a *proximal* step after each Adam step, preconditioned
+like Adam (``m <- max(m - eta * l1 / sqrt(v_hat), 0)``, with the masks' learning rate ``eta``
+and Adam's second-moment estimate ``v_hat`` of the smooth loss's gradient): unlike a
+subgradient step, which leaves unused entries oscillating around 0, it sets them exactly to 0,
+and an entry stays nonzero only where the smooth loss's gradient outweighs ``l1``. The
+penalty's weight ramps up linearly over the first ``l1_warmup`` of training, so that the heads
+first learn what to read.
+
+Support (:meth:`TaskMaskGAN.relevant_latents`)
+----------------------------------------------
+The rule every model of the package uses (:mod:`specialist.models._common`): the support of
+task ``k``'s mean absolute Jacobian with respect to the latents, each latent scaled by its
+standard deviation over the training codes. The heads are linear, so the Jacobian is constant:
+``task_sensitivity_[k, j] = mean_o |W_k[o, j]| m_kj sd(z_j)`` over the task's outputs (the
+presence logit and the standardised attributes). For the sparse model the support is the
+mask's support; for the dense model it is whatever its heads read, not all latents by
+definition.
+
+Speed
+-----
+On a CPU a training step costs nearly as much for 32 images as for 128 (measured in
+``tests/benchmarks/bench_gan.py``: about 1,400, 1,700 and 1,800 images per second at
+mini-batches of 32, 64 and 128 on one thread), and in a fixed wall time more, smaller steps
+reached a lower reconstruction loss in our pilots: the default mini-batch is 64. Training the
+sparse and the dense model of a seed as one batched ensemble with grouped convolutions was
+measured *slower* than one after the other (0.85x: grouped and transposed convolutions are
+poorly optimised on CPUs), so the experiments run separate fits in worker processes instead:
+the two models at once for the figure (1.9x), two seeds at once for the table.
+
+Edits
+-----
+The edit experiments (:mod:`specialist.experiments.edits`) intervene on coordinates: they
+transplant a task's block of latents from a donor image. The *direction edit* of an earlier
+design of this project is kept as :meth:`TaskMaskGAN.edit_latents`: it moves a code along the
+head's presence direction restricted to the support.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import torch
 from torch import nn
+from torch.nn import functional as F
 
-from specialist.models.vae import _torch_threads, mask_support
+from specialist.models._common import (
+    check_fitted,
+    gaussian_kl,
+    loss_table,
+    standardise,
+    support_from_sensitivity,
+    support_matrix,
+    torch_threads,
+)
 from specialist.validate import check_int, check_real
 
+#: the terms of ``loss_history_`` (per epoch, mean over the epoch's mini-batches)
+LOSS_TERMS = ("reconstruction", "kl", "adversarial", "task", "l1", "discriminator")
+_HOW = ".fit(images, tasks)"
+#: images per forward pass when encoding or decoding after training
+_CHUNK = 1024
 
-def _encoder(size: int, n_out: int, width: int) -> nn.Sequential:
-    layers, channels, side = [], 3, size
-    for c in (width, 2 * width, 4 * width) if size == 32 else (width, width, 2 * width, 4 * width):
-        layers += [nn.Conv2d(channels, c, 4, 2, 1), nn.LeakyReLU(0.2)]
-        channels, side = c, side // 2
-    return nn.Sequential(*layers, nn.Flatten(), nn.Linear(channels * side * side, n_out))
+
+# --------------------------------------------------------------------------- networks
+
+
+def _channels(size: int, width: int) -> tuple[int, ...]:
+    return (width, 2 * width, 4 * width) if size == 32 else (width, width, 2 * width, 4 * width)
+
+
+def _conv_net(size: int, n_out: int, width: int, batch_norm: bool) -> nn.Sequential:
+    """Encoder or discriminator: strided 4x4 convolutions (LeakyReLU; batch norm after every
+    one but the first if ``batch_norm``), then a linear map."""
+    layers, c_in = [], 3
+    for j, c in enumerate(_channels(size, width)):
+        norm = [nn.BatchNorm2d(c)] if batch_norm and j > 0 else []
+        layers += [nn.Conv2d(c_in, c, 4, 2, 1), *norm, nn.LeakyReLU(0.2)]
+        c_in = c
+    side = size // 2 ** len(_channels(size, width))
+    return nn.Sequential(*layers, nn.Flatten(), nn.Linear(c_in * side * side, n_out))
 
 
 class _Generator(nn.Module):
+    """``(n, n_latent) -> (n, 3, S, S)`` images in [0, 1]: a linear map to ``4 x 4`` features,
+    then strided transposed convolutions (batch norm, ReLU) and a sigmoid."""
+
     def __init__(self, size: int, n_latent: int, width: int) -> None:
         super().__init__()
-        chans = (
-            (4 * width, 2 * width, width) if size == 32 else (4 * width, 2 * width, width, width)
-        )
+        chans = tuple(reversed(_channels(size, width)))
         self.start = chans[0]
         self.fc = nn.Linear(n_latent, chans[0] * 16)
         layers = []
@@ -57,25 +120,31 @@ class _Generator(nn.Module):
         self.net = nn.Sequential(*layers)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        h = torch.relu(self.fc(z)).view(-1, self.start, 4, 4)
-        return self.net(h)
+        return self.net(torch.relu(self.fc(z)).view(-1, self.start, 4, 4))
+
+
+# --------------------------------------------------------------------------- the estimator
 
 
 class TaskMaskGAN:
-    """VAE-GAN whose attribute heads read the latents through sparse masks (module docstring).
+    """VAE-GAN whose task heads read the latents through sparse masks (module docstring).
 
     Parameters
     ----------
     n_latent : latent dimension
     l1 : ℓ1 weight on the masks (0: dense masks fixed at 1)
-    width : channels of the first convolution (the others are 2x and 4x)
+    width : channels of the first convolution of the encoder and the generator's last one
+        (the others are 2x and 4x); disc_width : the same for the discriminator
     beta : KL weight; noise_var : variance of the pixel likelihood
     adv_weight : weight of the generator's GAN loss; task_weight : weight of the task loss
     head_decay : L2 penalty on the heads' weights
     epochs, batch_size, lr : Adam schedule; mask_lr_scale : the masks learn this much faster
     l1_warmup : share of training over which the ℓ1 weight ramps up linearly from 0
-    threshold : relative support threshold of :meth:`relevant_latents`
-    seed, n_threads : determinism and torch threads (as in SparseTaskVAE)
+    threshold : relative support threshold of :meth:`relevant_latents`, in (0, 1)
+    seed, n_threads : determinism and torch threads
+
+    Models with the same seed and data see the same initialisation, mini-batches and noise
+    draws, whatever their ``l1``: a sparse and a dense model of one seed are paired.
     """
 
     def __init__(
@@ -84,6 +153,7 @@ class TaskMaskGAN:
         l1: float = 1.0,
         *,
         width: int = 16,
+        disc_width: int = 8,
         beta: float = 1.0,
         noise_var: float = 0.01,
         adv_weight: float = 1.0,
@@ -93,6 +163,7 @@ class TaskMaskGAN:
         batch_size: int = 64,
         lr: float = 2e-3,
         mask_lr_scale: float = 10.0,
+        head_lr_scale: float = 10.0,
         l1_warmup: float = 0.5,
         threshold: float = 0.1,
         seed: int = 0,
@@ -101,6 +172,7 @@ class TaskMaskGAN:
         self.n_latent = check_int("n_latent", n_latent, 1)
         self.l1 = check_real("l1", l1, 0.0, math.inf, closed_low=True)
         self.width = check_int("width", width, 1)
+        self.disc_width = check_int("disc_width", disc_width, 1)
         self.beta = check_real("beta", beta, 0.0, math.inf, closed_low=True)
         self.noise_var = check_real("noise_var", noise_var, 0.0, math.inf)
         self.adv_weight = check_real("adv_weight", adv_weight, 0.0, math.inf, closed_low=True)
@@ -110,195 +182,294 @@ class TaskMaskGAN:
         self.batch_size = check_int("batch_size", batch_size, 2)
         self.lr = check_real("lr", lr, 0.0, math.inf)
         self.mask_lr_scale = check_real("mask_lr_scale", mask_lr_scale, 0.0, math.inf)
+        self.head_lr_scale = check_real("head_lr_scale", head_lr_scale, 0.0, math.inf)
         self.l1_warmup = check_real("l1_warmup", l1_warmup, 0.0, 1.0, closed_low=True)
         self.threshold = check_real("threshold", threshold, 0.0, 1.0)
         self.seed = check_int("seed", seed, 0)
         self.n_threads = check_int("n_threads", n_threads, 1)
 
     # -- input checks ----------------------------------------------------------------------
-    def _images(self, images, fitted: bool) -> torch.Tensor:
-        x = np.asarray(images, dtype=np.float32)
-        if (
-            x.ndim != 4
-            or x.shape[-1] != 3
-            or x.shape[1] != x.shape[2]
-            or x.shape[1] not in (32, 64)
-        ):
-            raise ValueError(
-                "images must be an (n, S, S, 3) RGB array with S = 32 or 64, "
-                f"got shape {np.shape(images)}"
-            )
-        if not np.all(np.isfinite(x)) or x.min() < 0 or x.max() > 1:
-            raise ValueError("images must be finite with values in [0, 1]")
-        if fitted:
-            if not hasattr(self, "encoder_"):
-                raise RuntimeError("TaskMaskGAN is not fitted: call .fit(images, attributes)")
-            if x.shape[1] != self.image_size_:
-                raise ValueError(
-                    f"images are {x.shape[1]} pixels wide, the model was fitted on "
-                    f"{self.image_size_}"
-                )
-        return torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
-
-    # -- fitting ---------------------------------------------------------------------------
-    def fit(self, images, attributes) -> TaskMaskGAN:
-        """Train on ``images`` ``(n, S, S, 3)`` in [0, 1] and boolean ``attributes`` ``(n, K)``."""
-        x = self._images(images, fitted=False)
-        y = np.asarray(attributes)
-        if y.ndim == 1:
-            y = y[:, None]
-        if y.ndim != 2 or y.shape[0] != x.shape[0]:
-            raise ValueError(
-                f"attributes must be an (n, K) boolean array with n = {x.shape[0]}, "
-                f"got shape {np.shape(attributes)}"
-            )
-        if not np.isin(y, (0, 1)).all():
-            raise ValueError("attributes must be boolean (or 0/1)")
-        n, size, n_tasks = x.shape[0], x.shape[2], y.shape[1]
-        self.image_size_, self.n_tasks_ = size, n_tasks
-        y_t = torch.from_numpy(y.astype(np.float32))
-
-        with _torch_threads(self.n_threads), torch.random.fork_rng(devices=[]):
-            torch.manual_seed(self.seed)
-            gen = torch.Generator().manual_seed(self.seed)
-            enc = _encoder(size, 2 * self.n_latent, self.width)
-            dec = _Generator(size, self.n_latent, self.width)
-            disc = _encoder(size, 1, self.width)
-            head_w = nn.Parameter(torch.randn(n_tasks, self.n_latent, generator=gen) * 0.1)
-            head_b = nn.Parameter(torch.zeros(n_tasks))
-            theta = nn.Parameter(torch.ones(n_tasks, self.n_latent))
-            learn_mask = self.l1 > 0
-            theta.requires_grad_(learn_mask)
-            groups = [{"params": [*enc.parameters(), *dec.parameters(), head_w, head_b]}]
-            if learn_mask:
-                groups.append({"params": [theta], "lr": self.lr * self.mask_lr_scale})
-            opt = torch.optim.Adam(groups, lr=self.lr, betas=(0.5, 0.999))
-            opt_d = torch.optim.Adam(disc.parameters(), lr=self.lr, betas=(0.5, 0.999))
-            bce = nn.functional.binary_cross_entropy_with_logits
-            inv2var = 1.0 / (2.0 * self.noise_var)
-            batch = min(self.batch_size, n)
-            history = []
-            steps = max(1, n // batch)
-            warmup = self.l1_warmup * self.epochs * steps
-            for epoch in range(self.epochs):
-                order = torch.randperm(n, generator=gen)
-                sums = np.zeros(5)
-                for step in range(steps):
-                    # the penalty ramps up linearly: heads first learn what to read
-                    done = epoch * steps + step
-                    ramp = min(1.0, done / warmup) if warmup > 0 else 1.0
-                    idx = order[step * batch : (step + 1) * batch]
-                    xb, yb = x[idx], y_t[idx]
-                    mu, logvar = enc(xb).chunk(2, dim=1)
-                    z = mu + torch.exp(0.5 * logvar) * torch.randn(mu.shape, generator=gen)
-                    rec = dec(z)
-                    # discriminator: real images against reconstructions
-                    d_loss = bce(disc(xb), torch.ones(len(idx), 1)) + bce(
-                        disc(rec.detach()), torch.zeros(len(idx), 1)
-                    )
-                    opt_d.zero_grad(set_to_none=True)
-                    d_loss.backward()
-                    opt_d.step()
-                    # encoder, generator, heads, masks
-                    recon = ((rec - xb) ** 2).sum(dim=(1, 2, 3)).mean() * inv2var
-                    kl = 0.5 * (mu**2 + logvar.exp() - 1.0 - logvar).sum(dim=1).mean()
-                    adv = bce(disc(rec), torch.ones(len(idx), 1))
-                    logits = (mu[:, None, :] * theta.abs()[None] * head_w[None]).sum(-1) + head_b
-                    task = bce(logits, yb) * n_tasks
-                    penalty = ramp * self.l1 * theta.abs().sum()
-                    loss = (
-                        recon
-                        + self.beta * kl
-                        + self.adv_weight * adv
-                        + self.task_weight * task
-                        + penalty
-                        + self.head_decay * (head_w**2).sum()
-                    )
-                    opt.zero_grad(set_to_none=True)
-                    loss.backward()
-                    opt.step()
-                    sums += [recon.item(), kl.item(), adv.item(), task.item(), d_loss.item()]
-                history.append(sums / steps)
-        self.encoder_, self.generator_, self.discriminator_ = enc.eval(), dec.eval(), disc.eval()
-        self.head_weights_ = head_w.detach().numpy().copy()
-        self.head_bias_ = head_b.detach().numpy().copy()
-        self.task_mask_ = theta.detach().abs().numpy().copy()
-        # where edits aim: the median logit of training images that have the attribute
-        logits = self.task_logits(self.encode(images))
-        self.target_logits_ = np.array(
-            [np.median(logits[y[:, k] == 1, k]) if y[:, k].any() else 0.0 for k in range(n_tasks)]
-        )
-        self.loss_history_ = np.array(history)  # per epoch: recon, KL, GAN, task, discriminator
-        return self
-
-    # -- after fitting ---------------------------------------------------------------------
-    def encode(self, images) -> np.ndarray:
-        """Posterior means ``(n, n_latent)`` of ``images`` (deterministic)."""
-        x = self._images(images, fitted=True)
-        with _torch_threads(self.n_threads), torch.no_grad():
-            mu, _ = self.encoder_(x).chunk(2, dim=1)
-        return mu.numpy().astype(float)
-
-    def decode(self, latents) -> np.ndarray:
-        """Images ``(n, S, S, 3)`` in [0, 1] from latent codes ``(n, n_latent)``."""
-        if not hasattr(self, "generator_"):
-            raise RuntimeError("TaskMaskGAN is not fitted: call .fit(images, attributes)")
-        z = np.asarray(latents, dtype=np.float32)
-        if z.ndim != 2 or z.shape[1] != self.n_latent:
-            raise ValueError(f"latents must be (n, {self.n_latent}), got shape {z.shape}")
-        with _torch_threads(self.n_threads), torch.no_grad():
-            x = self.generator_(torch.from_numpy(z))
-        return x.numpy().transpose(0, 2, 3, 1).astype(np.float32)
-
-    def task_logits(self, latents) -> np.ndarray:
-        """The heads' logits ``(n, K)`` of latent codes."""
+    def _latents(self, latents, name: str = "latents") -> np.ndarray:
         z = np.asarray(latents, dtype=float)
-        return (z[:, None, :] * self.task_mask_[None] * self.head_weights_[None]).sum(-1) + (
-            self.head_bias_
-        )
+        if z.ndim != 2 or z.shape[1] != self.n_latent:
+            raise ValueError(f"{name} must be (n, {self.n_latent}), got shape {z.shape}")
+        if not np.isfinite(z).all():
+            raise ValueError(f"{name} must be finite")
+        return z
 
-    def relevant_latents(self) -> list[np.ndarray]:
-        """Per task, the latents in the mask's support (:func:`~specialist.models.vae.mask_support`)."""
-        if not hasattr(self, "task_mask_"):
-            raise RuntimeError("TaskMaskGAN is not fitted: call .fit(images, attributes)")
-        return mask_support(self.task_mask_, self.threshold)
-
-    def edit_latents(
-        self, latents, task: int, target_logit: float | None = None, max_step: float = 5.0
-    ) -> np.ndarray:
-        """Move each code along ``d_k = m_k * w_k`` (support only) until logit_k = target.
-
-        ``target_logit`` defaults to the median logit of the training images that have the
-        attribute (``target_logits_``), so an edit lands among typical images with it. The
-        move is at most ``max_step`` long (latents have unit prior scale, so a much longer move
-        leaves the region the generator was trained on). Codes whose logit already exceeds the
-        target are left unchanged, and coordinates outside the mask's support
-        (:meth:`relevant_latents`) never move.
-        """
-        if not hasattr(self, "task_mask_"):
-            raise RuntimeError("TaskMaskGAN is not fitted: call .fit(images, attributes)")
+    def _task(self, task) -> int:
         if isinstance(task, bool) or not isinstance(task, int | np.integer):
             raise TypeError(f"task must be an integer index, got {task!r}")
         if not 0 <= task < self.n_tasks_:
             raise ValueError(f"task must be an index in 0..{self.n_tasks_ - 1}, got {task!r}")
+        return int(task)
+
+    # -- fitting ---------------------------------------------------------------------------
+    def fit(self, images, tasks, values=None) -> TaskMaskGAN:
+        """Train on ``images`` ``(n, S, S, 3)`` in [0, 1] and boolean ``tasks`` ``(n, K)``.
+
+        ``values`` (optional): a list of ``K`` arrays ``(n, a_k)``, the attributes of task
+        ``k``, regressed on the images where task ``k`` is present (``None`` or an ``(n, 0)``
+        array for a task without attributes). Values of images without the task are ignored.
+        """
+        x = _as_images(images, None)
+        n, size = x.shape[0], x.shape[2]
+        y, blocks = _as_tasks(tasks, values, n)
+        n_tasks = y.shape[1]
+        dims = np.array([1 + b.shape[1] for b in blocks])
+        n_out = int(dims.max())
+        # attributes standardised over the images where the task is present
+        means, scales = [], []
+        v = np.zeros((n, n_tasks, n_out - 1), dtype=np.float32)
+        valid = np.zeros((n, n_tasks, n_out - 1), dtype=bool)
+        for k, b in enumerate(blocks):
+            a = b.shape[1]
+            mean, scale = standardise(b[y[:, k]]) if a else (np.zeros(0), np.ones(0))
+            means.append(mean)
+            scales.append(scale)
+            if a:
+                v[:, k, :a] = np.where(y[:, k, None], (b - mean) / scale, 0.0)
+                valid[:, k, :a] = y[:, k, None]
+
+        with torch_threads(self.n_threads), torch.random.fork_rng(devices=[]):
+            torch.manual_seed(self.seed)
+            gen = torch.Generator().manual_seed(self.seed)
+            enc = _conv_net(size, 2 * self.n_latent, self.width, batch_norm=True)
+            dec = _Generator(size, self.n_latent, self.width)
+            disc = _conv_net(size, 1, self.disc_width, batch_norm=False)
+            head_w = nn.Parameter(torch.randn(n_tasks, n_out, self.n_latent, generator=gen) * 0.1)
+            head_b = nn.Parameter(torch.zeros(n_tasks, n_out))
+            theta = nn.Parameter(torch.ones(n_tasks, self.n_latent))
+            history = self._train((enc, dec, disc), (head_w, head_b, theta), x, y, v, valid, gen)
+
+        self.encoder_, self.generator_, self.discriminator_ = enc.eval(), dec.eval(), disc.eval()
+        self.image_size_, self.n_tasks_ = size, n_tasks
+        self.output_dims_ = dims
+        out_valid = np.arange(n_out)[None, :] < dims[:, None]  # (K, O)
+        self.head_weights_ = head_w.detach().numpy().astype(float) * out_valid[:, :, None]
+        self.head_bias_ = head_b.detach().numpy().astype(float) * out_valid
+        self.task_mask_ = (
+            theta.detach().numpy().astype(float)
+            if self.l1 > 0
+            else np.ones((n_tasks, self.n_latent))
+        )
+        self.value_mean_, self.value_scale_ = means, scales
+        codes = _encode(enc, x, self.n_threads)
+        self.latent_sd_ = codes.std(axis=0)
+        # linear heads: the Jacobian of task k's outputs is W_k * m_k, the same at every code
+        jac = np.abs(self.head_weights_) * self.task_mask_[:, None, :]  # (K, O, L)
+        self.task_sensitivity_ = jac.sum(axis=1) / dims[:, None] * self.latent_sd_[None]
+        logits = self.task_logits(codes)
+        self.target_logits_ = np.array(
+            [np.median(logits[y[:, k], k]) if y[:, k].any() else 0.0 for k in range(n_tasks)]
+        )
+        self.loss_history_ = loss_table(history, LOSS_TERMS)
+        return self
+
+    def _train(self, nets, heads, x, y, v, valid, gen) -> np.ndarray:
+        """The optimisation; returns the loss history ``(epochs, len(LOSS_TERMS))``."""
+        enc, dec, disc = nets
+        head_w, head_b, theta = heads
+        n = x.shape[0]
+        learn = self.l1 > 0  # the dense model keeps its masks at 1
+        theta.requires_grad_(learn)
+        y_t = torch.from_numpy(y.astype(np.float32))
+        v_t, valid_t = torch.from_numpy(v), torch.from_numpy(valid.astype(np.float32))
+        groups = [
+            {"params": [*enc.parameters(), *dec.parameters()]},
+            {"params": [head_w, head_b], "lr": self.lr * self.head_lr_scale},
+        ]
+        if learn:
+            groups.append({"params": [theta], "lr": self.lr * self.mask_lr_scale})
+        opt = torch.optim.Adam(groups, lr=self.lr, betas=(0.5, 0.999))
+        main_params = [p for g in groups for p in g["params"]]
+        d_params = list(disc.parameters())
+        opt_d = torch.optim.Adam(d_params, lr=self.lr, betas=(0.5, 0.999))
+        mask_lr = self.lr * self.mask_lr_scale
+        bce = F.binary_cross_entropy_with_logits
+        inv2var = 1.0 / (2.0 * self.noise_var)
+        batch = min(self.batch_size, n)
+        steps = max(1, n // batch)
+        warmup = self.l1_warmup * self.epochs * steps
+        real, fake_label = torch.ones(batch, 1), torch.zeros(batch, 1)
+        history = np.zeros((self.epochs, len(LOSS_TERMS)))
+        for epoch in range(self.epochs):
+            order = torch.randperm(n, generator=gen)
+            for step in range(steps):
+                # the penalty ramps up linearly (module docstring)
+                done = epoch * steps + step
+                ramp = min(1.0, done / warmup) if warmup > 0 else 1.0
+                idx = order[step * batch : (step + 1) * batch]
+                xb = x[idx]
+                mu, logvar = enc(xb).chunk(2, dim=1)
+                z = mu + torch.exp(0.5 * logvar) * torch.randn(mu.shape, generator=gen)
+                rec = dec(z)
+                # one discriminator pass over real images and reconstructions serves both
+                # players: the discriminator's loss (its gradient taken for its parameters
+                # only) and the generator's non-saturating loss
+                d_real, d_fake = disc(torch.cat([xb, rec])).split(batch)
+                d_loss = bce(d_real, real) + bce(d_fake, fake_label)
+                d_grads = torch.autograd.grad(d_loss, d_params, retain_graph=True)
+                recon = ((rec - xb) ** 2).sum(dim=(1, 2, 3)).mean() * inv2var
+                kl = gaussian_kl(mu, logvar, dims=(1,)).mean()
+                adv = bce(d_fake, real)
+                mask = theta if learn else theta.detach()
+                out = torch.einsum("bl,kol->bko", mu, mask[:, None, :] * head_w) + head_b
+                presence = bce(out[..., 0], y_t[idx], reduction="none").mean(0).sum()
+                w_valid = valid_t[idx]
+                count = w_valid.sum(0).clamp(min=1.0)  # (K, O - 1)
+                sq = 0.5 * (out[..., 1:] - v_t[idx]) ** 2 * w_valid
+                task = presence + (sq.sum(0) / count).sum()
+                loss = (
+                    recon + self.beta * kl + self.adv_weight * adv + self.task_weight * task
+                    + self.head_decay * (head_w**2).sum()
+                )  # fmt: skip
+                opt.zero_grad(set_to_none=True)
+                loss.backward(inputs=main_params)
+                opt.step()
+                penalty = torch.zeros(())
+                if learn:  # the ℓ1 penalty: a proximal step (module docstring)
+                    with torch.no_grad():
+                        penalty = ramp * self.l1 * theta.sum()
+                        state = opt.state[theta]
+                        v_hat = state["exp_avg_sq"] / (1 - 0.999 ** float(state["step"]))
+                        tau = mask_lr * ramp * self.l1 / (v_hat.sqrt() + 1e-8)
+                        theta.sub_(tau).clamp_(min=0.0)
+                for p, g in zip(d_params, d_grads, strict=True):
+                    p.grad = g
+                opt_d.step()
+                terms = (recon, kl, adv, task, penalty, d_loss)
+                history[epoch] += np.array([float(t.detach()) for t in terms]) / steps
+        return history
+
+    # -- after fitting ---------------------------------------------------------------------
+    def encode(self, images) -> np.ndarray:
+        """Posterior means ``(n, n_latent)`` of ``images`` (deterministic)."""
+        check_fitted(self, "encoder_", _HOW)
+        return _encode(self.encoder_, _as_images(images, self.image_size_), self.n_threads)
+
+    def decode(self, latents) -> np.ndarray:
+        """Images ``(n, S, S, 3)`` in [0, 1] from latent codes ``(n, n_latent)``."""
+        check_fitted(self, "generator_", _HOW)
+        z = torch.from_numpy(self._latents(latents).astype(np.float32))
+        with torch_threads(self.n_threads), torch.no_grad():
+            parts = [self.generator_(z[i : i + _CHUNK]) for i in range(0, z.shape[0], _CHUNK)]
+        size = self.image_size_
+        x = torch.cat(parts).numpy() if parts else np.zeros((0, 3, size, size), np.float32)
+        return x.transpose(0, 2, 3, 1).astype(np.float32)
+
+    def task_outputs(self, latents) -> np.ndarray:
+        """The heads' outputs ``(n, K, O)`` of latent codes: presence logit, then standardised
+        attributes (padded with 0 beyond each task's ``output_dims_[k]``)."""
+        check_fitted(self, "head_weights_", _HOW)
+        z = self._latents(latents)
+        w = self.head_weights_ * self.task_mask_[:, None, :]  # (K, O, L)
+        return np.einsum("nl,kol->nko", z, w) + self.head_bias_
+
+    def task_logits(self, latents) -> np.ndarray:
+        """The heads' presence logits ``(n, K)`` of latent codes."""
+        return self.task_outputs(latents)[:, :, 0]
+
+    def predict_values(self, latents) -> list[np.ndarray]:
+        """The heads' attribute predictions in the units of ``values``: ``[(n, a_k)]``."""
+        out = self.task_outputs(latents)
+        return [
+            out[:, k, 1:d] * self.value_scale_[k] + self.value_mean_[k]
+            for k, d in enumerate(self.output_dims_)
+        ]
+
+    def relevant_latents(self) -> list[np.ndarray]:
+        """Per task, the support of its head's mean absolute Jacobian (``task_sensitivity_``)
+        under the package's rule (:func:`specialist.models._common.support_from_sensitivity`)."""
+        check_fitted(self, "task_sensitivity_", _HOW)
+        return support_from_sensitivity(self.task_sensitivity_, self.threshold)
+
+    def support_matrix(self) -> np.ndarray:
+        """Boolean ``(K, n_latent)``: :meth:`relevant_latents` as a matrix."""
+        return support_matrix(self.relevant_latents(), self.n_latent)
+
+    def edit_latents(
+        self, latents, task: int, target_logit: float | None = None, max_step: float = 5.0
+    ) -> np.ndarray:
+        """The *direction edit* (an earlier design): move each code along the head's presence
+        direction restricted to the support, ``d_k = m_k * W_k[0]`` on
+        :meth:`relevant_latents`, until the presence logit reaches ``target_logit``.
+
+        ``target_logit`` defaults to the median logit of the training images that have the
+        task (``target_logits_``). The move is at most ``max_step`` long (latents have unit
+        prior scale). Codes whose logit already exceeds the target are left unchanged, and
+        coordinates outside the support never move.
+        """
+        check_fitted(self, "task_mask_", _HOW)
+        task = self._task(task)
         max_step = check_real("max_step", max_step, 0.0, math.inf)
         if target_logit is None:
             target_logit = float(self.target_logits_[task])
-        z = np.asarray(latents, dtype=float)
+        z = self._latents(latents)
         support = np.zeros(self.n_latent, dtype=bool)
         support[self.relevant_latents()[task]] = True
-        full = self.task_mask_[task] * self.head_weights_[task]
+        full = self.task_mask_[task] * self.head_weights_[task, 0]
         direction = np.where(support, full, 0.0)
         norm = float(np.linalg.norm(direction))
         gain = float(direction @ full)  # logit change per unit step along `direction`
         if norm == 0 or gain <= 0:
-            return z.copy()  # the head ignores every latent: nothing to move
+            return z.copy()  # the head reads no latent: nothing to move
         logit = self.task_logits(z)[:, task]
         step = np.minimum(np.maximum(target_logit - logit, 0.0) / gain, max_step / norm)
         return z + step[:, None] * direction[None]
 
-    def edit(self, images, task: int, **kwargs) -> tuple[np.ndarray, np.ndarray]:
-        """Reconstructions of ``images`` and their edits for ``task`` (keyword arguments as in
-        :meth:`edit_latents`): two ``(n, S, S, 3)`` arrays."""
-        z = self.encode(images)
-        return self.decode(z), self.decode(self.edit_latents(z, task, **kwargs))
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _as_images(images, size: int | None) -> torch.Tensor:
+    x = np.asarray(images, dtype=np.float32)
+    if x.ndim != 4 or x.shape[-1] != 3 or x.shape[1] != x.shape[2] or x.shape[1] not in (32, 64):
+        raise ValueError(
+            "images must be an (n, S, S, 3) RGB array with S = 32 or 64, "
+            f"got shape {np.shape(images)}"
+        )
+    if x.shape[0] == 0:
+        raise ValueError("images must hold at least one image")
+    if not np.all(np.isfinite(x)) or x.min() < 0 or x.max() > 1:
+        raise ValueError("images must be finite with values in [0, 1]")
+    if size is not None and x.shape[1] != size:
+        raise ValueError(f"images are {x.shape[1]} pixels wide, the model was fitted on {size}")
+    return torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
+
+
+def _as_tasks(tasks, values, n: int) -> tuple[np.ndarray, list[np.ndarray]]:
+    y = np.asarray(tasks)
+    if y.ndim == 1:
+        y = y[:, None]
+    if y.ndim != 2 or y.shape[0] != n or y.shape[1] < 1:
+        raise ValueError(
+            f"tasks must be an (n, K) boolean array with n = {n}, got shape {np.shape(tasks)}"
+        )
+    if not np.isin(y, (0, 1)).all():
+        raise ValueError("tasks must be boolean (or 0/1)")
+    y = y.astype(bool)
+    k = y.shape[1]
+    if values is None:
+        values = [None] * k
+    if isinstance(values, np.ndarray) or not isinstance(values, Sequence) or len(values) != k:
+        raise ValueError(f"values must be None or a list of {k} arrays (n, a_k), one per task")
+    blocks = []
+    for j, v in enumerate(values):
+        arr = np.zeros((n, 0)) if v is None else np.asarray(v, dtype=float)
+        arr = arr[:, None] if arr.ndim == 1 else arr
+        if arr.ndim != 2 or arr.shape[0] != n:
+            raise ValueError(f"values[{j}] must be an (n, a) array with n = {n}, got {arr.shape}")
+        if not np.isfinite(arr[y[:, j]]).all():
+            raise ValueError(f"values[{j}] must be finite where task {j} is present")
+        if arr.shape[1] and y[:, j].sum() < 2:
+            raise ValueError(f"values[{j}] needs at least 2 images where task {j} is present")
+        blocks.append(arr)
+    return y, blocks
+
+
+def _encode(encoder: nn.Module, x: torch.Tensor, n_threads: int) -> np.ndarray:
+    """Posterior means of the images ``x`` ``(n, 3, S, S)``, in chunks."""
+    with torch_threads(n_threads), torch.no_grad():
+        parts = [encoder(x[i : i + _CHUNK]).chunk(2, dim=1)[0] for i in range(0, len(x), _CHUNK)]
+    return torch.cat(parts).numpy().astype(float)

@@ -626,16 +626,3 @@ class SparseTaskVAE:
     def support_matrix(self) -> np.ndarray:
         """Boolean ``(M, n_latent)`` matrix of :meth:`relevant_latents`."""
         return support_matrix(self.relevant_latents(), self.n_latent)
-
-
-# kept for TaskMaskGAN until it moves to specialist.models._common
-_torch_threads = torch_threads
-
-
-def mask_support(mask: np.ndarray, threshold: float) -> list[np.ndarray]:
-    """Per row of a non-negative mask, ``{j : m_j >= threshold * max m}`` (empty for a zero row)."""
-    mask = np.asarray(mask, dtype=float)
-    return [
-        np.flatnonzero(row >= threshold * row.max()) if row.max() > 0 else np.array([], int)
-        for row in mask
-    ]

@@ -78,6 +78,7 @@ import pandas as pd
 
 from specialist.data.sportshhi import ANNOTATION_COLUMNS, BOX_COLUMNS, KEYFRAME_STRIDE
 from specialist.simulate.collider import as_generator
+from specialist.simulate.raster import Canvas, Sprite, coverage, segment_distance
 from specialist.structure import n_segments as _n_segments
 from specialist.validate import check_int as _check_int
 from specialist.validate import check_real as _check_real
@@ -518,74 +519,16 @@ def _jitter_boxes(boxes: np.ndarray, box_noise: float, rng) -> np.ndarray:
     return np.stack([x[..., 0], y[..., 0], x[..., 1], y[..., 1]], axis=-1)
 
 
-def _coverage(distance: np.ndarray) -> np.ndarray:
-    """Anti-aliased coverage of a pixel at a signed distance (in pixels) from a shape's edge."""
-    return np.clip(0.5 - distance, 0.0, 1.0)
-
-
-def _segment_distance(px, py, ax, ay, bx, by) -> np.ndarray:
-    """Distance of points ``(px, py)`` to segments ``a -> b`` (all broadcastable)."""
-    dx, dy = bx - ax, by - ay
-    ux, uy = px - ax, py - ay
-    h = np.clip((ux * dx + uy * dy) / (dx * dx + dy * dy + 1e-12), 0.0, 1.0)
-    ux = ux - h * dx
-    uy = uy - h * dy
-    return np.sqrt(ux * ux + uy * uy)
-
-
 def _background(size: int) -> np.ndarray:
     """The court: a light floor with a centre line and a centre circle, (size, size)."""
     c = (np.arange(size) + 0.5) / size
     x, y = c[None, :], c[:, None]
-    line = _coverage(np.abs(x - 0.5) * size - 0.5)
-    ring = _coverage(np.abs(np.hypot(x - 0.5, y - 0.5) - 0.18) * size - 0.5)
+    line = coverage(np.abs(x - 0.5) * size - 0.5)
+    ring = coverage(np.abs(np.hypot(x - 0.5, y - 0.5) - 0.18) * size - 0.5)
     return (_COURT + (_LINE - _COURT) * np.maximum(line, ring)).astype(np.float32)
 
 
-class _Canvas:
-    """A stack of frames with local, alpha-composited sprites (vectorised over frames)."""
-
-    def __init__(self, frames: np.ndarray):
-        self.n, self.h, self.w = frames.shape
-        # one spare element at the end receives every write that falls outside the frame
-        self.flat = np.zeros(frames.size + 1, np.float32)
-        self.flat[:-1].reshape(frames.shape)[...] = frames
-
-    def window(self, left: np.ndarray, top: np.ndarray, width: int, height: int):
-        """Pixel-centre coordinates (n, height, width) and flat indices of windows at (left, top).
-
-        ``left``, ``top`` are integer pixel offsets per frame; pixels outside the frame map to
-        the spare element.
-        """
-        cols = left[:, None, None] + np.arange(width)[None, None, :]
-        rows = top[:, None, None] + np.arange(height)[None, :, None]
-        inside = (cols >= 0) & (cols < self.w) & (rows >= 0) & (rows < self.h)
-        frame = np.arange(self.n)[:, None, None]
-        index = np.where(inside, (frame * self.h + rows) * self.w + cols, self.flat.size - 1)
-        return cols + 0.5, rows + 0.5, index
-
-    def paint(self, index: np.ndarray, colour: np.ndarray, alpha: np.ndarray) -> None:
-        """Composite premultiplied ``colour`` with ``alpha`` over the window at ``index``."""
-        under = self.flat[index]
-        self.flat[index] = under * (1.0 - alpha) + colour
-
-    def frames(self) -> np.ndarray:
-        return self.flat[:-1].reshape(self.n, self.h, self.w)
-
-
-class _Sprite:
-    """Premultiplied colour and alpha of one window, built part by part (back to front)."""
-
-    def __init__(self, shape: tuple[int, ...]):
-        self.colour = np.zeros(shape, np.float32)
-        self.alpha = np.zeros(shape, np.float32)
-
-    def add(self, coverage: np.ndarray, shade) -> None:
-        self.colour = self.colour * (1 - coverage) + coverage * shade
-        self.alpha = self.alpha * (1 - coverage) + coverage
-
-
-def _draw_players(canvas: _Canvas, centres, states, jerseys) -> None:
+def _draw_players(canvas: Canvas, centres, states, jerseys) -> None:
     """Stick figures centred at ``centres`` (N, P, 2), arms set by ``states`` (N, P)."""
     size = canvas.w
     bw, bh = BOX_SIZE[0] * size, BOX_SIZE[1] * size  # box in pixels
@@ -600,24 +543,24 @@ def _draw_players(canvas: _Canvas, centres, states, jerseys) -> None:
         # pixel centres relative to the player's centre
         x = (x - cx[:, None, None]).astype(np.float32)
         y = (y - cy[:, None, None]).astype(np.float32)
-        sprite = _Sprite(index.shape)
+        sprite = Sprite(index.shape)
         ax = np.abs(x)  # the figure is symmetric: draw one leg and one arm on |x|
-        d = _segment_distance(ax, y, 0.08 * bw, 0.12 * bh, 0.2 * bw, 0.47 * bh)
-        sprite.add(_coverage(d - limb), _LIMB)
+        d = segment_distance(ax, y, 0.08 * bw, 0.12 * bh, 0.2 * bw, 0.47 * bh)
+        sprite.add(coverage(d - limb), _LIMB)
         torso = np.maximum(ax - 0.2 * bw, np.abs(y + 0.04 * bh) - 0.17 * bh)
-        sprite.add(_coverage(torso), jerseys[:, p, None, None])
-        sprite.add(_coverage(np.hypot(x, y + 0.35 * bh) - 0.11 * bh), _HEAD)
+        sprite.add(coverage(torso), jerseys[:, p, None, None])
+        sprite.add(coverage(np.hypot(x, y + 0.35 * bh) - 0.11 * bh), _HEAD)
         # arms, from the shoulders outwards, raised by `angle` above the horizontal
         reach = 0.3 * bw
         dx = (reach * np.cos(angle[:, p])).astype(np.float32)[:, None, None]
         dy = (-reach * np.sin(angle[:, p])).astype(np.float32)[:, None, None]  # y points down
         shoulder_x, shoulder_y = 0.18 * bw, -0.18 * bh
-        d = _segment_distance(ax, y, shoulder_x, shoulder_y, shoulder_x + dx, shoulder_y + dy)
-        sprite.add(_coverage(d - limb), _ARM)
+        d = segment_distance(ax, y, shoulder_x, shoulder_y, shoulder_x + dx, shoulder_y + dy)
+        sprite.add(coverage(d - limb), _ARM)
         canvas.paint(index, sprite.colour, sprite.alpha)
 
 
-def _draw_balls(canvas: _Canvas, centres, shades) -> None:
+def _draw_balls(canvas: Canvas, centres, shades) -> None:
     """Small discs (distractors) at ``centres`` (N, D, 2) with ``shades`` (N, D)."""
     size = canvas.w
     radius = max(0.035 * size, 0.8)
@@ -628,7 +571,7 @@ def _draw_balls(canvas: _Canvas, centres, shades) -> None:
         top = np.floor(cy - radius).astype(np.int64) - 1
         x, y, index = canvas.window(left, top, extent, extent)
         distance = np.hypot(x - cx[:, None, None], y - cy[:, None, None]) - radius
-        cover = _coverage(distance).astype(np.float32)
+        cover = coverage(distance).astype(np.float32)
         canvas.paint(index, cover * shades[:, j, None, None], cover)
 
 
@@ -637,7 +580,7 @@ def _render(states, positions, jerseys, balls, ball_shades, image_size: int, rng
     n, n_steps, n_players = states.shape
     n_frames = n * n_steps
     background = _background(image_size)
-    canvas = _Canvas(np.broadcast_to(background, (n_frames, image_size, image_size)))
+    canvas = Canvas(np.broadcast_to(background, (n_frames, image_size, image_size)))
     flat_jerseys = np.repeat(jerseys, n_steps, axis=0)  # (N, P), constant over an episode
     _draw_players(
         canvas,
