@@ -201,17 +201,27 @@ table
 # ## Running on the real SportsHHI files
 #
 # **Scoring predictions.** With the official files (an annotation CSV with 13 columns, a label
-# map `.pbtxt`) and predictions in the 12-column format (the annotation's boxes, label and a
-# score), the evaluator needs no other part of this package:
+# map `.pbtxt`) and predictions in the 12-column format the official writer produces (video,
+# **keyframe index**, the two boxes, label and a score), the evaluator needs no other part of
+# this package. By default it follows SportsHHI's evaluation code: ground-truth rows key on
+# `frame_id // 5`, prediction rows on their second column as given; only keyframes with ground
+# truth are scored; mAP is the NaN-mean over the classes predicted there; the IoU threshold is
+# 0.9. `protocol="strict"` also counts predictions on empty keyframes and gives AP 0 to a class
+# with ground truth and no prediction.
 #
 # ```python
 # from specialist.data.sportshhi import read_label_map, read_annotations, evaluate_map
 # labels = read_label_map("sportshhi_label_map.pbtxt")
 # gt = read_annotations("sportshhi_val.csv", labels)       # checks every row, names bad ones
-# result = evaluate_map(gt, "my_predictions.csv", iou_threshold=0.9,
+# result = evaluate_map(gt, "my_predictions.csv")           # official protocol, IoU 0.9
+# result = evaluate_map(gt, "my_predictions.csv", iou_threshold=0.5, pred_max=None,
 #                       classes=None)                       # or the official subset of labels
 # result.map, result.table(labels)                          # mAP and per-class AP
 # ```
+#
+# The predictions this page's methods emit (`specialist.experiments.sportshhi.predictions`) use
+# the same official format (the keyframe index in the second column): written with
+# `specialist.data.sportshhi.write_csv`, the official tool can score them too.
 #
 # **Running the pipeline.** The methods above need, for every keyframe, one feature vector per
 # tracked person (pixels of the person's crop for *Base*, or crops from which the two models

@@ -53,48 +53,72 @@ def gt():
 
 
 def perfect(gt):
+    """Perfect predictions as the official writer puts them: the keyframe index in column 2."""
     return pd.DataFrame(
-        [pred_row(r.video_id, r.frame_id, (r.x11, r.y11, r.x12, r.y12),
+        [pred_row(r.video_id, r.frame_id // 5, (r.x11, r.y11, r.x12, r.y12),
                   (r.x21, r.y21, r.x22, r.y22), r.label, 0.9) for r in gt.itertuples()]
     )  # fmt: skip
 
 
 def test_perfect_predictions_score_one(gt):
     result = evaluate_map(gt, perfect(gt))
+    assert result.protocol == "official" and result.iou_threshold == 0.9
     assert result.map == 1.0 and result.per_class == {1: 1.0, 2: 1.0}
     assert result.n_gt == {1: 2, 2: 2} and result.recall == {
         1: 0.75,
         5: 1.0,
         10: 1.0,
     }  # top-1 misses one of keyframe 4
-    # frames 20..24 share keyframe 4: a detection at frame 22 matches the frame-20 pair
-    moved = perfect(gt).assign(frame_id=lambda d: d["frame_id"] + 2)
-    assert evaluate_map(gt, moved).map == 1.0
+    # ground-truth frames 20..24 share keyframe 4: a pair annotated at frame 22 is matched by
+    # a prediction on keyframe 4
+    moved = gt.assign(frame_id=lambda d: d["frame_id"] + 2)
+    assert evaluate_map(moved, perfect(gt)).map == 1.0
+    assert evaluate_map(gt, perfect(gt), protocol="strict").map == 1.0
 
 
-def test_wrong_class_wrong_keyframe_and_wrong_boxes_score_zero(gt):
+def test_perfect_predictions_in_official_files_score_one(tmp_path, gt):
+    # written the way the official writer does: the keyframe index in the second column
+    write_csv(gt, tmp_path / "gt.csv", ANNOTATION_COLUMNS)
+    write_csv(perfect(gt), tmp_path / "pred.csv", PREDICTION_COLUMNS)
+    assert read_predictions(tmp_path / "pred.csv")["keyframe"].tolist() == [2, 4, 4, 1]
+    assert evaluate_map(tmp_path / "gt.csv", tmp_path / "pred.csv").map == 1.0
+    # the old reading (the prediction frame column divided by 5) would miss every keyframe
+    wrong = perfect(gt).assign(frame_id=lambda d: d["frame_id"] // 5)
+    assert evaluate_map(gt, wrong, protocol="strict").map == 0.0
+
+
+def test_wrong_class_wrong_keyframe_and_wrong_boxes(gt):
     pred = perfect(gt)
     assert evaluate_map(gt, pred.assign(label=3 - pred["label"])).map == 0.0
-    assert evaluate_map(gt, pred.assign(frame_id=pred["frame_id"] + 50)).map == 0.0
+    # predictions only on keyframes without ground truth: nothing is scored (official) ...
+    away = pred.assign(frame_id=pred["frame_id"] + 50)
+    assert np.isnan(evaluate_map(gt, away).map)
+    # ... and every one is a false positive (strict)
+    assert evaluate_map(gt, away, protocol="strict").map == 0.0
     shifted = pred.copy()
     shifted[["x11", "x12"]] = shifted[["x11", "x12"]] + 0.02  # IoU of person 1: 0.76 to 0.82
     assert evaluate_map(gt, shifted, iou_threshold=0.5).map == 1.0
     assert evaluate_map(gt, shifted, iou_threshold=0.9).map == 0.0
+    assert evaluate_map(gt, shifted).map == 0.0  # the official default threshold is 0.9
 
 
 def test_swapped_pair_is_a_false_positive(gt):
     # interactions are directed: person 1 <-> person 2 swapped does not match
-    swapped = pd.DataFrame([pred_row("v1", 10, B, A, 1, 0.9)])
+    swapped = pd.DataFrame([pred_row("v1", 2, B, A, 1, 0.9)])
     result = evaluate_map(gt, swapped, classes=[1])
     assert result.per_class == {1: 0.0}
+    swapped_all = perfect(gt)
+    cols1, cols2 = list(ANNOTATION_COLUMNS[2:6]), list(ANNOTATION_COLUMNS[6:10])
+    swapped_all[cols1 + cols2] = swapped_all[cols2 + cols1].to_numpy()
+    assert evaluate_map(gt, swapped_all).map == 0.0
     # the swapped detection ranked above the right one: precision 1/2 at full recall of that GT
-    both = pd.DataFrame([pred_row("v1", 10, B, A, 1, 0.9), pred_row("v1", 10, A, B, 1, 0.8)])
+    both = pd.DataFrame([pred_row("v1", 2, B, A, 1, 0.9), pred_row("v1", 2, A, B, 1, 0.8)])
     assert evaluate_map(gt, both, classes=[1]).per_class[1] == pytest.approx(0.5 * 0.5)
 
 
 def test_duplicates_count_once(gt):
     one = gt.iloc[[0]]
-    dup = pd.DataFrame([pred_row("v1", 10, A, B, 1, 0.9), pred_row("v1", 11, A, B, 1, 0.8)])
+    dup = pd.DataFrame([pred_row("v1", 2, A, B, 1, 0.9), pred_row("v1", 2, A, B, 1, 0.8)])
     result = evaluate_map(one, dup)
     # TP then FP: precision envelope 1 at recall 1 -> AP 1; the duplicate costs nothing here
     assert result.map == 1.0
@@ -102,29 +126,86 @@ def test_duplicates_count_once(gt):
     two = gt.iloc[[1]].assign(frame_id=10)
     gt2 = pd.concat([one, two])
     pred = pd.DataFrame([
-        pred_row("v1", 10, A, B, 1, 0.9), pred_row("v1", 10, A, B, 1, 0.8),
-        pred_row("v1", 10, A, C, 1, 0.7),
+        pred_row("v1", 2, A, B, 1, 0.9), pred_row("v1", 2, A, B, 1, 0.8),
+        pred_row("v1", 2, A, C, 1, 0.7),
     ])  # fmt: skip
     assert evaluate_map(gt2, pred).map == pytest.approx(0.5 * 1.0 + 0.5 * (2 / 3))
 
 
-def test_empty_frames_and_missing_detections(gt):
-    # a detection in a keyframe without ground truth is a false positive
+def test_predictions_on_keyframes_without_ground_truth(gt):
     extra = pd.concat([perfect(gt), pd.DataFrame([pred_row("v3", 0, A, B, 1, 0.95)])])
-    result = evaluate_map(gt, extra)
-    assert result.per_class[2] == 1.0
-    assert result.per_class[1] == pytest.approx(2 / 3)  # FP first, then 2 TPs: P = 1/2, 2/3
-    # no detections at all: AP 0 for every class, recall 0
+    # official: the keyframe has no ground truth, so the row changes nothing
+    official = evaluate_map(gt, extra)
+    assert official.per_class == evaluate_map(gt, perfect(gt)).per_class
+    assert official.recall == evaluate_map(gt, perfect(gt)).recall
+    # strict: it is a false positive ranked first, then 2 TPs: precision 1/2, 2/3
+    strict = evaluate_map(gt, extra, protocol="strict")
+    assert strict.per_class[2] == 1.0
+    assert strict.per_class[1] == pytest.approx(2 / 3)
+
+
+def test_a_class_that_is_never_predicted(gt):
+    only_1 = perfect(gt).iloc[[0, 1]]  # class 2 has ground truth but no prediction
+    official = evaluate_map(gt, only_1)
+    assert official.per_class == {1: 1.0} and official.map == 1.0  # left out
+    strict = evaluate_map(gt, only_1, protocol="strict")
+    assert strict.per_class == {1: 1.0, 2: 0.0} and strict.map == 0.5  # AP 0
+    # a predicted class without ground truth is NaN (official) and leaves the mean alone
+    ghost = pd.concat([perfect(gt), pd.DataFrame([pred_row("v1", 2, A, C, 7, 0.5)])])
+    result = evaluate_map(gt, ghost)
+    assert np.isnan(result.per_class[7]) and result.map == 1.0
+    # no detections at all: nothing scored (official), AP 0 for every class (strict)
     empty = pd.DataFrame(columns=list(PREDICTION_COLUMNS))
-    nothing = evaluate_map(gt, empty)
+    assert np.isnan(evaluate_map(gt, empty).map)
+    nothing = evaluate_map(gt, empty, protocol="strict")
     assert nothing.map == 0.0 and nothing.recall[10] == 0.0
-    # half the pairs found
+    # half the pairs found, one of each class
     assert evaluate_map(gt, perfect(gt).iloc[[0, 2]]).map == pytest.approx(0.5)
+
+
+def test_pred_max_keeps_each_keyframes_top_rows(gt):
+    # keyframe 4 has two true pairs; a high-scoring wrong row pushes one of them out
+    decoy = pd.DataFrame([pred_row("v1", 4, C, A, 2, 0.99)])
+    pred = pd.concat([perfect(gt).assign(score=[0.9, 0.8, 0.7, 0.9]), decoy])
+    full = evaluate_map(gt, pred)
+    cut = evaluate_map(gt, pred, pred_max=2)  # keyframe 4 keeps the decoy and the 0.8 row
+    assert full.per_class[1] == cut.per_class[1] == 1.0
+    # class 2: FP, TP, TP (envelope 2/3 at both recalls) against FP, TP (1/2 at recall 1/2)
+    assert full.per_class[2] == pytest.approx(2 / 3)
+    assert cut.per_class[2] == pytest.approx(0.25)
+    assert cut.n_pred == {1: 2, 2: 2}
+    with pytest.raises(ValueError, match="pred_max must be None or an integer >= 1"):
+        evaluate_map(gt, pred, pred_max=0)
+
+
+def test_hand_computed_example_under_both_protocols():
+    # two keyframes with ground truth (class 1 on both, class 2 on one), one empty keyframe
+    truth = pd.DataFrame(
+        [gt_row("v", 0, A, B, 1), gt_row("v", 5, A, C, 1), gt_row("v", 5, B, C, 2)]
+    )
+    pred = pd.DataFrame(
+        [
+            pred_row("v", 2, A, B, 1, 0.95),  # keyframe 2 has no ground truth
+            pred_row("v", 0, A, B, 1, 0.90),  # TP
+            pred_row("v", 1, B, C, 1, 0.80),  # FP: wrong boxes for class 1
+            pred_row("v", 1, A, C, 1, 0.60),  # TP
+        ]
+    )
+    # official: class 1 ranks TP, FP, TP (precision 1, 1/2, 2/3): AP = 1/2 * 1 + 1/2 * 2/3;
+    # class 2 is never predicted: left out
+    official = evaluate_map(truth, pred)
+    assert official.per_class == {1: pytest.approx(0.5 + 1 / 3)}
+    assert official.map == pytest.approx(0.5 + 1 / 3)
+    # strict: the empty keyframe's row is a FP ranked first: FP, TP, FP, TP (precision 0, 1/2,
+    # 1/3, 1/2; envelope 1/2 at both recalls): AP 1/2; class 2 gets 0; mAP 1/4
+    strict = evaluate_map(truth, pred, protocol="strict")
+    assert strict.per_class == {1: pytest.approx(0.5), 2: 0.0}
+    assert strict.map == pytest.approx(0.25)
 
 
 def test_classes_restrict_the_evaluation(gt):
     result = evaluate_map(gt, perfect(gt).iloc[[0, 1]], classes=[1, 7])
-    assert result.per_class == {1: 1.0}  # class 7 has no GT: not averaged
+    assert result.per_class == {1: 1.0}  # class 7 is neither annotated nor predicted
     assert result.table().columns.tolist() == ["label", "name", "ap", "n_gt", "n_pred"]
 
 
@@ -201,5 +282,7 @@ def test_malformed_predictions_and_arguments(tmp_path, gt):
         read_annotations(tmp_path / "missing.csv")
     with pytest.raises(ValueError, match=r"iou_threshold must be a number in \(0, 1\]"):
         evaluate_map(gt, perfect(gt), iou_threshold=0)
+    with pytest.raises(ValueError, match="protocol must be one of"):
+        evaluate_map(gt, perfect(gt), protocol="ava")
     with pytest.raises(ValueError, match=r"pred is missing column\(s\) \['score'\]"):
         evaluate_map(gt, perfect(gt).drop(columns="score"))

@@ -14,20 +14,39 @@ annotations, 13 columns
     id; ``p1_id, p2_id`` track ids of the two persons. The keyframe of a row is
     ``frame_id // 5``.
 predictions, 12 columns
-    the first 11 annotation columns and a ``score`` (higher = more confident).
+    the first 11 annotation columns and a ``score`` (higher = more confident). The second
+    column holds the **keyframe index** (``frame_id // 5`` of the frame it refers to), as
+    SportsHHI's official prediction writer produces it; it is used as given.
 label map (``.pbtxt``)
     ``item { name: "pass" id: 3 }`` blocks, as in AVA-style label maps.
+
+Keying
+------
+Ground-truth rows key on ``(video_id, frame_id // 5)``; prediction rows key on
+``(video_id, <second column>)`` as given. DataFrame inputs follow the same rule (a ``keyframe``
+column, if present, is used as it is for either).
 
 Evaluation (:func:`evaluate_map`)
 ---------------------------------
 Per keyframe and class, detections are taken in decreasing score; each is matched to the
 unmatched ground-truth pair with the largest pair overlap ``min(IoU(box 1), IoU(box 2))``,
 provided **both** boxes reach ``iou_threshold`` (person 1 to person 1, person 2 to person 2: an
-interaction is directed). A detection without such a pair (including a duplicate of an already
-matched pair) is a false positive. AP per class is the area under the precision envelope
-(VOC 2010+, all points); mAP is the mean over the classes that have ground truth.
-``Recall@K`` is the share of ground-truth pairs matched by the ``K`` highest-scoring detections
-of their keyframe (all classes together).
+interaction is directed; the official default threshold is 0.9). A detection without such a pair
+(including a duplicate of an already matched pair) is a false positive. AP per class is the area
+under the precision envelope (VOC 2010+, all points). Two protocols:
+
+``protocol="official"`` (default), as SportsHHI's evaluation code computes it
+    only keyframes that have ground truth are scored (predictions on other keyframes are
+    ignored, like its ``ignore_empty_frames=True``); mAP is the NaN-mean over the classes
+    predicted on scored keyframes: a class with ground truth and no prediction is left out, a
+    predicted class without ground truth has AP NaN. ``pred_max`` keeps each keyframe's
+    ``pred_max`` highest-scoring rows, as the official code can.
+``protocol="strict"``
+    every prediction counts (a detection on a keyframe without ground truth is a false
+    positive), and every class with ground truth is scored (no prediction: AP 0).
+
+``Recall@K`` is the share of ground-truth pairs matched by the ``K`` highest-scoring scored
+detections of their keyframe (all classes together).
 """
 
 from __future__ import annotations
@@ -69,7 +88,7 @@ def _rows(source, what: str) -> tuple[str, list[list[str]]]:
     raise TypeError(f"{what} must be a path or a text buffer, got {type(source).__name__}")
 
 
-def _parse(source, columns: Sequence[str], what: str, labels: Iterable[int] | None):
+def _parse(source, columns: Sequence[str], what: str, labels: Iterable[int] | None, stride: int):
     name, rows = _rows(source, what)
     if rows and [c.strip() for c in rows[0]] == list(columns):
         rows, offset = rows[1:], 2  # a header row is accepted
@@ -113,7 +132,7 @@ def _parse(source, columns: Sequence[str], what: str, labels: Iterable[int] | No
     frame["video_id"] = frame["video_id"].astype(str)
     for col in _INTEGER & set(columns):
         frame[col] = frame[col].astype(np.int64)
-    frame["keyframe"] = frame["frame_id"] // KEYFRAME_STRIDE
+    frame["keyframe"] = frame["frame_id"] // stride
     return frame
 
 
@@ -161,17 +180,18 @@ def read_label_map(source) -> dict[int, str]:
 
 
 def read_annotations(source, label_map: Mapping[int, str] | None = None) -> pd.DataFrame:
-    """Ground truth in the official 13-column schema, validated, plus a ``keyframe`` column."""
-    return _parse(
-        source, ANNOTATION_COLUMNS, "annotations", None if label_map is None else set(label_map)
-    )
+    """Ground truth in the official 13-column schema, validated, plus a ``keyframe`` column
+    (``frame_id // 5``)."""
+    labels = None if label_map is None else set(label_map)
+    return _parse(source, ANNOTATION_COLUMNS, "annotations", labels, KEYFRAME_STRIDE)
 
 
 def read_predictions(source, label_map: Mapping[int, str] | None = None) -> pd.DataFrame:
-    """Predictions in the 12-column schema (annotation boxes + label + score), validated."""
-    return _parse(
-        source, PREDICTION_COLUMNS, "predictions", None if label_map is None else set(label_map)
-    )
+    """Predictions in the 12-column schema (annotation boxes + label + score), validated, plus
+    a ``keyframe`` column: the second column as given (the official writer puts the keyframe
+    index there)."""
+    labels = None if label_map is None else set(label_map)
+    return _parse(source, PREDICTION_COLUMNS, "predictions", labels, 1)
 
 
 def write_csv(frame: pd.DataFrame, path, columns: Sequence[str]) -> None:
@@ -182,18 +202,21 @@ def write_csv(frame: pd.DataFrame, path, columns: Sequence[str]) -> None:
     frame.loc[:, list(columns)].to_csv(path, header=False, index=False, float_format="%.6f")
 
 
-def _as_frame(data, columns: Sequence[str], file_columns: Sequence[str], what: str) -> pd.DataFrame:
-    """``data`` as a DataFrame: a frame needs ``columns``; a file must have ``file_columns``."""
+def _as_frame(
+    data, columns: Sequence[str], file_columns: Sequence[str], what: str, stride: int
+) -> pd.DataFrame:
+    """``data`` as a DataFrame: a frame needs ``columns``; a file must have ``file_columns``.
+    The keyframe is ``frame_id // stride`` unless a ``keyframe`` column is given."""
     if isinstance(data, pd.DataFrame):
         missing = [c for c in columns if c not in data.columns]
         if missing:
             raise ValueError(f"{what} is missing column(s) {missing}; expected {list(columns)}")
         frame = data.copy()
         if "keyframe" not in frame.columns:
-            frame["keyframe"] = frame["frame_id"].astype(np.int64) // KEYFRAME_STRIDE
+            frame["keyframe"] = frame["frame_id"].astype(np.int64) // stride
         frame["video_id"] = frame["video_id"].astype(str)
         return frame
-    return _parse(data, file_columns, what, None)
+    return _parse(data, file_columns, what, None, stride)
 
 
 # -- evaluation ------------------------------------------------------------------------------
@@ -242,11 +265,14 @@ class MapResult:
 
     Attributes
     ----------
-    map : mean AP over the evaluated classes that have ground truth (``nan`` if none has)
-    per_class : ``{label: AP}`` for every evaluated class with ground truth
+    map : the NaN-mean of ``per_class`` (``nan`` if no class is scored)
+    per_class : ``{label: AP}`` of every scored class (official protocol: the classes predicted
+        on scored keyframes, NaN for one without ground truth; strict: every class with ground
+        truth)
     n_gt, n_pred : ``{label: count}`` of ground-truth pairs and of detections
     recall : ``{K: Recall@K}``
     iou_threshold : the threshold used
+    protocol : ``"official"`` or ``"strict"``
     """
 
     map: float
@@ -254,7 +280,8 @@ class MapResult:
     n_gt: dict[int, int]
     n_pred: dict[int, int]
     recall: dict[int, float] = field(default_factory=dict)
-    iou_threshold: float = 0.5
+    iou_threshold: float = 0.9
+    protocol: str = "official"
 
     def table(self, label_map: Mapping[int, str] | None = None) -> pd.DataFrame:
         """Per-class AP, ground-truth and detection counts as a DataFrame."""
@@ -271,42 +298,71 @@ class MapResult:
         return pd.DataFrame(rows, columns=["label", "name", "ap", "n_gt", "n_pred"])
 
 
+#: the accepted values of ``evaluate_map(protocol=...)``
+PROTOCOLS = ("official", "strict")
+
+
 def evaluate_map(
     gt,
     pred,
-    iou_threshold: float = 0.5,
+    iou_threshold: float = 0.9,
     classes: Iterable[int] | None = None,
     recall_at: Sequence[int] = (1, 5, 10),
+    protocol: str = "official",
+    pred_max: int | None = None,
 ) -> MapResult:
-    """Pair-IoU mAP of interaction detections (see the module docstring for the rule).
+    """Pair-IoU mAP of interaction detections (see the module docstring for the rules).
 
     Parameters
     ----------
     gt : DataFrame with the annotation columns, or a path / buffer of an annotation CSV
+        (rows key on ``frame_id // 5``)
     pred : DataFrame with the prediction columns, or a path / buffer of a prediction CSV
-    iou_threshold : IoU both person boxes must reach, in (0, 1]; the official code uses 0.9,
+        (rows key on their second column as given: the keyframe index)
+    iou_threshold : IoU both person boxes must reach, in (0, 1]; 0.9 is the official default,
         0.5 also appears
-    classes : labels to evaluate (default: every label in ``gt``); detections of other labels
-        are ignored
+    classes : labels to evaluate (default: every label in ``gt`` or ``pred``); detections of
+        other labels are ignored
     recall_at : the ``K`` of ``Recall@K``
+    protocol : ``"official"`` (SportsHHI's evaluation code) or ``"strict"``
+    pred_max : keep only each keyframe's ``pred_max`` highest-scoring predictions (>= 1), or
+        ``None`` for all
     """
-    if not isinstance(iou_threshold, int | float) or not 0 < iou_threshold <= 1:
+    if (
+        isinstance(iou_threshold, bool)
+        or not isinstance(iou_threshold, int | float)
+        or not 0 < iou_threshold <= 1
+    ):
         raise ValueError(f"iou_threshold must be a number in (0, 1], got {iou_threshold!r}")
+    if protocol not in PROTOCOLS:
+        raise ValueError(f"protocol must be one of {PROTOCOLS}, got {protocol!r}")
+    if pred_max is not None and (
+        isinstance(pred_max, bool) or not isinstance(pred_max, int) or pred_max < 1
+    ):
+        raise ValueError(f"pred_max must be None or an integer >= 1, got {pred_max!r}")
     ks = [int(k) for k in recall_at]
     if any(k < 1 for k in ks):
         raise ValueError(f"recall_at must hold integers >= 1, got {list(recall_at)!r}")
-    gt = _as_frame(gt, ANNOTATION_COLUMNS[:11], ANNOTATION_COLUMNS, "gt")
-    pred = _as_frame(pred, PREDICTION_COLUMNS, PREDICTION_COLUMNS, "pred")
-    labels = (
-        sorted(set(gt["label"].astype(int)))
-        if classes is None
-        else sorted({int(c) for c in classes})
-    )
+    gt = _as_frame(gt, ANNOTATION_COLUMNS[:11], ANNOTATION_COLUMNS, "gt", KEYFRAME_STRIDE)
+    pred = _as_frame(pred, PREDICTION_COLUMNS, PREDICTION_COLUMNS, "pred", 1)
+
+    # ties in score keep file order (stable sort)
+    pred = pred.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
+    if pred_max is not None:  # per keyframe, over all classes, before anything else
+        rank = pred.groupby(["video_id", "keyframe"], sort=False).cumcount()
+        pred = pred[rank.to_numpy() < pred_max].reset_index(drop=True)
+    if protocol == "official":  # only keyframes with ground truth are scored
+        scored = pd.MultiIndex.from_frame(gt[["video_id", "keyframe"]].drop_duplicates())
+        keys = pd.MultiIndex.from_frame(pred[["video_id", "keyframe"]])
+        pred = pred[keys.isin(scored)].reset_index(drop=True)
+    if classes is None:
+        labels = sorted(set(gt["label"].astype(int)) | set(pred["label"].astype(int)))
+    else:
+        labels = sorted({int(c) for c in classes})
     gt = gt[gt["label"].isin(labels)].reset_index(drop=True)
     pred = pred[pred["label"].isin(labels)].reset_index(drop=True)
 
-    # one matching per (video, keyframe, class); ties in score keep file order (stable sort)
-    pred = pred.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
+    # one matching per (video, keyframe, class)
     gt_boxes = gt.loc[:, list(BOX_COLUMNS)].to_numpy(float)
     pred_boxes = pred.loc[:, list(BOX_COLUMNS)].to_numpy(float)
     is_tp = np.zeros(len(pred), dtype=bool)
@@ -332,15 +388,20 @@ def evaluate_map(
         n = int((gt["label"] == label).sum())
         mask = (pred["label"] == label).to_numpy()
         n_pred[label] = int(mask.sum())
-        if n == 0:
-            continue
-        n_gt[label] = n
-        per_class[label] = average_precision(is_tp[mask], n)
-    mean_ap = float(np.mean(list(per_class.values()))) if per_class else float("nan")
+        if n > 0:
+            n_gt[label] = n
+        if protocol == "official":
+            if n_pred[label] == 0:
+                continue  # never predicted on a scored keyframe: left out
+            per_class[label] = average_precision(is_tp[mask], n)  # NaN without ground truth
+        elif n > 0:
+            per_class[label] = average_precision(is_tp[mask], n)  # 0 without a prediction
+    values = [v for v in per_class.values() if np.isfinite(v)]
+    mean_ap = float(np.mean(values)) if values else float("nan")
 
     recall = {}
     rank = pred.groupby(["video_id", "keyframe"], sort=False).cumcount().to_numpy()
     for k in ks:
         hit = np.unique(matched_gt[(rank < k) & is_tp])
         recall[k] = float(hit.size / len(gt)) if len(gt) else float("nan")
-    return MapResult(mean_ap, per_class, n_gt, n_pred, recall, float(iou_threshold))
+    return MapResult(mean_ap, per_class, n_gt, n_pred, recall, float(iou_threshold), protocol)

@@ -30,7 +30,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from specialist.data.sportshhi import KEYFRAME_STRIDE, PREDICTION_COLUMNS, evaluate_map
+from specialist.data.sportshhi import PREDICTION_COLUMNS, evaluate_map
 from specialist.models import SequentialVAE, SparseTaskVAE
 from specialist.simulate.sports import SportsSample, random_scenario, simulate_sports
 from specialist.structure import discover_task_structure
@@ -130,7 +130,8 @@ def predictions(evidence: np.ndarray, sample: SportsSample, episodes: np.ndarray
     frame = pd.DataFrame(
         {
             "video_id": np.repeat(np.asarray(sample.video_ids)[episodes], n_rows),
-            "frame_id": np.tile(step * KEYFRAME_STRIDE, len(episodes)),
+            # the official prediction format: the keyframe index in the second column
+            "frame_id": np.tile(step, len(episodes)),
             **dict(zip(PREDICTION_COLUMNS[2:6], box1.T, strict=True)),
             **dict(zip(PREDICTION_COLUMNS[6:10], box2.T, strict=True)),
             "label": np.tile(label, len(episodes)),
