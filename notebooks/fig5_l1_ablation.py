@@ -77,6 +77,7 @@ from specialist.experiments.layer2 import (
     separation_sentence,
 )
 from specialist.models import SparseTaskVAE
+from specialist.models._common import support_from_sensitivity, support_matrix
 from specialist.plotting import (
     BLUE,
     GREEN,
@@ -142,8 +143,9 @@ for row, (title, matrix) in enumerate(panels):
     top = matrix.max(axis=1, keepdims=True)
     scaled = np.divide(matrix, top, out=np.zeros_like(matrix), where=top > 0)
     ax.imshow(scaled, cmap="Greys", vmin=0, vmax=1, aspect="auto")
-    if row > 0:  # the block under the support rule (relative threshold 0.1 per row)
-        rows, cols = np.nonzero((scaled >= 0.1) & (top >= 0.05))
+    if row > 0:  # the block under the package's support rule
+        blocks = support_matrix(support_from_sensitivity(matrix, threshold=0.1), n_latent)
+        rows, cols = np.nonzero(blocks)
         ax.scatter(cols, rows, s=10, color=VERMILLION, marker="o")
     ax.set_title(title, fontsize=10, loc="left")
     ax.set_yticks(range(n_tasks), [f"$g_{k + 1}$" for k in range(n_tasks)])

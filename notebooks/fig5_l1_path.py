@@ -57,6 +57,7 @@ import numpy as np
 import pandas as pd
 
 from specialist.experiments.layer2 import (
+    auto_vs_oracle,
     layer2_run,
     long_format,
     separation,
@@ -179,32 +180,20 @@ plt.show()
 # %%
 landing = []
 for c in conditions:
-    sel = np.logical_and.reduce([runs[k] == c[k] for k in cond_keys])
-    part = runs[sel]
-    auto_rel = part["r2_relevant:l1_auto"].to_numpy()
-    oracle_rel = np.array(
-        [r[f"r2_relevant:path={o:g}"] for _, r in part.iterrows() for o in [r["oracle_l1"]]]
-    )
-    auto_irr = part["r2_irrelevant_max:l1_auto"].to_numpy()
-    oracle_irr = np.array(
-        [r[f"r2_irrelevant_max:path={o:g}"] for _, r in part.iterrows() for o in [r["oracle_l1"]]]
-    )
-    d_rel = bootstrap_mean(auto_rel - oracle_rel)
-    d_irr = bootstrap_mean(auto_irr - oracle_irr)
+    found = auto_vs_oracle(runs[np.logical_and.reduce([runs[k] == c[k] for k in cond_keys])])
     landing.append(
         {
             "condition": describe(c),
-            "auto λ": ", ".join(f"{v:g}" for v in part["auto_l1"]),
-            "truth's λ": ", ".join(f"{v:g}" for v in part["oracle_l1"]),
-            "same λ": int((part["auto_l1"] == part["oracle_l1"]).sum()),
-            "R² relevant, auto − oracle": d_rel.text(),
-            "R² irrelevant max, auto − oracle": d_irr.text(),
-            "_d_rel": d_rel,
+            "auto λ": ", ".join(f"{v:g}" for v in found["auto"]),
+            "truth's λ": ", ".join(f"{v:g}" for v in found["oracle"]),
+            "same λ": found["same"],
+            "R² relevant, auto − oracle": found["relevant"].text(),
+            "R² irrelevant max, auto − oracle": found["irrelevant_max"].text(),
         }
     )
 landing_table = pd.DataFrame(landing)
-out.table(landing_table.drop(columns=["_d_rel"]), "auto_landing")
-landing_table.drop(columns=["_d_rel"])
+out.table(landing_table, "auto_landing")
+landing_table
 
 # %% [markdown]
 # ## When does sparsity separate the blocks?

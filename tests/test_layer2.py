@@ -9,6 +9,7 @@ import pytest
 
 from specialist.experiments.layer2 import (
     METHODS,
+    auto_vs_oracle,
     claim_verdict,
     fit_run_models,
     layer2_run,
@@ -104,3 +105,13 @@ def test_bad_settings_are_refused_before_training():
         layer2_run(seed=0, depth=3, **SMALL)
     with pytest.raises(ValueError, match="task_kind must be one of"):
         layer2_run(seed=0, task_kind="matrix", **SMALL)
+
+
+def test_auto_vs_oracle_pairs_each_data_set(run):
+    runs = pd.DataFrame([{**run, "seed": 0}, {**run, "seed": 1}])
+    found = auto_vs_oracle(runs)
+    assert found["same"] == 2 * (run["auto_l1"] == run["oracle_l1"])
+    oracle = f"path={run['oracle_l1']:g}"
+    expected = run["r2_relevant:l1_auto"] - run[f"r2_relevant:{oracle}"]
+    assert found["relevant"].estimate == pytest.approx(expected)
+    assert found["relevant"].n == 2

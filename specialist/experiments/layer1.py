@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from specialist import metrics
+from specialist.experiments.tables import scores_long
 from specialist.simulate.collider import ColliderStructure, sample_collider, simulate_collider
 from specialist.structure import band_set, discover_task_structure, representative_step
 from specialist.variables import state, task
@@ -196,15 +197,7 @@ def _score(truth: np.ndarray, est: np.ndarray, label: str) -> dict[str, float]:
 
 def long_format(runs: pd.DataFrame) -> pd.DataFrame:
     """One row per (run, method): the ``"<method>:<metric>"`` columns become method + metrics."""
-    scored = [c for c in runs.columns if ":" in c]
-    keys = [c for c in runs.columns if ":" not in c]
-    melted = runs.melt(id_vars=keys, value_vars=scored, var_name="key", value_name="value")
-    melted[["method", "metric"]] = melted["key"].str.split(":", n=1, expand=True)
-    wide = melted.pivot_table(
-        index=[*keys, "method"], columns="metric", values="value", aggfunc="first"
-    ).reset_index()
-    wide.columns.name = None
-    return wide
+    return scores_long(runs, [c for c in runs.columns if ":" in c], ("method", "metric"))
 
 
 def two_segment_task(n_steps: int = 10, segment_length: int = 2) -> ColliderStructure:

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from specialist import metrics
+from specialist.experiments.tables import scores_long
 from specialist.models import SparseTaskVAE
 from specialist.models._common import support_matrix
 from specialist.simulate.mixing import MixingSample, simulate_mixing
@@ -231,21 +232,15 @@ def layer2_run(
     return result
 
 
-def long_format(runs: pd.DataFrame, keys=("replicate", "seed")) -> pd.DataFrame:
+def long_format(runs: pd.DataFrame) -> pd.DataFrame:
     """Runs of :func:`layer2_run` as one row per (run, method) with a column per metric.
 
-    ``keys`` and every setting column of ``runs`` are kept; methods come from the
-    ``"<metric>:<method>"`` columns (path models appear as ``path=<λ>``).
+    Every setting column of ``runs`` is kept; methods come from the ``"<metric>:<method>"``
+    columns (path models appear as ``path=<λ>``).
     """
-    metric_cols = [c for c in runs.columns if ":" in c and c.split(":")[0] in METRICS]
-    settings = [c for c in runs.columns if ":" not in c and c not in ("support",)]
-    melted = runs[settings + metric_cols].melt(id_vars=settings, var_name="key")
-    melted[["metric", "method"]] = melted["key"].str.split(":", n=1, expand=True)
-    wide = melted.pivot_table(
-        index=[*settings, "method"], columns="metric", values="value", aggfunc="first"
-    ).reset_index()
-    wide.columns.name = None
-    return wide
+    scored = [c for c in runs.columns if ":" in c and c.split(":")[0] in METRICS]
+    settings = [c for c in runs.columns if ":" not in c and c != "support"]
+    return scores_long(runs, scored, ("metric", "method"), keys=settings)
 
 
 #: how much R² relevant the sparse model may lose against the generalist and still "keep" the
@@ -336,3 +331,27 @@ def separation_sentence(result: dict, sparse: str, dense: str, where: str) -> st
         f"(R² irrelevant max lower by {irr.text()}, R² relevant changed by {rel.text()}; "
         f"paired 95% intervals over {irr.n} data sets; verdict: {result['verdict']})."
     )
+
+
+def auto_vs_oracle(runs: pd.DataFrame) -> dict:
+    """Where ``l1="auto"`` landed on runs of :func:`layer2_run` (with ``score_path``), against
+    the λ the truth picks (``oracle_l1``), paired per data set.
+
+    Returns the λ values of both, how many agree, and bootstrap intervals of the differences
+    auto − oracle of R² relevant and of R² irrelevant max (the oracle's model is the path's
+    model at its λ, fitted on the same rows).
+    """
+    from specialist.stats import paired_difference
+
+    def at_oracle(metric: str) -> np.ndarray:
+        return np.array([row[f"{metric}:path={row['oracle_l1']:g}"] for _, row in runs.iterrows()])
+
+    return {
+        "auto": runs["auto_l1"].tolist(),
+        "oracle": runs["oracle_l1"].tolist(),
+        "same": int((runs["auto_l1"] == runs["oracle_l1"]).sum()),
+        "relevant": paired_difference(runs["r2_relevant:l1_auto"], at_oracle("r2_relevant")),
+        "irrelevant_max": paired_difference(
+            runs["r2_irrelevant_max:l1_auto"], at_oracle("r2_irrelevant_max")
+        ),
+    }
