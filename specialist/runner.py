@@ -519,6 +519,7 @@ FINDINGS = {
     "findings": {"fig3_structure": "comparison", "fig3_conditions": "findings"},
     "findings_layer2": {"fig5_l1_ablation": "findings", "fig5_l1_path": "findings"},
     "findings_edits": {"tab_edit_specificity": "findings"},
+    "findings_fig4": {"fig4_sportshhi": "findings"},
 }
 
 

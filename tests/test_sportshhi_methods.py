@@ -1,19 +1,42 @@
-"""Fig. 4's pipeline: detections in the official format, scored by the official rule, and an
-oracle check that true structure gives perfect mAP while no information gives little."""
+"""Fig. 4's pipeline: detections in the official format, scored by the official rule, oracle
+checks, the controls, held-out blocks, and verdicts that follow the numbers."""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from specialist.data.sportshhi import PREDICTION_COLUMNS, evaluate_map
+from specialist.experiments import sportshhi as study
 from specialist.experiments.sportshhi import (
     base_features,
+    block_predictions,
+    linear_features,
     player_evidence,
     predictions,
+    scored_episodes,
     sportshhi_run,
 )
-from specialist.simulate.sports import random_scenario, simulate_sports
+from specialist.simulate.sports import _coupled_jerseys, random_scenario, simulate_sports
+
+SMALL = {
+    "n_train": 300,
+    "n_test": 120,
+    "n_blocks": 2,
+    "n_scored": 20,
+    "n_players": 4,
+    "n_steps": 12,
+    "n_interactions": 4,
+    "n_classes": 3,
+    "n_latent": 2,
+    "n_linear_components": 5,
+    "l1": 300.0,
+    "task_weight": 100.0,
+    "epochs": 1,
+    "box_noise": 0.005,
+    "iou_thresholds": (0.5,),
+}
 
 
 @pytest.fixture(scope="module")
@@ -51,14 +74,177 @@ def test_algorithm1_on_true_states_ranks_the_truth_first(play):
     assert evidence[truth].max() < 1e-3 < evidence[~truth].min()
 
 
-def test_features_have_the_requested_shape(play):
-    crops = play.crops(12)[:200]
-    assert base_features(crops, 3, seed=0).shape == (200, 12, 4, 3)
+def test_features_are_fitted_on_training_crops_and_applied_to_test_crops(play):
+    crops = play.crops(12)
+    train, test = crops[:300], crops[300:350]
+    assert base_features(train, test, 3, seed=0).shape == (50, 12, 4, 3)
+    linear = linear_features(train, play.outcomes[:300], test, 10, seed=0)
+    assert linear.shape == (50, 12, 4, 1)
 
 
-def test_a_small_run_reports_every_method():
-    result = sportshhi_run(300, 40, 4, 12, 4, 3, 2, 300.0, 100.0, 1, 0.005, (0.5,), seed=0)
-    for method in ("base", "leap", "ours", "oracle"):
-        assert 0.0 <= result[f"map_{method}_0.5"] <= 1.0
-        assert 0.0 <= result[f"recall10_{method}_0.5"] <= 1.0
-    assert 1 <= result["ours_kept"] <= 2
+def test_the_supervised_linear_control_reads_the_state(play):
+    """One direction regressed on g recovers the state (the arm angle) from the pixels."""
+    crops = play.crops(12)
+    feature = linear_features(crops[:1200], play.outcomes[:1200], crops[1200:1500], 20, seed=0)
+    r = np.corrcoef(feature.ravel(), play.states[1200:1500].ravel())[0, 1]
+    assert abs(r) > 0.8
+
+
+def test_each_block_is_ranked_by_its_own_episodes(play):
+    """Changing the features of the second block changes its detections and nothing else."""
+    episodes = np.arange(1000, 1600)
+    feats = play.states[episodes][..., None].copy()
+    pred = block_predictions(feats, play, episodes, n_blocks=2, n_scored=10)
+    shown = scored_episodes(episodes, 2, 10)
+    assert list(shown) == [*range(1000, 1005), *range(1300, 1305)]
+    assert sorted(pred["video_id"].unique()) == [play.video_ids[e] for e in shown]
+    noise = np.random.default_rng(0).standard_normal(feats[300:].shape)
+    feats[300:] = noise  # block 2 loses its information
+    other = block_predictions(feats, play, episodes, n_blocks=2, n_scored=10)
+    first = pred["video_id"].isin([play.video_ids[e] for e in range(1000, 1005)])
+    pd.testing.assert_frame_equal(pred[first], other[first])
+    assert not np.allclose(pred.loc[~first, "score"], other.loc[~first, "score"])
+
+
+def test_a_small_run_reports_every_method_on_disjoint_episodes():
+    result = sportshhi_run("standard", **SMALL, seed=0)
+    rows = pd.DataFrame(result["rows"])
+    assert set(rows["method"]) == set(study.METHODS)
+    maps = rows[rows["metric"] == "map"].set_index("method")["value"]
+    assert maps.between(0, 1).all() and len(maps) == len(study.METHODS)
+    dims = rows[rows["metric"] == "dims"].set_index("method")["value"]
+    assert dims["base"] == dims["leap"] == dims["dense"] == SMALL["n_latent"]
+    assert dims["linear"] == dims["oracle"] == 1
+    assert 1 <= dims["ours"] <= SMALL["n_latent"] and dims["dense_matched"] == dims["ours"]
+    seconds = rows[rows["metric"] == "seconds"]
+    assert set(seconds["method"]) == {"base", "leap", "linear", "dense", "ours"}
+
+
+def test_the_study_is_tidy_and_pairs_plays_across_difficulties():
+    settings = {**SMALL, "n_train": 200}
+    result = study.sportshhi_study(settings, ["standard", "nuisance"], n_seeds=1)
+    scores, timings = result.scores, result.timings
+    assert list(scores.columns) == [
+        "difficulty", "replicate", "seed", "method", "iou", "metric", "value",
+    ]  # fmt: skip
+    assert set(scores["metric"]) == {"map", "recall10", "dims"}
+    assert list(timings.columns) == ["difficulty", "replicate", "seed", "method", "seconds"]
+    assert scores.groupby("difficulty")["seed"].first().nunique() == 1  # the same play
+    # the true states do not depend on the jersey shades: the oracle scores agree
+    oracle = scores[(scores["method"] == "oracle") & (scores["metric"] == "map")]
+    assert oracle["value"].nunique() == 1
+
+
+def test_jersey_coupling_makes_the_nuisance_follow_the_state():
+    scenario = random_scenario(seed=1)
+    plain = simulate_sports(scenario, 30, seed=3)
+    same = simulate_sports(scenario, 30, jersey_coupling=0.0, seed=3)
+    assert np.array_equal(plain.frames, same.frames)  # the default draws are untouched
+    rng = np.random.default_rng(0)
+    states = simulate_sports(scenario, 3000, image_size=16, seed=4).states
+    shades = rng.uniform(0.1, 0.55, size=(3000, 4))
+    for coupling, low, high in ((0.0, -0.1, 0.1), (0.4, 0.5, 0.9), (1.0, 0.95, 1.0)):
+        coupled = _coupled_jerseys(shades, states, 0.6, coupling)
+        assert coupled.min() >= 0.1 and coupled.max() <= 0.55
+        r = np.corrcoef(coupled.ravel(), states.mean(axis=1).ravel())[0, 1]
+        assert low < r < high, (coupling, r)
+    with pytest.raises(ValueError, match="jersey_coupling"):
+        simulate_sports(scenario, 2, jersey_coupling=1.5)
+
+
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        ({"n_blocks": 0}, "n_blocks"),
+        ({"n_test": 120, "n_blocks": 3}, "n_test // n_blocks"),
+        ({"n_scored": 1}, "n_scored"),
+        ({"iou_thresholds": ()}, "iou_thresholds"),
+        ({"iou_thresholds": (1.5,)}, "iou_thresholds"),
+        ({"n_linear_components": 0}, "n_linear_components"),
+        ({"n_steps": 5}, "n_steps"),
+        ({"few_fraction": 0.0}, "few_fraction"),
+        ({"nuisance_coupling": 1.2}, "nuisance_coupling"),
+    ],
+)
+def test_bad_settings_are_refused_before_any_compute(change, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        study.sportshhi_study({**SMALL, **change}, ["standard"], n_seeds=1)
+
+
+def test_unknown_difficulties_are_refused():
+    with pytest.raises(ValueError, match="difficulties must be"):
+        study.check_difficulties(["standard", "hard"])
+    with pytest.raises(TypeError, match="difficulties"):
+        study.check_difficulties("standard")
+
+
+def synthetic_scores(maps: dict[str, list[float]], difficulty: str = "standard") -> pd.DataFrame:
+    """Scores of :func:`sportshhi_study`'s shape from given per-play mAPs."""
+    rows = [
+        {
+            "difficulty": difficulty,
+            "replicate": r,
+            "seed": 100 + r,
+            "method": m,
+            "iou": 0.5,
+            "metric": "map",
+            "value": v,
+        }
+        for m, values in maps.items()
+        for r, v in enumerate(values)
+    ]
+    return pd.DataFrame(rows)
+
+
+PAPER_LIKE = {
+    "base": [0.10, 0.11, 0.12, 0.10, 0.11],
+    "leap": [0.20, 0.22, 0.21, 0.23, 0.20],
+    "linear": [0.15, 0.16, 0.15, 0.17, 0.16],
+    "dense": [0.21, 0.23, 0.22, 0.20, 0.21],
+    "dense_matched": [0.22, 0.22, 0.23, 0.21, 0.20],
+    "ours": [0.40, 0.42, 0.45, 0.41, 0.43],
+    "oracle": [0.90, 0.88, 0.91, 0.90, 0.89],
+}
+
+
+def test_contrasts_and_the_ordering_verdict_follow_the_numbers():
+    scores = synthetic_scores(PAPER_LIKE)
+    table = study.contrasts(scores, 0.5)
+    c = table.set_index("contrast")
+    assert c.loc["sparsity", "verdict"] == "better"
+    assert c.loc["sparsity", "estimate"] == pytest.approx(0.208, abs=1e-9)
+    assert study.ordering_verdict(table) == "agrees"
+    # LEAP no better than Base: the ordering no longer holds
+    flat = {**PAPER_LIKE, "leap": PAPER_LIKE["base"]}
+    assert study.ordering_verdict(study.contrasts(synthetic_scores(flat), 0.5)) == "disagrees"
+    # two difficulties, one agreeing: mixed
+    both = pd.concat([synthetic_scores(PAPER_LIKE), synthetic_scores(flat, "nuisance")])
+    assert study.ordering_verdict(study.contrasts(both, 0.5)) == "mixed"
+    # the true states no better than Base: the design cannot show the ordering
+    blind = {m: PAPER_LIKE["base"] for m in PAPER_LIKE}
+    assert study.ordering_verdict(study.contrasts(synthetic_scores(blind), 0.5)) == (
+        "not testable here"
+    )
+    with pytest.raises(ValueError, match="iou"):
+        study.contrasts(scores, 0.9)
+
+
+def test_sentences_and_claims_are_computed_from_the_run():
+    scores = synthetic_scores(PAPER_LIKE)
+    table = study.contrasts(scores, 0.5)
+    means = study.map_table(scores)
+    assert set(means["method"]) == set(study.METHODS)
+    assert means.set_index("method").loc["ours", "paper"] == study.PAPER_MAP["ours"]
+    sentence = study.sparsity_sentence(table, means, 0.5)
+    assert "the ℓ1 penalty adds (+0.208" in sentence and "Ours 0.42" in sentence
+    shown = study.summary_table(means, scores)
+    assert list(shown.index) == [study.METHOD_LABELS[m] for m in study.METHODS]
+    assert shown.loc[study.METHOD_LABELS["ours"], ("mAP@0.5", "standard")].startswith("0.422 [")
+    claims = study.claims(table, means, 0.5, SMALL)
+    assert [c["verdict"] for c in claims] == ["agrees", "beyond the paper"]
+    assert all({"claim", "verdict", "key_number", "conditions"} <= set(c) for c in claims)
+    worse = {**PAPER_LIKE, "ours": PAPER_LIKE["dense"]}
+    table = study.contrasts(synthetic_scores(worse), 0.5)
+    sentence = study.sparsity_sentence(table, study.map_table(synthetic_scores(worse)), 0.5)
+    assert "shows no difference (a tie)" in sentence
+    assert study.ordering_verdict(table) == "disagrees"

@@ -54,7 +54,8 @@ the court so that players are spread out, reflection at the border) and a box of
 ``box_noise`` to every coordinate and are re-sorted and clipped to stay valid. Frames are
 greyscale, ``float32`` in ``[0, 1]``: a light court with a centre line and a centre circle,
 each player drawn inside its box as a stick figure (legs, a torso in a jersey shade drawn per
-episode and player, a head, and two arms raised by ``ARM_SWING · tanh(s / ARM_SCALE)``
+episode and player, independently of the dynamics unless ``jersey_coupling > 0`` ties it to
+the player's episode-mean state, a head, and two arms raised by ``ARM_SWING · tanh(s / ARM_SCALE)``
 degrees above the horizontal, a smooth invertible function of the state),
 ``n_distractors`` small balls moving independently, and Gaussian pixel noise. Shapes are
 anti-aliased (coverage from a signed distance), so pixel values vary smoothly with the state
@@ -86,6 +87,7 @@ from specialist.simulate.sports.dynamics import (
     _dynamics,
     _home_spots,
     _jitter_boxes,
+    _linear_maps,
     _random_walk,
 )
 from specialist.simulate.sports.render import PIXEL_NOISE, _render, crops
@@ -157,6 +159,18 @@ class SportsSample:
         return crops(self.frames, self.detected_boxes if detected else self.boxes, size)
 
 
+def _coupled_jerseys(jerseys, states, rho: float, coupling: float) -> np.ndarray:
+    """Jersey shades (n, P) moved towards ``Φ(episode-mean state)`` by ``coupling``."""
+    from scipy.special import ndtr
+
+    s_map, _ = _linear_maps(states.shape[1], rho)
+    mean_sd = np.linalg.norm(s_map.mean(axis=0))  # exact sd of the mean of the T states
+    low, high = _JERSEY
+    u = (jerseys - low) / (high - low)
+    follow = ndtr(states.mean(axis=1) / mean_sd)
+    return low + (high - low) * ((1 - coupling) * u + coupling * follow)
+
+
 def _annotations(scenario: SportsScenario, boxes: np.ndarray, video_ids) -> pd.DataFrame:
     """One official-schema row per (episode, step of an interaction's segments, interaction)."""
     steps, which = np.nonzero(scenario.step_assignment)  # sorted by step, then interaction
@@ -183,6 +197,7 @@ def simulate_sports(
     n_distractors: int = 2,
     rho: float = 0.6,
     noise_scale: float = 0.5,
+    jersey_coupling: float = 0.0,
     seed=0,
 ) -> SportsSample:
     """Draw ``n_episodes`` i.i.d. episodes of ``scenario``: dynamics, scene, frames, labels.
@@ -200,6 +215,11 @@ def simulate_sports(
     n_distractors : balls per frame, ``>= 0``
     rho : state persistence ``ρ`` in (-1, 1)
     noise_scale : ``σ >= 0``, outcome noise relative to its (standardised) signal
+    jersey_coupling : ``c`` in [0, 1], how much a player's jersey shade follows its
+        *episode-mean state* (a nuisance correlated with the state, a harder setting). The
+        shade's position in its range is ``(1 - c) u + c Φ(m)``, with ``u`` the uniform draw
+        used at ``c = 0`` and ``m`` the episode-mean state divided by its exact standard
+        deviation; 0 (the default) draws the shade independently of the dynamics
     seed : int or ``numpy.random.Generator``
 
     Returns
@@ -216,6 +236,9 @@ def simulate_sports(
     n_distractors = _check_int("n_distractors", n_distractors, 0)
     rho = _check_real("rho", rho, -1.0, 1.0)
     noise_scale = _check_real("noise_scale", noise_scale, 0.0, np.inf, closed_low=True)
+    jersey_coupling = _check_real(
+        "jersey_coupling", jersey_coupling, 0.0, 1.0, closed_low=True, closed_high=True
+    )
     dyn_rng, pos_rng, look_rng, ball_rng, det_rng, pix_rng = as_generator(seed).spawn(6)
 
     n_steps, n_players = scenario.n_steps, scenario.n_players
@@ -225,6 +248,8 @@ def simulate_sports(
     boxes = _boxes_at(positions)
     detected = _jitter_boxes(boxes, box_noise, det_rng)
     jerseys = look_rng.uniform(*_JERSEY, size=(n, n_players))
+    if jersey_coupling > 0:
+        jerseys = _coupled_jerseys(jerseys, states, rho, jersey_coupling)
     balls = _random_walk(
         ball_rng, ball_rng.uniform(COURT_LOW, COURT_HIGH, (n, n_distractors, 2)), n_steps, 0.05
     )
