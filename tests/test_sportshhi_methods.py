@@ -164,6 +164,7 @@ def test_jersey_coupling_makes_the_nuisance_follow_the_state():
         ({"n_steps": 5}, "n_steps"),
         ({"few_fraction": 0.0}, "few_fraction"),
         ({"nuisance_coupling": 1.2}, "nuisance_coupling"),
+        ({"strong_coupling": -0.1}, "strong_coupling"),
     ],
 )
 def test_bad_settings_are_refused_before_any_compute(change, match):
@@ -229,14 +230,25 @@ def test_contrasts_and_the_ordering_verdict_follow_the_numbers():
         study.contrasts(scores, 0.9)
 
 
+def test_threshold_sentence_names_verdicts_that_move():
+    low = study.contrasts(synthetic_scores(PAPER_LIKE), 0.5).assign(iou=0.5)
+    same = pd.concat([low, low.assign(iou=0.9)])
+    assert study.threshold_sentence(same, [0.5, 0.9]).startswith("Every paired verdict")
+    moved = low.assign(iou=0.9)
+    moved.loc[moved["contrast"] == "sparsity", "verdict"] = "tie"
+    text = study.threshold_sentence(pd.concat([low, moved]), [0.5, 0.9])
+    assert "Ours − dense VAE at standard (better at 0.5, tie at 0.9)" in text
+
+
 def test_sentences_and_claims_are_computed_from_the_run():
     scores = synthetic_scores(PAPER_LIKE)
     table = study.contrasts(scores, 0.5)
     means = study.map_table(scores)
     assert set(means["method"]) == set(study.METHODS)
     assert means.set_index("method").loc["ours", "paper"] == study.PAPER_MAP["ours"]
-    sentence = study.sparsity_sentence(table, means, 0.5)
-    assert "the ℓ1 penalty adds (+0.208" in sentence and "Ours 0.42" in sentence
+    (sentence,) = study.sparsity_sentences(table, means, 0.5)
+    assert "Ours 0.42 against" in sentence and "the ℓ1 penalty adds +0.208 [" in sentence
+    assert "ahead" in sentence  # Ours against the linear control
     shown = study.summary_table(means, scores)
     assert list(shown.index) == [study.METHOD_LABELS[m] for m in study.METHODS]
     assert shown.loc[study.METHOD_LABELS["ours"], ("mAP@0.5", "standard")].startswith("0.422 [")
@@ -245,6 +257,6 @@ def test_sentences_and_claims_are_computed_from_the_run():
     assert all({"claim", "verdict", "key_number", "conditions"} <= set(c) for c in claims)
     worse = {**PAPER_LIKE, "ours": PAPER_LIKE["dense"]}
     table = study.contrasts(synthetic_scores(worse), 0.5)
-    sentence = study.sparsity_sentence(table, study.map_table(synthetic_scores(worse)), 0.5)
-    assert "shows no difference (a tie)" in sentence
+    (sentence,) = study.sparsity_sentences(table, study.map_table(synthetic_scores(worse)), 0.5)
+    assert "changes nothing shown (a tie)" in sentence
     assert study.ordering_verdict(table) == "disagrees"

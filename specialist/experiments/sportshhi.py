@@ -84,21 +84,34 @@ METHOD_LABELS = {
     "ours": "Ours (ℓ1 VAE)",
     "oracle": "true states (upper bound)",
 }
+#: short names for axes and sentences
+SHORT_LABELS = {
+    "base": "Base",
+    "leap": "LEAP",
+    "linear": "sup. linear",
+    "dense": "dense VAE",
+    "dense_matched": "dense matched",
+    "ours": "Ours",
+    "oracle": "true states",
+}
 #: methods that use the outcomes ``g`` of the training episodes to learn their features
 SUPERVISED = ("linear", "dense", "dense_matched", "ours")
 #: mAP values the paper reports in Fig. 4 on the real SportsHHI, a reference and never a target
 PAPER_MAP = {"base": 0.09, "leap": 0.12, "ours": 0.25}
 
 #: the difficulties: each changes one thing against ``"standard"``, by the amount
-#: :func:`sportshhi_run` gets as ``few_fraction`` or ``nuisance_coupling``
+#: :func:`sportshhi_run` gets as ``few_fraction``, ``nuisance_coupling`` or ``strong_coupling``
 DIFFICULTIES = {
     "standard": {"label": "standard", "changes": None},
     "few_episodes": {"label": "few training episodes", "changes": "few_fraction"},
     "nuisance": {"label": "state-correlated nuisance", "changes": "nuisance_coupling"},
+    "strong_nuisance": {"label": "strong nuisance", "changes": "strong_coupling"},
 }
+#: default amounts of the difficulty knobs
+DIFFICULTY_DEFAULTS = {"few_fraction": 0.25, "nuisance_coupling": 0.4, "strong_coupling": 0.7}
 
 #: settings that only change a difficulty: plays are drawn the same whatever their values
-_DIFFICULTY_KNOBS = ("few_fraction", "nuisance_coupling")
+_DIFFICULTY_KNOBS = tuple(DIFFICULTY_DEFAULTS)
 
 #: the smallest number of test episodes per block (Fisher-z conditions on up to 4 d + 1 columns)
 MIN_BLOCK = 50
@@ -132,14 +145,9 @@ def check_settings(settings: dict) -> None:
     check_int("n_train", settings["n_train"], MIN_BLOCK)
     check_int("n_linear_components", settings["n_linear_components"], 1)
     check_real("few_fraction", settings.get("few_fraction", 0.25), 0.0, 1.0, closed_high=True)
-    check_real(
-        "nuisance_coupling",
-        settings.get("nuisance_coupling", 0.4),
-        0.0,
-        1.0,
-        closed_low=True,
-        closed_high=True,
-    )
+    for knob in ("nuisance_coupling", "strong_coupling"):
+        value = settings.get(knob, DIFFICULTY_DEFAULTS[knob])
+        check_real(knob, value, 0.0, 1.0, closed_low=True, closed_high=True)
     ious = settings["iou_thresholds"]
     if (
         isinstance(ious, str)
@@ -374,6 +382,7 @@ def sportshhi_run(
     seed: int,
     few_fraction: float = 0.25,
     nuisance_coupling: float = 0.4,
+    strong_coupling: float = 0.7,
 ) -> dict[str, list[dict]]:
     """One play at one difficulty: every method fitted on training episodes, tested on others.
 
@@ -384,12 +393,14 @@ def sportshhi_run(
 
     ``difficulty="few_episodes"`` fits the representations on ``few_fraction`` of the
     ``n_train`` training episodes; ``"nuisance"`` draws the scenes with
-    ``jersey_coupling=nuisance_coupling`` (:func:`~specialist.simulate.sports.simulate_sports`);
-    ``"standard"`` uses neither.
+    ``jersey_coupling=nuisance_coupling`` (:func:`~specialist.simulate.sports.simulate_sports`),
+    ``"strong_nuisance"`` with ``jersey_coupling=strong_coupling``; ``"standard"`` uses none.
     """
     difficulty = check_difficulties([difficulty])[0]
     train_fraction = few_fraction if difficulty == "few_episodes" else 1.0
-    coupling = nuisance_coupling if difficulty == "nuisance" else 0.0
+    coupling = {"nuisance": nuisance_coupling, "strong_nuisance": strong_coupling}.get(
+        difficulty, 0.0
+    )
     scenario = random_scenario(
         n_players=n_players,
         n_steps=n_steps,
@@ -487,8 +498,8 @@ def sportshhi_study(
 
     ``settings`` holds every argument of :func:`sportshhi_run` but ``difficulty`` and
     ``seed``. Replicate ``r`` uses the same seed, so the same play, at every difficulty and
-    whatever ``few_fraction`` and ``nuisance_coupling`` are (so that runs with other amounts
-    are paired with this one).
+    whatever the difficulty knobs (:data:`DIFFICULTY_DEFAULTS`) are, so that runs with other
+    amounts are paired with this one.
     Backs: fig4_sportshhi.
     """
     from specialist.sweep import run_grid
@@ -621,6 +632,12 @@ def contrasts(scores: pd.DataFrame, iou: float, metric: str = "map") -> pd.DataF
     return pd.DataFrame(rows)
 
 
+def contrast_label(name: str) -> str:
+    """``"Ours − dense VAE"`` for a :data:`CONTRASTS` name."""
+    a, b, _ = CONTRASTS[name]
+    return f"{SHORT_LABELS[a]} − {SHORT_LABELS[b]}"
+
+
 def _ious(scores: pd.DataFrame) -> list[float]:
     return sorted(float(v) for v in scores["iou"].dropna().unique())
 
@@ -629,34 +646,58 @@ def _interval(row) -> Interval:
     return Interval(row["estimate"], row["low"], row["high"], int(row["n"]))
 
 
-def sparsity_sentence(table: pd.DataFrame, means: pd.DataFrame, iou: float) -> str:
-    """The computed sentence on what sparsity adds beyond supervision, per difficulty.
+_WORDS = {"better": "adds", "worse": "costs", "tie": "changes nothing shown (a tie):"}
+_SIDE = {"better": "ahead", "worse": "behind", "tie": "a tie"}
+
+
+def sparsity_sentences(table: pd.DataFrame, means: pd.DataFrame, iou: float) -> list[str]:
+    """The computed sentences on what sparsity adds beyond supervision, one per difficulty.
 
     ``table`` is :func:`contrasts` output at ``iou``; ``means`` is :func:`map_table` output.
     """
-    parts = []
+    out = []
+    n = int(table["n"].iloc[0])
     for difficulty, group in table.groupby("difficulty", sort=False):
         c = {r["contrast"]: r for _, r in group.iterrows()}
         m = means[(means["difficulty"] == difficulty) & np.isclose(means["iou"], iou)]
         mean = dict(zip(m["method"], m["mean"], strict=True))
-        sparse = _interval(c["sparsity"]).text(3)
-        matched = _interval(c["sparsity_matched"]).text(3)
-        word = {
-            "better": "adds",
-            "worse": "costs",
-            "tie": "shows no difference (a tie)",
-        }[c["sparsity"]["verdict"]]
-        supervised = c["supervision"]["verdict"]
-        parts.append(
-            f"{DIFFICULTIES[difficulty]['label']}: the ℓ1 penalty {word} "
-            f"({sparse} mAP, Ours {mean['ours']:.2f} against the dense supervised VAE "
-            f"{mean['dense']:.2f}; {matched} against the dense model read at Ours' "
-            f"dimension), while supervision alone, linearly, moves PCA by "
-            f"{_interval(c['supervision']).text(3)} ({supervised}; the linear control reaches "
-            f"{mean['linear']:.2f}, the true states {mean['oracle']:.2f})"
+        iv = {name: _interval(row).text(3) for name, row in c.items()}
+        out.append(
+            f"{DIFFICULTIES[difficulty]['label'].capitalize()} (IoU ≥ {iou:g}, paired 95% "
+            f"intervals over {n} plays): Ours {mean['ours']:.2f} against the dense supervised "
+            f"VAE {mean['dense']:.2f}, so the ℓ1 penalty {_WORDS[c['sparsity']['verdict']]} "
+            f"{iv['sparsity']} mAP ({iv['sparsity_matched']} against the dense VAE read at "
+            f"Ours' dimension). Supervision alone, in a linear read-out, moves Base by "
+            f"{iv['supervision']} (to {mean['linear']:.2f}), and Ours against that linear "
+            f"control is {iv['ours_vs_linear']}, {_SIDE[c['ours_vs_linear']['verdict']]}. "
+            f"True states: {mean['oracle']:.2f}."
         )
-    n = int(table["n"].iloc[0])
-    return f"At pair IoU ≥ {iou:g}, paired 95% intervals over {n} plays. " + "; ".join(parts) + "."
+    return out
+
+
+def threshold_sentence(paired: pd.DataFrame, ious: Sequence[float]) -> str:
+    """Do the verdicts of every contrast agree across the IoU thresholds of ``paired``?
+
+    ``paired`` is :func:`contrasts` output for several thresholds, with an ``iou`` column.
+    """
+    ious = [float(v) for v in ious]
+    if len(ious) < 2:
+        return f"Only one IoU threshold ({ious[0]:g}) was run."
+    key = ["difficulty", "contrast"]
+    first = paired[np.isclose(paired["iou"], ious[0])].set_index(key)["verdict"]
+    changed = []
+    for iou in ious[1:]:
+        other = paired[np.isclose(paired["iou"], iou)].set_index(key)["verdict"]
+        for (d, name), v in first.items():
+            if other.get((d, name)) != v:
+                changed.append(
+                    f"{contrast_label(name)} at {DIFFICULTIES[d]['label']}"
+                    f" ({v} at {ious[0]:g}, {other.get((d, name))} at {iou:g})"
+                )
+    thresholds = ", ".join(f"{v:g}" for v in ious)
+    if not changed:
+        return f"Every paired verdict is the same at IoU ≥ {thresholds}."
+    return f"The paired verdicts differ between IoU thresholds for: {'; '.join(changed)}."
 
 
 def ordering_verdict(table: pd.DataFrame) -> str:
@@ -708,6 +749,7 @@ def difficulty_conditions(difficulties: Sequence[str], settings: dict) -> str:
         "standard": f"{settings['n_train']:,} training episodes",
         "few_episodes": f"{settings.get('few_fraction', 0.25):.0%} of them",
         "nuisance": f"jersey coupling {settings.get('nuisance_coupling', 0.4):g}",
+        "strong_nuisance": f"jersey coupling {settings.get('strong_coupling', 0.7):g}",
     }
     return ", ".join(f"{DIFFICULTIES[d]['label']} ({amount[d]})" for d in difficulties)
 
