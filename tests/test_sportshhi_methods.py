@@ -249,9 +249,11 @@ def test_sentences_and_claims_are_computed_from_the_run():
     (sentence,) = study.sparsity_sentences(table, means, 0.5)
     assert "Ours 0.42 against" in sentence and "the ℓ1 penalty adds +0.208 [" in sentence
     assert "ahead" in sentence  # Ours against the linear control
-    shown = study.summary_table(means, scores)
+    shown = study.summary_table(means, scores, 0.5)
     assert list(shown.index) == [study.METHOD_LABELS[m] for m in study.METHODS]
-    assert shown.loc[study.METHOD_LABELS["ours"], ("mAP@0.5", "standard")].startswith("0.422 [")
+    assert shown.loc[study.METHOD_LABELS["ours"], "standard"].startswith("0.422 [")
+    with pytest.raises(ValueError, match="iou"):
+        study.summary_table(means, scores, 0.9)
     claims = study.claims(table, means, 0.5, SMALL)
     assert [c["verdict"] for c in claims] == ["agrees", "beyond the paper"]
     assert all({"claim", "verdict", "key_number", "conditions"} <= set(c) for c in claims)

@@ -565,27 +565,29 @@ def mean_dims(scores: pd.DataFrame) -> dict[str, float]:
     return {m: round(float(dims[m]), 3) for m in METHODS if m in dims}
 
 
-def summary_table(means: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
-    """The page's table: ``mean [low, high]`` per method (rows) and IoU × difficulty (columns),
-    with each method's mean dimension and the paper's value on real SportsHHI."""
-    view = means.assign(
-        value=[
-            f"{a:.3f} [{b:.3f}, {c:.3f}]" for a, b, c in means[["mean", "low", "high"]].to_numpy()
-        ],
-        method=means["method"].map(METHOD_LABELS),
-        difficulty=means["difficulty"].map(lambda d: DIFFICULTIES[d]["label"]),
-        iou=[f"mAP@{v:g}" for v in means["iou"]],
-    )
-    table = view.pivot_table(
-        index="method", columns=["iou", "difficulty"], values="value", aggfunc="first", sort=False
-    )
-    methods = [m for m in METHODS if m in set(means["method"])]
-    columns = [(i, d) for i in view["iou"].unique() for d in view["difficulty"].unique()]
-    table = table.reindex(index=[METHOD_LABELS[m] for m in methods], columns=columns)
+def summary_table(means: pd.DataFrame, scores: pd.DataFrame, iou: float) -> pd.DataFrame:
+    """The page's table at ``iou``: ``mean [low, high]`` mAP per method (rows) and difficulty
+    (columns), with each method's mean dimension and the paper's value on real SportsHHI."""
+    part = means[np.isclose(means["iou"], iou)]
+    if part.empty:
+        raise ValueError(f"no rows at iou={iou!r}; thresholds are {_ious(means)}")
+    methods = [m for m in METHODS if m in set(part["method"])]
+    difficulties = list(dict.fromkeys(part["difficulty"]))
+    cell = {
+        (r.method, r.difficulty): f"{r.mean:.3f} [{r.low:.3f}, {r.high:.3f}]"
+        for r in part.itertuples()
+    }
     dims = mean_dims(scores)
-    table.insert(0, ("", "dimension"), [f"{dims[m]:.1f}" if m in dims else "" for m in methods])
-    table.insert(1, ("", "paper (real data)"), [PAPER_MAP.get(m, "") for m in methods])
-    table.index.name = None
+    rows = {
+        METHOD_LABELS[m]: {
+            "dimension": f"{dims[m]:.1f}" if m in dims else "",
+            "paper (real data)": PAPER_MAP.get(m, ""),
+            **{DIFFICULTIES[d]["label"]: cell.get((m, d), "") for d in difficulties},
+        }
+        for m in methods
+    }
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.columns.name = f"mAP@{iou:g}"
     return table
 
 
