@@ -41,7 +41,7 @@
 
 # %% tags=["parameters"]
 profile = "paper"  # set by the runner: which parameter profile produced this page
-output_dir = "../results/paper/fig2_band_set"  # set by the runner: where outputs are written
+output_dir = "../results/interactive/fig2_band_set"  # a hand run writes here; the runner injects its own folder
 seed = 0  # draws the placeholder data and the random structures of the Corollary 1 check
 n_structures = 60  # Corollary 1 check: random structures per (segment length, p_disconnect)
 check_segment_lengths = [2, 3]  # Corollary 1 check: segment lengths L, dividing check_n_steps

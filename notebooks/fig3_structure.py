@@ -51,7 +51,7 @@
 
 # %% tags=["parameters"]
 profile = "paper"  # set by the runner: which parameter profile produced this page
-output_dir = "../results/paper/fig3_structure"  # set by the runner: where outputs are written
+output_dir = "../results/interactive/fig3_structure"  # a hand run writes here; the runner injects its own folder
 steps_grid = [8, 10, 12, 14, 16, 18, 20]  # panel (a): sequence lengths T
 tasks_grid = [2, 3, 4, 5, 6, 7, 8, 9, 10]  # panel (b): numbers of tasks M
 steps_b = 20  # panel (b): sequence length
@@ -73,6 +73,7 @@ from specialist.experiments.layer1 import (
     structure_recovery,
     tasks_for_steps,
 )
+from specialist.experiments.tables import split_timings
 from specialist.experiments.verdicts import degradation_sentence, ordering_sentence, paired
 from specialist.plotting import legend_below, plot_mean_ci, use_style
 from specialist.report import Outputs, say
@@ -98,12 +99,12 @@ runs = pd.concat(
     [runs_a.assign(panel="a"), runs_b.assign(panel="b"), runs_c.assign(panel="c")],
     ignore_index=True,
 )
-# wall-clock columns are not reproducible byte for byte: they go to their own table
-timing_cols = ["runtime_s", "warnings"]
-out.table(runs.drop(columns=timing_cols), "runs")
-out.table(
-    runs[["panel", "n_steps", "n_tasks", "replicate", "seed", "method", *timing_cols]], "timings"
+# measured wall times (and warning counts) differ between machines: they go to their own table
+runs, timings = split_timings(
+    runs, keys=["panel", "n_steps", "n_tasks", "replicate", "seed", "method"]
 )
+out.table(runs, "runs")
+out.table(timings, "timings")
 order = list(ALL_METHODS)
 print(f"{len(runs) // len(order)} data sets, {len(order)} methods each")
 

@@ -54,7 +54,7 @@
 
 # %% tags=["parameters"]
 profile = "paper"  # set by the runner: which parameter profile produced this page
-output_dir = "../results/paper/fig4_sportshhi"  # set by the runner: where outputs are written
+output_dir = "../results/interactive/fig4_sportshhi"  # a hand run writes here; the runner injects its own folder
 difficulties = ["standard", "few_episodes", "nuisance", "strong_nuisance"]  # see DIFFICULTIES
 n_train = 2000  # training episodes every representation is fitted on ("standard")
 few_fraction = 0.25  # share of them the "few_episodes" difficulty keeps

@@ -50,7 +50,7 @@
 
 # %% tags=["parameters"]
 profile = "paper"  # set by the runner: which parameter profile produced this page
-output_dir = "../results/paper/fig5_l1_ablation"  # set by the runner: where outputs are written
+output_dir = "../results/interactive/fig5_l1_ablation"  # a hand run writes here; the runner injects its own folder
 n_samples = 10000  # training samples per data set
 n_test = 5000  # samples of the fresh draw every R² is computed on
 n_latent = 8  # latent dimension (true and learned)

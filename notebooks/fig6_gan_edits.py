@@ -56,7 +56,7 @@
 
 # %% tags=["parameters"]
 profile = "paper"  # set by the runner: which parameter profile produced this page
-output_dir = "../results/paper/fig6_gan_edits"  # set by the runner: where outputs are written
+output_dir = "../results/interactive/fig6_gan_edits"  # a hand run writes here; the runner injects its own folder
 n_train = 5000  # training images
 n_test = 400  # held-out images (donors and cats to edit)
 size = 32  # image side in pixels (32 or 64)

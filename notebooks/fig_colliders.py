@@ -33,7 +33,7 @@
 
 # %% tags=["parameters"]
 profile = "paper"  # set by the runner: which parameter profile produced this page
-output_dir = "../results/paper/fig_colliders"  # set by the runner: where outputs are written
+output_dir = "../results/interactive/fig_colliders"  # a hand run writes here; the runner injects its own folder
 sample_sizes = [100, 300, 1000, 3000, 10000]  # samples per data set
 roles = ["collider", "confounder", "mediator"]  # how the task enters the graph
 n_seeds = 20  # data sets per (role, sample size)

@@ -25,7 +25,7 @@
 
 # %% tags=["parameters"]
 profile = "paper"  # set by the runner: which parameter profile produced this page
-output_dir = "../results/paper/fig_finite_sample"  # set by the runner: where outputs are written
+output_dir = "../results/interactive/fig_finite_sample"  # a hand run writes here; the runner injects its own folder
 sample_sizes = [100, 200, 500, 1000, 2000, 5000, 10000]  # samples per data set
 n_steps = 20  # sequence length T
 n_tasks = 4  # number of tasks M

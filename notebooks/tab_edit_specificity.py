@@ -56,7 +56,7 @@
 
 # %% tags=["parameters"]
 profile = "paper"  # set by the runner: which parameter profile produced this page
-output_dir = "../results/paper/tab_edit_specificity"  # set by the runner: where outputs go
+output_dir = "../results/interactive/tab_edit_specificity"  # a hand run writes here; the runner injects its own folder
 n_train = 5000  # training images per seed
 n_test = 600  # held-out images per seed (cats to edit and donors)
 size = 32  # image side in pixels (32 or 64)

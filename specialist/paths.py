@@ -48,3 +48,15 @@ class Workspace:
 
     def staging_root(self, profile: str) -> Path:
         return self.results / profile / ".staging"
+
+    def run_store(self, profile: str, artefact: str) -> Path:
+        """Completed sweep runs of an artefact (resumable sweeps); never published."""
+        return self.results / ".runs" / profile / artefact
+
+    def lock_file(self, profile: str) -> Path:
+        """The lock two ``reproduce`` commands on one profile take in turn."""
+        return self.results / f".{profile}.lock"
+
+    def interactive_dir(self, artefact: str) -> Path:
+        """Where a notebook run by hand writes (its default ``output_dir``)."""
+        return self.results / "interactive" / artefact

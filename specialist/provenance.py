@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import re
 import subprocess
 import sys
 from importlib import metadata
@@ -73,6 +74,23 @@ def package_versions() -> dict[str, str | None]:
         except metadata.PackageNotFoundError:
             versions[name] = None
     return versions
+
+
+def installed_distributions() -> dict[str, str]:
+    """Every distribution installed in the running environment: normalised name → version.
+
+    Names are normalised as in PEP 503 (lower case, runs of ``-``, ``_`` and ``.`` become one
+    ``-``) and sorted. A distribution found twice on ``sys.path`` (say an editable install and a
+    stray ``*.egg-info`` in the working directory) is listed once, with the version of the first
+    copy, the one that ``import`` would use.
+    """
+    found: dict[str, str] = {}
+    for dist in metadata.distributions():
+        name = dist.metadata["Name"]
+        if not name:  # broken metadata: nothing to report
+            continue
+        found.setdefault(re.sub(r"[-_.]+", "-", name).lower(), dist.version)
+    return dict(sorted(found.items()))
 
 
 def platform_info() -> dict[str, Any]:

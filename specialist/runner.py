@@ -5,10 +5,17 @@ runs every artefact (or the chosen ones) whose cache is stale; ``python -m speci
 shows the artefacts and their cache state. See the book's *Reproduce* page.
 
 An artefact is a jupytext notebook ``notebooks/<artefact>.py`` with a ``parameters`` cell. Its
-cache key combines the notebook text, the resolved parameters, the hash of the ``specialist``
-package and the hash of any data file a string parameter names. Each run happens in a staging
-folder and replaces the previous result folder only when it succeeded, so an error or Ctrl-C
-never leaves a half-written or mixed result behind.
+cache key combines the notebook text, the resolved parameters, the hashes of the ``specialist``
+modules its kernel imported (recorded at run time, with the modules they import) and the hash of
+any data file a string parameter names. Each run happens in a staging folder and replaces the
+previous result folder only when it succeeded, so an error or Ctrl-C never leaves a half-written
+or mixed result behind.
+
+``--scheduler local:N`` starts a Dask ``LocalCluster`` of N single-threaded workers for the
+whole command and ``--scheduler tcp://HOST:PORT`` uses a running one: the sweeps' runs go there
+(:func:`specialist.sweep.get_executor`), the notebooks stay here. Completed runs are kept in the
+artefact's run store (:meth:`Workspace.run_store`) so that an interrupted artefact resumes, and
+two commands on one profile take a lock in turn.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from specialist import provenance as prov
+from specialist import sweep
 from specialist.io import write_json, write_text
 from specialist.params import (
     RESERVED,
@@ -50,11 +58,15 @@ _INTERNAL_FILES = {"source.ipynb", "executed.ipynb", "_runtime.json"}
 
 # Records the kernel's peak memory; appended before execution, removed from the page after.
 _RUNTIME_CELL = """\
-import json as _json, resource as _resource
+import json as _json, resource as _resource, sys as _sys
 with open("_runtime.json", "w") as _fh:
     _json.dump({"peak_rss_kb": max(_resource.getrusage(_resource.RUSAGE_SELF).ru_maxrss,
-                                   _resource.getrusage(_resource.RUSAGE_CHILDREN).ru_maxrss)}, _fh)
+                                   _resource.getrusage(_resource.RUSAGE_CHILDREN).ru_maxrss),
+                "modules": sorted(m for m in list(_sys.modules)
+                                  if m == "specialist" or m.startswith("specialist."))}, _fh)
 """
+#: artefacts that measure time: their runs always stay on this machine
+TIMING_ARTEFACTS = ("tab2_runtime",)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -161,13 +173,11 @@ def plan(
     ignored = sorted(set(by_artefact) - set(chosen))
     if ignored:
         raise ConfigError(f"--set names artefact(s) {ignored} that are not selected by --only")
-    package_hash = prov.hash_tree(ws.package)
     for p in plans:
         p.data_inputs = _data_inputs(p.params)
         p.cache = {
             "notebook": prov.sha256_bytes(p.artefact.notebook.read_bytes()),
             "parameters": prov.hash_json({"profile": profile, **p.params}),
-            "package": package_hash,
             "data": prov.hash_json(p.data_inputs),
         }
     return plans
@@ -190,9 +200,69 @@ def _data_inputs(params: dict[str, Any]) -> dict[str, str]:
 _CACHE_PARTS = {
     "notebook": "notebook changed",
     "parameters": "parameters changed",
-    "package": "specialist/ package source changed",
     "data": "data inputs changed",
 }
+
+
+def _module_file(package: Path, module: str) -> Path | None:
+    """The source file of ``specialist[.a.b]`` below ``package`` (``None`` if there is none)."""
+    parts = module.split(".")[1:]
+    for candidate in (
+        package.joinpath(*parts, "__init__.py"),
+        package.joinpath(*parts).with_suffix(".py"),
+    ):
+        if parts or candidate.name == "__init__.py":
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def _imports_of(path: Path) -> set[str]:
+    """Every ``specialist`` module a source file imports, at any depth (functions included)."""
+    import ast
+
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return set()
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.split(".")[0] == "specialist"}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if node.module.split(".")[0] == "specialist":
+                found.add(node.module)
+                found |= {f"{node.module}.{a.name}" for a in node.names}
+    return found
+
+
+def module_hashes(package: Path, modules) -> dict[str, str]:
+    """``{relative path: sha256}`` of ``modules`` and every ``specialist`` module they import.
+
+    ``modules`` are the names a kernel had imported; the static closure adds what is imported
+    only inside functions (e.g. code that runs only in worker processes). Names that are not
+    modules (``from specialist.x import function``) are ignored.
+    """
+    seen: dict[Path, None] = {}
+    todo = list(modules)
+    done: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in done:
+            continue
+        done.add(name)
+        path = _module_file(package, name)
+        if path is None or path in seen:
+            continue
+        seen[path] = None
+        parent = ".".join(name.split(".")[:-1])
+        if parent:
+            todo.append(parent)  # importing a.b runs a/__init__.py
+        todo.extend(_imports_of(path))
+    return {
+        path.relative_to(package).as_posix(): prov.sha256_bytes(path.read_bytes())
+        for path in sorted(seen)
+    }
 
 
 def read_provenance(ws: Workspace, profile: str, artefact: str) -> dict[str, Any] | None:
@@ -216,6 +286,14 @@ def cache_state(ws: Workspace, p: Plan) -> tuple[bool, str]:
             if part == "parameters":
                 message += _param_diff(old.get("parameters", {}), p.params)
             reasons.append(message)
+    recorded = old.get("cache", {}).get("modules")
+    if not isinstance(recorded, dict):
+        reasons.append("no record of the specialist modules it imported (an older result)")
+    else:
+        now = module_hashes(ws.package, _module_names(recorded))
+        changed = sorted(f for f in set(recorded) | set(now) if recorded.get(f) != now.get(f))
+        if changed:
+            reasons.append(f"specialist module(s) changed: {', '.join(changed)}")
     if reasons:
         return False, "; ".join(reasons)
     folder = ws.artefact_dir(p.profile, p.name)
@@ -223,6 +301,17 @@ def cache_state(ws: Workspace, p: Plan) -> tuple[bool, str]:
     if missing:
         return False, f"outputs missing: {', '.join(missing)}"
     return True, f"up to date (from {old.get('finished_at', '?')})"
+
+
+def _module_names(files: dict[str, str]) -> list[str]:
+    """``{"experiments/layer2.py": …}`` → ``["specialist.experiments.layer2"]``."""
+    names = []
+    for rel in files:
+        parts = rel.removesuffix(".py").split("/")
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        names.append(".".join(["specialist", *parts]))
+    return names
 
 
 def _param_diff(old: dict[str, Any], new: dict[str, Any]) -> str:
@@ -273,14 +362,37 @@ def _fmt_seconds(s: float) -> str:
 
 
 @contextlib.contextmanager
-def _kernel_environment():
-    # MPLBACKEND=agg would override the kernel's inline backend and drop figures from the page
-    saved = os.environ.pop("MPLBACKEND", None)
+def _kernel_environment(extra: dict[str, str] | None = None):
+    """The kernel's environment: ``MPLBACKEND`` unset (agg would drop the page's figures), the
+    sweep settings of ``extra`` set (the kernel inherits them), all restored afterwards."""
+    names = ["MPLBACKEND", sweep.SCHEDULER_ENV, sweep.STORE_ENV]
+    saved = {k: os.environ.pop(k) for k in names if k in os.environ}
+    os.environ.update(extra or {})
     try:
         yield
     finally:
-        if saved is not None:
-            os.environ["MPLBACKEND"] = saved
+        for k in names:
+            os.environ.pop(k, None)
+        os.environ.update(saved)
+
+
+@contextlib.contextmanager
+def _stderr_to(path: Path):
+    """Send this process's file descriptor 2, and so the kernel's stderr, to ``path``.
+
+    The kernel's start-up warnings and shutdown messages land in the artefact's log instead of
+    the terminal; Python-level ``sys.stderr`` writes of this process follow too.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "a", encoding="utf-8") as fh:
+        os.dup2(fh.fileno(), 2)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 @contextlib.contextmanager
@@ -299,8 +411,21 @@ def _log_to(path: Path):
         handler.close()
 
 
-def execute(ws: Workspace, p: Plan) -> Outcome:
-    """Run one plan in a staging folder; on success swap it in as the new result folder."""
+def executor_of(p: Plan, scheduler: str | None) -> tuple[str, dict[str, str]]:
+    """Where the plan's sweep runs go (for provenance) and the environment that sends them."""
+    if scheduler and p.name in TIMING_ARTEFACTS:
+        return "local processes (a timing artefact always runs here)", {}
+    if scheduler:
+        return f"dask scheduler {scheduler}", {sweep.SCHEDULER_ENV: scheduler}
+    return "local processes", {}
+
+
+def execute(ws: Workspace, p: Plan, scheduler: str | None = None) -> Outcome:
+    """Run one plan in a staging folder; on success swap it in as the new result folder.
+
+    ``scheduler`` is a Dask scheduler address for the sweeps' runs (``None``: local processes;
+    ignored for :data:`TIMING_ARTEFACTS`). Completed runs go to the artefact's run store.
+    """
     import jupytext
     import nbformat
     import papermill as pm
@@ -314,10 +439,20 @@ def execute(ws: Workspace, p: Plan) -> Outcome:
     )
     nbformat.write(nb, staging / "source.ipynb")
     params = {**p.params, "profile": p.profile, "output_dir": str(staging)}
+    executor, env = executor_of(p, scheduler)
+    store = ws.run_store(p.profile, p.name)
+    store.mkdir(parents=True, exist_ok=True)
+    (store / "_reuse.jsonl").unlink(missing_ok=True)
+    env[sweep.STORE_ENV] = str(store)
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     try:
-        with _kernel_environment(), _log_to(log_path), _heartbeat(p.name, t0):
+        with (
+            _kernel_environment(env),
+            _log_to(log_path),
+            _stderr_to(log_path),
+            _heartbeat(p.name, t0),
+        ):
             pm.execute_notebook(
                 staging / "source.ipynb",
                 staging / "executed.ipynb",
@@ -338,7 +473,7 @@ def execute(ws: Workspace, p: Plan) -> Outcome:
         return Outcome(p.name, "failed", seconds, _error_line(err), failed / "run.log")
     seconds = time.perf_counter() - t0
     finished = dt.datetime.now(dt.UTC)
-    record = _finish(ws, p, staging, started, finished, seconds)
+    record = _finish(ws, p, staging, started, finished, seconds, executor)
     _swap_in(ws, p, staging)
     _publish_notebook(ws, p.profile, p.name)
     shutil.rmtree(ws.failed_dir(p.profile, p.name), ignore_errors=True)
@@ -358,6 +493,7 @@ def _finish(
     started: dt.datetime,
     finished: dt.datetime,
     seconds: float,
+    executor: str = "local processes",
 ) -> dict[str, Any]:
     """Write provenance.json and the book's version of the executed notebook into staging."""
     import json
@@ -372,6 +508,7 @@ def _finish(
         if f.is_file() and f.name not in _INTERNAL_FILES and f.name != "run.log"
     )
     git = prov.git_state(REPO_ROOT)
+    cache = {**p.cache, "modules": module_hashes(ws.package, runtime.get("modules", []))}
     record = {
         "artefact": p.name,
         "profile": p.profile,
@@ -380,12 +517,14 @@ def _finish(
         "git_commit": git["commit"],
         "git_dirty": git["dirty"],
         "versions": prov.package_versions(),
+        "distributions": prov.installed_distributions(),
+        "executor": executor,
         **prov.platform_info(),
         "started_at": started.isoformat(timespec="seconds"),
         "finished_at": finished.isoformat(timespec="seconds"),
         "wall_time_s": round(seconds, 2),
         "peak_memory_mb": round(runtime["peak_rss_kb"] / 1024, 1) if runtime else None,
-        "cache": p.cache,
+        "cache": cache,
         "data_inputs": p.data_inputs,
         "outputs": outputs,
         "command": regenerate_command(p.name, p.profile),
@@ -558,19 +697,104 @@ def write_findings(ws: Workspace) -> list[Path]:
 # ---------------------------------------------------------------------------------------------
 # Commands
 # ---------------------------------------------------------------------------------------------
+def parse_scheduler(text: str | None) -> tuple[str, int | str] | None:
+    """``"local:N"`` → ``("local", N)``, ``"tcp://HOST:PORT"`` → ``("tcp", text)``, ``None``."""
+    if text is None or text == "":
+        return None
+    if text.startswith("local:"):
+        n = text.removeprefix("local:")
+        if n.isdigit() and int(n) >= 1:
+            return ("local", int(n))
+    elif text.startswith("tcp://") and ":" in text.removeprefix("tcp://"):
+        host, _, port = text.removeprefix("tcp://").rpartition(":")
+        if host and port.isdigit():
+            return ("tcp", text)
+    raise ConfigError(
+        f"--scheduler must be local:N (N >= 1 local Dask workers) or tcp://HOST:PORT (a running "
+        f"Dask scheduler), got {text!r}"
+    )
+
+
+@contextlib.contextmanager
+def _scheduler(spec: tuple[str, int | str] | None):
+    """The scheduler address for the whole command: a LocalCluster for ``local:N``, checked."""
+    if spec is None:
+        yield None
+        return
+    kind, value = spec
+    if kind == "tcp":
+        try:
+            client = sweep.dask_client(str(value))
+            sweep.check_workers(client)  # refuse before any artefact runs
+        except (OSError, RuntimeError) as err:
+            raise ConfigError(f"--scheduler {value}: {err}") from err
+        yield str(value)
+        return
+    from distributed import LocalCluster
+
+    _say(f"starting a Dask LocalCluster with {value} single-threaded workers")
+    with LocalCluster(
+        n_workers=int(value), threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        yield cluster.scheduler_address
+    for client in list(sweep._CLIENTS.values()):
+        client.close()
+    sweep._CLIENTS.clear()
+
+
+@contextlib.contextmanager
+def profile_lock(ws: Workspace, profile: str):
+    """Hold the profile's lock for the whole command; wait (saying who holds it) if taken."""
+    import fcntl
+
+    path = ws.lock_file(profile)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+", encoding="utf-8") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "unknown"
+            _say(
+                f"another reproduce command (PID {holder}) is running on profile {profile!r}; "
+                f"waiting for it to finish (lock {path})"
+            )
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        try:
+            yield
+        finally:
+            fh.seek(0)
+            fh.truncate()
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def reproduce(
     ws: Workspace | None = None,
     profile: str = DEFAULT_PROFILE,
     only: list[str] | None = None,
     force: bool = False,
     overrides: list[str] | None = None,
+    scheduler: str | None = None,
 ) -> list[Outcome]:
     """Bring every selected artefact up to date; returns one :class:`Outcome` per artefact.
 
     A failing artefact is reported and the others still run; nothing already computed is lost.
+    ``scheduler``: ``None`` (local processes), ``"local:N"`` or ``"tcp://HOST:PORT"`` (Dask).
     """
     ws = ws or Workspace()
     plans = plan(ws, profile, only, overrides)  # every validation happens here, before running
+    spec = parse_scheduler(scheduler)
+    with profile_lock(ws, profile), _scheduler(spec) as address:
+        return _reproduce(ws, profile, plans, force, address)
+
+
+def _reproduce(
+    ws: Workspace, profile: str, plans: list[Plan], force: bool, address: str | None
+) -> list[Outcome]:
     shutil.rmtree(ws.staging_root(profile), ignore_errors=True)  # leftovers of an interrupted run
     outcomes = []
     t_all = time.perf_counter()
@@ -582,8 +806,15 @@ def reproduce(
             _publish_notebook(ws, profile, p.name)
             outcomes.append(Outcome(p.name, "cached"))
             continue
+        if force:  # --force ignores the run store too
+            shutil.rmtree(ws.run_store(profile, p.name), ignore_errors=True)
         _say(f"{head}: {'--force' if force else 'cache miss'} — {reason}; running …")
-        outcome = execute(ws, p)
+        if address and p.name in TIMING_ARTEFACTS:
+            _say("    its runs stay on this machine: it measures time")
+        outcome = execute(ws, p, address)
+        reused, total = sweep.reuse_counts(ws.run_store(profile, p.name))
+        if total:
+            _say(f"    {reused} of {total} runs reused from the run store")
         if outcome.status == "ok":
             _say(
                 f"    done in {_fmt_seconds(outcome.seconds)} → {ws.artefact_dir(profile, p.name)}"
@@ -643,6 +874,12 @@ def main(argv: list[str] | None = None, ws: Workspace | None = None) -> int:
         metavar="ARTEFACT.KEY=VALUE",
         help="override one parameter (value read as YAML); repeatable",
     )
+    rep.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="local:N|tcp://HOST:PORT",
+        help="send the sweeps' runs to Dask: N local workers, or a running scheduler",
+    )
     lst = sub.add_parser("list", help="show every artefact, its notebook and cache state")
     lst.add_argument("--profile", default=DEFAULT_PROFILE)
     args = parser.parse_args(argv)
@@ -659,7 +896,9 @@ def main(argv: list[str] | None = None, ws: Workspace | None = None) -> int:
                 last = f" last run {_fmt_seconds(t)}" if t is not None else ""
                 print(f"  {r['artefact']:<{width}}  {r['notebook']:<24} {r['state']}{last}")
             return 0
-        outcomes = reproduce(ws, args.profile, args.only, args.force, args.overrides)
+        outcomes = reproduce(
+            ws, args.profile, args.only, args.force, args.overrides, args.scheduler
+        )
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -1,19 +1,30 @@
 """Run an artefact's grid of independent (setting, seed) runs and collect a tidy table.
 
-This is the one place where runs are scheduled: locally in processes today, and the place where a
-distributed backend (e.g. Dask) will plug in. Each run's seed is derived from its grid point and
-replicate index alone, so results do not depend on the order or the process a run lands in.
+This is the one place where runs are scheduled. :func:`get_executor` gives :func:`run_grid` its
+executor: local worker processes by default, or the workers of a Dask cluster
+(:mod:`distributed`) when :data:`SCHEDULER_ENV` names a scheduler address (the runner sets it
+for ``--scheduler``). Each run's seed is derived from its grid point and replicate index alone,
+so results do not depend on the order, the process or the machine a run lands in.
+
+Resumable sweeps: when :data:`STORE_ENV` names a folder (the runner sets it to the artefact's run
+store), every completed run is kept there, keyed by the function, its setting, its seed and the
+hash of the ``specialist`` package, and a later call with the same runs reuses them.
 """
 
 from __future__ import annotations
 
 import atexit
+import hashlib
 import itertools
 import json
+import os
+import pickle
 import sys
+import uuid
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -44,18 +55,74 @@ def derive_seed(setting: Mapping[str, Any], replicate: int, base_seed: int = 0) 
     return int(seq.generate_state(1)[0])
 
 
+#: environment variable naming a Dask scheduler address (``tcp://HOST:PORT``); unset: processes
+SCHEDULER_ENV = "SPECIALIST_SCHEDULER"
+#: environment variable naming the run store folder of the current artefact; unset: no store
+STORE_ENV = "SPECIALIST_RUN_STORE"
+
 #: worker pools kept for the life of the process, one per size: a notebook's grids share them,
 #: so what a worker pays once (imports, skglm's numba compilation, ~10 s) is paid once per
 #: worker and not once per grid
 _POOLS: dict[int, ProcessPoolExecutor] = {}
+#: Dask clients, one per scheduler address, kept for the life of the process
+_CLIENTS: dict[str, Any] = {}
 
 
-def get_executor(n_jobs: int) -> ProcessPoolExecutor:
-    """The process pool of ``n_jobs`` workers, created on first use and reused afterwards.
+def package_hash() -> str:
+    """Hash of the ``specialist`` package's source files (what every worker must share)."""
+    from specialist.provenance import hash_tree
 
-    A pool whose worker died (``BrokenProcessPool``) is replaced. Pools are shut down when the
-    process exits. This is the one function through which :func:`run_grid` gets its executor.
+    return hash_tree(Path(__file__).resolve().parent)
+
+
+def dask_client(address: str):
+    """The :class:`distributed.Client` of ``address``, connected on first use and kept."""
+    client = _CLIENTS.get(address)
+    if client is None or client.status not in ("running", "connecting"):
+        from distributed import Client
+
+        client = _CLIENTS[address] = Client(address, set_as_default=False)
+    return client
+
+
+def check_workers(client, expected: str | None = None) -> None:
+    """Refuse a cluster whose workers see another ``specialist`` package than this process.
+
+    ``expected`` defaults to this process's :func:`package_hash`. Raises a ``RuntimeError``
+    naming every mismatching worker (and one if there is no worker).
     """
+    hashes = client.run(package_hash)
+    if not hashes:
+        raise RuntimeError(f"the Dask scheduler {client.scheduler.address} has no workers")
+    mine = expected or package_hash()
+    bad = sorted(w for w, h in hashes.items() if h != mine)
+    if bad:
+        raise RuntimeError(
+            f"{len(bad)} of {len(hashes)} Dask worker(s) import a different specialist package "
+            f"than this process ({mine[:12]}): {', '.join(bad)}; give every worker the same "
+            "checkout and environment"
+        )
+
+
+def executor_description() -> str:
+    """Where :func:`run_grid`'s runs go in this process (recorded in provenance)."""
+    address = os.environ.get(SCHEDULER_ENV)
+    return f"dask scheduler {address}" if address else "local processes"
+
+
+def get_executor(n_jobs: int) -> Executor:
+    """The executor :func:`run_grid` submits runs to; the one place that chooses it.
+
+    With :data:`SCHEDULER_ENV` set, the Dask cluster's executor
+    (``Client.get_executor(pure=False)``), after :func:`check_workers`; otherwise the process
+    pool of ``n_jobs`` workers, created on first use and reused afterwards (a pool whose worker
+    died is replaced). Pools are shut down when the process exits.
+    """
+    address = os.environ.get(SCHEDULER_ENV)
+    if address:
+        client = dask_client(address)
+        check_workers(client)
+        return client.get_executor(pure=False)
     pool = _POOLS.get(n_jobs)
     if pool is None or getattr(pool, "_broken", False):
         if pool is None and not _POOLS:
@@ -68,6 +135,58 @@ def shutdown_executors() -> None:
     """Shut down every pool :func:`get_executor` created (also run at interpreter exit)."""
     while _POOLS:
         _POOLS.popitem()[1].shutdown(wait=True, cancel_futures=True)
+
+
+# -- the run store ------------------------------------------------------------------------------
+
+
+def run_key(fn: Callable, setting: Mapping[str, Any], seed: int, code: str) -> str:
+    """The store key of one run: function, setting, seed and code hash."""
+    name = f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', repr(fn))}"
+    text = json.dumps(
+        {"fn": name, "setting": dict(setting), "seed": int(seed), "code": code},
+        sort_keys=True,
+        default=str,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class RunStore:
+    """Completed runs of sweeps, one pickle per run, written atomically (see :func:`run_grid`)."""
+
+    def __init__(self, folder) -> None:
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, key: str) -> Path:
+        return self.folder / f"{key}.pkl"
+
+    def get(self, key: str) -> dict | None:
+        try:
+            with open(self._path(key), "rb") as fh:
+                return pickle.load(fh)
+        except (OSError, EOFError, pickle.UnpicklingError):
+            return None
+
+    def put(self, key: str, result: dict) -> None:
+        tmp = self.folder / f".{key}.{uuid.uuid4().hex[:8]}.tmp"
+        with open(tmp, "wb") as fh:
+            pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self._path(key))
+
+    def record(self, reused: int, total: int) -> None:
+        """Append one sweep's reuse count to ``_reuse.jsonl`` (the runner sums and prints it)."""
+        with open(self.folder / "_reuse.jsonl", "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"reused": reused, "total": total}) + "\n")
+
+
+def reuse_counts(folder) -> tuple[int, int]:
+    """``(reused, total)`` runs over the sweeps recorded in ``folder`` since it was cleared."""
+    path = Path(folder) / "_reuse.jsonl"
+    if not path.exists():
+        return 0, 0
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return sum(r["reused"] for r in rows), sum(r["total"] for r in rows)
 
 
 def _call(
@@ -110,8 +229,9 @@ def run_grid(
         agree on them get the same seed per replicate, i.e. a paired design (common random
         numbers): e.g. ``seed_keys=["n_samples"]`` fits models with and without a penalty on
         the same data sets.
-    blas_threads : cap the BLAS threads (NumPy, SciPy, scikit-learn) of every run in worker
-        processes (``n_jobs > 1``), e.g. 1 so that ``n_jobs`` workers on ``n_jobs`` cores do not
+    blas_threads : cap the BLAS threads (NumPy, SciPy, scikit-learn) of every run, in worker
+        processes and in this process alike (so a run's floating-point sums do not depend on
+        where it ran), e.g. 1 so that ``n_jobs`` workers on ``n_jobs`` cores do not
         oversubscribe them (each worker's BLAS would otherwise start one thread per core: on 2
         cores, Fig. 3's grid ran 1.6 times slower). ``None`` keeps the libraries' defaults.
 
@@ -142,22 +262,38 @@ def run_grid(
     runs = [(s, r, seed_of(s, r)) for s in settings for r in range(n_seeds)]
     from tqdm import tqdm  # not tqdm.auto: its notebook bar needs ipywidgets
 
-    show = sys.stderr.isatty() if progress is None else progress
-    bar = tqdm(total=len(runs), disable=not show, desc=getattr(fn, "__name__", "runs"))
     results: list[dict | None] = [None] * len(runs)
-    if n_jobs == 1:
-        for i, (s, _, seed) in enumerate(runs):
-            results[i] = _call(fn, s, seed)
-            bar.update()
-    else:
+    store = RunStore(os.environ[STORE_ENV]) if os.environ.get(STORE_ENV) else None
+    keys: list[str] = []
+    if store is not None:
+        code = package_hash()
+        keys = [run_key(fn, s, seed, code) for s, _, seed in runs]
+        for i, key in enumerate(keys):
+            results[i] = store.get(key)
+    todo = [i for i, res in enumerate(results) if res is None]
+    if store is not None:
+        store.record(len(runs) - len(todo), len(runs))
+
+    def done(i: int, result: dict) -> None:
+        results[i] = result
+        if store is not None:
+            store.put(keys[i], result)
+        bar.update()
+
+    show = sys.stderr.isatty() if progress is None else progress
+    bar = tqdm(total=len(runs), initial=len(runs) - len(todo), disable=not show,
+               desc=getattr(fn, "__name__", "runs"))  # fmt: skip
+    distributed = bool(os.environ.get(SCHEDULER_ENV))
+    if todo and n_jobs == 1 and not distributed:
+        for i in todo:
+            s, _, seed = runs[i]
+            done(i, _call(fn, s, seed, blas_threads))  # the same BLAS cap as on workers
+    elif todo:
         pool = get_executor(n_jobs)
-        futures = {
-            pool.submit(_call, fn, s, seed, blas_threads): i for i, (s, _, seed) in enumerate(runs)
-        }
+        futures = {pool.submit(_call, fn, runs[i][0], runs[i][2], blas_threads): i for i in todo}
         try:
             for fut in as_completed(futures):
-                results[futures[fut]] = fut.result()
-                bar.update()
+                done(futures[fut], fut.result())
         except BaseException:
             for fut in futures:  # a failed run stops the grid; queued runs are dropped
                 fut.cancel()

@@ -27,3 +27,20 @@ def blas_threads_seen(x, seed):
     rng = np.random.default_rng(seed)
     a = rng.normal(size=(200, 200))
     return {"threads": max(blas) if blas else 0, "trace": float(np.trace(a @ a))}
+
+
+def fails_on_three(x, seed):
+    if x == 3:
+        raise KeyError(f"no value for x={x}")
+    return {"y": x}
+
+
+def dies_on_marker(x, seed, marker=""):
+    """Kills its own process (like a crash or a kill -9) at x == 3 while ``marker`` exists."""
+    import os
+    import signal
+    from pathlib import Path
+
+    if x == 3 and marker and Path(marker).exists():
+        os.kill(os.getpid(), signal.SIGKILL)
+    return {"y": x * 10, "noise": float(np.random.default_rng(seed).normal())}

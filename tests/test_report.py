@@ -27,6 +27,15 @@ def test_outputs_write_figures_tables_and_merged_metrics(tmp_path):
     assert out.path("tab.csv").read_text().splitlines() == ["a", "1", "2"]
 
 
+def test_outputs_creates_a_missing_folder_and_its_parents(tmp_path):
+    # a hand run's default, ../results/interactive/<artefact>, may not exist yet
+    target = tmp_path / "results" / "interactive" / "art"
+    out = Outputs(target)
+    assert target.is_dir() and out.dir == target
+    out.metrics(x=1)
+    assert json.loads((target / "metrics.json").read_text()) == {"x": 1}
+
+
 @pytest.mark.parametrize("name", ["", "Fig 1", "../escape", "a/b"])
 def test_output_names_are_checked(tmp_path, name):
     with pytest.raises(ValueError, match="must be non-empty lower-case letters"):

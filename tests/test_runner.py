@@ -68,7 +68,8 @@ def ws(tmp_path: Path) -> Workspace:
     (notebooks / "params" / "quick.yaml").write_text("ok:\n  seed: 1\nfail: {}\n")
     package = tmp_path / "pkg"
     package.mkdir()
-    (package / "mod.py").write_text("x = 1\n")
+    (package / "mod.py").write_text("x = 1\n")  # imported by no notebook
+    (package / "report.py").write_text("# stands for specialist/report.py, which ok imports\n")
     return Workspace(
         notebooks=notebooks,
         profiles=notebooks / "params",
@@ -177,10 +178,20 @@ def test_run_cache_and_failure_isolation(ws, capsys):
     assert "parameters changed (seed: 1 → 5)" in capsys.readouterr().out
     assert json.loads((folder / "metrics.json").read_text())["seed"] == 5
 
-    # package source, notebook text and data inputs are part of the key too
+    # the modules the kernel imported are part of the key, and only those
+    rec = json.loads((folder / "provenance.json").read_text())
+    assert rec["cache"]["modules"] == {
+        "report.py": runner.prov.sha256_bytes((ws.package / "report.py").read_bytes())
+    }
+    assert rec["executor"] == "local processes"
     (ws.package / "mod.py").write_text("x = 2\n")
     runner.reproduce(ws, "quick", only=["ok"], overrides=["ok.seed=5"])
-    assert "package source changed" in capsys.readouterr().out
+    assert "cache hit" in capsys.readouterr().out
+    (ws.package / "report.py").write_text("# edited\n")
+    runner.reproduce(ws, "quick", only=["ok"], overrides=["ok.seed=5"])
+    assert "specialist module(s) changed: report.py" in capsys.readouterr().out
+
+    # notebook text and data inputs are part of the key too
 
     data = ws.results.parent / "data.txt"
     data.write_text("one")
@@ -251,3 +262,142 @@ def test_findings_page_quotes_the_sentences_of_the_shown_run(ws, monkeypatch):
     assert "- Ours − CCA +0.10 [+0.05, +0.15] (better)." in text
     assert "quick profile" in text and "{doc}`/generated/ok`" in text
     assert "{doc}`/generated/absent`: not generated in this build." in text
+
+
+# -- scale-out, resumable sweeps, locks, the module-precise cache key -----------------------------
+SWEEP_NOTEBOOK = HEADER + textwrap.dedent(
+    """
+    # %% [markdown]
+    # # A sweep
+
+    # %% tags=["parameters"]
+    profile = "quick"
+    output_dir = "."
+    n = 4  # runs
+    fail_at = -1  # a run that raises, or -1
+
+    # %%
+    from specialist.report import Outputs
+    from specialist.sweep import run_grid
+
+
+    def square(x, seed):
+        if x == fail_at:
+            raise ValueError(f"run {x} failed")
+        return {"y": x * x}
+
+
+    runs = run_grid(square, {"x": list(range(n))})
+    Outputs(output_dir).table(runs, "runs")
+    """
+)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (None, None),
+        ("local:3", ("local", 3)),
+        ("tcp://10.0.0.1:8786", ("tcp", "tcp://10.0.0.1:8786")),
+    ],
+)
+def test_scheduler_specs(text, expected):
+    assert runner.parse_scheduler(text) == expected
+
+
+@pytest.mark.parametrize("text", ["local:0", "local:x", "dask", "tcp://host", "http://h:1"])
+def test_bad_scheduler_specs_are_refused_before_anything_runs(ws, text, capsys):
+    assert runner.main(["reproduce", "--profile", "quick", "--scheduler", text], ws=ws) == 2
+    assert "--scheduler must be local:N" in capsys.readouterr().err
+    assert not ws.artefact_dir("quick", "ok").exists()
+
+
+def test_a_failed_sweep_resumes_from_its_run_store(ws, capsys):
+    (ws.notebooks / "sweep.py").write_text(SWEEP_NOTEBOOK)
+    (outcome,) = runner.reproduce(ws, "quick", only=["sweep"], overrides=["sweep.fail_at=2"])
+    assert outcome.status == "failed"
+    store = ws.run_store("quick", "sweep")
+    assert len(list(store.glob("*.pkl"))) == 2  # runs 0 and 1 completed
+    capsys.readouterr()
+    (outcome,) = runner.reproduce(ws, "quick", only=["sweep"])
+    assert outcome.status == "ok"
+    assert "2 of 4 runs reused from the run store" in capsys.readouterr().out
+    published = ws.artefact_dir("quick", "sweep")
+    assert sorted(p.name for p in published.iterdir()) == [
+        "notebook.ipynb", "provenance.json", "run.log", "runs.csv",
+    ]  # fmt: skip
+    assert not any(ws.results.glob("quick/**/*.pkl"))  # the store never reaches results/quick
+    runner.reproduce(ws, "quick", only=["sweep"], force=True)
+    assert "0 of 4 runs reused" in capsys.readouterr().out  # --force ignores the store
+
+
+def test_a_second_command_waits_for_the_profile_lock(ws, capsys):
+    import subprocess
+    import sys
+
+    script = textwrap.dedent(
+        f"""
+        import time
+        from pathlib import Path
+        from specialist import runner
+        from specialist.paths import Workspace
+        ws = Workspace(results=Path({str(ws.results)!r}))
+        with runner.profile_lock(ws, "quick"):
+            print("held", flush=True)
+            time.sleep(3)
+        """
+    )
+    holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    import time
+
+    start = time.perf_counter()
+    with runner.profile_lock(ws, "quick"):
+        waited = time.perf_counter() - start
+    holder.wait(timeout=30)
+    out = capsys.readouterr().out
+    assert f"PID {holder.pid}" in out and "waiting for it to finish" in out
+    assert waited > 1.0
+    # another profile is not blocked
+    with runner.profile_lock(ws, "paper"):
+        pass
+
+
+def test_module_hashes_follow_imports_inside_functions():
+    from specialist.paths import PACKAGE_DIR
+
+    layer1 = runner.module_hashes(PACKAGE_DIR, ["specialist.experiments.layer1"])
+    assert "experiments/layer1.py" in layer1 and "structure.py" in layer1
+    assert "__init__.py" in layer1 and "experiments/__init__.py" in layer1
+    assert "models/gan.py" not in layer1 and "simulate/cats.py" not in layer1
+    edits = runner.module_hashes(PACKAGE_DIR, ["specialist.experiments.edits"])
+    assert "models/gan.py" in edits
+    # sweep imports provenance only inside a function: the closure still finds it
+    assert "provenance.py" in runner.module_hashes(PACKAGE_DIR, ["specialist.sweep"])
+
+
+def test_changing_a_gan_only_module_leaves_layer1_artefacts_cached(tmp_path):
+    import shutil
+
+    from specialist.paths import PACKAGE_DIR
+
+    package = tmp_path / "specialist"
+    shutil.copytree(PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
+    # the real notebooks and profiles, a copy of the package that the test may edit
+    real = Workspace(results=tmp_path / "results", book=tmp_path / "book", package=package)
+    names = ["fig3_structure", "fig6_gan_edits"]
+    for p in runner.plan(real, "quick", only=names):
+        imported = runner._imports_of(p.artefact.notebook)  # what the notebook's kernel imports
+        folder = real.artefact_dir("quick", p.name)
+        folder.mkdir(parents=True)
+        (folder / "notebook.ipynb").write_text("{}")
+        record = {"cache": {**p.cache, "modules": runner.module_hashes(package, imported)}}
+        (folder / "provenance.json").write_text(json.dumps({**record, "outputs": []}))
+    state = {p.name: runner.cache_state(real, p) for p in runner.plan(real, "quick", only=names)}
+    assert all(hit for hit, _ in state.values())
+    with open(package / "models" / "gan.py", "a") as fh:
+        fh.write("\n# an edit that only the GAN artefacts see\n")
+    state = {p.name: runner.cache_state(real, p) for p in runner.plan(real, "quick", only=names)}
+    assert state["fig3_structure"][0]
+    assert not state["fig6_gan_edits"][0]
+    assert "specialist module(s) changed: models/gan.py" in state["fig6_gan_edits"][1]

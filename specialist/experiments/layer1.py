@@ -140,8 +140,10 @@ def structure_recovery(
     task-signal strength (``σ`` of :func:`~specialist.simulate.collider.sample_collider`;
     larger is weaker), ``p_disconnect`` the probability that a step is cut from the next.
     Returns ``{"<method>:<metric>": value}`` for the metrics accuracy, Matthews MCC,
-    mean-correlation MCC (``mean_cc``), F1, the rates of false positives and negatives and the
-    runtime (seconds); :func:`long_format` turns a sweep of these into one row per method.
+    mean-correlation MCC (``mean_cc``), F1, the rates of false positives and negatives, and the
+    measured ``runtime_s`` (seconds) and ``warnings`` (count), which
+    :func:`~specialist.experiments.tables.split_timings` keeps out of the result tables;
+    :func:`long_format` turns a sweep of these into one row per method.
     Backs: fig3_structure, fig3_conditions, fig_finite_sample, fig3_nonlinear.
     """
     methods = check_methods(methods)
@@ -341,7 +343,8 @@ def test_recovery(
 ) -> dict[str, float]:
     """Algorithm 1 on one data set with each CI test in ``tests`` (runtime included).
 
-    Returns ``{"<test>:<metric>": value}``. Backs: fig3_nonlinear.
+    Returns ``{"<test>:<metric>": value}``, the measured ``runtime_s`` among them (see
+    :func:`~specialist.experiments.tables.split_timings`). Backs: fig3_nonlinear.
     """
     sample = simulate_collider(
         n_samples, n_steps, n_tasks, kind=kind, observation=observation, seed=seed

@@ -1,0 +1,53 @@
+"""The same profile gives byte-identical tables serial, with a process pool and on a 2-worker Dask
+LocalCluster: one Layer 1 artefact and one torch artefact at the quick profile (slow, ~2 min)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from specialist import runner
+from specialist.paths import Workspace
+
+pytestmark = pytest.mark.pipeline
+
+ARTEFACTS = ("fig3_structure", "fig5_l1_ablation")  # Layer 1 (numpy), Layer 2 (torch)
+#: measured or run-specific files: everything else must match byte for byte
+VARYING = {"timings.csv", "provenance.json", "notebook.ipynb", "run.log"}
+
+
+def tables(folder: Path) -> dict[str, bytes]:
+    return {
+        p.name: p.read_bytes()
+        for p in sorted(folder.iterdir())
+        if p.suffix in {".csv", ".json"} and p.name not in VARYING
+    }
+
+
+def test_tables_are_byte_identical_on_every_executor(tmp_path):
+    ws = Workspace(results=tmp_path / "results", book=tmp_path / "book")  # real notebooks
+    (ws.book / "generated").mkdir(parents=True)
+    seen = {}
+    for label, n_jobs, scheduler in (
+        ("serial", 1, None),
+        ("pool", 2, None),
+        ("dask", 2, "local:2"),
+    ):
+        overrides = [f"{a}.n_jobs={n_jobs}" for a in ARTEFACTS]
+        outcomes = runner.reproduce(
+            ws, "quick", only=list(ARTEFACTS), overrides=overrides, force=True, scheduler=scheduler
+        )
+        assert all(o.status == "ok" for o in outcomes), [o.error for o in outcomes]
+        seen[label] = {a: tables(ws.artefact_dir("quick", a)) for a in ARTEFACTS}
+        rec = runner.read_provenance(ws, "quick", ARTEFACTS[0])
+        assert rec["executor"].startswith("dask scheduler tcp://" if scheduler else "local")
+    for a in ARTEFACTS:
+        assert seen["serial"][a], f"{a} wrote no tables"
+        for label in ("pool", "dask"):
+            differ = [
+                name
+                for name in seen["serial"][a].keys() | seen[label][a].keys()
+                if seen["serial"][a].get(name) != seen[label][a].get(name)
+            ]
+            assert not differ, f"{a}: {differ} differ between serial and {label}"
