@@ -662,6 +662,27 @@ FINDINGS = {
 }
 
 
+def _shown_run(ws: Workspace, name: str) -> tuple[dict | None, dict | None]:
+    """Provenance and ``metrics.json`` of the run whose notebook the book shows for ``name``.
+
+    The book's copy of the notebook names the profile that produced it; ``(None, None)`` if the
+    book has no page for it yet or its metrics are gone.
+    """
+    import json
+
+    nb_path = ws.generated / f"{name}.ipynb"
+    if not nb_path.exists():
+        return None, None
+    meta = json.loads(nb_path.read_text(encoding="utf-8")).get("metadata", {})
+    rec = meta.get("specialist", {}).get("provenance")
+    if rec is None:
+        return None, None
+    metrics_path = ws.artefact_dir(rec["profile"], name) / "metrics.json"
+    if not metrics_path.exists():
+        return rec, None
+    return rec, json.loads(metrics_path.read_text(encoding="utf-8"))
+
+
 def write_findings(ws: Workspace) -> list[Path]:
     """``book/generated/<page>.md`` for every page of :data:`FINDINGS`: the computed sentences.
 
@@ -669,22 +690,15 @@ def write_findings(ws: Workspace) -> list[Path]:
     book shows (its profile is in the notebook's provenance), so the static pages can quote
     verdicts without typing a number by hand.
     """
-    import json
-
     written = []
     for page, sources in FINDINGS.items():
         parts = []
         for name, key in sources.items():
-            nb_path = ws.generated / f"{name}.ipynb"
-            rec = None
-            if nb_path.exists():
-                meta = json.loads(nb_path.read_text(encoding="utf-8")).get("metadata", {})
-                rec = meta.get("specialist", {}).get("provenance")
-            metrics_path = ws.artefact_dir(rec["profile"], name) / "metrics.json" if rec else None
-            if rec is None or not metrics_path.exists():
+            rec, metrics = _shown_run(ws, name)
+            if metrics is None:
                 parts.append(f"*{{doc}}`/generated/{name}`: not generated in this build.*\n")
                 continue
-            sentences = json.loads(metrics_path.read_text(encoding="utf-8")).get(key, [])
+            sentences = metrics.get(key, [])
             head = (
                 f"From {{doc}}`/generated/{name}` ({rec['profile']} profile, commit "
                 f"`{_short(rec['git_commit'])}`):\n\n"
@@ -692,6 +706,50 @@ def write_findings(ws: Workspace) -> list[Path]:
             parts.append(head + "\n".join(f"- {s}" for s in sentences) + "\n")
         written.append(write_text(ws.generated / f"{page}.md", "\n".join(parts)))
     return written
+
+
+#: the verdicts a ``claims`` entry of ``metrics.json`` may give
+VERDICTS = ("agrees", "disagrees", "mixed", "not testable here", "beyond the paper")
+#: the fields of a ``claims`` entry, in the order of the claims table
+CLAIM_FIELDS = ("claim", "verdict", "key_number", "conditions")
+
+
+def _cell(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def write_claims(ws: Workspace) -> Path:
+    """``book/generated/claims_table.md``: one row per ``claims`` entry of every artefact.
+
+    Rows come from the ``metrics.json`` of the run each page shows, in the order of the
+    artefacts; paper claims first, then the beyond-the-paper studies. An entry with a missing
+    field or an unknown verdict is shown as such instead of being dropped. Nothing is typed by
+    hand.
+    """
+    paper, beyond, missing = [], [], []
+    for name in discover(ws):
+        rec, metrics = _shown_run(ws, name)
+        if metrics is None:
+            missing.append(name)
+            continue
+        for entry in metrics.get("claims", []):
+            fields = {k: entry.get(k, "") for k in CLAIM_FIELDS}
+            verdict = fields["verdict"]
+            if verdict not in VERDICTS:
+                fields["verdict"] = f"invalid verdict {verdict!r}"
+            link = f"{{doc}}`{name} </generated/{name}>` ({rec['profile']})"
+            row = [fields["claim"], f"**{fields['verdict']}**", fields["key_number"],
+                   fields["conditions"], link]  # fmt: skip
+            (beyond if verdict == "beyond the paper" else paper).append(row)
+    head = "| Claim | Verdict | Key number | Holds under | Artefact |\n|---|---|---|---|---|\n"
+    lines = [
+        head + "".join("| " + " | ".join(_cell(c) for c in r) + " |\n" for r in paper + beyond)
+    ]
+    if not paper and not beyond:
+        lines = ["*No artefact with claims has been generated in this build.*\n"]
+    if missing:
+        lines.append(f"\nNot generated in this build: {', '.join(f'`{m}`' for m in missing)}.\n")
+    return write_text(ws.generated / "claims_table.md", "".join(lines))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -825,6 +883,7 @@ def _reproduce(
         outcomes.append(outcome)
     write_overview(ws)
     write_findings(ws)
+    write_claims(ws)
     failed = [o for o in outcomes if o.status == "failed"]
     ran = sum(o.status == "ok" for o in outcomes)
     cached = sum(o.status == "cached" for o in outcomes)

@@ -32,6 +32,33 @@ def test_fig2_reproduces_the_papers_example(quick_workspace, quick_outcomes):
     assert metrics["recovers_assignment"] is True
 
 
+#: the artefacts that write ``claims`` entries today (the claims page is built from them)
+CLAIMING = (
+    "fig2_band_set",
+    "tab2_runtime",
+    "fig5_l1_ablation",
+    "fig5_l1_path",
+    "fig4_sportshhi",
+    "tab_edit_specificity",
+)
+
+
+def test_every_claim_has_a_valid_verdict_and_reaches_the_claims_page(
+    quick_workspace, quick_outcomes
+):
+    table = (quick_workspace.generated / "claims_table.md").read_text()
+    for name in CLAIMING:
+        metrics = json.loads(
+            (quick_workspace.artefact_dir("quick", name) / "metrics.json").read_text()
+        )
+        assert metrics.get("claims"), f"{name} writes no claims"
+        for entry in metrics["claims"]:
+            assert set(runner.CLAIM_FIELDS) <= set(entry), (name, entry)
+            assert entry["verdict"] in runner.VERDICTS, (name, entry["verdict"])
+        assert f"</generated/{name}>" in table, f"{name} missing from the claims page"
+    assert "invalid verdict" not in table
+
+
 def _text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
 

@@ -401,3 +401,38 @@ def test_changing_a_gan_only_module_leaves_layer1_artefacts_cached(tmp_path):
     assert state["fig3_structure"][0]
     assert not state["fig6_gan_edits"][0]
     assert "specialist module(s) changed: models/gan.py" in state["fig6_gan_edits"][1]
+
+
+CLAIM_NOTEBOOK = HEADER + textwrap.dedent(
+    """
+    # %% [markdown]
+    # # An artefact that tests a claim
+
+    # %% tags=["parameters"]
+    profile = "quick"
+    output_dir = "."
+    effect = 0.3  # the measured effect
+
+    # %%
+    from specialist.report import Outputs
+
+    verdict = "agrees" if effect > 0 else "disagrees"
+    claim = {"claim": "the effect is positive", "verdict": verdict,
+             "key_number": f"{effect:+.2f}", "conditions": "a tiny test | with a bar"}
+    Outputs(output_dir).metrics(claims=[claim])
+    """
+)
+
+
+def test_the_claims_table_is_written_from_the_runs_and_follows_them(ws):
+    (ws.notebooks / "claimer.py").write_text(CLAIM_NOTEBOOK)
+    runner.reproduce(ws, "quick", only=["claimer", "ok"])
+    table = (ws.generated / "claims_table.md").read_text()
+    assert "| the effect is positive | **agrees** | +0.30 |" in table
+    assert "a tiny test \\| with a bar" in table  # a bar in a cell does not break the table
+    assert "{doc}`claimer </generated/claimer>` (quick)" in table
+    assert "Not generated in this build: `fail`" in table
+    runner.reproduce(ws, "quick", only=["claimer"], overrides=["claimer.effect=-0.2"])
+    table = (ws.generated / "claims_table.md").read_text()
+    assert "**disagrees** | -0.20 |" in table and "**agrees**" not in table
+    assert set(runner.VERDICTS) >= {"agrees", "disagrees", "mixed", "not testable here"}
