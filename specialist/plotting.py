@@ -53,6 +53,11 @@ STYLE = {
     "axes.spines.right": False,
     "axes.prop_cycle": mpl.cycler(color=list(PALETTE)),
     "lines.linewidth": 1.8,
+    # opaque white backgrounds: figures stay readable on the site's dark theme and in slides
+    "figure.facecolor": "white",
+    "axes.facecolor": "white",
+    "savefig.facecolor": "white",
+    "savefig.transparent": False,
 }
 
 
