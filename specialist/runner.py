@@ -207,14 +207,10 @@ _CACHE_PARTS = {
 def _module_file(package: Path, module: str) -> Path | None:
     """The source file of ``specialist[.a.b]`` below ``package`` (``None`` if there is none)."""
     parts = module.split(".")[1:]
-    for candidate in (
-        package.joinpath(*parts, "__init__.py"),
-        package.joinpath(*parts).with_suffix(".py"),
-    ):
-        if parts or candidate.name == "__init__.py":
-            if candidate.is_file():
-                return candidate
-    return None
+    candidates = [package.joinpath(*parts, "__init__.py")]
+    if parts:
+        candidates.append(package.joinpath(*parts).with_suffix(".py"))
+    return next((c for c in candidates if c.is_file()), None)
 
 
 def _imports_of(path: Path) -> set[str]:
@@ -795,9 +791,7 @@ def _scheduler(spec: tuple[str, int | str] | None):
         n_workers=int(value), threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
         yield cluster.scheduler_address
-    for client in list(sweep._CLIENTS.values()):
-        client.close()
-    sweep._CLIENTS.clear()
+    sweep.close_clients()
 
 
 @contextlib.contextmanager

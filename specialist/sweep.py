@@ -104,12 +104,6 @@ def check_workers(client, expected: str | None = None) -> None:
         )
 
 
-def executor_description() -> str:
-    """Where :func:`run_grid`'s runs go in this process (recorded in provenance)."""
-    address = os.environ.get(SCHEDULER_ENV)
-    return f"dask scheduler {address}" if address else "local processes"
-
-
 def get_executor(n_jobs: int) -> Executor:
     """The executor :func:`run_grid` submits runs to; the one place that chooses it.
 
@@ -129,6 +123,12 @@ def get_executor(n_jobs: int) -> Executor:
             atexit.register(shutdown_executors)
         pool = _POOLS[n_jobs] = ProcessPoolExecutor(max_workers=n_jobs)
     return pool
+
+
+def close_clients() -> None:
+    """Close every Dask client :func:`dask_client` opened (e.g. before its cluster stops)."""
+    while _CLIENTS:
+        _CLIENTS.popitem()[1].close()
 
 
 def shutdown_executors() -> None:
@@ -283,8 +283,8 @@ def run_grid(
     show = sys.stderr.isatty() if progress is None else progress
     bar = tqdm(total=len(runs), initial=len(runs) - len(todo), disable=not show,
                desc=getattr(fn, "__name__", "runs"))  # fmt: skip
-    distributed = bool(os.environ.get(SCHEDULER_ENV))
-    if todo and n_jobs == 1 and not distributed:
+    on_cluster = bool(os.environ.get(SCHEDULER_ENV))
+    if todo and n_jobs == 1 and not on_cluster:
         for i in todo:
             s, _, seed = runs[i]
             done(i, _call(fn, s, seed, blas_threads))  # the same BLAS cap as on workers

@@ -70,7 +70,7 @@ import pandas as pd
 from specialist.data.sportshhi import PREDICTION_COLUMNS, evaluate_map
 from specialist.models import SequentialVAE, SparseTaskVAE
 from specialist.simulate.sports import SportsSample, random_scenario, simulate_sports
-from specialist.stats import Interval, bootstrap_mean, paired_difference, verdict
+from specialist.stats import Interval, bootstrap_mean, verdict
 from specialist.structure import discover_task_structure
 
 #: every row of the study, in the order of the figure (``oracle`` is an upper bound)
@@ -94,18 +94,16 @@ SHORT_LABELS = {
     "ours": "Ours",
     "oracle": "true states",
 }
-#: methods that use the outcomes ``g`` of the training episodes to learn their features
-SUPERVISED = ("linear", "dense", "dense_matched", "ours")
 #: mAP values the paper reports in Fig. 4 on the real SportsHHI, a reference and never a target
 PAPER_MAP = {"base": 0.09, "leap": 0.12, "ours": 0.25}
 
 #: the difficulties: each changes one thing against ``"standard"``, by the amount
 #: :func:`sportshhi_run` gets as ``few_fraction``, ``nuisance_coupling`` or ``strong_coupling``
 DIFFICULTIES = {
-    "standard": {"label": "standard", "changes": None},
-    "few_episodes": {"label": "few training episodes", "changes": "few_fraction"},
-    "nuisance": {"label": "state-correlated nuisance", "changes": "nuisance_coupling"},
-    "strong_nuisance": {"label": "strong nuisance", "changes": "strong_coupling"},
+    "standard": {"label": "standard"},
+    "few_episodes": {"label": "few training episodes"},
+    "nuisance": {"label": "state-correlated nuisance"},
+    "strong_nuisance": {"label": "strong nuisance"},
 }
 #: default amounts of the difficulty knobs
 DIFFICULTY_DEFAULTS = {"few_fraction": 0.25, "nuisance_coupling": 0.4, "strong_coupling": 0.7}
@@ -144,7 +142,8 @@ def check_settings(settings: dict) -> None:
     check_int("n_scored", settings["n_scored"], n_blocks)
     check_int("n_train", settings["n_train"], MIN_BLOCK)
     check_int("n_linear_components", settings["n_linear_components"], 1)
-    check_real("few_fraction", settings.get("few_fraction", 0.25), 0.0, 1.0, closed_high=True)
+    few = settings.get("few_fraction", DIFFICULTY_DEFAULTS["few_fraction"])
+    check_real("few_fraction", few, 0.0, 1.0, closed_high=True)
     for knob in ("nuisance_coupling", "strong_coupling"):
         value = settings.get(knob, DIFFICULTY_DEFAULTS[knob])
         check_real(knob, value, 0.0, 1.0, closed_low=True, closed_high=True)
@@ -616,11 +615,12 @@ def contrasts(scores: pd.DataFrame, iou: float, metric: str = "map") -> pd.DataF
     part = scores[(scores["metric"] == metric) & np.isclose(scores["iou"], iou)]
     if part.empty:
         raise ValueError(f"no {metric!r} rows at iou={iou!r}; thresholds are {_ious(scores)}")
+    from specialist.experiments.verdicts import paired
+
     rows = []
     for difficulty, group in part.groupby("difficulty", sort=False):
-        wide = group.pivot_table(index="seed", columns="method", values="value")
         for name, (a, b, _) in CONTRASTS.items():
-            iv = paired_difference(wide[a].to_numpy(), wide[b].to_numpy())
+            iv = paired(group, a, b, "value")  # paired by seed: the same play and episodes
             rows.append(
                 {
                     "difficulty": difficulty,
@@ -747,11 +747,12 @@ def ordering_sentence(table: pd.DataFrame, iou: float) -> str:
 
 def difficulty_conditions(difficulties: Sequence[str], settings: dict) -> str:
     """The difficulties of a run with their amounts, e.g. for the claims page."""
+    knob = {**DIFFICULTY_DEFAULTS, **settings}
     amount = {
         "standard": f"{settings['n_train']:,} training episodes",
-        "few_episodes": f"{settings.get('few_fraction', 0.25):.0%} of them",
-        "nuisance": f"jersey coupling {settings.get('nuisance_coupling', 0.4):g}",
-        "strong_nuisance": f"jersey coupling {settings.get('strong_coupling', 0.7):g}",
+        "few_episodes": f"{knob['few_fraction']:.0%} of them",
+        "nuisance": f"jersey coupling {knob['nuisance_coupling']:g}",
+        "strong_nuisance": f"jersey coupling {knob['strong_coupling']:g}",
     }
     return ", ".join(f"{DIFFICULTIES[d]['label']} ({amount[d]})" for d in difficulties)
 
