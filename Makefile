@@ -9,12 +9,16 @@ VENV    ?= .venv
 PY      := $(VENV)/bin/python
 PROFILE ?= paper
 SITE    := book/_build/html/index.html
+PDF     := book/_build/pdf/book.pdf
 
-.PHONY: help venv lock lab reproduce book quick test bench lint clean distclean
+.PHONY: help venv lock lab reproduce book quick pdf test bench lint clean distclean
 
 help:
 	@echo "make book [PROFILE=paper|quick]  regenerate every artefact and build the site"
 	@echo "make quick                       the same with the quick profile (~minutes)"
+	@echo "make pdf                         the whole book as one PDF ($(PDF)), offline, with"
+	@echo "                                 headless Chromium; built from what book/generated holds"
+	@echo "                                 (it does not regenerate the artefacts: make book first)"
 	@echo "make test                        run the test suite (creates the venv if missing)"
 	@echo "make bench                       run the benchmarks in tests/benchmarks/"
 	@echo "make lab                         JupyterLab on notebooks/ (installs the lab extra)"
@@ -78,6 +82,12 @@ book: reproduce
 
 quick:
 	$(MAKE) book PROFILE=quick
+
+# The whole book as one PDF: the singlehtml build of what book/generated holds (no artefact is
+# regenerated), printed by headless Chromium (chromium or chromium-browser on PATH), with the
+# chapter breaks and hidden navigation of book/_static/print.css. See specialist/pdf.py.
+pdf: venv
+	$(PY) -m specialist.pdf --output $(PDF)
 
 test: venv
 	$(PY) -m pytest

@@ -346,6 +346,7 @@ claims = [
         "verdict": "agrees" if last_wrong == 0 else "disagrees",
         "key_number": f"{last_wrong} wrong verdicts in {last_queries} queries (last state)",
         "conditions": conditions,
+        "theory": ["thm-1"],
     },
     {
         "claim": "Corollary 1 (as summarised): any state of a segment can stand in for s_kL",
@@ -359,6 +360,7 @@ claims = [
         "conditions": conditions + "; middle and last states have no wrong verdict"
         if only_first
         else conditions,
+        "theory": ["cor-1"],
     },
 ]
 out.metrics(

@@ -73,6 +73,7 @@ n_jobs = 2  # worker processes (the two models are trained at once)
 import matplotlib.pyplot as plt
 import numpy as np
 
+from specialist.experiments import claims
 from specialist.experiments.edits import (
     METHODS,
     donor_pairs,
@@ -238,6 +239,24 @@ say(
     "dimensions: presence and attributes); read with the same rule, the dense model's heads "
     f"use {', '.join(map(str, block_sizes['dense'].values()))} of the {n_latent} latents."
 )
+# this page shows edits of one model pair as pictures: no measure over seeds, so no verdict
+# (tab_edit_specificity measures the claim); the design fact is the verdict, the sizes are data
+claims_list = [
+    claims.entry(
+        "Edits through a sparse task mask change only their attribute; without sparsity, "
+        "colour and identity change too (Figs. 6–7)",
+        claims.NOT_TESTABLE,
+        "block sizes of the model pair shown: ℓ1 "
+        + ", ".join(f"{k} {v}" for k, v in block_sizes["l1"].items())
+        + "; dense "
+        + ", ".join(f"{k} {v}" for k, v in block_sizes["dense"].items())
+        + f" of {n_latent} latents (one pair of models, so no interval)",
+        f"pictures of transplant edits on {n_show} held-out cats per accessory, {n_train:,} "
+        f"training cats with correlation {correlation:g}, λ = {l1:g}; what the edits change is "
+        "measured over seeds, with paired intervals, on the page 'Beyond the paper — How "
+        "specific are the edits?' (tab_edit_specificity)",
+    )
+]
 out.metrics(
     block_sizes=block_sizes,
     task_dimensions={name: 1 + a for name, a in attribute_counts.items()},
@@ -250,5 +269,6 @@ out.metrics(
         for label, m in (("l1", sparse), ("dense", dense))
     },
     methods=list(METHODS.values()),
+    claims=claims_list,
 )
 block_sizes

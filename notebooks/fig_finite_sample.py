@@ -38,6 +38,7 @@ n_jobs = 2  # worker processes
 # %%
 import matplotlib.pyplot as plt
 
+from specialist.experiments import claims
 from specialist.experiments.layer1 import correction_recovery, long_format
 from specialist.plotting import (
     BLACK,
@@ -49,7 +50,8 @@ from specialist.plotting import (
     plot_mean_ci,
     use_style,
 )
-from specialist.report import Outputs
+from specialist.report import Outputs, say
+from specialist.stats import bootstrap_mean
 from specialist.sweep import run_grid
 
 out = Outputs(output_dir)
@@ -91,7 +93,44 @@ plt.show()
 table = runs.groupby(["correction", "n_samples"])[["accuracy", "mcc", "f1"]].mean().round(3)
 out.table(table, "summary")
 best = table["accuracy"].unstack("correction")
+# every correction against the paper's rule on the same data sets (paired by seed), per n
+vs_none = claims.compare(
+    runs.rename(columns={"correction": "method"}),
+    [c for c in corrections if c != "none"],
+    ["none"],
+    factors=["n_samples"],
+)
+ends = (min(sample_sizes), max(sample_sizes))
+paper_rule = {
+    n: bootstrap_mean(
+        runs.loc[(runs["correction"] == "none") & (runs["n_samples"] == n), "accuracy"]
+    )
+    for n in ends
+}
+differences = "; ".join(
+    f"at n = {n:,}: " + claims.compare_text(vs_none, {"n_samples": n}, labels) for n in ends
+)
+finding = (
+    f"Accuracy of each correction minus the paper's uncorrected rule, paired over the "
+    f"{n_seeds} data sets of each n (95% bootstrap intervals): {differences}. The paper's rule "
+    f"itself reaches {claims.mean_text(paper_rule[ends[0]])} at n = {ends[0]:,} and "
+    f"{claims.mean_text(paper_rule[ends[1]])} at n = {ends[1]:,}."
+)
+say(finding)
+claims_list = [
+    claims.entry(
+        "Beyond the paper: how Algorithm 1's accuracy grows with the sample size, and whether "
+        "a multiple-testing correction of the paper's uncorrected rule helps",
+        claims.BEYOND,
+        f"accuracy, correction − none: {differences}; none (paper) "
+        f"{claims.mean_text(paper_rule[ends[0]])} → {claims.mean_text(paper_rule[ends[1]])}",
+        f"T = {n_steps}, M = {n_tasks}, linear-Gaussian, Fisher-z at α = {alpha:g}, "
+        f"{n_seeds} data sets per n, n in {sample_sizes}; "
+        + claims.compare_where(vs_none, "n_samples", "n", labels, lambda v: f"{int(v):,}"),
+    )
+]
 out.metrics(
     accuracy={c: {int(n): float(v) for n, v in best[c].items()} for c in best.columns},
+    claims=claims_list,
 )
 table.unstack("correction")

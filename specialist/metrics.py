@@ -37,7 +37,9 @@ def _structure_pair(true: np.ndarray, est: np.ndarray) -> tuple[np.ndarray, np.n
 def structure_accuracy(true: np.ndarray, est: np.ndarray) -> float:
     """Fraction of segment × task entries on which ``est`` equals ``true``.
 
-    Backs: fig3_structure (accuracy vs T).
+    Backs
+    -----
+    fig3_structure (accuracy vs T)
     """
     t, e = _structure_pair(true, est)
     return float(np.mean(t == e))
@@ -48,7 +50,11 @@ def matthews_mcc(true: np.ndarray, est: np.ndarray) -> float:
 
     Degenerate case, defined here rather than left to a library warning: when either matrix is
     constant (all ``True`` or all ``False``) the coefficient is undefined (0 / 0); we return 1.0
-    if the two matrices are identical and 0.0 otherwise. Backs: fig3_structure (MCC vs M).
+    if the two matrices are identical and 0.0 otherwise.
+
+    Backs
+    -----
+    fig3_structure (MCC vs M)
     """
     t, e = _structure_pair(true, est)
     if t.all() == t.any() or e.all() == e.any():
@@ -60,7 +66,11 @@ def f1_structure(true: np.ndarray, est: np.ndarray) -> float:
     """F1 score of the relevant (``True``) entries of the flattened matrices.
 
     When neither matrix has a ``True`` entry the score is 1.0 (perfect agreement), not the
-    undefined 0 / 0. Backs: fig3_structure (supplementary table).
+    undefined 0 / 0.
+
+    Backs
+    -----
+    fig3_structure (supplementary table)
     """
     t, e = _structure_pair(true, est)
     return float(f1_score(t, e, zero_division=1.0))
@@ -76,12 +86,15 @@ def mean_corr_coef(
     Each true latent is matched to one estimated latent by the Hungarian algorithm on absolute
     correlations, so the score ignores permutation, scale and sign but penalises duplicated
     latents. A constant estimated latent has correlation 0 with everything.
-    Backs: fig3_structure (alternative reading of "MCC"), fig5_l1_ablation.
 
     Parameters
     ----------
     true_latents, est_latents : arrays of the same shape ``(n, k)``, ``n ≥ 2``
     method : ``"pearson"`` (linear) or ``"spearman"`` (rank, invariant to monotone maps)
+
+    Backs
+    -----
+    fig3_structure (alternative reading of "MCC"), fig5_l1_ablation
     """
     if method not in ("pearson", "spearman"):
         raise ValueError(f"method must be 'pearson' or 'spearman', got {method!r}")
@@ -116,8 +129,12 @@ def block_r2(
     n_components: int = 300,
 ) -> float:
     """Held-out R² of predicting ``target`` from ``source`` with a nonlinear regressor: the mean
-    over the columns of ``target`` of :func:`block_r2_columns` (see there). Backs:
-    fig5_l1_ablation, fig5_l1_path."""
+    over the columns of ``target`` of :func:`block_r2_columns` (see there).
+
+    Backs
+    -----
+    fig5_l1_ablation, fig5_l1_path
+    """
     return float(np.mean(block_r2_columns(source, target, seed, test_fraction, n_components)))
 
 
@@ -136,8 +153,7 @@ def block_r2_columns(
     leave-one-out CV), fit on a random ``1 - test_fraction`` of the rows and scored on the rest.
     A column's R² is about 1 when it is a smooth function of ``source`` and about 0 when it is
     independent of it. A ``source`` with no columns (an empty block) predicts the training
-    mean, so its scores are about 0 (slightly negative on the held-out rows). Backs:
-    fig5_l1_ablation, fig5_l1_path.
+    mean, so its scores are about 0 (slightly negative on the held-out rows).
 
     Parameters
     ----------
@@ -150,6 +166,10 @@ def block_r2_columns(
     Returns
     -------
     ``(p,)`` array of held-out R², one per column of ``target``
+
+    Backs
+    -----
+    fig5_l1_ablation, fig5_l1_path
     """
     from sklearn.kernel_approximation import Nystroem
     from sklearn.linear_model import RidgeCV
@@ -194,7 +214,11 @@ def match_latents(true: np.ndarray, est: np.ndarray) -> np.ndarray:
     ``true`` and ``est`` are boolean task × latent supports ``(M, L)``. Returns ``order`` such
     that column ``order[j]`` of ``est`` is matched to true latent ``j`` (Hungarian algorithm on
     the number of tasks on which the two columns agree). Learned latents carry no fixed order, so
-    comparisons of supports go through this matching. Backs: fig5_l1_ablation, fig5_l1_path.
+    comparisons of supports go through this matching.
+
+    Backs
+    -----
+    fig5_l1_ablation, fig5_l1_path
     """
     t = np.asarray(true)
     e = np.asarray(est)
@@ -215,7 +239,11 @@ def support_f1(true: np.ndarray, est: np.ndarray) -> float:
 
     The columns of ``est`` are first matched to those of ``true`` (:func:`match_latents`); the
     F1 of the relevant entries is then computed on the matched matrices (1.0 when neither has
-    any). Backs: fig5_l1_ablation, fig5_l1_path.
+    any).
+
+    Backs
+    -----
+    fig5_l1_ablation, fig5_l1_path
     """
     order = match_latents(true, est)
     return f1_structure(np.asarray(true), np.asarray(est)[:, order])

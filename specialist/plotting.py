@@ -2,6 +2,11 @@
 
 Colours come from the Okabe–Ito palette (safe for the common colour-vision deficiencies); the
 role colours below are used the same way on every page.
+
+Backs
+-----
+fig2_band_set, fig3_conditions, fig3_nonlinear, fig3_structure, fig4_sportshhi, fig5_l1_ablation,
+fig5_l1_path, fig6_gan_edits, fig_colliders, fig_finite_sample, tab2_runtime, tab_edit_specificity
 """
 
 from __future__ import annotations
@@ -62,7 +67,14 @@ STYLE = {
 
 
 def use_style() -> None:
-    """Apply the book's figure style to matplotlib's ``rcParams``. Backs: every figure."""
+    """Apply the book's figure style to matplotlib's ``rcParams``.
+
+    Backs
+    -----
+    fig2_band_set, fig3_conditions, fig3_nonlinear, fig3_structure, fig4_sportshhi,
+    fig5_l1_ablation, fig5_l1_path, fig6_gan_edits, fig_colliders, fig_finite_sample, tab2_runtime,
+    tab_edit_specificity
+    """
     mpl.rcParams.update(STYLE)
 
 
@@ -96,7 +108,11 @@ def draw_collider_dag(
     Returns
     -------
     dict
-        Node positions, for annotations. Backs: fig2_band_set.
+        Node positions, for annotations.
+
+    Backs
+    -----
+    fig2_band_set
     """
     graph = structure.graph()
     T, M, L = structure.n_steps, structure.n_tasks, structure.segment_length
@@ -227,7 +243,11 @@ METHOD_STYLES = {"ours_holm": "--", "ours_simes": "-.", "ours_bonferroni": ":", 
 def plot_mean_std(ax, df, x, y, hue, labels=None, colors=None, order=None) -> None:
     """Mean line with a ±1 standard-deviation band of ``y`` against ``x``, one per ``hue``.
 
-    ``df`` is a tidy table (one row per run). Backs: fig5_l1_path.
+    ``df`` is a tidy table (one row per run).
+
+    Backs
+    -----
+    fig5_l1_path
     """
     _plot_mean_band(ax, df, x, y, hue, labels, colors, order, band="sd")
 
@@ -237,7 +257,11 @@ def plot_mean_ci(ax, df, x, y, hue, labels=None, colors=None, order=None) -> Non
 
     The interval is a percentile bootstrap of the mean (:func:`specialist.stats.bootstrap_mean`),
     so for a metric bounded in [0, 1] it stays in [0, 1] (unlike ±SD bands). ``df`` is tidy,
-    one row per run. Backs: fig3_structure, fig_finite_sample, fig3_nonlinear.
+    one row per run.
+
+    Backs
+    -----
+    fig3_structure, fig_finite_sample, fig3_nonlinear
     """
     _plot_mean_band(ax, df, x, y, hue, labels, colors, order, band="ci")
 
@@ -280,7 +304,10 @@ def log_ticks(ax, values=None, axis: str = "x") -> None:
     """Log-scaled axis with plain-number tick labels (``1,000`` rather than ``10^3``).
 
     With ``values`` the ticks are exactly those values; without, matplotlib's decades.
-    Backs: fig_colliders, fig_finite_sample, tab2_runtime.
+
+    Backs
+    -----
+    fig_colliders, fig_finite_sample, tab2_runtime
     """
     from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator, StrMethodFormatter
 
@@ -294,7 +321,12 @@ def log_ticks(ax, values=None, axis: str = "x") -> None:
 
 
 def legend_below(fig, ax, ncol: int | None = None) -> None:
-    """One legend for the whole figure, centred below the panels. Backs: multi-panel figures."""
+    """One legend for the whole figure, centred below the panels.
+
+    Backs
+    -----
+    fig3_nonlinear, fig3_structure, fig_colliders, fig_finite_sample
+    """
     handles, labels = ax.get_legend_handles_labels()
     fig.legend(
         handles, labels, loc="lower center", ncol=ncol or len(labels), bbox_to_anchor=(0.5, -0.02)
@@ -307,8 +339,11 @@ def bar_with_points(
 ) -> None:
     """One bar at the mean of ``values``, whiskers (``interval="sd"``: ±1 standard deviation;
     ``"ci"``: the 95% bootstrap interval of the mean, :func:`specialist.stats.bootstrap_mean`),
-    and every value as a dot (jittered sideways, deterministically). Backs: fig4_sportshhi,
-    fig5_l1_ablation, tab_edit_specificity.
+    and every value as a dot (jittered sideways, deterministically).
+
+    Backs
+    -----
+    fig4_sportshhi, fig5_l1_ablation, tab_edit_specificity
     """
     if interval not in ("sd", "ci"):
         raise ValueError(f"interval must be 'sd' or 'ci', got {interval!r}")
@@ -345,7 +380,11 @@ def plot_rates_wilson(
     0/1, e.g. "p < alpha"). At each ``x`` the rate is successes / runs and the band is the
     Wilson score interval (:func:`specialist.stats.wilson_interval`), which stays inside
     [0, 1], unlike a mean ± SD band. Returns the plotted numbers, one row per (``hue``, ``x``):
-    ``successes``, ``trials``, ``rate``, ``low``, ``high``. Backs: fig_colliders.
+    ``successes``, ``trials``, ``rate``, ``low``, ``high``.
+
+    Backs
+    -----
+    fig_colliders
     """
     import pandas as pd
 
@@ -406,7 +445,10 @@ def panel_heatmaps(
     a panel. ``mark(panel_row, panel_col)`` may return a column index to box (e.g. the setting
     of another figure), ``separator`` draws a line above that row, ``col_rotation`` turns the
     column labels (degrees). Returns the figure.
-    Backs: fig3_conditions.
+
+    Backs
+    -----
+    fig3_conditions
     """
     import matplotlib.pyplot as plt
 

@@ -5,8 +5,11 @@ entry from its ``K - 1`` pair tests. :func:`combine_pvalues` turns those into on
 (the decision rule), :func:`adjust_pvalues` corrects one family of p-values, and
 :func:`smallest_threshold` says how small a single p-value must be for a rule and correction
 to mark anything (which a permutation test's floor ``1 / (B + 1)`` must reach). The names are
-re-exported by :mod:`specialist.structure`. Backs: fig3_structure, fig3_conditions,
-fig_finite_sample, tab2_runtime.
+re-exported by :mod:`specialist.structure`.
+
+Backs
+-----
+fig3_structure, fig3_conditions, fig_finite_sample, tab2_runtime
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from __future__ import annotations
 import numpy as np
 
 CORRECTIONS = ("none", "bonferroni", "holm", "fdr_bh")
-#: decision rules: how the pair tests of a segment x task entry decide it (see discover_task_structure)
+#: decision rules, i.e. how the pair tests of a segment x task entry decide it (see
+#: discover_task_structure)
 COMBINES = ("any", "simes", "bonferroni")
 
 
@@ -23,7 +27,11 @@ def adjust_pvalues(pvalues: np.ndarray, method: str = "none") -> np.ndarray:
 
     ``"none"`` (the paper's setting), ``"bonferroni"``, ``"holm"`` (step-down, controls the
     family-wise error) or ``"fdr_bh"`` (Benjamini–Hochberg step-up, controls the false
-    discovery rate). Adjusted values are capped at 1. Backs: fig3_structure.
+    discovery rate). Adjusted values are capped at 1.
+
+    Backs
+    -----
+    fig3_structure
     """
     if method not in CORRECTIONS:
         raise ValueError(f"correction must be one of {CORRECTIONS}, got {method!r}")
@@ -55,7 +63,11 @@ def combine_pvalues(pvalues: np.ndarray, method: str = "simes") -> np.ndarray:
     ``"simes"``: ``min_j m p_(j) / j`` (Simes, 1986), a test of the global null "all ``m`` null"
     that is valid for independent or positively dependent p-values (PRDS) and more powerful
     than Bonferroni when several of them are small. ``m`` counts the finite entries of each
-    row (a row of NaN gives NaN). Backs: fig3_structure, fig3_conditions.
+    row (a row of NaN gives NaN).
+
+    Backs
+    -----
+    fig3_structure, fig3_conditions
     """
     if method not in COMBINES:
         raise ValueError(f"combine must be one of {COMBINES}, got {method!r}")
@@ -84,7 +96,11 @@ def smallest_threshold(
     Benjamini–Hochberg is the Bonferroni one), ``factor`` is ``K - 1`` for the Bonferroni
     combination (its smallest value is ``(K - 1)`` times the smallest pair p-value) and 1
     otherwise (Simes reaches the pair p-value when all ``K - 1`` pairs share it). Used to refuse
-    a permutation test whose smallest p-value cannot reach it. Backs: fig3_structure.
+    a permutation test whose smallest p-value cannot reach it.
+
+    Backs
+    -----
+    fig3_structure
     """
     family = n_segments * (n_segments - 1) // 2 if combine == "any" else n_segments * n_tasks
     threshold = alpha if correction == "none" else alpha / family

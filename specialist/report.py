@@ -3,6 +3,11 @@
 Every notebook receives ``output_dir`` from the runner and writes through :class:`Outputs`:
 figures as PNG and SVG, tables as CSV, headline numbers into ``metrics.json``. All writes are
 atomic. The runner adds ``provenance.json`` and the executed notebook afterwards.
+
+Backs
+-----
+fig2_band_set, fig3_conditions, fig3_nonlinear, fig3_structure, fig4_sportshhi, fig5_l1_ablation,
+fig5_l1_path, fig6_gan_edits, fig_colliders, fig_finite_sample, tab2_runtime, tab_edit_specificity
 """
 
 from __future__ import annotations
@@ -30,6 +35,12 @@ class Outputs:
     Parameters
     ----------
     output_dir : the folder the runner passed to the notebook as ``output_dir``.
+
+    Backs
+    -----
+    fig2_band_set, fig3_conditions, fig3_nonlinear, fig3_structure, fig4_sportshhi,
+    fig5_l1_ablation, fig5_l1_path, fig6_gan_edits, fig_colliders, fig_finite_sample, tab2_runtime,
+    tab_edit_specificity
     """
 
     def __init__(self, output_dir: str | Path):
@@ -70,6 +81,12 @@ def say(*sentences: str) -> None:
 
     In a notebook the sentences render as Markdown (one paragraph, or a bullet list when there
     are several), so they wrap like the page's text; elsewhere they are printed.
+
+    Backs
+    -----
+    fig2_band_set, fig3_conditions, fig3_nonlinear, fig3_structure, fig4_sportshhi,
+    fig5_l1_ablation, fig5_l1_path, fig6_gan_edits, fig_colliders, fig_finite_sample, tab2_runtime,
+    tab_edit_specificity
     """
     if not sentences or not all(isinstance(s, str) and s for s in sentences):
         raise ValueError("say() needs one or more non-empty strings")

@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from specialist import pages, sweep
 from specialist import provenance as prov
-from specialist import sweep
 from specialist.io import write_json, write_text
 from specialist.params import (
     RESERVED,
@@ -213,8 +213,24 @@ def _module_file(package: Path, module: str) -> Path | None:
     return next((c for c in candidates if c.is_file()), None)
 
 
+def _type_checking_only(node) -> bool:
+    """An ``if TYPE_CHECKING:`` block: its imports never run, so they are no dependency."""
+    import ast
+
+    test = getattr(node, "test", None)
+    return isinstance(node, ast.If) and (
+        (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING")
+        or (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+    )
+
+
 def _imports_of(path: Path) -> set[str]:
-    """Every ``specialist`` module a source file imports, at any depth (functions included)."""
+    """Every ``specialist`` module a source file imports, at any depth (functions included).
+
+    Imports under ``if TYPE_CHECKING:`` are left out (they are for type checkers only): the
+    package's ``__init__`` names every headline object that way, and would otherwise make every
+    artefact depend on every module.
+    """
     import ast
 
     try:
@@ -222,7 +238,17 @@ def _imports_of(path: Path) -> set[str]:
     except (OSError, SyntaxError, ValueError):
         return set()
     found = set()
-    for node in ast.walk(tree):
+    stack = [tree]
+    nodes = []
+    while stack:  # ast.walk, without descending into TYPE_CHECKING blocks
+        node = stack.pop()
+        nodes.append(node)
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and _type_checking_only(child):
+                stack.extend(child.orelse)
+            else:
+                stack.append(child)
+    for node in nodes:
         if isinstance(node, ast.Import):
             found |= {a.name for a in node.names if a.name.split(".")[0] == "specialist"}
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
@@ -353,8 +379,7 @@ def _heartbeat(name: str, start: float):
         thread.join()
 
 
-def _fmt_seconds(s: float) -> str:
-    return f"{s:.1f} s" if s < 120 else f"{int(s // 60)} min {int(s % 60)} s"
+_fmt_seconds = pages.fmt_seconds
 
 
 @contextlib.contextmanager
@@ -534,9 +559,6 @@ def _finish(
             # show where the results live, not the temporary staging folder they were written to
             shown = {**p.params, "profile": p.profile, "output_dir": _display_dir(ws, p)}
             cell.source = "# Parameters\n" + "\n".join(f"{k} = {v!r}" for k, v in shown.items())
-    title_at = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown"), -1)
-    nb.cells.insert(title_at + 1, nbformat.v4.new_markdown_cell(_banner(record)))
-    nb.cells.append(nbformat.v4.new_markdown_cell(_provenance_markdown(record)))
     nb.metadata["specialist"] = {"provenance": record}
     nbformat.write(nb, staging / "notebook.ipynb")
     for name in _INTERNAL_FILES:
@@ -564,57 +586,27 @@ def _swap_in(ws: Workspace, p: Plan, staging: Path) -> None:
 
 
 def _publish_notebook(ws: Workspace, profile: str, artefact: str) -> None:
-    """Copy the result's executed notebook to ``book/generated/<artefact>.ipynb`` if different."""
-    src = ws.artefact_dir(profile, artefact) / "notebook.ipynb"
+    """Write the book's page for a result, ``book/generated/<artefact>.ipynb``, if different.
+
+    The page is made afresh from the result's executed notebook and ``provenance.json`` by
+    :func:`specialist.pages.present` (notes, downloads, collapsed code, citation boxes), so a
+    change of presentation needs no recomputation.
+    """
+    import json
+
+    import nbformat
+
+    folder = ws.artefact_dir(profile, artefact)
+    nb = nbformat.read(folder / "notebook.ipynb", as_version=4)
+    record = json.loads((folder / "provenance.json").read_text(encoding="utf-8"))
+    pages.present(nb, record, folder, ws.generated, ws.book)
+    text = nbformat.writes(nb) + "\n"
     dst = ws.generated / f"{artefact}.ipynb"
-    text = src.read_text(encoding="utf-8")
     if not dst.exists() or dst.read_text(encoding="utf-8") != text:
         write_text(dst, text)
 
 
-def _short(commit: str | None) -> str:
-    return commit[:10] if commit else "unknown"
-
-
-def _banner(rec: dict[str, Any]) -> str:
-    dirty = " (with uncommitted changes)" if rec["git_dirty"] else ""
-    return (
-        "```{admonition} How this page was made\n:class: note\n"
-        f"Generated with the **{rec['profile']}** profile at commit "
-        f"`{_short(rec['git_commit'])}`{dirty} on {rec['finished_at'][:10]}, "
-        f"in {_fmt_seconds(rec['wall_time_s'])}. Regenerate only this artefact with\n"
-        f"`{rec['command']}`\n(full provenance at the end of the page).\n```"
-    )
-
-
-def _provenance_markdown(rec: dict[str, Any]) -> str:
-    def cell(v: Any) -> str:
-        return f"`{v!r}`".replace("|", "\\|")
-
-    params = ", ".join(f"{k}={v!r}" for k, v in rec["parameters"].items())
-    versions = ", ".join(f"{k} {v}" for k, v in rec["versions"].items() if v)
-    rows = [
-        ("Profile", f"`{rec['profile']}`"),
-        ("Command", f"`{rec['command']}`"),
-        (
-            "Commit",
-            f"`{rec['git_commit'] or 'unknown'}`" + (" (dirty)" if rec["git_dirty"] else ""),
-        ),
-        ("Parameters", f"`{params}`".replace("|", "\\|") if params else "(defaults)"),
-        ("Seed", cell(rec["seed"])),
-        ("Wall time", _fmt_seconds(rec["wall_time_s"])),
-        ("Peak memory", f"{rec['peak_memory_mb']} MB" if rec["peak_memory_mb"] else "n/a"),
-        ("Finished", rec["finished_at"]),
-        ("Python / platform", f"{rec['python']} on {rec['platform']} ({rec['cpus']} CPUs)"),
-        ("Versions", versions),
-        ("Outputs", ", ".join(f"`{o}`" for o in rec["outputs"])),
-    ]
-    table = "\n".join(f"| {k} | {v} |" for k, v in rows)
-    return (
-        "## Provenance\n\n"
-        f"Files live in `results/{rec['profile']}/{rec['artefact']}/` (`provenance.json` holds "
-        "this record in full).\n\n| | |\n|---|---|\n" + table + "\n"
-    )
+_short = pages.short_commit
 
 
 # ---------------------------------------------------------------------------------------------
@@ -708,6 +700,23 @@ def write_findings(ws: Workspace) -> list[Path]:
 VERDICTS = ("agrees", "disagrees", "mixed", "not testable here", "beyond the paper")
 #: the fields of a ``claims`` entry, in the order of the claims table
 CLAIM_FIELDS = ("claim", "verdict", "key_number", "conditions")
+#: the results of the book's Theory page (their sphinx-proof labels) that each artefact tests;
+#: the claims table links them (a ``claims`` entry may name its own in an optional ``theory``
+#: list), and the Theory page links back to the artefacts
+THEORY = {
+    "fig2_band_set": ("thm-1", "cor-1"),
+    "fig3_structure": ("thm-1",),
+    "tab2_runtime": ("thm-1",),
+    "fig_colliders": ("rem-1",),
+    "fig3_conditions": ("thm-1",),
+    "fig_finite_sample": ("thm-1",),
+    "fig3_nonlinear": ("thm-1",),
+    "fig5_l1_ablation": ("prop-2", "thm-2"),
+    "fig5_l1_path": ("prop-2", "thm-2"),
+    "fig4_sportshhi": ("thm-1", "thm-2"),
+    "fig6_gan_edits": ("thm-2",),
+    "tab_edit_specificity": ("thm-2",),
+}
 
 
 def _cell(text: str) -> str:
@@ -723,6 +732,7 @@ def write_claims(ws: Workspace) -> Path:
     hand.
     """
     paper, beyond, missing = [], [], []
+    numbers = pages.figure_numbers(ws.book)
     for name in discover(ws):
         rec, metrics = _shown_run(ws, name)
         if metrics is None:
@@ -733,11 +743,17 @@ def write_claims(ws: Workspace) -> Path:
             verdict = fields["verdict"]
             if verdict not in VERDICTS:
                 fields["verdict"] = f"invalid verdict {verdict!r}"
-            link = f"{{doc}}`{name} </generated/{name}>` ({rec['profile']})"
+            shown = numbers.get(f"fig-{name}", {}).get("number", name)
+            link = f"{{doc}}`{shown} </generated/{name}>` ({rec['profile']})"
+            labels = entry.get("theory") or THEORY.get(name, ())  # an entry may name its own
+            theory = ", ".join(f"{{prf:ref}}`{label}`" for label in labels)
             row = [fields["claim"], f"**{fields['verdict']}**", fields["key_number"],
-                   fields["conditions"], link]  # fmt: skip
+                   fields["conditions"], link, theory]  # fmt: skip
             (beyond if verdict == "beyond the paper" else paper).append(row)
-    head = "| Claim | Verdict | Key number | Holds under | Artefact |\n|---|---|---|---|---|\n"
+    head = (
+        "| Claim | Verdict | Key number | Holds under | Artefact | Theory |\n"
+        "|---|---|---|---|---|---|\n"
+    )
     lines = [
         head + "".join("| " + " | ".join(_cell(c) for c in r) + " |\n" for r in paper + beyond)
     ]

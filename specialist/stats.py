@@ -5,7 +5,11 @@ per replicate), so the quantity with an interval is the per-replicate difference
 interval is a percentile bootstrap over replicates (:func:`paired_difference`). A verdict is
 "tie" whenever that interval covers zero (:func:`verdict`). Rejection rates use Wilson score
 intervals (:func:`wilson_interval`), which stay inside [0, 1] and behave at rates of 0 or 1.
-Backs: fig3_structure, fig3_conditions, fig_colliders.
+
+Backs
+-----
+fig3_structure, fig3_conditions, fig_colliders, fig2_band_set, fig3_nonlinear, fig5_l1_path,
+fig_finite_sample, tab2_runtime, tab_edit_specificity
 """
 
 from __future__ import annotations
@@ -60,6 +64,10 @@ def bootstrap_mean(
 
     The interval of a mean of numbers in [a, b] stays in [a, b]. With one value the interval
     is that value (no spread can be estimated); NaN values are dropped.
+
+    Backs
+    -----
+    fig3_structure, fig5_l1_path, fig_finite_sample
     """
     level = _check_level(level)
     x = np.asarray(values, dtype=float).ravel()
@@ -81,6 +89,10 @@ def paired_difference(
 
     ``a`` and ``b`` are equal-length sequences aligned by replicate. Raises a ``ValueError``
     if their lengths differ: an unpaired comparison is not what the book reports.
+
+    Backs
+    -----
+    tab2_runtime
     """
     a = np.asarray(a, dtype=float).ravel()
     b = np.asarray(b, dtype=float).ravel()
@@ -90,7 +102,12 @@ def paired_difference(
 
 
 def verdict(interval: Interval, better: str = "better", worse: str = "worse") -> str:
-    """``better`` if the interval lies above 0, ``worse`` if below, ``"tie"`` if it covers 0."""
+    """``better`` if the interval lies above 0, ``worse`` if below, ``"tie"`` if it covers 0.
+
+    Backs
+    -----
+    fig3_nonlinear, fig3_structure, tab_edit_specificity
+    """
     if interval.covers_zero:
         return "tie"
     return better if interval.low > 0 else worse
@@ -167,7 +184,12 @@ def _slope_draws(x, y, groups, replicate, reps, n_boot, seed):
 
 
 def wilson_interval(successes: int, trials: int, level: float = LEVEL) -> tuple[float, float]:
-    """Wilson score interval of a binomial proportion (scipy's ``binomtest``), inside [0, 1]."""
+    """Wilson score interval of a binomial proportion (scipy's ``binomtest``), inside [0, 1].
+
+    Backs
+    -----
+    fig2_band_set
+    """
     from scipy.stats import binomtest
 
     level = _check_level(level)

@@ -7,6 +7,10 @@ segments ``k`` and ``v`` iff their representative states are dependent given the
 
 Indices are 0-based here; the paper (and the book) use 1-based names. The representative state
 of segment ``k`` is step ``(k + 1) L - 1`` (the paper's ``s_{kL}`` with 1-based ``k``).
+
+Backs
+-----
+fig2_band_set
 """
 
 from __future__ import annotations
@@ -34,7 +38,11 @@ def n_segments(n_steps: int, segment_length: int = 2) -> int:
 
     Raises a ``ValueError`` naming the parameter when ``segment_length < 2``, when ``n_steps``
     is not a multiple of ``segment_length`` or when there are fewer than two segments (no pair
-    to test). Backs: fig2_band_set, fig3_structure.
+    to test).
+
+    Backs
+    -----
+    fig2_band_set, fig3_structure
     """
     segment_length = _check_int("segment_length", segment_length, 2)
     n_steps = _check_int("n_steps", n_steps, 1)
@@ -55,7 +63,11 @@ def n_segments(n_steps: int, segment_length: int = 2) -> int:
 def representative_step(k: int, segment_length: int = 2) -> int:
     """0-based step of the representative state of segment ``k`` (0-based): ``(k+1) L - 1``.
 
-    This is the paper's ``s_{kL}`` (its last step) in 1-based notation. Backs: fig2_band_set.
+    This is the paper's ``s_{kL}`` (its last step) in 1-based notation.
+
+    Backs
+    -----
+    fig2_band_set
     """
     k = _check_int("k", k, 0)
     segment_length = _check_int("segment_length", segment_length, 2)
@@ -80,7 +92,11 @@ def band_set(k: int, v: int, n_steps: int, segment_length: int = 2) -> list[int]
     list of int
         Sorted 0-based state indices. Paper example (1-based): ``T = 10, L = 2``,
         ``S_k = {s3, s4}``, ``S_v = {s7, s8}`` gives ``{s3, s5, s7, s9}``, i.e.
-        ``band_set(1, 3, 10) == [2, 4, 6, 8]``. Backs: fig2_band_set.
+        ``band_set(1, 3, 10) == [2, 4, 6, 8]``.
+
+    Backs
+    -----
+    fig2_band_set
     """
     n_seg = n_segments(n_steps, segment_length)
     for name, value in (("k", k), ("v", v)):
@@ -151,7 +167,7 @@ class TaskStructure:
         when ``combine == "any"``; equal to ``pvalues`` otherwise (the correction then acts on
         the entries)
     entry_pvalues : float (K, M), each segment x task entry's p-value from its ``K - 1`` pairs
-        (:func:`combine_pvalues`; ``"any"``: the minimum raw pair p-value)
+        (:func:`~specialist.pvalues.combine_pvalues`; ``"any"``: the minimum raw pair p-value)
     adjusted_entry_pvalues : float (K, M), the value compared with ``alpha``:
         ``segment_tasks == (adjusted_entry_pvalues < alpha)``. ``"any"``: the minimum of the
         entry's *adjusted* pair p-values; otherwise ``entry_pvalues`` after ``correction`` over
@@ -197,7 +213,11 @@ def check_inputs(
     Returns ``states`` and ``tasks`` as float arrays (shapes unchanged) and the number of
     segments ``K``. Raises a ``ValueError`` naming the parameter for wrong shapes, NaN or
     infinite values, a sample-count mismatch, ``T`` not a multiple of ``segment_length`` or
-    ``alpha`` outside (0, 1). Backs: fig3_structure.
+    ``alpha`` outside (0, 1).
+
+    Backs
+    -----
+    fig3_structure
     """
     states = _as_blocks("states", states)
     tasks = _as_blocks("tasks", tasks)
@@ -225,8 +245,9 @@ def discover_task_structure(
 
     For every task ``i`` and segment pair ``k < v``, test the representative states
     ``s_{r_k} ⟂ s_{r_v} | Z_band(k, v) ∪ {g_i}``. All queries go to the CI test in one
-    :meth:`CITest.test_many` batch; a :class:`~specialist.ci.FisherZ` test on scalar variables
-    gets them as column-index arrays instead (:meth:`~specialist.ci.FisherZ.test_columns`,
+    :meth:`CITest.test_many <specialist.ci.base.CITest.test_many>` batch; a
+    :class:`~specialist.ci.fisherz.FisherZ` test on scalar variables gets them as column-index
+    arrays instead (:meth:`~specialist.ci.fisherz.FisherZ.test_columns`,
     same p-values, no Python object per query). How the pair tests decide a segment x task entry is the
     *decision rule* ``combine``; ``correction`` acts on the family that rule thresholds:
 
@@ -238,7 +259,8 @@ def discover_task_structure(
         rate is up to ``1 - (1 - alpha)^(K - 1)``.
     ``"simes"``, ``"bonferroni"``
         The ``K - 1`` pair p-values of each entry are combined into one entry p-value
-        (:func:`combine_pvalues`), so that ``alpha`` is a per-entry error rate; ``correction``
+        (:func:`~specialist.pvalues.combine_pvalues`), so that ``alpha`` is a per-entry error
+        rate; ``correction``
         then applies to the family of all ``K M`` entry p-values.
 
     Parameters
@@ -248,10 +270,12 @@ def discover_task_structure(
     tasks : array (n, M) or (n, M, d_g)
         Samples of the task variables.
     segment_length : int >= 2, must divide ``T``
-    test : a registered test name (see :func:`specialist.ci.get_test`) or a :class:`CITest`
-        instance, e.g. :class:`~specialist.ci.DSeparationOracle`; it is fitted here. A
+    test : a registered test name (see :func:`specialist.ci.get_test`) or a
+        :class:`~specialist.ci.base.CITest` instance, e.g.
+        :class:`~specialist.ci.oracle.DSeparationOracle`; it is fitted here. A
         permutation test whose smallest p-value cannot reach the smallest threshold the rule
-        and correction use is refused before it is fitted (:meth:`CITest.check_resolution`).
+        and correction use is refused before it is fitted
+        (:meth:`CITest.check_resolution <specialist.ci.base.CITest.check_resolution>`).
     alpha : significance level in (0, 1); the paper uses 0.05
     correction : ``"none"`` (paper), ``"bonferroni"``, ``"holm"`` or ``"fdr_bh"``
     combine : ``"any"`` (paper), ``"simes"`` or ``"bonferroni"``
@@ -259,7 +283,10 @@ def discover_task_structure(
     Returns
     -------
     TaskStructure
-        Backs: fig2_band_set, fig3_structure, fig3_conditions, tab2_runtime.
+
+    Backs
+    -----
+    fig2_band_set, fig3_structure, fig3_conditions, tab2_runtime
     """
     # validate everything before any test is fitted
     states, tasks, n_seg = check_inputs(states, tasks, segment_length, alpha)

@@ -9,6 +9,11 @@ so results do not depend on the order, the process or the machine a run lands in
 Resumable sweeps: when :data:`STORE_ENV` names a folder (the runner sets it to the artefact's run
 store), every completed run is kept there, keyed by the function, its setting, its seed and the
 hash of the ``specialist`` package, and a later call with the same runs reuses them.
+
+Backs
+-----
+fig3_conditions, fig3_nonlinear, fig3_structure, fig5_l1_ablation, fig5_l1_path, fig6_gan_edits,
+fig_colliders, fig_finite_sample, tab2_runtime, tab_edit_specificity
 """
 
 from __future__ import annotations
@@ -55,9 +60,10 @@ def derive_seed(setting: Mapping[str, Any], replicate: int, base_seed: int = 0) 
     return int(seq.generate_state(1)[0])
 
 
-#: environment variable naming a Dask scheduler address (``tcp://HOST:PORT``); unset: processes
+#: environment variable naming a Dask scheduler address (``tcp://HOST:PORT``); unset, runs go
+#: to local processes
 SCHEDULER_ENV = "SPECIALIST_SCHEDULER"
-#: environment variable naming the run store folder of the current artefact; unset: no store
+#: environment variable naming the run store folder of the current artefact; unset, no store
 STORE_ENV = "SPECIALIST_RUN_STORE"
 
 #: worker pools kept for the life of the process, one per size: a notebook's grids share them,
@@ -239,6 +245,11 @@ def run_grid(
     -------
     DataFrame with the setting's columns, ``replicate``, ``seed`` and ``fn``'s results, in grid
     order whatever order the runs finished in.
+
+    Backs
+    -----
+    fig3_conditions, fig3_nonlinear, fig3_structure, fig5_l1_ablation, fig5_l1_path, fig6_gan_edits,
+    fig_colliders, fig_finite_sample, tab2_runtime, tab_edit_specificity
     """
     if not callable(fn):
         raise TypeError("fn must be callable")

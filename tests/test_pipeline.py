@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from specialist import runner
+from specialist import pages, runner
 
 pytestmark = pytest.mark.pipeline
 
@@ -40,6 +40,12 @@ CLAIMING = (
     "fig5_l1_path",
     "fig4_sportshhi",
     "tab_edit_specificity",
+    "fig3_structure",
+    "fig3_conditions",
+    "fig3_nonlinear",
+    "fig_colliders",
+    "fig_finite_sample",
+    "fig6_gan_edits",
 )
 
 
@@ -84,3 +90,58 @@ def test_site_is_self_contained(built_site):
         remote = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', html)
         assert not remote, f"{page.name} loads {remote[:3]} from the network"
     assert (built_site / "_static" / "mathjax" / "tex-chtml.js").exists()
+
+
+def test_figures_carry_the_papers_numbers_and_stay_labelled(quick_workspace, built_site):
+    """Captions show the numbers declared in figures.yml, whatever the order of the pages.
+
+    Every figure of every notebook has an entry; a paper artefact's main figure carries the
+    number in its notebook's title (``# Fig. 3 — …``); beyond-the-paper figures are "Fig. B<n>".
+    """
+    numbers = pages.figure_numbers(quick_workspace.book)
+    labels = set()
+    for name, art in runner.discover(quick_workspace).items():
+        source = art.notebook.read_text()
+        found = re.findall(r'"figure": \{"name": "([^"]+)"', source)
+        assert f"fig-{name}" in found, name
+        labels.update(found)
+        html = (built_site / "generated" / f"{name}.html").read_text()
+        for label in found:
+            number = numbers[label]["number"]
+            anchor = label.replace("_", "-")
+            caption = re.search(
+                rf'<figure[^>]*id="{anchor}".*?<span class="caption-number">([^<]*)</span>',
+                html,
+                re.S,
+            )
+            assert caption and caption.group(1).strip() == number, (label, caption)
+        title = art.title
+        main = numbers[f"fig-{name}"]["number"]
+        if title.startswith("Beyond the paper") or title.startswith("Remark"):
+            assert main.startswith("Fig. B"), (name, main)
+        else:
+            assert title.startswith(main.replace("-", "–")), (name, title, main)
+    assert labels == set(numbers), "figures.yml and the notebooks' figures differ"
+    assert len({e["number"] for e in numbers.values()}) == len(numbers), "a number is reused"
+    # cross-references use the same numbers
+    intro = _text((built_site / "intro.html").read_text())
+    assert "Fig. 2" in intro and "Figure 2" not in intro
+
+
+def test_pages_collapse_code_hide_defaults_and_offer_citations(quick_workspace, built_site):
+    cff = pages.citation()
+    for name in runner.discover(quick_workspace):
+        page = json.loads((quick_workspace.generated / f"{name}.ipynb").read_text())
+        code = [c for c in page["cells"] if c["cell_type"] == "code"]
+        tags = [set(c["metadata"].get("tags", [])) for c in code]
+        defaults = [t for t in tags if "parameters" in t]
+        assert len(defaults) == 1 and "remove-cell" in defaults[0], name
+        shown = [t for t in tags if "injected-parameters" in t]
+        assert len(shown) == 1 and not shown[0] & {"hide-input", "remove-cell"}, name
+        rest = [t for t in tags if not t & {"parameters", "injected-parameters"}]
+        assert rest and all(t & {"hide-input", "remove-cell", "remove-input"} for t in rest)
+        html = (built_site / "generated" / f"{name}.html").read_text()
+        text = _text(html)
+        assert "Cite this figure" in text and "@misc{specialist_" in text, name
+        assert cff["title"] in text and "quick profile" in text, name
+        assert text.count("Cite this figure") >= html.count('class="caption-number"'), name

@@ -436,3 +436,37 @@ def test_the_claims_table_is_written_from_the_runs_and_follows_them(ws):
     table = (ws.generated / "claims_table.md").read_text()
     assert "**disagrees** | -0.20 |" in table and "**agrees**" not in table
     assert set(runner.VERDICTS) >= {"agrees", "disagrees", "mixed", "not testable here"}
+
+
+def test_claims_link_the_theory_they_test():
+    """Every artefact of the theory map exists, and an entry's own labels win over the map."""
+    real = runner.Workspace()
+    assert set(runner.THEORY) <= set(runner.discover(real))
+    theory = (real.book / "theory.md").read_text()
+    for labels in runner.THEORY.values():
+        for label in labels:
+            assert f":label: {label}\n" in theory, label
+
+
+def test_a_claims_entry_may_name_its_own_theorem(ws):
+    source = CLAIM_NOTEBOOK.replace('"conditions": "a tiny test | with a bar"}',
+                                    '"conditions": "c", "theory": ["thm-2"]}')  # fmt: skip
+    (ws.notebooks / "claimer.py").write_text(source)
+    runner.reproduce(ws, "quick", only=["claimer"])
+    table = (ws.generated / "claims_table.md").read_text()
+    assert "| {doc}`claimer </generated/claimer>` (quick) | {prf:ref}`thm-2` |" in table
+
+
+def test_imports_for_type_checkers_only_are_no_dependency(tmp_path):
+    source = tmp_path / "mod.py"
+    source.write_text(
+        "from typing import TYPE_CHECKING\nimport typing\nfrom specialist import sweep\n"
+        "if TYPE_CHECKING:\n    from specialist.models import gan\n"
+        "if typing.TYPE_CHECKING:\n    import specialist.simulate.cats\n"
+        "else:\n    import specialist.metrics\n"
+        "def f():\n    if True:\n        from specialist.structure import band_set\n"
+    )
+    found = runner._imports_of(source)
+    assert {"specialist", "specialist.sweep", "specialist.metrics"} <= found
+    assert "specialist.structure.band_set" in found
+    assert not {m for m in found if "gan" in m or "cats" in m}, found

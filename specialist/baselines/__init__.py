@@ -20,7 +20,11 @@ and parameter files to the functions:
 ``"seltask_unsup"``, the original-like SelTask that never sees ``g``
 (:mod:`~specialist.baselines.seltask_unsup`), takes the keyword-only ``actions`` (same shape as
 ``states``) and ``truth`` (bool (K, M), used only to label its unlabelled subgoals), besides
-the shared arguments. Backs: fig3_structure.
+the shared arguments.
+
+Backs
+-----
+fig3_structure
 """
 
 from __future__ import annotations

@@ -75,7 +75,10 @@ def cca_structure(
     -------
     numpy.ndarray
         bool (K, M), comparable with ``discover_task_structure(...).segment_tasks``.
-        Backs: fig3_structure.
+
+    Backs
+    -----
+    fig3_structure
     """
     states, tasks, n_seg = check_inputs(states, tasks, segment_length, alpha)
     if correction not in CORRECTIONS:

@@ -114,7 +114,11 @@ def group_lasso_structure(
     Returns
     -------
     numpy.ndarray
-        bool (K, M). Backs: fig3_structure.
+        bool (K, M).
+
+    Backs
+    -----
+    fig3_structure
     """
     states, tasks, n_seg = check_inputs(states, tasks, segment_length, alpha)
     if selection not in SELECTIONS:

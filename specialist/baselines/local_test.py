@@ -111,7 +111,10 @@ def local_test_structure(
     -------
     numpy.ndarray
         bool (K, M), comparable with ``discover_task_structure(...).segment_tasks``.
-        Backs: fig3_structure.
+
+    Backs
+    -----
+    fig3_structure
     """
     _, _, n_seg = check_inputs(states, tasks, segment_length, alpha)  # before any fit
     if correction not in CORRECTIONS:

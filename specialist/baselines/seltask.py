@@ -127,7 +127,11 @@ def seltask_sees_g_structure(
     Returns
     -------
     numpy.ndarray
-        bool (K, M). Backs: fig3_structure.
+        bool (K, M).
+
+    Backs
+    -----
+    fig3_structure
     """
     states, tasks, n_seg = check_inputs(states, tasks, segment_length, alpha)
     n_tasks = tasks.shape[1]

@@ -257,7 +257,10 @@ def seltask_unsupervised_structure(
     -------
     numpy.ndarray
         bool (K, M), comparable with ``truth`` and ``discover_task_structure(...).segment_tasks``.
-        Backs: fig3_structure.
+
+    Backs
+    -----
+    fig3_structure
     """
     _, tasks, n_seg = check_inputs(states, tasks, segment_length, alpha)
     n_tasks = tasks.shape[1]

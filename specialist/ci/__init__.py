@@ -1,7 +1,11 @@
-"""Conditional-independence tests behind one interface (:class:`CITest`).
+"""Conditional-independence tests behind one interface (:class:`~specialist.ci.base.CITest`).
 
 :func:`get_test` turns a test name (as used by ``discover_task_structure(test=...)``) into a
-fresh test; a :class:`CITest` instance passes through unchanged.
+fresh test; a :class:`~specialist.ci.base.CITest` instance passes through unchanged.
+
+Backs
+-----
+fig2_band_set
 """
 
 from __future__ import annotations
@@ -21,11 +25,17 @@ PLANNED: dict[str, str] = {}
 
 
 def get_test(test: str | CITest) -> CITest:
-    """Resolve ``test``: a :class:`CITest` passes through, a registered name gives a new test.
+    """Resolve ``test``: a :class:`~specialist.ci.base.CITest` passes through, a registered
+    name gives a new test.
 
     Raises ``NotImplementedError`` for a planned name not implemented yet and ``ValueError``
-    for an unknown name. Graph-based tests (:class:`DSeparationOracle`) need their graph, so
-    they are passed as instances. Backs: fig3_structure, tab2_runtime.
+    for an unknown name. Graph-based tests (:class:`~specialist.ci.oracle.DSeparationOracle`)
+    need their graph, so
+    they are passed as instances.
+
+    Backs
+    -----
+    fig3_structure, tab2_runtime
     """
     if isinstance(test, CITest):
         return test

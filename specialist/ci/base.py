@@ -113,6 +113,8 @@ class CITest(ABC):
             raise self._resolution_error(threshold, context)
 
     def _resolution_error(self, threshold: float, context: str) -> ValueError:
+        """The ``ValueError`` :meth:`check_resolution` raises (a permutation test names the
+        parameter and the value that would reach ``threshold``)."""
         return ValueError(
             f"{type(self).__name__}: its smallest p-value {self.min_pvalue:.4g} cannot fall "
             f"below the threshold {threshold:.4g}" + (f" of {context}" if context else "")

@@ -1,8 +1,7 @@
 """Neural conditional-mutual-information (CMI) test: a MINE critic with a local-permutation null.
 
-Backs: fig3_nonlinear (Algorithm 1 on nonlinear data), tab2_runtime (cost of the CMI variant)
-and, later, fig4_sportshhi (Algorithm 1 on learned latents). The paper names a neural CMI test
-without details; everything below is our reconstruction.
+The paper names a neural CMI test without details; everything below is our reconstruction.
+(Fig. 4 runs Algorithm 1 on learned latents with Fisher-z; it may use this test later.)
 
 Estimator: Donsker–Varadhan (MINE), not InfoNCE
     For each query ``X ⟂ Y | Z`` a critic ``T(x, y, z)`` (one hidden ReLU layer) is trained on a
@@ -79,8 +78,12 @@ Batching and determinism
     generator seeded by ``seed`` and a hash of the canonical query, so a query's result is the
     same, bit for bit, alone or in any batch (for a fixed ``n_threads``): training runs on one
     thread with the batch padded to a multiple of 32 critics, so that no query meets another
-    kernel or SIMD tail than in any other batch (see :meth:`NeuralCMI._run`). The subsample
+    kernel or SIMD tail than in any other batch (see ``NeuralCMI._run``). The subsample
     (``max_samples``) and the train/held-out split depend on ``seed`` only.
+
+Backs
+-----
+fig3_nonlinear (Algorithm 1 on nonlinear data), tab2_runtime (cost of the CMI variant)
 """
 
 from __future__ import annotations
@@ -133,9 +136,9 @@ class _Prepared:
 class NeuralCMI(CITest):
     """Conditional-independence test by a neural CMI estimate (MINE / Donsker–Varadhan).
 
-    For nonlinear or higher-dimensional data where :class:`~specialist.ci.FisherZ`'s linear
+    For nonlinear or higher-dimensional data where :class:`~specialist.ci.fisherz.FisherZ`'s linear
     model does not hold. See the module docstring for the estimator, why its p-values are
-    valid, and the batching. Backs: fig3_nonlinear, tab2_runtime, fig4_sportshhi.
+    valid, and the batching.
 
     Parameters
     ----------
@@ -158,7 +161,8 @@ class NeuralCMI(CITest):
     test_fraction : float in (0, 1)
         Share of the (subsampled) data held out for the statistic and its null.
     max_samples : int >= 4 or None
-        Use a random subsample of at most this many rows (drawn once per :meth:`fit` from
+        Use a random subsample of at most this many rows (drawn once per
+        :meth:`~specialist.ci.base.CITest.fit` from
         ``seed``), for speed; ``None`` uses all rows. The default is the paper's sample size:
         Algorithm 1's 180 queries at ``n = 10,000`` take about 20 s on 2 CPU cores
         (``tests/benchmarks/bench_cmi.py``); the held-out null costs ``O(B n hidden)`` per
@@ -171,6 +175,10 @@ class NeuralCMI(CITest):
         docstring, "Batching and determinism").
     progress : bool or None
         Show a tqdm bar over training steps; default only when stderr is a terminal.
+
+    Backs
+    -----
+    fig3_nonlinear, tab2_runtime
     """
 
     name = "cmi"

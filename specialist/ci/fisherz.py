@@ -1,7 +1,8 @@
 """Fisher-z partial-correlation test, with a multivariate (Wilks–Bartlett) extension.
 
 All queries are answered from one correlation matrix ``R`` of every column of every variable,
-computed once in :meth:`FisherZ.fit`; a query only slices ``R`` and inverts a small matrix.
+computed once in :meth:`FisherZ.fit <specialist.ci.base.CITest.fit>`; a query only slices
+``R`` and inverts a small matrix.
 
 Scalar ``x`` and ``y`` (``p = q = 1``)
     The classic Fisher-z test of the partial correlation, exactly as causal-learn's
@@ -34,8 +35,13 @@ Batches
     and ``Z``), at most ``chunk_size`` queries per stack, so the memory a batch needs beyond its
     results does not grow with the number of queries. Every query is inverted at its own size
     (no padding), so its statistic and p-value are bit-identical whichever batch, chunk or entry
-    point (:meth:`FisherZ.test`, :meth:`FisherZ.test_many`, :meth:`FisherZ.test_columns`)
+    point (:meth:`FisherZ.test() <specialist.ci.base.CITest.test>`, :meth:`FisherZ.test_many`,
+    :meth:`FisherZ.test_columns`)
     answered it.
+
+Backs
+-----
+tab2_runtime
 """
 
 from __future__ import annotations
@@ -51,7 +57,7 @@ from specialist.validate import check_int
 
 Layout = tuple[int, int, int]  # (columns of x, columns of y, columns of z)
 
-#: queries per stack of submatrices: a stack of 7 x 7 matrices (Algorithm 1 on scalar states)
+#: queries per stack of submatrices; a stack of 7 x 7 matrices (Algorithm 1 on scalar states)
 #: and its inverse then take about 6 MB, and the per-stack overhead is negligible
 CHUNK_SIZE = 8192
 
@@ -62,8 +68,9 @@ class FisherZ(CITest):
     See the module docstring for the statistics. :meth:`test_many` answers all queries of one
     block layout with batched matrix inversions, :meth:`test_columns` does the same for scalar
     queries given as column indices (no per-query Python objects, for millions of queries);
-    both give results bit-identical to calling :meth:`test` one query at a time (all three go
-    through the same code, one query per matrix). Backs: fig3_structure, tab2_runtime.
+    both give results bit-identical to calling :meth:`~specialist.ci.base.CITest.test` one
+    query at a time (all three go
+    through the same code, one query per matrix).
 
     Parameters
     ----------
@@ -74,6 +81,10 @@ class FisherZ(CITest):
         Most queries inverted in one stack. Peak memory beyond the results is about
         ``3 · chunk_size · d² · 8`` bytes for ``d × d`` submatrices, whatever the number of
         queries; the results do not depend on it.
+
+    Backs
+    -----
+    fig3_structure, tab2_runtime
     """
 
     name = "fisherz"
@@ -210,8 +221,9 @@ class FisherZ(CITest):
 
         The batch entry point for millions of queries (Algorithm 1 at large ``T``): no Python
         object is made per query, and at most ``chunk_size`` submatrices are held at once.
-        Statistics and p-values are bit-identical to :meth:`test` on the same variables with
-        the conditioning set in the order given (:meth:`test` orders it canonically: give it
+        Statistics and p-values are bit-identical to :meth:`~specialist.ci.base.CITest.test`
+        on the same variables with the conditioning set in the order given
+        (:meth:`~specialist.ci.base.CITest.test` orders it canonically: give it
         sorted by variable name to compare).
 
         Parameters

@@ -1,6 +1,7 @@
 """Local permutations and residualisation: the conditional null of the neural CMI test.
 
-Used by :class:`specialist.ci.NeuralCMI` (see its module docstring, "Local permutations" and
+Used by :class:`specialist.ci.NeuralCMI <specialist.ci.cmi.NeuralCMI>` (see its module
+docstring, "Local permutations" and
 "Statistic and conditional null", for why each piece is there). :func:`local_cells` cuts the
 standardised conditioning variables into cells of nearby rows (the leaves of a balanced k-d
 tree), :func:`local_permutations` draws permutations within cells, and :func:`residualize`
@@ -75,7 +76,7 @@ def residualize(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Replace the first ``n_targets`` columns (x and y) by their residuals on the rest (z).
 
-    The regression is ridge (penalty :data:`_RIDGE`) on ``[1, z, relu(z W + b)]`` with
+    The regression is ridge (penalty ``_RIDGE``) on ``[1, z, relu(z W + b)]`` with
     ``min(100, n_train // 10)`` random ReLU features (``W ~ N(0, 1 / dim z)``, ``b ~ N(0, 1)``
     from ``rng``): a one-hidden-layer network with a fixed random first layer, solved in closed
     form. It is fitted on ``train`` only; residuals are scaled by their train standard

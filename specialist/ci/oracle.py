@@ -20,11 +20,14 @@ class DSeparationOracle(CITest):
     ``statistic`` is 1 (``pvalue`` 0) when X and Y are d-connected given Z, else 0 (``pvalue``
     1), so any ``alpha`` in (0, 1) reads the verdict correctly. The fitted variable names must
     be nodes of ``graph``; other nodes (e.g. actions) act as latent variables.
-    Backs: fig2_band_set, fig3_structure.
 
     Parameters
     ----------
     graph : a directed acyclic ``networkx.DiGraph``
+
+    Backs
+    -----
+    fig2_band_set, fig3_structure
     """
 
     name = "oracle"

@@ -61,10 +61,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+#: the box columns, person 1 then person 2, each ``(x1, y1, x2, y2)``
 BOX_COLUMNS = ("x11", "y11", "x12", "y12", "x21", "y21", "x22", "y22")
+#: the 13 columns of a ground-truth file, in order
 ANNOTATION_COLUMNS = ("video_id", "frame_id", *BOX_COLUMNS, "label", "p1_id", "p2_id")
+#: the 12 columns of a prediction file, in order (the second holds the keyframe index)
 PREDICTION_COLUMNS = ("video_id", "frame_id", *BOX_COLUMNS, "label", "score")
-#: frames per keyframe: SportsHHI's keyframe of a frame is ``frame_id // 5``
+#: frames per keyframe (SportsHHI's keyframe of a frame is ``frame_id // 5``)
 KEYFRAME_STRIDE = 5
 
 _INTEGER = {"frame_id", "label", "p1_id", "p2_id"}

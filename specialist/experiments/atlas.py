@@ -5,7 +5,10 @@ Input: long-format runs (:func:`specialist.experiments.layer1.long_format`) of
 density, disconnection probability, task-signal strength, sample size), every method scored on
 the same data set of each run. Each function below returns one row per condition, computed with
 paired bootstrap intervals over the condition's data sets (:mod:`specialist.experiments.verdicts`).
-Backs: fig3_conditions.
+
+Backs
+-----
+fig3_conditions
 """
 
 from __future__ import annotations
@@ -37,7 +40,12 @@ def versus(
     metric: str = "accuracy",
     factors: Sequence[str] = FACTORS,
 ) -> pd.DataFrame:
-    """Paired difference ``method − other`` per condition and other method, with its verdict."""
+    """Paired difference ``method − other`` per condition and other method, with its verdict.
+
+    Backs
+    -----
+    fig3_conditions
+    """
     rows = []
     for cond, part in _conditions(runs, factors):
         for other in others:
@@ -67,6 +75,10 @@ def chain_holds(
     ``status`` is ``"holds"`` (every link's paired interval above 0), ``"reversed"`` (at least
     one link's interval below 0) or ``"ties"`` (otherwise); ``reversed`` and ``ties`` list the
     links, as ``"worse<better"`` method names.
+
+    Backs
+    -----
+    fig3_conditions
     """
     rows = []
     for cond, part in _conditions(runs, factors):
@@ -89,17 +101,32 @@ def _links(text: str) -> list[tuple[str, str]]:
 
 def links_text(text: str) -> str:
     """A ``reversed`` or ``ties`` cell of :func:`chain_holds` for readers:
-    ``"seltask_g<ours"`` -> ``"SelTask (sees g) < Ours"``."""
+    ``"seltask_g<ours"`` -> ``"SelTask (sees g) < Ours"``.
+
+    Backs
+    -----
+    fig3_conditions
+    """
     return "; ".join(f"{label(w)} < {label(b)}" for w, b in _links(text))
 
 
 def reversed_link_counts(chain: pd.DataFrame) -> Counter:
-    """``{(worse, better): conditions in which that link of the chain is reversed}``."""
+    """``{(worse, better): conditions in which that link of the chain is reversed}``.
+
+    Backs
+    -----
+    fig3_conditions
+    """
     return Counter(link for text in chain["reversed"] for link in _links(text))
 
 
 def verdict_counts(vs: pd.DataFrame) -> pd.DataFrame:
-    """Per other method of :func:`versus`: how many conditions are better / tie / worse."""
+    """Per other method of :func:`versus`: how many conditions are better / tie / worse.
+
+    Backs
+    -----
+    fig3_conditions
+    """
     counts = vs.groupby("other")["verdict"].value_counts().unstack(fill_value=0)
     return counts.reindex(columns=["better", "tie", "worse"], fill_value=0)
 
@@ -114,6 +141,10 @@ def best_rule(
 
     ``clear`` is True when the best rule's paired difference to the runner-up has an interval
     above 0 (otherwise the two tie, and the page says so).
+
+    Backs
+    -----
+    fig3_conditions
     """
     rows = []
     for cond, part in _conditions(runs, factors):
@@ -137,7 +168,12 @@ def best_rule(
 
 
 def count_by(table: pd.DataFrame, column: str, value, factors: Sequence[str]) -> dict:
-    """``{factor: {level: "k of n"}}``: how often ``table[column] == value`` per factor level."""
+    """``{factor: {level: "k of n"}}``: how often ``table[column] == value`` per factor level.
+
+    Backs
+    -----
+    fig3_conditions
+    """
     out = {}
     for f in factors:
         hit = (table[column] == value).groupby(table[f]).agg(["sum", "size"])
@@ -146,7 +182,12 @@ def count_by(table: pd.DataFrame, column: str, value, factors: Sequence[str]) ->
 
 
 def describe_condition(cond: dict) -> str:
-    """``"n = 10,000, p_disconnect = 0, mixed tasks, σ = 0.3"``, for sentences."""
+    """``"n = 10,000, p_disconnect = 0, mixed tasks, σ = 0.3"``, for sentences.
+
+    Backs
+    -----
+    fig3_conditions
+    """
     parts = []
     if "n_samples" in cond:
         parts.append(f"n = {int(cond['n_samples']):,}")
@@ -160,7 +201,12 @@ def describe_condition(cond: dict) -> str:
 
 
 def rule_sentence(best: pd.DataFrame, factors: Sequence[str] = FACTORS) -> str:
-    """How often each rule is best (clearly, or tied with the runner-up), over the atlas."""
+    """How often each rule is best (clearly, or tied with the runner-up), over the atlas.
+
+    Backs
+    -----
+    fig3_conditions
+    """
     n = len(best)
     parts = []
     for rule, part in best.groupby("best"):

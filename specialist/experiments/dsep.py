@@ -23,7 +23,11 @@ Disconnecting the step removes the edge ``a_{r-1} -> s_r`` and with it the error
 :func:`local_test_check` does the same for the single-entry "local test"
 ``s_r ⟂ g_i | {s_{r-1}, s_{r+1}}`` against "``g_i`` relevant to segment ``k``", which fails in
 the same way for the same reason. All functions are module-level (picklable), deterministic in
-``seed``, and validate their arguments before any query. Backs: fig2_band_set.
+``seed``, and validate their arguments before any query.
+
+Backs
+-----
+fig2_band_set
 """
 
 from __future__ import annotations
@@ -49,7 +53,10 @@ def position_name(position: int, segment_length: int) -> str:
     """``"first"``, ``"middle"`` or ``"last"`` for a 0-based position within a segment.
 
     The last position (``segment_length - 1``) is the paper's representative.
-    Backs: fig2_band_set.
+
+    Backs
+    -----
+    fig2_band_set
     """
     segment_length = _check_int("segment_length", segment_length, 2)
     position = _check_position(position, segment_length)
@@ -142,7 +149,10 @@ def query_verdicts(structure: ColliderStructure, position: int, test: str = "pai
     DataFrame
         One row per query: ``task``, ``k``, ``v`` (-1 for the local test), ``x``, ``y``, ``z``
         (variable names, 0-based), ``dependent`` (oracle verdict), ``truth`` and ``wrong``.
-        Backs: fig2_band_set.
+
+    Backs
+    -----
+    fig2_band_set
     """
     if not isinstance(structure, ColliderStructure):
         raise TypeError(
@@ -261,7 +271,11 @@ def representative_check(
         ``position_name`` (first / middle / last; last is the paper's), ``n_structures``,
         ``n_queries``, ``n_wrong``, ``wrong_fraction``, ``n_false_dependent``,
         ``n_false_independent`` and ``structures_with_error`` (structures with at least one
-        wrong verdict). Backs: fig2_band_set.
+        wrong verdict).
+
+    Backs
+    -----
+    fig2_band_set
     """
     return _check("pair", n_structures, segment_lengths, n_steps, n_tasks, p_disconnect, seed)
 
@@ -279,6 +293,10 @@ def local_test_check(
     Same structures (same ``seed``) and same columns as :func:`representative_check`, with
     ``test = "local"``: each query asks whether ``g_i`` is relevant to segment ``k``, using the
     step ``r = kL + position`` and its two neighbours (clipped to ``0 .. T - 1``), and the
-    truth is "``g_i`` relevant to ``k``". Backs: fig2_band_set.
+    truth is "``g_i`` relevant to ``k``".
+
+    Backs
+    -----
+    fig2_band_set
     """
     return _check("local", n_structures, segment_lengths, n_steps, n_tasks, p_disconnect, seed)

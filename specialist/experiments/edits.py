@@ -48,8 +48,11 @@ reconstruction error is not counted as an effect of the edit:
 
 The readers (:class:`AttributeReaders`) are a small convolutional network trained on
 procedural cats with their true factors (independent factors; half of the training images
-blurred, so that it reads a GAN's blurrier output). Backs: fig6_gan_edits,
-tab_edit_specificity.
+blurred, so that it reads a GAN's blurrier output).
+
+Backs
+-----
+fig6_gan_edits, tab_edit_specificity
 """
 
 from __future__ import annotations
@@ -360,7 +363,12 @@ def edit_images(
 ) -> dict[str, tuple[np.ndarray, np.ndarray, int]]:
     """Every model-based method's ``(before, after, block size)`` for cats ``images`` and
     their donors' images ``donors`` (row by row), accessory ``task``. ``before`` is the
-    model's reconstruction."""
+    model's reconstruction.
+
+    Backs
+    -----
+    fig6_gan_edits
+    """
     zs, zs_donor = sparse.encode(images), sparse.encode(donors)
     zd, zd_donor = dense.encode(images), dense.encode(donors)
     base_s, base_d = sparse.decode(zs), dense.decode(zd)
@@ -379,7 +387,12 @@ def edit_images(
 
 
 def donor_pairs(test: CatSample, task: int, seed) -> tuple[np.ndarray, np.ndarray]:
-    """Indices of the cats without accessory ``task`` and, for each, a random donor with it."""
+    """Indices of the cats without accessory ``task`` and, for each, a random donor with it.
+
+    Backs
+    -----
+    fig6_gan_edits
+    """
     rng = np.random.default_rng(seed)
     has = test.attributes[:, task]
     recipients, pool = np.flatnonzero(~has), np.flatnonzero(has)
@@ -457,7 +470,11 @@ def edit_study_run(
     """One seed of the study: train the pair (:func:`fit_pair`) on ``n_train`` cats with
     ``correlation``, and score every method (:func:`score_edits`) on ``n_test`` independent
     cats. Every method of a seed sees the same data: the runs are paired by ``seed``.
-    Backs: tab_edit_specificity."""
+
+    Backs
+    -----
+    tab_edit_specificity
+    """
     n_train = check_int("n_train", n_train, 64)
     n_test = check_int("n_test", n_test, 16)
     correlation = check_real("correlation", correlation, 0.0, 1.0, True, True)
@@ -480,8 +497,12 @@ def train_model_run(
     **gan_settings,
 ) -> dict:  # fmt: skip
     """One model of a seed's pair, on the training cats :func:`edit_study_run` draws for
-    ``seed`` (``l1 = 0``: the dense model): ``{"model": TaskMaskGAN}``. Backs: fig6_gan_edits
-    (the pair is trained in two processes at once)."""
+    ``seed`` (``l1 = 0``: the dense model): ``{"model": TaskMaskGAN}``.
+
+    Backs
+    -----
+    fig6_gan_edits (the pair is trained in two processes at once)
+    """
     unknown = set(gan_settings) - set(GAN_KEYS)
     if unknown:
         raise ValueError(f"unknown GAN setting(s) {sorted(unknown)}; accepted: {GAN_KEYS}")
@@ -492,7 +513,12 @@ def train_model_run(
 
 
 def held_out_cats(n_test: int, size: int, seed: int) -> CatSample:
-    """The independent test cats :func:`edit_study_run` draws for ``seed``."""
+    """The independent test cats :func:`edit_study_run` draws for ``seed``.
+
+    Backs
+    -----
+    fig6_gan_edits
+    """
     return simulate_cats(n_test, size=size, correlation=0.0, seed=data_seeds(seed)[1])
 
 
@@ -501,7 +527,12 @@ def held_out_cats(n_test: int, size: int, seed: int) -> CatSample:
 
 def long_format(runs: pd.DataFrame) -> pd.DataFrame:
     """Runs of :func:`edit_study_run` as one row per (seed, method, accessory), a column per
-    metric."""
+    metric.
+
+    Backs
+    -----
+    tab_edit_specificity
+    """
 
     def parts(column: str):
         bits = column.rsplit(":", 2)
@@ -519,7 +550,12 @@ def long_format(runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def summary_table(long: pd.DataFrame, accessory: str = "mean") -> pd.DataFrame:
-    """Mean and 95% bootstrap interval over seeds of every metric per method."""
+    """Mean and 95% bootstrap interval over seeds of every metric per method.
+
+    Backs
+    -----
+    tab_edit_specificity
+    """
     from specialist.stats import bootstrap_mean
 
     rows = []
@@ -553,6 +589,10 @@ def specificity_verdict(
     difference ``metric(dense) - metric(sparse)`` over seeds (> 0: the sparse edit changes
     identity less) gives ``"agrees"`` (interval above 0), ``"disagrees"`` (below 0) or
     ``"tie"`` (covers 0).
+
+    Backs
+    -----
+    tab_edit_specificity
     """
     from specialist.experiments.verdicts import paired
 
@@ -583,12 +623,22 @@ def specificity_verdict(
 
 def claim_verdict(verdict: str) -> str:
     """A :func:`specificity_verdict` verdict in the words of the claims page (a tie, where
-    the paired interval covers 0, is ``"mixed"``, as for Fig. 5)."""
+    the paired interval covers 0, is ``"mixed"``, as for Fig. 5).
+
+    Backs
+    -----
+    tab_edit_specificity
+    """
     return {"tie": "mixed"}.get(verdict, verdict)
 
 
 def verdict_sentence(result: dict, conditions: str) -> str:
-    """One computed sentence for a :func:`specificity_verdict` result."""
+    """One computed sentence for a :func:`specificity_verdict` result.
+
+    Backs
+    -----
+    tab_edit_specificity
+    """
     a, b = METHODS[result["sparse"]], METHODS[result["dense"]]
     sa, sb = result["success"][result["sparse"]], result["success"][result["dense"]]
     head = f"{a} vs {b} ({conditions}): target success {sa:.0%} vs {sb:.0%}"
@@ -613,7 +663,12 @@ def verdict_sentence(result: dict, conditions: str) -> str:
 
 def compare(long: pd.DataFrame, a: str, b: str, metric: str):
     """Paired difference ``metric(a) - metric(b)`` over seeds (means over accessories), with
-    its 95% bootstrap interval (:func:`specialist.experiments.verdicts.paired`)."""
+    its 95% bootstrap interval (:func:`specialist.experiments.verdicts.paired`).
+
+    Backs
+    -----
+    tab_edit_specificity
+    """
     from specialist.experiments.verdicts import paired
 
     return paired(long[long["accessory"] == "mean"], a, b, metric)

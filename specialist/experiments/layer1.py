@@ -2,6 +2,10 @@
 
 Every function here is a module-level function of keyword settings and ``seed`` returning a flat
 mapping of numbers, so that :func:`specialist.sweep.run_grid` can run it in worker processes.
+
+Backs
+-----
+fig3_conditions, fig3_nonlinear, fig3_structure, fig_colliders, fig_finite_sample, tab2_runtime
 """
 
 from __future__ import annotations
@@ -69,7 +73,12 @@ def span_range(density: str, n_segments: int) -> tuple[int, int]:
 
 
 def tasks_for_steps(n_steps: int) -> int:
-    """Fig. 3(a)'s number of tasks for ``T`` steps: ``M = max(2, round(T / 5))``."""
+    """Fig. 3(a)'s number of tasks for ``T`` steps: ``M = max(2, round(T / 5))``.
+
+    Backs
+    -----
+    fig3_nonlinear, fig3_structure
+    """
     return max(2, round(n_steps / 5))
 
 
@@ -144,7 +153,10 @@ def structure_recovery(
     measured ``runtime_s`` (seconds) and ``warnings`` (count), which
     :func:`~specialist.experiments.tables.split_timings` keeps out of the result tables;
     :func:`long_format` turns a sweep of these into one row per method.
-    Backs: fig3_structure, fig3_conditions, fig_finite_sample, fig3_nonlinear.
+
+    Backs
+    -----
+    fig3_structure, fig3_conditions, fig_finite_sample, fig3_nonlinear
     """
     methods = check_methods(methods)
     min_segments, max_segments = span_range(density, n_steps // segment_length)
@@ -198,7 +210,12 @@ def _score(truth: np.ndarray, est: np.ndarray, label: str) -> dict[str, float]:
 
 
 def long_format(runs: pd.DataFrame) -> pd.DataFrame:
-    """One row per (run, method): the ``"<method>:<metric>"`` columns become method + metrics."""
+    """One row per (run, method): the ``"<method>:<metric>"`` columns become method + metrics.
+
+    Backs
+    -----
+    fig3_conditions, fig3_nonlinear, fig3_structure, fig_finite_sample
+    """
     return scores_long(runs, [c for c in runs.columns if ":" in c], ("method", "metric"))
 
 
@@ -212,7 +229,7 @@ def two_segment_task(n_steps: int = 10, segment_length: int = 2) -> ColliderStru
     no task, and every step is connected. With the defaults (``T = 10``, ``L = 2``, ``K = 5``)
     the segments alternate task 1, 0, 1, 0, 1; in the paper's 1-based names ``g1`` is on
     ``S2, S4`` (Fig. 2's example) and ``g2`` on ``S1, S3, S5``. :func:`task_role_pvalue` tests
-    task 0's segments ``1`` and ``K - 2`` on this structure (Remark 1). Backs: fig_colliders.
+    task 0's segments ``1`` and ``K - 2`` on this structure (Remark 1).
 
     Parameters
     ----------
@@ -228,6 +245,10 @@ def two_segment_task(n_steps: int = 10, segment_length: int = 2) -> ColliderStru
     ------
     ValueError
         If ``segment_length < 2``, ``n_steps`` is not a multiple of it, or ``K < 5``.
+
+    Backs
+    -----
+    fig_colliders
     """
     from specialist.structure import n_segments
 
@@ -248,7 +269,11 @@ def task_role_pvalue(task_role: str, n_samples: int, seed: int, *, kind: str = "
     """p-value of two steps of one task given the task (and the band set), for one task role.
 
     Under the collider model the paper predicts dependence; under a confounder or mediator
-    model, independence. Backs: fig_colliders.
+    model, independence.
+
+    Backs
+    -----
+    fig_colliders
     """
     from specialist.ci import get_test
 
@@ -279,7 +304,9 @@ def runtime(
 ) -> dict:
     """Wall time of Algorithm 1 (fit of the test included) on one data set; median of repeats.
 
-    Backs: tab2_runtime.
+    Backs
+    -----
+    tab2_runtime
     """
     sample = simulate_collider(n_samples, n_steps, n_tasks, seed=seed)
     times = []
@@ -311,7 +338,10 @@ def correction_recovery(
     ``"fdr_bh"``, ``"bonferroni"``: ``combine="any"``) or ``"simes"`` (``combine="simes"``, no
     correction: each entry's pair p-values combined). Returns ``{"<entry>:<metric>": value}``
     (see :func:`long_format`, whose ``method`` column then names the entry).
-    Backs: fig_finite_sample.
+
+    Backs
+    -----
+    fig_finite_sample
     """
     rules = {c: ("simes", "none") if c == "simes" else ("any", c) for c in corrections}
     sample = simulate_collider(n_samples, n_steps, n_tasks, kind=kind, seed=seed)
@@ -344,7 +374,11 @@ def test_recovery(
     """Algorithm 1 on one data set with each CI test in ``tests`` (runtime included).
 
     Returns ``{"<test>:<metric>": value}``, the measured ``runtime_s`` among them (see
-    :func:`~specialist.experiments.tables.split_timings`). Backs: fig3_nonlinear.
+    :func:`~specialist.experiments.tables.split_timings`).
+
+    Backs
+    -----
+    fig3_nonlinear
     """
     sample = simulate_collider(
         n_samples, n_steps, n_tasks, kind=kind, observation=observation, seed=seed

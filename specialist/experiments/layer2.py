@@ -21,7 +21,11 @@ Per task and method, R² of each true latent is computed from the block's codes 
 (:func:`specialist.metrics.block_r2_columns`); *R² relevant* averages the columns of ``I_k``,
 *R² irrelevant* is reported as the mean and the maximum over the other latents; all are then
 averaged over tasks. Module-level functions of keyword settings and ``seed`` for
-:func:`specialist.sweep.run_grid`. Backs: fig5_l1_ablation, fig5_l1_path.
+:func:`specialist.sweep.run_grid`.
+
+Backs
+-----
+fig5_l1_ablation, fig5_l1_path
 """
 
 from __future__ import annotations
@@ -168,7 +172,11 @@ def layer2_run(
     the truth would pick (``oracle_l1``: the path's λ with the best support F1, ties broken by
     the smallest R² irrelevant max, then the smaller λ). With ``return_mask`` also the generalist's and
     the auto model's sensitivity matrices (columns matched to the true latents) and the true
-    support, as nested lists, for display. Backs: fig5_l1_ablation, fig5_l1_path.
+    support, as nested lists, for display.
+
+    Backs
+    -----
+    fig5_l1_ablation, fig5_l1_path
     """
     data = {
         "task_kind": task_kind,
@@ -237,6 +245,10 @@ def long_format(runs: pd.DataFrame) -> pd.DataFrame:
 
     Every setting column of ``runs`` is kept; methods come from the ``"<metric>:<method>"``
     columns (path models appear as ``path=<λ>``).
+
+    Backs
+    -----
+    fig5_l1_ablation, fig5_l1_path
     """
     scored = [c for c in runs.columns if ":" in c and c.split(":")[0] in METRICS]
     settings = [c for c in runs.columns if ":" not in c and c != "support"]
@@ -267,6 +279,10 @@ def separation(long: pd.DataFrame, sparse: str = "l1_auto", dense: str = "genera
 
     ``claim_verdict`` maps this onto the claims page's words (a tie is *mixed*: the run does
     not show the effect, nor its absence).
+
+    Backs
+    -----
+    fig5_l1_ablation, fig5_l1_path
     """
     from specialist.experiments.verdicts import paired
 
@@ -286,12 +302,22 @@ def separation(long: pd.DataFrame, sparse: str = "l1_auto", dense: str = "genera
 
 
 def claim_verdict(verdict: str) -> str:
-    """A :func:`separation` verdict in the words of the claims page."""
+    """A :func:`separation` verdict in the words of the claims page.
+
+    Backs
+    -----
+    fig5_l1_ablation
+    """
     return {"tie": "mixed"}.get(verdict, verdict)
 
 
 def method_summary(long: pd.DataFrame, methods=None) -> pd.DataFrame:
-    """Mean and 95% bootstrap interval of every metric per method (rows: method, metric)."""
+    """Mean and 95% bootstrap interval of every metric per method (rows: method, metric).
+
+    Backs
+    -----
+    fig5_l1_ablation
+    """
     from specialist.stats import bootstrap_mean
 
     rows = []
@@ -316,7 +342,12 @@ def method_summary(long: pd.DataFrame, methods=None) -> pd.DataFrame:
 
 
 def separation_sentence(result: dict, sparse: str, dense: str, where: str) -> str:
-    """One computed sentence for a :func:`separation` result."""
+    """One computed sentence for a :func:`separation` result.
+
+    Backs
+    -----
+    fig5_l1_ablation, fig5_l1_path
+    """
     irr, rel = result["irrelevant"], result["relevant"]
     word = {
         "agrees": "separates the blocks and keeps the relevant one, against",
@@ -340,6 +371,10 @@ def auto_vs_oracle(runs: pd.DataFrame) -> dict:
     Returns the λ values of both, how many agree, and bootstrap intervals of the differences
     auto − oracle of R² relevant and of R² irrelevant max (the oracle's model is the path's
     model at its λ, fitted on the same rows).
+
+    Backs
+    -----
+    fig5_l1_path
     """
     from specialist.stats import paired_difference
 

@@ -4,6 +4,10 @@ every decision rule, and causal-learn's per-test Fisher-z as the yardstick.
 Every function here is a module-level function of keyword settings and ``seed`` returning a flat
 mapping of numbers, so that :func:`specialist.sweep.run_grid` can run it; the timings are meant
 to run one after another in one process (``n_jobs=1``), since parallel runs compete for cores.
+
+Backs
+-----
+tab2_runtime
 """
 
 from __future__ import annotations
@@ -37,7 +41,12 @@ RULE_LABELS = {
 
 
 def causal_learn_available() -> bool:
-    """Whether causal-learn (a dev dependency) can be imported. Backs: tab2_runtime."""
+    """Whether causal-learn (a dev dependency) can be imported.
+
+    Backs
+    -----
+    tab2_runtime
+    """
     try:
         from causallearn.utils.cit import CIT  # noqa: F401
     except ImportError:
@@ -52,7 +61,10 @@ def pair_queries(
 
     Task-major, pairs ``k < v`` in order (the order of ``TaskStructure.pvalues[i, k, v]``):
     ``(r_k, r_v, band_set(k, v) + [T + i])``, the form causal-learn's ``CIT`` takes.
-    Backs: tab2_runtime.
+
+    Backs
+    -----
+    tab2_runtime
     """
     k = n_segments(n_steps, segment_length)
     reps = [representative_step(a, segment_length) for a in range(k)]
@@ -98,7 +110,11 @@ def peak_memory_mb(fn: Callable[[], object]) -> float:
 
     ``tracemalloc`` traces Python objects and NumPy arrays (NumPy reports its buffers to it);
     memory held before the call (e.g. the data set) is not counted, memory the call allocates
-    and frees is. Backs: tab2_runtime.
+    and frees is.
+
+    Backs
+    -----
+    tab2_runtime
     """
     was_tracing = tracemalloc.is_tracing()
     if not was_tracing:
@@ -162,7 +178,11 @@ def algorithm1_scaling(
         other processes); ``causal_learn:available`` (1 or 0),
         ``causal_learn:seconds``, ``causal_learn_per_test:seconds`` and
         ``causal_learn:max_abs_diff`` (largest difference of the p-values); NaN where not
-        measured. Backs: tab2_runtime.
+        measured.
+
+    Backs
+    -----
+    tab2_runtime
     """
     unknown = [r for r in rules if r not in RULES]
     if unknown or not rules:
@@ -241,7 +261,11 @@ def fit_exponent(x, seconds, *, min_x: float) -> dict[str, float]:
     Only points with ``x >= min_x`` enter (the upper part of the range, where fixed costs no
     longer dominate). Returns ``exponent``, its ``stderr`` (NaN with fewer than 3 points),
     ``intercept`` (of the natural-log fit), ``n_points``, ``x_min`` and ``x_max`` of the points
-    used. Raises a ``ValueError`` with fewer than 2 usable points. Backs: tab2_runtime.
+    used. Raises a ``ValueError`` with fewer than 2 usable points.
+
+    Backs
+    -----
+    tab2_runtime
     """
     x = np.asarray(x, dtype=float).ravel()
     y = np.asarray(seconds, dtype=float).ravel()

@@ -55,6 +55,10 @@ boxes, in SportsHHI's prediction format, and scored by
 :func:`~specialist.data.sportshhi.evaluate_map` (official protocol) at each IoU threshold.
 
 Difficulties (:data:`DIFFICULTIES`) change one thing each against ``"standard"``.
+
+Backs
+-----
+fig4_sportshhi
 """
 
 from __future__ import annotations
@@ -387,13 +391,16 @@ def sportshhi_run(
 
     Returns ``{"rows": [...]}``, one dict per (method, iou, metric): ``metric`` is ``"map"``
     or ``"recall10"`` (with ``iou``), ``"dims"`` (the feature dimension Algorithm 1 saw) or
-    ``"seconds"`` (wall time to fit and encode; ``iou`` is NaN for both). Backs:
-    fig4_sportshhi.
+    ``"seconds"`` (wall time to fit and encode; ``iou`` is NaN for both).
 
     ``difficulty="few_episodes"`` fits the representations on ``few_fraction`` of the
     ``n_train`` training episodes; ``"nuisance"`` draws the scenes with
     ``jersey_coupling=nuisance_coupling`` (:func:`~specialist.simulate.sports.simulate_sports`),
     ``"strong_nuisance"`` with ``jersey_coupling=strong_coupling``; ``"standard"`` uses none.
+
+    Backs
+    -----
+    fig4_sportshhi
     """
     difficulty = check_difficulties([difficulty])[0]
     train_fraction = few_fraction if difficulty == "few_episodes" else 1.0
@@ -499,7 +506,10 @@ def sportshhi_study(
     ``seed``. Replicate ``r`` uses the same seed, so the same play, at every difficulty and
     whatever the difficulty knobs (:data:`DIFFICULTY_DEFAULTS`) are, so that runs with other
     amounts are paired with this one.
-    Backs: fig4_sportshhi.
+
+    Backs
+    -----
+    fig4_sportshhi
     """
     from specialist.sweep import run_grid
 

@@ -9,7 +9,10 @@ Some entries are measured on the machine rather than computed from the data: wal
 (``"<method>:runtime_s"``) and the number of warnings a method raised. :func:`split_timings`
 keeps them out of the result tables, so that one profile gives byte-identical tables on every
 machine and executor; they go to the artefact's own ``timings.csv``.
-Backs: fig3_structure, fig3_conditions, fig3_nonlinear, fig5_l1_ablation, fig5_l1_path.
+
+Backs
+-----
+fig3_structure, fig3_conditions, fig3_nonlinear, fig5_l1_ablation, fig5_l1_path
 """
 
 from __future__ import annotations
@@ -63,6 +66,10 @@ def split_timings(
     Works on wide runs (``"ours:runtime_s"``) and on long ones (a ``runtime_s`` column).
     ``keys`` defaults to every column without a ``:`` of a wide table; a long table, whose
     metric columns have no ``:`` either, must name its identifying columns.
+
+    Backs
+    -----
+    fig3_conditions, fig3_nonlinear, fig3_structure
     """
     timed = timed_columns(runs.columns, metrics)
     if keys is None:

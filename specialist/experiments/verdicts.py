@@ -3,8 +3,11 @@
 The runs are in long format (:func:`specialist.experiments.layer1.long_format`): one row per
 (data set, method). Every method of a run scored the same data set, identified by its
 ``seed`` column, so differences between methods are *paired* by seed and their intervals are
-bootstrap intervals over data sets (:mod:`specialist.stats`). Backs: fig3_structure,
-fig3_conditions, fig3_nonlinear.
+bootstrap intervals over data sets (:mod:`specialist.stats`).
+
+Backs
+-----
+fig3_structure, fig3_conditions, fig3_nonlinear
 """
 
 from __future__ import annotations
@@ -28,6 +31,10 @@ def paired(runs: pd.DataFrame, a: str, b: str, metric: str, key: str = "seed") -
     """Mean of ``metric(a) - metric(b)`` over the data sets both methods scored, with interval.
 
     Raises a ``ValueError`` if the two methods did not score the same data sets.
+
+    Backs
+    -----
+    fig3_nonlinear, fig3_structure
     """
     wide = runs.pivot_table(index=key, columns="method", values=metric, aggfunc="first")
     for m in (a, b):
@@ -41,7 +48,12 @@ def paired(runs: pd.DataFrame, a: str, b: str, metric: str, key: str = "seed") -
 
 def chain_for(seltask: str, ours: str = "ours") -> tuple[str, ...]:
     """The paper's chain with ``seltask`` (``"seltask_g"`` or ``"seltask_unsup"``) in it, and
-    ``ours`` (the paper's rule by default, or another rule) standing for Ours."""
+    ``ours`` (the paper's rule by default, or another rule) standing for Ours.
+
+    Backs
+    -----
+    fig3_conditions
+    """
     swap = {"seltask": seltask, "ours": ours}
     return tuple(swap.get(m, m) for m in PAPER_CHAIN)
 
@@ -70,6 +82,10 @@ def ordering_sentence(runs: pd.DataFrame, metric: str, what: str, seltask: str) 
 
     ``runs``: long format, one setting, every method of the chain. ``what`` names the metric
     and setting for the reader, e.g. ``"accuracy at T = 20"``.
+
+    Backs
+    -----
+    fig3_structure
     """
     chain = chain_for(seltask)
     means = runs.groupby("method")[metric].mean()
@@ -102,6 +118,10 @@ def degradation_sentence(
     that keeps every method's runs of one data set together (paired). The paper's claim is
     that Ours degrades most slowly; it holds when every difference has an interval above 0.
     Returns the sentence and ``{method: slope Interval}``.
+
+    Backs
+    -----
+    fig3_structure
     """
     part = runs[runs["method"].isin(methods)]
     args = (part[x], part[metric], part["method"], part["replicate"])

@@ -22,6 +22,10 @@ of the rule look at one row only: how strongly *other* tasks read their latents 
 A mask entry of exactly 0 gives a sensitivity of exactly 0, so for a sparse model the rule
 returns the mask's support, whatever the mask's scale; for the generalist (mask fixed at 1) it
 returns whatever its heads use, which Proposition 2 predicts to be a superset of the truth.
+
+Backs
+-----
+fig5_l1_ablation
 """
 
 from __future__ import annotations
@@ -105,6 +109,10 @@ def support_from_sensitivity(sensitivity: np.ndarray, threshold: float) -> list[
 
     ``{j : S_kj >= threshold * max_j S_kj}`` for a row whose largest entry reaches
     :data:`COLLAPSED`, else the empty set (see the module docstring).
+
+    Backs
+    -----
+    fig5_l1_ablation
     """
     s = np.asarray(sensitivity, dtype=float)
     if s.ndim != 2:
@@ -121,7 +129,12 @@ def support_from_sensitivity(sensitivity: np.ndarray, threshold: float) -> list[
 
 
 def support_matrix(supports: list[np.ndarray], n_latent: int) -> np.ndarray:
-    """Boolean ``(M, n_latent)`` matrix of a list of index arrays."""
+    """Boolean ``(M, n_latent)`` matrix of a list of index arrays.
+
+    Backs
+    -----
+    fig5_l1_ablation
+    """
     matrix = np.zeros((len(supports), n_latent), dtype=bool)
     for k, idx in enumerate(supports):
         matrix[k, idx] = True

@@ -3,7 +3,7 @@
 The paper edits images through "a GAN whose latents are edited via task-specific masks". Editing
 real images needs their latents, so we use a GAN with an encoder: a VAE-GAN (Larsen et al.,
 2016). The decoder is the GAN's generator and an image discriminator sharpens its samples. On
-top sit the masks of the Layer-2 model (:class:`~specialist.models.SparseTaskVAE`):
+top sit the masks of the Layer-2 model (:class:`~specialist.models.vae.SparseTaskVAE`):
 
 * encoder ``q(z | x) = N(mu(x), diag sigma^2(x))`` and generator ``G(z)``: small convolutional
   networks for ``32 x 32`` or ``64 x 64`` RGB images, with batch normalisation (it roughly
@@ -51,7 +51,7 @@ the two models at once for the figure (1.9x), two seeds at once for the table.
 
 Edits
 -----
-The edit experiments (:mod:`specialist.experiments.edits`) intervene on coordinates: they
+The edit experiments (``specialist.experiments.edits``) intervene on coordinates: they
 transplant a task's block of latents from a donor image. The *direction edit* of an earlier
 design of this project is kept as :meth:`TaskMaskGAN.edit_latents`: it moves a code along the
 head's presence direction restricted to the support.
@@ -145,6 +145,10 @@ class TaskMaskGAN:
 
     Models with the same seed and data see the same initialisation, mini-batches and noise
     draws, whatever their ``l1``: a sparse and a dense model of one seed are paired.
+
+    Backs
+    -----
+    fig6_gan_edits, tab_edit_specificity
     """
 
     def __init__(

@@ -267,7 +267,7 @@ class SparseTaskVAE:
 
     scikit-learn style: settings in ``__init__``, learned attributes end in ``_``. See the module
     docstring for the loss, the mask parameterisations, the support rule and how ``l1="auto"``
-    chooses λ. Backs: fig5_l1_ablation, fig5_l1_path, fig4_sportshhi.
+    chooses λ.
 
     Parameters
     ----------
@@ -295,6 +295,10 @@ class SparseTaskVAE:
     seed : fixes initialisation, mini-batches, noise and the validation split; results are
         deterministic on CPU
     n_threads : torch threads during ``fit`` and ``transform`` (restored afterwards)
+
+    Backs
+    -----
+    fig5_l1_ablation, fig5_l1_path, fig4_sportshhi
     """
 
     def __init__(

@@ -1,4 +1,9 @@
-"""Data generators. ``collider``: the layer-1 collider process (structure and DAG)."""
+"""Data generators. ``collider``: the layer-1 collider process (structure and DAG).
+
+Backs
+-----
+fig2_band_set
+"""
 
 from specialist.simulate.collider import (
     ColliderStructure,

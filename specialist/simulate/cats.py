@@ -78,6 +78,10 @@ on or off changes exactly the pixels of its region (:func:`accessory_regions`: w
 of it has positive coverage) and nothing else, and changing its attributes changes pixels of
 its old and new regions only. :func:`accessory_envelope` covers every place an accessory can
 take on a given cat.
+
+Backs
+-----
+fig6_gan_edits, tab_edit_specificity
 """
 
 from __future__ import annotations
@@ -126,7 +130,7 @@ IDENTITY_FACTORS: dict[str, tuple[str, ...]] = {
     "background": ("background",),
 }
 
-#: base fur colours (RGB): ginger, grey, black, cream, brown tabby, white
+#: base fur colours (RGB) of ginger, grey, black, cream, brown tabby and white cats
 FUR_PALETTE = np.array(
     [
         [0.86, 0.50, 0.20],
@@ -141,7 +145,7 @@ FUR_NAMES: tuple[str, ...] = ("ginger", "grey", "black", "cream", "brown tabby",
 #: indices of the dark fur colours in :data:`FUR_PALETTE` (grey, black, brown tabby)
 DARK_FUR: tuple[int, ...] = (1, 2, 4)
 
-#: base iris colours (RGB): green, amber, blue, copper
+#: base iris colours (RGB) of green, amber, blue and copper eyes
 EYE_PALETTE = np.array(
     [
         [0.40, 0.75, 0.25],
@@ -724,6 +728,10 @@ def render_cats(factors: CatFactors, size: int = 64) -> np.ndarray:
     -------
     float32 ``(n, size, size, 3)`` RGB in ``[0, 1]``; image ``k`` depends on row ``k`` of the
     factors only (the layers are listed in the module docstring).
+
+    Backs
+    -----
+    fig6_gan_edits
     """
     factors = _check_factors(factors)
     size = check_int("size", size, MIN_SIZE)
@@ -817,6 +825,10 @@ def simulate_cats(
     correlation : how strongly identity factors follow the accessories, in ``[0, 1]``
         (0 = independent; see the module docstring)
     seed : int or ``numpy.random.Generator``
+
+    Backs
+    -----
+    fig6_gan_edits
     """
     size = check_int("size", size, MIN_SIZE)
     factors = sample_factors(n, p_accessory=p_accessory, correlation=correlation, seed=seed)

@@ -71,7 +71,9 @@ class ColliderSample:
     kind, task_role, observation, state_dim, noise_scale, state_noise, noise, seed : the
         settings
 
-    Backs: fig3_structure, fig_colliders, fig_finite_sample, fig3_nonlinear.
+    Backs
+    -----
+    fig3_structure, fig_colliders, fig_finite_sample, fig3_nonlinear
     """
 
     states: np.ndarray
@@ -222,7 +224,10 @@ def sample_collider(
     Returns
     -------
     ColliderSample
-        Backs: fig3_structure, fig_colliders, fig_finite_sample, fig3_nonlinear.
+
+    Backs
+    -----
+    fig3_structure, fig_colliders, fig_finite_sample, fig3_nonlinear
     """
     if not isinstance(structure, ColliderStructure):
         raise TypeError(
@@ -360,7 +365,10 @@ def simulate_collider(
     as in :func:`random_assignment`; each step is disconnected with probability
     ``p_disconnect``. The structure and the data use independent streams derived from
     ``seed``. The other parameters are those of :func:`sample_collider`.
-    Backs: fig3_structure, fig_colliders, fig_finite_sample, fig3_nonlinear.
+
+    Backs
+    -----
+    fig3_structure, fig_colliders, fig_finite_sample, fig3_nonlinear
     """
     if _check_int("min_segments", min_segments, 0) < 2:
         raise ValueError(

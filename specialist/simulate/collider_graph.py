@@ -2,7 +2,8 @@
 
 :class:`ColliderStructure` holds everything that fixes the graph of the paper's layer-1 process
 (``s_t -> a_t``; a connected step adds ``s_t -> s_{t+1}`` and ``a_t -> s_{t+1}``; every action of
-a segment assigned to task ``i`` points into ``g_i``); :func:`random_structure` draws one.
+a segment assigned to task ``i`` points into ``g_i``);
+:func:`~specialist.simulate.collider.random_structure` draws one.
 Sampling data from a structure is :mod:`specialist.simulate.collider`.
 """
 
@@ -56,7 +57,9 @@ class ColliderStructure:
     assignment : bool (K, M), task ``i`` relevant to segment ``k`` (all its steps)
     connected : bool (T - 1,), step ``t -> t+1`` connected; default all connected
 
-    Backs: fig2_band_set, fig3_structure.
+    Backs
+    -----
+    fig2_band_set, fig3_structure
     """
 
     n_steps: int
@@ -120,7 +123,11 @@ class ColliderStructure:
         ``task_role`` (see :func:`sample_collider`) orients the task edges: ``"collider"``
         (the paper's model, ``a_t -> g_i``), ``"confounder"`` (``g_i -> a_t``) or
         ``"mediator"`` (``a_t -> g_i`` on the task's first segment, ``g_i -> a_t`` on the
-        later ones). Backs: fig2_band_set, fig3_structure, fig_colliders.
+        later ones).
+
+        Backs
+        -----
+        fig2_band_set, fig3_structure, fig_colliders
         """
         _check_choice("task_role", task_role, TASK_ROLES)
         g = nx.DiGraph(
@@ -160,7 +167,9 @@ def build_collider_dag(
 ) -> nx.DiGraph:
     """Validate the inputs and return the collider DAG (see :meth:`ColliderStructure.graph`).
 
-    Backs: fig2_band_set, fig3_structure, fig_colliders.
+    Backs
+    -----
+    fig2_band_set, fig3_structure, fig_colliders
     """
     assignment = np.asarray(assignment)
     if assignment.ndim != 2:
@@ -187,7 +196,11 @@ def random_assignment(
     max_segments`` (default ``K``), then that many distinct segments uniformly at random. Tasks
     therefore interleave and overlap freely; a segment may carry zero, one or several tasks.
     With the default ``min_segments = 2`` every task spans at least two segments, which
-    Algorithm 1 needs to detect it. Backs: fig3_structure.
+    Algorithm 1 needs to detect it.
+
+    Backs
+    -----
+    fig3_structure
     """
     n_segments = _check_int("n_segments", n_segments, 2)
     n_tasks = _check_int("n_tasks", n_tasks, 1)
@@ -225,7 +238,10 @@ def random_structure(
     The assignment comes from :func:`random_assignment`; then each step ``t -> t+1`` is
     disconnected independently with probability ``p_disconnect`` (0 keeps the sequence whole,
     1 makes all steps i.i.d.). ``seed`` is an int or a ``numpy.random.Generator``.
-    Backs: fig3_structure.
+
+    Backs
+    -----
+    fig3_structure
     """
     n_seg = _n_segments(n_steps, segment_length)
     if isinstance(p_disconnect, bool) or not isinstance(p_disconnect, Real):

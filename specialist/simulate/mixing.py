@@ -22,6 +22,10 @@ Choices (the paper gives no generator; see the book's Reconstruction notes):
   and ``draw`` gives fresh samples from it;
 * the default supports overlap (one latent is shared by two tasks) and leave latents irrelevant
   to every task.
+
+Backs
+-----
+fig5_l1_ablation, fig5_l1_path
 """
 
 from __future__ import annotations
@@ -73,6 +77,10 @@ def default_support(n_latent: int = 8, n_tasks: int = 3) -> np.ndarray:
 
     Task ``k`` uses latents ``2k, 2k + 1`` and, for odd ``k``, also ``2k - 1`` (shared with task
     ``k - 1``). Needs ``n_latent >= 2 n_tasks + 2``.
+
+    Backs
+    -----
+    fig5_l1_ablation
     """
     n_latent = check_int("n_latent", n_latent, 1)
     n_tasks = check_int("n_tasks", n_tasks, 1)
@@ -197,7 +205,9 @@ def simulate_mixing(
     draw : which draw of samples (>= 0); every draw uses the same functions
     seed : int, ``SeedSequence`` or ``numpy.random.Generator``
 
-    Backs: fig5_l1_ablation, fig5_l1_path.
+    Backs
+    -----
+    fig5_l1_ablation, fig5_l1_path
     """
     n = check_int("n", n, 2)
     n_latent = check_int("n_latent", n_latent, 1)

@@ -63,7 +63,11 @@ class ObservationMap:
     (``Q diag(w)``, ``Q`` orthogonal, ``|w|`` in [0.5, 1.5]), so ``f`` is a diffeomorphism of
     ``R^d`` and :meth:`inverse` recovers the states exactly (to rounding). An invertible map
     applied to each variable preserves every conditional independence, which is why the paper's
-    test may run on observations. Backs: fig3_structure, fig3_nonlinear.
+    test may run on observations.
+
+    Backs
+    -----
+    fig3_structure, fig3_nonlinear
     """
 
     kind: str

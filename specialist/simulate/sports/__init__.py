@@ -9,8 +9,10 @@ interaction). Interactions interleave in time: one pair acts on segments {0, 2, 
 another acts on {1, 3}, and a player may take part in several of them. Each episode is an
 i.i.d. draw of the same play (:func:`simulate_sports`).
 
-Dynamics, per player ``p`` (0-based steps; ``ρ = rho``, ``τ`` = :data:`STATE_NOISE`,
-``σ_a`` = :data:`POLICY_NOISE`, ``σ = noise_scale``; ``ξ, η, ε`` standard normal)::
+Dynamics, per player ``p`` (0-based steps; ``ρ = rho``,
+``τ`` = :data:`~specialist.simulate.sports.dynamics.STATE_NOISE`,
+``σ_a`` = :data:`~specialist.simulate.sports.dynamics.POLICY_NOISE`, ``σ = noise_scale``;
+``ξ, η, ε`` standard normal)::
 
     s_0     = ξ_0
     a_t     = (-s_t + σ_a η_t) / sqrt(1 + σ_a²)                       (corrective policy)
@@ -50,7 +52,8 @@ Scene and pictures (nuisances, independent of the dynamics)
 Each player has a court position doing a smooth random walk in ``[0.1, 0.9]²`` (velocity
 with momentum, a weak spring back to a per-episode home spot in its own cell of a grid over
 the court so that players are spread out, reflection at the border) and a box of fixed size
-:data:`BOX_SIZE` centred on it (clipped into ``[0, 1]``); detected boxes add Gaussian jitter
+:data:`~specialist.simulate.sports.dynamics.BOX_SIZE` centred on it (clipped into ``[0, 1]``);
+detected boxes add Gaussian jitter
 ``box_noise`` to every coordinate and are re-sorted and clipped to stay valid. Frames are
 greyscale, ``float32`` in ``[0, 1]``: a light court with a centre line and a centre circle,
 each player drawn inside its box as a stick figure (legs, a torso in a jersey shade drawn per
@@ -66,6 +69,10 @@ Ground truth follows SportsHHI's official schema
 (:data:`specialist.data.sportshhi.ANNOTATION_COLUMNS`): one row per episode, step of an
 interaction's segments and interaction, with ``frame_id = t * KEYFRAME_STRIDE`` and the true
 boxes of person 1 (the lower player index) and person 2.
+
+Backs
+-----
+fig4_sportshhi
 """
 
 from __future__ import annotations
@@ -135,7 +142,8 @@ class SportsSample:
     boxes : float (n, T, P, 4), true boxes ``(x1, y1, x2, y2)`` normalised to ``[0, 1]``
     detected_boxes : float (n, T, P, 4), jittered valid boxes (a detector's output)
     frames : float32 (n, T, H, W) in ``[0, 1]``
-    annotations : DataFrame with exactly the official :data:`ANNOTATION_COLUMNS`
+    annotations : DataFrame with exactly the official
+        :data:`~specialist.data.sportshhi.ANNOTATION_COLUMNS`
     video_ids : ``("ep00000", ...)``, one per episode
     """
 
@@ -225,6 +233,10 @@ def simulate_sports(
     Returns
     -------
     SportsSample
+
+    Backs
+    -----
+    fig4_sportshhi
     """
     if not isinstance(scenario, SportsScenario):
         raise TypeError(

@@ -15,7 +15,8 @@ from specialist.simulate.collider import as_generator
 from specialist.structure import n_segments as _n_segments
 from specialist.validate import check_int as _check_int
 
-#: class names used by :func:`random_scenario` (then ``"interaction_<id>"``)
+#: class names used by :func:`~specialist.simulate.sports.random_scenario` (then
+#: ``"interaction_<id>"``)
 DEFAULT_CLASS_NAMES = ("pass", "screen", "block", "guard", "hand-off", "set", "spike", "dig")
 
 
@@ -272,7 +273,11 @@ def random_scenario(
     Returns
     -------
     SportsScenario
-        With ``class_names`` from :data:`DEFAULT_CLASS_NAMES`.
+        With ``class_names`` from :data:`~specialist.simulate.sports.scenario.DEFAULT_CLASS_NAMES`.
+
+    Backs
+    -----
+    fig4_sportshhi
     """
     n_players = _check_int("n_players", n_players, 2)
     n_seg = _n_segments(n_steps, segment_length)

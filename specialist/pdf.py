@@ -1,0 +1,200 @@
+"""The whole book as one PDF, offline: ``python -m specialist.pdf`` (``make pdf``).
+
+Two steps, neither of which touches the network:
+
+1. ``jupyter-book build book --builder singlehtml`` puts every chapter of ``book/_toc.yml`` on
+   one HTML page, from the executed notebooks that ``book/generated/`` already holds (nothing
+   is regenerated: run ``make book`` first, as for the site). Warnings are errors, as in
+   ``make book``.
+2. Headless Chromium opens that page from disk, lets MathJax (served from ``_static/`` by
+   sphinx-mathjax-offline) typeset the formulas, and prints it to PDF. The print stylesheet
+   ``book/_static/print.css`` hides the theme's navigation and starts each chapter on a new
+   page.
+
+Usage::
+
+    python -m specialist.pdf                      # build singlehtml, write book/_build/pdf/book.pdf
+    python -m specialist.pdf --html-dir DIR       # print an existing singlehtml build instead
+    python -m specialist.pdf --path-output /tmp/x # build into /tmp/x/_build/singlehtml
+
+Chromium is looked up as ``chromium`` then ``chromium-browser`` on ``PATH`` (``--chromium``
+names another binary). Every failure (no Chromium, a page missing from ``book/generated``, a
+failed build, no PDF or an empty one) stops with a message that says what is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from specialist.paths import BOOK_DIR
+
+CHROMIUM_NAMES = ("chromium", "chromium-browser")
+#: headless, no sandbox (root in containers), and nothing that would reach the network
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    "--run-all-compositor-stages-before-draw",
+    "--no-pdf-header-footer",
+)
+#: virtual time (ms) Chromium gives the page before printing: MathJax typesets in it
+VIRTUAL_TIME_BUDGET_MS = 30_000
+DEFAULT_OUTPUT = BOOK_DIR / "_build" / "pdf" / "book.pdf"
+
+
+class PdfError(RuntimeError):
+    """Something the PDF needs is missing or a step failed; the message says which."""
+
+
+def chapters(book: Path = BOOK_DIR) -> list[str]:
+    """The book's top-level documents in reading order, from ``_toc.yml``: the root, then every
+    chapter (not their sections), as Sphinx names them (no ``.md``/``.ipynb`` extension)."""
+    toc = yaml.safe_load((Path(book) / "_toc.yml").read_text(encoding="utf-8"))
+    docs = [toc["root"]]
+    for part in toc.get("parts", [{"chapters": toc.get("chapters", [])}]):
+        docs += [entry["file"] for entry in part.get("chapters", []) if "file" in entry]
+    return [doc.removesuffix(".md").removesuffix(".ipynb") for doc in docs]
+
+
+def missing_pages(book: Path = BOOK_DIR) -> list[str]:
+    """Documents of the table of contents (chapters and their sections) without a source file."""
+    toc = yaml.safe_load((Path(book) / "_toc.yml").read_text(encoding="utf-8"))
+
+    def files(entries):
+        for entry in entries:
+            if "file" in entry:
+                yield entry["file"]
+            yield from files(entry.get("sections", []) + entry.get("chapters", []))
+
+    docs = [toc["root"], *files(toc.get("parts", []) + toc.get("chapters", []))]
+    exts = ("", ".md", ".ipynb")  # a file may be named with or without its extension
+    return [doc for doc in docs if not any((Path(book) / f"{doc}{e}").is_file() for e in exts)]
+
+
+def find_chromium() -> str:
+    """The Chromium binary on ``PATH`` (``chromium``, else ``chromium-browser``)."""
+    for name in CHROMIUM_NAMES:
+        if found := shutil.which(name):
+            return found
+    raise PdfError(
+        f"no Chromium found: neither of {', '.join(CHROMIUM_NAMES)} is on PATH "
+        "(Debian/Ubuntu: apt-get install chromium), or pass --chromium /path/to/binary"
+    )
+
+
+def build_singlehtml(book: Path = BOOK_DIR, path_output: Path | None = None) -> Path:
+    """Build ``book`` with the singlehtml builder; return the folder holding the page."""
+    book = Path(book)
+    if missing := missing_pages(book):
+        raise PdfError(
+            f"{len(missing)} page(s) of {book / '_toc.yml'} have no source, e.g. "
+            f"{missing[0]}: the artefacts are not in {book / 'generated'}; "
+            "run `make book` (or `make quick`) first"
+        )
+    jb = Path(sys.executable).with_name("jupyter-book")
+    cmd = [str(jb), "build", str(book), "--builder", "singlehtml", "-W", "-n", "--keep-going"]
+    if path_output is not None:
+        cmd += ["--path-output", str(path_output)]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise PdfError(
+            f"the singlehtml build failed ({' '.join(cmd)}):\n{proc.stdout[-4000:]}\n"
+            f"{proc.stderr[-4000:]}"
+        )
+    return Path(path_output if path_output is not None else book) / "_build" / "singlehtml"
+
+
+def print_to_pdf(
+    page: Path,
+    output: Path,
+    chromium: str | None = None,
+    budget_ms: int = VIRTUAL_TIME_BUDGET_MS,
+    timeout_s: float = 600,
+) -> Path:
+    """Print the HTML file ``page`` to ``output`` with headless Chromium; return ``output``.
+
+    Chromium runs with a fresh profile in a temporary folder. An old ``output`` is removed
+    first; the PDF is written next to it and moved into place only when it is a non-empty
+    PDF, so a failed run never leaves a file that could be taken for its result.
+    """
+    page, output = Path(page).resolve(), Path(output).resolve()
+    if not page.is_file():
+        raise PdfError(f"no page to print: {page} does not exist")
+    if budget_ms <= 0:  # Chromium waits for ever without a budget
+        raise PdfError(f"the virtual time budget must be positive, not {budget_ms} ms")
+    chromium = chromium or find_chromium()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.unlink(missing_ok=True)  # a failed run leaves no PDF, rather than an old one
+    partial = output.with_name(output.name + ".part")
+    partial.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory(prefix="specialist-pdf-") as profile:
+        cmd = [
+            chromium,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            f"--virtual-time-budget={budget_ms}",
+            f"--print-to-pdf={partial}",
+            page.as_uri(),
+        ]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
+        except subprocess.TimeoutExpired as err:
+            raise PdfError(f"Chromium did not finish within {timeout_s:.0f} s") from err
+    if not partial.exists():
+        problem = "no file"
+    elif partial.stat().st_size == 0:
+        problem = "an empty file"
+    elif partial.read_bytes()[:5] != b"%PDF-":
+        problem = "a file that is not a PDF"
+    else:
+        partial.replace(output)
+        return output
+    partial.unlink(missing_ok=True)
+    raise PdfError(
+        f"Chromium (exit {proc.returncode}) produced {problem} for {page}:\n{proc.stderr[-4000:]}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m specialist.pdf", description=__doc__)
+    parser.add_argument("--book", type=Path, default=BOOK_DIR, help="book source folder")
+    parser.add_argument(
+        "--html-dir", type=Path, help="print this singlehtml build instead of building one"
+    )
+    parser.add_argument(
+        "--path-output", type=Path, help="build into PATH/_build/singlehtml (default: the book's)"
+    )
+    parser.add_argument("--output", "-o", type=Path, default=DEFAULT_OUTPUT, help="the PDF")
+    parser.add_argument("--chromium", help="the Chromium binary (default: looked up on PATH)")
+    parser.add_argument(
+        "--budget-ms", type=int, default=VIRTUAL_TIME_BUDGET_MS, help="Chromium virtual time"
+    )
+    args = parser.parse_args(argv)
+    try:
+        chromium = args.chromium or find_chromium()  # fail before a build, not after it
+        html_dir = args.html_dir or build_singlehtml(args.book, args.path_output)
+        root = chapters(args.book)[0]
+        out = print_to_pdf(html_dir / f"{root}.html", args.output, chromium, args.budget_ms)
+    except PdfError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(f"PDF written: {out} ({out.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
