@@ -126,7 +126,10 @@ def test_download_links_work_from_file_urls(browser, built_site, quick_workspace
         assert min(size) > 50, (suffix, size)
         fig.close()
     # the page's download button offers the notebook
-    assert page.locator(".dropdown-download-buttons a[href$='.ipynb']").count() == 1
+    button = page.locator(".dropdown-download-buttons a[href$='.ipynb']")
+    assert button.count() == 1
+    source = _local(button.evaluate("a => a.href"), built_site)
+    assert source.is_file() and b'"cells"' in source.read_bytes()
     assert not remote and not failed
     page.close()
 
