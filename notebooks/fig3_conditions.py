@@ -244,6 +244,13 @@ def by_text(counts, factor, fmt=str):
     return ", ".join(f"{fmt(lvl)}: {v}" for lvl, v in counts[factor].items())
 
 
+holds_levels = (  # where the chain (sees g) holds, per level of every factor
+    f"task density {by_text(holds_by, 'density')}; "
+    f"p_disconnect {by_text(holds_by, 'p_disconnect', lambda v: f'{v:g}')}; "
+    f"σ {by_text(holds_by, 'noise_scale', lambda v: f'{v:g}')}; "
+    f"n {by_text(holds_by, 'n_samples', lambda v: f'{int(v):,}')}"
+)
+
 at = (
     chain.set_index(list(FACTORS)).loc[tuple(fig3_setting[f] for f in FACTORS)]
     if has_fig3
@@ -257,15 +264,8 @@ sentences = [
     f"{status_counts['reversed']} and is otherwise tied in {status_counts['ties']}. With "
     f"SelTask (unsupervised) instead: holds in {status_counts_u['holds']}, reversed in "
     f"{status_counts_u['reversed']}, tied in {status_counts_u['ties']}.",
-    "Conditions where the chain (sees g) holds, by factor level: task density "
-    + by_text(holds_by, "density")
-    + "; p_disconnect "
-    + by_text(holds_by, "p_disconnect", lambda v: f"{v:g}")
-    + "; σ "
-    + by_text(holds_by, "noise_scale", lambda v: f"{v:g}")
-    + "; n "
-    + by_text(holds_by, "n_samples", lambda v: f"{int(v):,}")
-    + ". Where it is reversed: density "
+    f"Conditions where the chain (sees g) holds, by factor level: {holds_levels}. Where it is "
+    "reversed: density "
     + by_text(rev_by, "density")
     + "; p_disconnect "
     + by_text(rev_by, "p_disconnect", lambda v: f"{v:g}")
@@ -330,14 +330,7 @@ claims_list = [
         f"{status_counts_u['holds']} of {n_cond} with SelTask (unsupervised); {fig3_status}",
         f"T = {n_steps}, M = {n_tasks}, Fisher-z at α = {alpha:g}, {n_seeds} data sets per "
         f"condition; density {densities}, p_disconnect {p_disconnects}, σ {noise_scales}, "
-        f"n {sample_sizes}; chain (sees g) holds by level: density "
-        + by_text(holds_by, "density")
-        + "; p_disconnect "
-        + by_text(holds_by, "p_disconnect", lambda v: f"{v:g}")
-        + "; σ "
-        + by_text(holds_by, "noise_scale", lambda v: f"{v:g}")
-        + "; n "
-        + by_text(holds_by, "n_samples", lambda v: f"{int(v):,}"),
+        f"n {sample_sizes}; chain (sees g) holds by level: {holds_levels}",
     )
 ]
 out.metrics(

@@ -160,7 +160,7 @@ sentences = [
     ordering_sentence(at_t, "accuracy", f"accuracy at T = {last_t}", "seltask_g"),
     ordering_sentence(at_t, "accuracy", f"accuracy at T = {last_t}", "seltask_unsup"),
 ]
-deg, slopes = degradation_sentence(runs_b, ["cca", "group_lasso", "seltask_g", "ours"])
+deg, slopes, slope_diffs = degradation_sentence(runs_b, ["cca", "group_lasso", "seltask_g", "ours"])
 sentences.append(deg)
 rule_parts = []
 for m in ("ours_holm", "ours_simes", "local_test"):
@@ -206,7 +206,6 @@ def pairs(vs):
 
 vs_a, cond_a = beats_baselines(runs_a)
 vs_c, cond_c = beats_baselines(runs_c)
-slope_diffs = claims.slope_differences(runs_b, ["cca", "group_lasso", "seltask_g", "ours"])
 ours_c = bootstrap_mean(at_tc.loc[at_tc["method"] == "ours", "accuracy"].to_numpy())
 where = (
     f"n = {n_samples:,}, {n_seeds} data sets per setting, Fisher-z at α = {alpha:g} without "

@@ -37,6 +37,7 @@ from typing import Any
 
 from specialist import pages, sweep
 from specialist import provenance as prov
+from specialist.experiments import claims
 from specialist.io import write_json, write_text
 from specialist.params import (
     RESERVED,
@@ -696,10 +697,10 @@ def write_findings(ws: Workspace) -> list[Path]:
     return written
 
 
-#: the verdicts a ``claims`` entry of ``metrics.json`` may give
-VERDICTS = ("agrees", "disagrees", "mixed", "not testable here", "beyond the paper")
-#: the fields of a ``claims`` entry, in the order of the claims table
-CLAIM_FIELDS = ("claim", "verdict", "key_number", "conditions")
+#: the verdicts a ``claims`` entry of ``metrics.json`` may give, and its fields in the order of
+#: the claims table: defined once, where the notebooks build their entries
+VERDICTS = claims.VERDICTS
+CLAIM_FIELDS = claims.FIELDS
 #: the results of the book's Theory page (their sphinx-proof labels) that each artefact tests;
 #: the claims table links them (a ``claims`` entry may name its own in an optional ``theory``
 #: list), and the Theory page links back to the artefacts

@@ -4,34 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from specialist import runner
-from specialist.experiments import claims
+from specialist.experiments import claims, verdicts
 from specialist.stats import Interval
+from tests._paired import paired_runs
 
-
-def _runs(accuracy: dict[str, float], n=8, noise=0.01, seed=0, **setting):
-    """Long-format runs: a fixed accuracy per method, a data-set effect shared by every
-    method (so the comparison is paired) and a little per-method noise."""
-    rng = np.random.default_rng(seed)
-    rows = []
-    for s in range(n):
-        shift = rng.normal(0, 0.05)
-        for m, acc in accuracy.items():
-            rows.append(
-                {
-                    **setting,
-                    "seed": s,
-                    "replicate": s,
-                    "method": m,
-                    "accuracy": acc + shift + rng.normal(0, noise),
-                }
-            )
-    return pd.DataFrame(rows)
-
-
-def test_the_verdict_words_are_the_runners():
-    assert claims.VERDICTS == runner.VERDICTS
-    assert claims.FIELDS == runner.CLAIM_FIELDS
+_runs = paired_runs
 
 
 @pytest.mark.parametrize(
@@ -136,19 +113,19 @@ def _slope_runs(slopes: dict[str, float], n=6, noise=0.01):
 
 
 def test_slope_verdict_moves_when_ours_degrades_faster():
-    slow = claims.slope_differences(_slope_runs({"ours": -0.01, "cca": -0.05}), ["cca", "ours"])
+    slow = verdicts.slope_differences(_slope_runs({"ours": -0.01, "cca": -0.05}), ["cca", "ours"])
     assert slow["cca"].low > 0 and claims.slopes_verdict(slow) == "agrees"
-    fast = claims.slope_differences(_slope_runs({"ours": -0.05, "cca": -0.01}), ["cca", "ours"])
+    fast = verdicts.slope_differences(_slope_runs({"ours": -0.05, "cca": -0.01}), ["cca", "ours"])
     assert fast["cca"].high < 0 and claims.slopes_verdict(fast) == "disagrees"
     assert claims.slopes_verdict({}) == "not testable here"
     # slower than one method, faster than another: "most slowly" is contradicted
-    split = claims.slope_differences(
+    split = verdicts.slope_differences(
         _slope_runs({"ours": -0.03, "cca": -0.05, "group_lasso": -0.01}),
         ["cca", "group_lasso", "ours"],
     )
     assert split["cca"].low > 0 and split["group_lasso"].high < 0
     assert claims.slopes_verdict(split) == "disagrees"
-    same = claims.slope_differences(
+    same = verdicts.slope_differences(
         _slope_runs({"ours": -0.03, "cca": -0.05, "group_lasso": -0.03}, noise=0.05),
         ["cca", "group_lasso", "ours"],
     )
@@ -197,7 +174,7 @@ def test_texts():
 
 def test_entry_checks_its_fields():
     e = claims.entry("a claim", "agrees", "+0.1 [+0.0, +0.2]", "n = 10")
-    assert list(e) == list(runner.CLAIM_FIELDS) and e["verdict"] == "agrees"
+    assert list(e) == list(claims.FIELDS) and e["verdict"] == "agrees"
     with pytest.raises(ValueError, match="verdict must be one of"):
         claims.entry("a claim", "tie", "1", "n = 10")
     with pytest.raises(ValueError, match="empty claims field"):

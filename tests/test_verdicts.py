@@ -20,6 +20,7 @@ from specialist.stats import (
     verdict,
     wilson_interval,
 )
+from tests._paired import paired_runs
 
 # -- stats ------------------------------------------------------------------------------------
 
@@ -69,22 +70,7 @@ def test_wilson_interval():
 # -- sentences on synthetic runs ---------------------------------------------------------------
 
 
-def _runs(gaps: dict[str, float], n=8, noise=0.01, seed=0):
-    """Long-format runs with fixed accuracy per method plus per-data-set noise (paired)."""
-    rng = np.random.default_rng(seed)
-    rows = []
-    for s in range(n):
-        shift = rng.normal(0, 0.05)  # the same for every method: a data-set effect
-        for m, acc in gaps.items():
-            rows.append(
-                {
-                    "seed": s,
-                    "replicate": s,
-                    "method": m,
-                    "accuracy": acc + shift + rng.normal(0, noise),
-                }
-            )
-    return pd.DataFrame(rows)
+_runs = paired_runs
 
 
 def test_ordering_sentence_holds_reverses_and_ties():
@@ -120,13 +106,15 @@ def test_degradation_sentence_uses_slopes_and_says_tie():
                         "mcc": 0.9 + slope * m_tasks + rng.normal(0, 0.02),
                     }
                 )
-    sentence, slopes = verdicts.degradation_sentence(
+    sentence, slopes, diffs = verdicts.degradation_sentence(
         pd.DataFrame(rows), ["cca", "group_lasso", "ours"]
     )
     assert "vs Group Lasso" in sentence and "(Ours slower)" in sentence
     assert "vs CCA" in sentence and "(tie)" in sentence
     assert "not shown: some differences are ties" in sentence
     assert set(slopes) == {"cca", "group_lasso", "ours"}
+    assert set(diffs) == {"cca", "group_lasso"} and diffs["group_lasso"].low > 0
+    assert diffs["cca"].covers_zero
 
 
 # -- experiment function and atlas -------------------------------------------------------------

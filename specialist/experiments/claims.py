@@ -2,7 +2,7 @@
 
 An artefact tells the claims page what it found through a ``claims`` list in its
 ``metrics.json``: one entry per claim, with the fields ``claim``, ``verdict``, ``key_number``
-and ``conditions`` (the runner's ``CLAIM_FIELDS``). This module turns the intervals a notebook
+and ``conditions`` (:data:`FIELDS`). This module turns the intervals a notebook
 already computes into those fields, so that no verdict and no number is typed by hand.
 
 Most paper claims in the book come down to a set of paired comparisons, one per condition,
@@ -22,8 +22,8 @@ paired difference, :func:`mean_text` for a mean, :func:`compare_text` and
 :func:`compare_where` for the tables of :func:`compare` (a stack of
 :func:`specialist.experiments.atlas.versus` tables). A claim that one method beats all the
 others is a conjunction: :func:`conjoin` and :func:`per_condition` judge it condition by
-condition before :func:`combine` reads the conditions. :func:`slope_differences` gives the
-paired slope differences behind :func:`specialist.experiments.verdicts.degradation_sentence`;
+condition before :func:`combine` reads the conditions. :func:`slopes_verdict` reads the
+paired slope differences of :func:`specialist.experiments.verdicts.degradation_sentence`;
 :func:`against_level` and :func:`role_pattern` read rejection rates with Wilson intervals.
 :func:`entry` builds one entry and checks it.
 
@@ -41,12 +41,12 @@ import pandas as pd
 
 from specialist.experiments.atlas import versus
 from specialist.experiments.verdicts import label
-from specialist.stats import Interval, slope_difference, verdict
+from specialist.stats import Interval, verdict
 
-#: the verdicts of the claims page, as the runner accepts them (its ``VERDICTS``)
+#: the verdicts of the claims page (the runner checks every entry against these)
 VERDICTS = ("agrees", "disagrees", "mixed", "not testable here", "beyond the paper")
 AGREES, DISAGREES, MIXED, NOT_TESTABLE, BEYOND = VERDICTS
-#: the fields of one entry, in the order of the claims table (the runner's ``CLAIM_FIELDS``)
+#: the fields of one entry, in the order of the claims table
 FIELDS = ("claim", "verdict", "key_number", "conditions")
 
 
@@ -291,32 +291,10 @@ def per_condition(table: pd.DataFrame, factors: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def slope_differences(
-    runs: pd.DataFrame,
-    methods: Sequence[str],
-    reference: str = "ours",
-    x: str = "n_tasks",
-    metric: str = "mcc",
-) -> dict[str, Interval]:
-    """Slope of ``reference`` minus the slope of each other method, paired over replicates.
-
-    The same computation as :func:`specialist.experiments.verdicts.degradation_sentence`
-    (least-squares slopes of ``metric`` on ``x``, a bootstrap over replicates that keeps every
-    method's runs of one data set together), so its intervals are those of the page's
-    sentence. Above 0: ``reference`` loses ``metric`` more slowly.
-
-    Returns
-    -------
-    dict
-        ``{method: Interval}`` for every method of ``methods`` but ``reference``.
-    """
-    part = runs[runs["method"].isin(methods)]
-    args = (part[x], part[metric], part["method"], part["replicate"])
-    return {m: slope_difference(*args, reference, m) for m in methods if m != reference}
-
-
 def slopes_verdict(differences: Mapping[str, Interval]) -> str:
-    """The verdict on "``reference`` degrades most slowly" from :func:`slope_differences`.
+    """The verdict on "``reference`` degrades most slowly" from its slope differences.
+
+    ``differences``: :func:`specialist.experiments.verdicts.slope_differences`.
 
     "Most slowly" is a conjunction over the other methods (:func:`conjoin`): ``"agrees"`` if
     every difference lies above 0, ``"disagrees"`` if one lies below 0, ``"mixed"`` if some

@@ -108,16 +108,40 @@ def ordering_sentence(runs: pd.DataFrame, metric: str, what: str, seltask: str) 
     )
 
 
+def slope_differences(
+    runs: pd.DataFrame,
+    methods: Sequence[str],
+    reference: str = "ours",
+    x: str = "n_tasks",
+    metric: str = "mcc",
+) -> dict[str, Interval]:
+    """Slope of ``reference`` minus the slope of each other method, paired over replicates.
+
+    Least-squares slopes of ``metric`` on ``x``, with a bootstrap over replicates that keeps
+    every method's runs of one data set together. Above 0: ``reference`` loses ``metric``
+    more slowly. Returns ``{method: Interval}`` for every method of ``methods`` but
+    ``reference``.
+
+    Backs
+    -----
+    fig3_structure
+    """
+    part = runs[runs["method"].isin(methods)]
+    args = (part[x], part[metric], part["method"], part["replicate"])
+    return {m: slope_difference(*args, reference, m) for m in methods if m != reference}
+
+
 def degradation_sentence(
     runs: pd.DataFrame, methods: Sequence[str], x: str = "n_tasks", metric: str = "mcc"
-) -> tuple[str, dict]:
+) -> tuple[str, dict, dict]:
     """Which method loses ``metric`` most slowly as ``x`` grows: fitted slopes with intervals.
 
     The slope of each method is a least-squares fit over every run; its interval and the
     differences of slopes (Ours − each other method) come from a bootstrap over replicates
     that keeps every method's runs of one data set together (paired). The paper's claim is
     that Ours degrades most slowly; it holds when every difference has an interval above 0.
-    Returns the sentence and ``{method: slope Interval}``.
+    Returns the sentence, ``{method: slope Interval}`` and the differences of slopes
+    (:func:`slope_differences`, ``{other method: Interval}``).
 
     Backs
     -----
@@ -126,8 +150,7 @@ def degradation_sentence(
     part = runs[runs["method"].isin(methods)]
     args = (part[x], part[metric], part["method"], part["replicate"])
     slopes = paired_slopes(*args)
-    others = [m for m in methods if m != "ours"]
-    diffs = {m: slope_difference(*args, "ours", m) for m in others}
+    diffs = slope_differences(runs, methods, "ours", x, metric)
     slope_text = ", ".join(f"{label(m)} {slopes[m].text(3)}" for m in methods)
     diff_text = "; ".join(
         f"vs {label(m)} {iv.text(3)} ({verdict(iv, 'Ours slower', 'Ours faster')})"
@@ -147,4 +170,4 @@ def degradation_sentence(
         f"(M = {lo}..{hi}, 95% paired bootstrap intervals): {slope_text}. Difference of slopes, "
         f"Ours minus: {diff_text}; {claim}."
     )
-    return sentence, slopes
+    return sentence, slopes, diffs
