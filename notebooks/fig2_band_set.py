@@ -48,14 +48,23 @@ check_segment_lengths = [2, 3]  # Corollary 1 check: segment lengths L, dividing
 check_p_disconnect = [0.0, 0.5, 1.0]  # Corollary 1 check: probability that a step is disconnected
 check_n_steps = 12  # Corollary 1 check: sequence length T of the random structures
 check_n_tasks = 3  # Corollary 1 check: tasks M of the random structures
+attack_seed = 1000  # attack: the check rerun on the structure stream seed + attack_seed
+attack_extra_tasks = 2  # attack: the check rerun with this many more tasks (denser structures)
 
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from specialist import claims
 from specialist.ci import DSeparationOracle
-from specialist.experiments.dsep import local_test_check, query_verdicts, representative_check
+from specialist.experiments.dsep import (
+    corollary1_reading,
+    local_test_check,
+    query_verdicts,
+    representative_check,
+    theorem1_reading,
+)
 from specialist.plotting import draw_collider_dag, use_style
 from specialist.report import Outputs, say
 from specialist.simulate import ColliderStructure
@@ -322,6 +331,22 @@ sentences.append(
 )
 say(*sentences)
 
+# %% [markdown]
+# ## Claims, and our own choices attacked
+#
+# Both claims are exact checks with the d-separation oracle, so they carry no interval and no
+# chance level: every wrong verdict counts. Each is read by one function
+# (`theorem1_reading`, `corollary1_reading` in `specialist.experiments.dsep`): per setting
+# (segment length $L$, $p_\mathrm{disconnect}$), "agree" if the representative(s) give no
+# wrong verdict on any structure and "disagree" otherwise, combined by the book's one rule.
+# Corollary 1 is a claim about *every* position, so in a setting it agrees only if no position
+# errs. Both results are stated for every sequence, so the settings form a conjunction: one
+# setting with a wrong verdict contradicts the claim, and the tally under the verdict shows in
+# how many settings it held (e.g. every step disconnected) and failed. The attacks rerun or re-read the check with
+# one of our choices changed: another stream of random structures, denser structures (more
+# tasks on the same $T$) and the longer segment length alone. The table and the sentences
+# below are computed from this run.
+
 # %%
 pair = check[check["test"] == "pair"]
 last_wrong = int(pair.loc[pair["position_name"] == "last", "n_wrong"].sum())
@@ -339,30 +364,73 @@ conditions = (
     f"setting (T = {check_n_steps}, M = {check_n_tasks}, L in {check_segment_lengths}, "
     f"p_disconnect in {check_p_disconnect})"
 )
-claims = [
-    {
-        "claim": "Theorem 1: g_i is relevant to both S_k and S_v iff s_kL and s_vL are "
-        "dependent given Z_band(k, v, i)",
-        "verdict": "agrees" if last_wrong == 0 else "disagrees",
-        "key_number": f"{last_wrong} wrong verdicts in {last_queries} queries (last state)",
-        "conditions": conditions,
-        "theory": ["thm-1"],
-    },
-    {
-        "claim": "Corollary 1 (as summarised): any state of a segment can stand in for s_kL",
-        "verdict": "agrees" if not invalid else ("disagrees" if only_first else "mixed"),
-        "key_number": (
-            f"first state, L = {int(head['segment_length'])}, p_disconnect = "
-            f"{head['p_disconnect']:g}: {head['wrong_fraction']:.1%} of queries wrong; "
-            f"{int(head['structures_with_error'])}/{int(head['n_structures'])} structures with "
-            f"an error ({low:.0%} to {high:.0%}, Wilson 95%)"
-        ),
-        "conditions": conditions + "; middle and last states have no wrong verdict"
-        if only_first
-        else conditions,
-        "theory": ["cor-1"],
-    },
-]
+# the two claims are exact oracle checks, read by one function each (experiments.dsep); the
+# attacks change our own choices: a second stream of random structures, denser structures
+# (more tasks on the same T) and the longer segment length alone
+attack_checks = {
+    f"structure seed stream 1 (seed {seed + attack_seed})": representative_check(
+        n_structures, **{**check_args, "seed": seed + attack_seed}
+    ),
+    f"denser structures (M = {check_n_tasks + attack_extra_tasks} tasks)": representative_check(
+        n_structures, **{**check_args, "n_tasks": check_n_tasks + attack_extra_tasks}
+    ),
+    f"segment length L = {max(check_segment_lengths)} only": pair[
+        pair["segment_length"] == max(check_segment_lengths)
+    ],
+}
+readings = {
+    "Theorem 1": (theorem1_reading, "thm-1"),
+    "Corollary 1": (corollary1_reading, "cor-1"),
+}
+given = {"Band-set test (oracle)": "the true DAG (d-separation oracle)"}
+no_chance = (
+    "none: an exact d-separation check on the true DAG, no score with a chance level (every "
+    "wrong verdict counts)"
+)
+claims_list = []
+texts = {
+    "Theorem 1": "Theorem 1: g_i is relevant to both S_k and S_v iff s_kL and s_vL are "
+    "dependent given Z_band(k, v, i)",
+    "Corollary 1": "Corollary 1 (as summarised): any state of a segment can stand in for s_kL",
+}
+for name, (read, theory) in readings.items():
+    verdict_, key_, tally_ = read(check)
+    if name == "Corollary 1":
+        key_ += (
+            f"; first state, L = {int(head['segment_length'])}, p_disconnect = "
+            f"{head['p_disconnect']:g}: {int(head['structures_with_error'])}/"
+            f"{int(head['n_structures'])} structures with an error ({low:.0%} to {high:.0%}, "
+            "Wilson 95%)"
+        )
+    claims_list.append(
+        claims.claim(
+            texts[name],
+            verdict_,
+            key_,
+            n_runs=None,
+            kind="oracle",
+            chance=no_chance,
+            given=given,
+            conditions=conditions
+            + (
+                "; the middle and last states have no wrong verdict"
+                if name == "Corollary 1" and only_first
+                else ""
+            ),
+            # each attack is read by the same function as the main verdict
+            attacks=[
+                claims.attack(choice, *read(table)[:2]) for choice, table in attack_checks.items()
+            ],
+            tally=tally_,
+            theory=[theory],
+        )
+    )
+attacks = claims.attacks_frame(claims_list)
+out.table(attacks, "attacks")
+say(*(claims.robustness_sentence(c) for c in claims_list))
+attacks
+
+# %%
 out.metrics(
     n_checks=len(checks),
     n_agree=int(checks["agrees"].sum()),
@@ -382,5 +450,5 @@ out.metrics(
         },
         "summary": " ".join(sentences),
     },
-    claims=claims,
+    claims=claims_list,
 )

@@ -29,7 +29,7 @@
 # * **sample size** $n$.
 #
 # Every run draws one data set and scores **every method on it**, so differences between
-# methods are paired; each interval below is a 95% bootstrap interval over the data sets of one
+# methods are paired; each interval below is a 95% Student-t interval over the data sets of one
 # condition, and a difference whose interval covers 0 is a **tie**. The methods:
 #
 # | method | sees g | what it is |
@@ -64,7 +64,7 @@ fig3_setting = {"n_samples": 10000, "p_disconnect": 0.0, "density": "mixed", "no
 import matplotlib.pyplot as plt
 import numpy as np
 
-from specialist.experiments import claims
+from specialist import claims, labels
 from specialist.experiments.atlas import (
     FACTORS,
     RULES,
@@ -80,6 +80,8 @@ from specialist.experiments.atlas import (
 )
 from specialist.experiments.layer1 import (
     ALL_METHODS,
+    CHANCE,
+    METHOD_GIVEN,
     METHOD_LABELS,
     long_format,
     structure_recovery,
@@ -117,7 +119,8 @@ print(f"{n_conditions} conditions x {n_seeds} data sets, {len(methods)} methods 
 #
 # Rows: methods; columns: task density and signal strength; panel rows: disconnection;
 # panel columns: sample size. The box marks Fig. 3's setting (mixed tasks, $\sigma = 0.3$, connected,
-# $n = 10{,}000$). Values are means over the data sets.
+# $n = 10{,}000$). Values are means over the data sets. The last row is the chance level: the
+# best constant matrix of each data set (all 0 or all 1, given the base rate; its MCC is 0).
 
 # %%
 cols = [(d, s) for d in densities for s in noise_scales]
@@ -152,9 +155,9 @@ def heat_panels(metric, vmin, title):
     fig = panel_heatmaps(
         cell,
         (p_disconnects, sample_sizes),
-        methods,
+        [*methods, CHANCE],
         cols,
-        row_labels=[METHOD_LABELS[m] for m in methods],
+        row_labels=[METHOD_LABELS[m] for m in methods] + ["Best constant (chance)"],
         col_labels=col_labels,
         panel_title=panel_title,
         vmin=vmin,
@@ -180,23 +183,26 @@ plt.show()
 # For each condition we take the paired accuracy difference *Ours − baseline* (Ours: the
 # paper's rule) over the condition's data sets. Green: Ours is better (interval above 0); grey:
 # tie; red: the baseline is better. The last row asks whether the **whole chain** CCA < Group
-# Lasso < SelTask (sees g) < Ours holds, every link with an interval above 0.
+# Lasso < SelTask (sees g) < Ours holds, every link with an interval above 0. A link between
+# two methods counts only where both beat the best constant in that condition (paired interval
+# above 0); a chain with a method at chance and no reversed link is marked "chance".
 
 # %%
 baselines = ["cca", "group_lasso", "seltask_unsup", "seltask_g", "local_test"]
 vs = versus(runs, "ours", baselines)
-chain = chain_holds(runs, chain_for("seltask_g"))
-chain_u = chain_holds(runs, chain_for("seltask_unsup"))
+# a link counts only where both its methods beat the best constant (chance) in the condition
+chain = chain_holds(runs, chain_for("seltask_g"), chance=CHANCE)
+chain_u = chain_holds(runs, chain_for("seltask_unsup"), chance=CHANCE)
 out.table(vs, "ours_versus_baselines")
 out.table(chain.assign(seltask="seltask_g"), "paper_ordering")
 best = best_rule(runs)
 out.table(best, "best_rule")
 
-# %% tags=["full-width"] mystnb={"figure": {"name": "fig-fig3_conditions-ordering", "caption": "Where the paper's ordering holds. Each cell: the paired accuracy difference Ours − baseline (mean over data sets; green: Ours better, 95% bootstrap interval above 0; grey: tie; red: baseline better). Last row: the paper's chain CCA < Group Lasso < SelTask (sees g) < Ours (green: every link holds; red: some link reversed; grey: ties). The box marks Fig. 3's setting."}}
+# %% tags=["full-width"] mystnb={"figure": {"name": "fig-fig3_conditions-ordering", "caption": "Where the paper's ordering holds. Each cell: the paired accuracy difference Ours − baseline (mean over data sets; green: Ours better, 95% t interval above 0; grey: tie; red: baseline better). Last row: the paper's chain CCA < Group Lasso < SelTask (sees g) < Ours (green: every link holds; red: some link reversed; grey: ties, or “chance” where a method of the chain does not beat the best constant). The box marks Fig. 3's setting."}}
 from matplotlib.colors import ListedColormap
 
-code = {"worse": -1, "tie": 0, "better": 1, "reversed": -1, "ties": 0, "holds": 1}
-short = {"holds": "holds", "reversed": "rev.", "ties": "tie"}
+code = {"worse": -1, "tie": 0, "better": 1, "reversed": -1, "ties": 0, "at chance": 0, "holds": 1}
+short = {"holds": "holds", "reversed": "rev.", "ties": "tie", "at chance": "chance"}
 vs_idx = vs.set_index([*FACTORS, "other"])
 ch_idx = chain.set_index(list(FACTORS))
 
@@ -232,10 +238,9 @@ plt.show()
 
 # %%
 n_cond = len(chain)
-status_counts = chain["status"].value_counts().reindex(["holds", "reversed", "ties"], fill_value=0)
-status_counts_u = (
-    chain_u["status"].value_counts().reindex(["holds", "reversed", "ties"], fill_value=0)
-)
+statuses = ["holds", "reversed", "ties", "at chance"]
+status_counts = chain["status"].value_counts().reindex(statuses, fill_value=0)
+status_counts_u = chain_u["status"].value_counts().reindex(statuses, fill_value=0)
 holds_by = count_by(chain, "status", "holds", FACTORS)
 rev_by = count_by(chain, "status", "reversed", FACTORS)
 
@@ -261,9 +266,11 @@ link_counts = reversed_link_counts(chain)
 sentences = [
     f"With SelTask (sees g) in the chain, the paper's full ordering holds in "
     f"{status_counts['holds']} of {n_cond} conditions, is reversed in at least one link in "
-    f"{status_counts['reversed']} and is otherwise tied in {status_counts['ties']}. With "
-    f"SelTask (unsupervised) instead: holds in {status_counts_u['holds']}, reversed in "
-    f"{status_counts_u['reversed']}, tied in {status_counts_u['ties']}.",
+    f"{status_counts['reversed']}, is tied in {status_counts['ties']} and cannot be tested in "
+    f"{status_counts['at chance']} (a method of the chain does not beat the best constant "
+    f"there). With SelTask (unsupervised) instead: holds in {status_counts_u['holds']}, "
+    f"reversed in {status_counts_u['reversed']}, tied in {status_counts_u['ties']}, at chance "
+    f"in {status_counts_u['at chance']}.",
     f"Conditions where the chain (sees g) holds, by factor level: {holds_levels}. Where it is "
     "reversed: density "
     + by_text(rev_by, "density")
@@ -297,7 +304,7 @@ sentences = [
     + ".",
     "With another rule standing in for Ours in the chain (sees g), the full ordering holds in: "
     + "; ".join(
-        f"{METHOD_LABELS[r]} {int((chain_holds(runs, chain_for('seltask_g', r))['status'] == 'holds').sum())} of {n_cond}"
+        f"{METHOD_LABELS[r]} {int((chain_holds(runs, chain_for('seltask_g', r), chance=CHANCE)['status'] == 'holds').sum())} of {n_cond}"
         for r in ("ours_holm", "ours_simes", "local_test")
     )
     + " conditions.",
@@ -316,21 +323,28 @@ out.table(rule_means, "rules_by_density")
 rule_means.round(3)
 
 # %%
+chance_acc = runs[runs["method"] == CHANCE].groupby(list(FACTORS))["accuracy"].mean()
 fig3_status = (
     f"at Fig. 3's setting: {at['status']}" if has_fig3 else "Fig. 3's setting is not in this grid"
 )
 claims_list = [
-    claims.entry(
+    claims.claim(
         "Beyond the paper: where Fig. 3's ordering CCA < Group Lasso < SelTask < Ours holds "
         "when task density, disconnection, task-signal strength and sample size change",
         claims.BEYOND,
         f"the full chain (every link's paired 95% interval above 0) holds in "
         f"{status_counts['holds']} of {n_cond} conditions with SelTask (sees g) (reversed in "
-        f"{status_counts['reversed']}, tied in {status_counts['ties']}) and in "
+        f"{status_counts['reversed']}, tied in {status_counts['ties']}, a method at chance in "
+        f"{status_counts['at chance']}) and in "
         f"{status_counts_u['holds']} of {n_cond} with SelTask (unsupervised); {fig3_status}",
-        f"T = {n_steps}, M = {n_tasks}, Fisher-z at α = {alpha:g}, {n_seeds} data sets per "
-        f"condition; density {densities}, p_disconnect {p_disconnects}, σ {noise_scales}, "
-        f"n {sample_sizes}; chain (sees g) holds by level: {holds_levels}",
+        n_runs=int(n_seeds),
+        chance=f"best constant (given the base rate), mean accuracy per condition from "
+        f"{chance_acc.min():.2f} to {chance_acc.max():.2f} (MCC 0); a link of the chain counts only "
+        "where both its methods beat it",
+        given=labels.given_map({METHOD_LABELS[m]: METHOD_GIVEN[m] for m in [*ALL_METHODS, CHANCE]}),
+        conditions=f"T = {n_steps}, M = {n_tasks}, Fisher-z at α = {alpha:g}, {n_seeds} data "
+        f"sets per condition; density {densities}, p_disconnect {p_disconnects}, σ "
+        f"{noise_scales}, n {sample_sizes}; chain (sees g) holds by level: {holds_levels}",
     )
 ]
 out.metrics(

@@ -73,11 +73,12 @@ n_jobs = 2  # worker processes (the two models are trained at once)
 import matplotlib.pyplot as plt
 import numpy as np
 
-from specialist.experiments import claims
+from specialist import claims
 from specialist.experiments.edits import (
     METHODS,
     donor_pairs,
     edit_images,
+    given_of,
     held_out_cats,
     train_model_run,
 )
@@ -242,7 +243,7 @@ say(
 # this page shows edits of one model pair as pictures: no measure over seeds, so no verdict
 # (tab_edit_specificity measures the claim); the design fact is the verdict, the sizes are data
 claims_list = [
-    claims.entry(
+    claims.claim(
         "Edits through a sparse task mask change only their attribute; without sparsity, "
         "colour and identity change too (Figs. 6–7)",
         claims.NOT_TESTABLE,
@@ -251,10 +252,22 @@ claims_list = [
         + "; dense "
         + ", ".join(f"{k} {v}" for k, v in block_sizes["dense"].items())
         + f" of {n_latent} latents (one pair of models, so no interval)",
-        f"pictures of transplant edits on {n_show} held-out cats per accessory, {n_train:,} "
-        f"training cats with correlation {correlation:g}, λ = {l1:g}; what the edits change is "
-        "measured over seeds, with paired intervals, on the page 'Beyond the paper — How "
-        "specific are the edits?' (tab_edit_specificity)",
+        n_runs=1,
+        chance=(
+            "no score on this page (pictures); the measured claim's chance level, a random "
+            "block of the ℓ1 block's size transplanted the same way, is on the page 'Beyond "
+            "the paper — How specific are the edits?' (tab_edit_specificity)"
+        ),
+        given=given_of("l1_block", "dense_block"),
+        conditions=(
+            f"pictures of transplant edits on {n_show} held-out cats per accessory, "
+            f"{n_train:,} training cats with correlation {correlation:g}, λ = {l1:g}"
+        ),
+        reason=(
+            "this page shows one pair of models as pictures, with no measure over seeds; what "
+            "the edits change is measured over seeds, with paired intervals and a chance "
+            "level, on tab_edit_specificity"
+        ),
     )
 ]
 out.metrics(

@@ -45,7 +45,8 @@ n_jobs = 2  # worker processes
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from specialist.experiments import claims
+from specialist import claims
+from specialist.experiments import comparisons
 from specialist.experiments.layer1 import task_role_pvalue
 from specialist.plotting import (
     BLUE,
@@ -122,12 +123,12 @@ sentence = (
 )
 say(sentence)
 # Remark 1 predicts dependence given g only for the collider, and without g only for the others
-given_ok = claims.role_pattern(rates["dependent_given_task"], alpha, ["collider"])
-band_ok = claims.role_pattern(
+given_ok = comparisons.role_pattern(rates["dependent_given_task"], alpha, ["collider"])
+band_ok = comparisons.role_pattern(
     rates["dependent_band_only"], alpha, [r for r in roles if r != "collider"]
 )
 claims_list = [
-    claims.entry(
+    claims.claim(
         "Remark 1, illustrated: given the band set and the task, a task's two segments are "
         "dependent if the task is a collider, independent if it is a confounder or a mediator",
         claims.BEYOND,
@@ -136,7 +137,15 @@ claims_list = [
         + f" (Wilson 95%, α = {alpha:g}); only the collider above α at "
         f"{int(given_ok['as_predicted'].sum())} of {len(given_ok)} sample sizes, and without g "
         f"only the other roles at {int(band_ok['as_predicted'].sum())} of {len(band_ok)}",
-        f"our simulators of the three roles (Reconstruction notes): T = 10, L = 2, g_1 on S_2 "
+        n_runs=int(at_max["trials"].iloc[0]),
+        chance=f"α = {alpha:g}: the rate at which a test at level α declares an independent "
+        "pair dependent (the dotted line of the figure); a rate whose Wilson interval lies "
+        "above α shows dependence",
+        given={
+            "Fisher-z test of the two segments": "the band set and, on the left, the task "
+            "variable g_i",
+        },
+        conditions=f"our simulators of the three roles (Reconstruction notes): T = 10, L = 2, g_1 on S_2 "
         f"and S_4, Fisher-z, {n_seeds} data sets per role and n, n in {sample_sizes}; an "
         "illustration, not a test of the paper: the paper argues Remark 1 in words and we "
         "chose each role's graph, so the rates check our generators against the argument and "

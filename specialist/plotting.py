@@ -252,22 +252,22 @@ def plot_mean_std(ax, df, x, y, hue, labels=None, colors=None, order=None) -> No
     _plot_mean_band(ax, df, x, y, hue, labels, colors, order, band="sd")
 
 
-def plot_mean_ci(ax, df, x, y, hue, labels=None, colors=None, order=None) -> None:
-    """Mean line of ``y`` against ``x`` with its 95% bootstrap interval over runs, per ``hue``.
+def plot_mean_ci(ax, df, x, y, hue, labels=None, colors=None, order=None, bounds=None) -> None:
+    """Mean line of ``y`` against ``x`` with its 95% interval over runs, per ``hue``.
 
-    The interval is a percentile bootstrap of the mean (:func:`specialist.stats.bootstrap_mean`),
-    so for a metric bounded in [0, 1] it stays in [0, 1] (unlike ±SD bands). ``df`` is tidy,
-    one row per run.
+    The interval is the Student-t interval of the mean (:func:`specialist.stats.mean_interval`),
+    clipped to ``bounds`` (e.g. ``(0, 1)`` for an accuracy) so that a band never leaves the
+    metric's range. ``df`` is tidy, one row per run.
 
     Backs
     -----
     fig3_structure, fig_finite_sample, fig3_nonlinear
     """
-    _plot_mean_band(ax, df, x, y, hue, labels, colors, order, band="ci")
+    _plot_mean_band(ax, df, x, y, hue, labels, colors, order, band="ci", bounds=bounds)
 
 
-def _plot_mean_band(ax, df, x, y, hue, labels, colors, order, band: str) -> None:
-    from specialist.stats import bootstrap_mean
+def _plot_mean_band(ax, df, x, y, hue, labels, colors, order, band: str, bounds=None) -> None:
+    from specialist.stats import mean_interval
 
     labels = labels or {}
     colors = colors or METHOD_COLORS
@@ -279,7 +279,7 @@ def _plot_mean_band(ax, df, x, y, hue, labels, colors, order, band: str) -> None
         xs = sorted(part[x].unique())
         values = [part.loc[part[x] == v, y].to_numpy(dtype=float) for v in xs]
         if band == "ci":
-            ivs = [bootstrap_mean(v) for v in values]
+            ivs = [mean_interval(v, bounds=bounds) for v in values]
             mean = [iv.estimate for iv in ivs]
             low, high = [iv.low for iv in ivs], [iv.high for iv in ivs]
         else:
@@ -298,6 +298,32 @@ def _plot_mean_band(ax, df, x, y, hue, labels, colors, order, band: str) -> None
             color=color,
         )
         ax.fill_between(xs, low, high, alpha=0.15 if band == "ci" else 0.18, color=color, lw=0)
+
+
+def plot_chance(ax, df, x, y, chance: str = "best_constant", label: str | None = None) -> None:
+    """The chance reference of a tidy table as a dashed grey line: its mean ``y`` against ``x``.
+
+    ``df`` holds one row per (run, method); the rows whose ``method`` is ``chance`` (the
+    Layer 1 best constant matrix, :func:`specialist.experiments.layer1.best_constant`) are
+    drawn. Nothing is drawn if there are none.
+
+    Backs
+    -----
+    fig3_structure, fig3_conditions, fig3_nonlinear, fig_finite_sample
+    """
+    part = df[df["method"] == chance]
+    if part.empty:
+        return
+    means = part.groupby(x)[y].mean().sort_index()
+    ax.plot(
+        means.index,
+        means.to_numpy(),
+        ls="--",
+        color="0.5",
+        lw=1.2,
+        label=label or "Best constant (given the base rate)",
+        zorder=1,
+    )
 
 
 def log_ticks(ax, values=None, axis: str = "x") -> None:
@@ -338,7 +364,7 @@ def bar_with_points(
     ax, x: float, values, color: str, width: float = 0.6, label=None, interval: str = "sd"
 ) -> None:
     """One bar at the mean of ``values``, whiskers (``interval="sd"``: ±1 standard deviation;
-    ``"ci"``: the 95% bootstrap interval of the mean, :func:`specialist.stats.bootstrap_mean`),
+    ``"ci"``: the 95% Student-t interval of the mean, :func:`specialist.stats.mean_interval`),
     and every value as a dot (jittered sideways, deterministically).
 
     Backs
@@ -351,9 +377,9 @@ def bar_with_points(
     values = values[np.isfinite(values)]
     mean = values.mean()
     if interval == "ci":
-        from specialist.stats import bootstrap_mean
+        from specialist.stats import mean_interval
 
-        iv = bootstrap_mean(values)
+        iv = mean_interval(values)
         yerr = [[mean - iv.low], [iv.high - mean]]
     else:
         yerr = values.std()

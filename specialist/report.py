@@ -65,7 +65,21 @@ class Outputs:
         atomic_write(self.dir / f"{name}.csv", lambda p: df.to_csv(p, index=keep_index))
 
     def metrics(self, **values: Any) -> None:
-        """Merge headline numbers into ``metrics.json`` (later calls update earlier keys)."""
+        """Merge headline numbers into ``metrics.json`` (later calls update earlier keys).
+
+        ``claims``, if given, must be a list of :class:`specialist.claims.Claim` records (made
+        by :func:`specialist.claims.claim`); a hand-built dict is refused with a ``TypeError``.
+        """
+        if "claims" in values:
+            from specialist.claims import Claim
+
+            items = values["claims"]
+            if not isinstance(items, list | tuple) or not all(isinstance(c, Claim) for c in items):
+                raise TypeError(
+                    "claims must be a list of specialist.claims.Claim records, made by "
+                    "specialist.claims.claim(); hand-built entries are refused"
+                )
+            values["claims"] = [c.to_dict() for c in items]
         path = self.dir / "metrics.json"
         current = json.loads(path.read_text()) if path.exists() else {}
         current.update(values)

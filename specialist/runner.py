@@ -35,9 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from specialist import pages, sweep
+from specialist import claims, pages, sweep
 from specialist import provenance as prov
-from specialist.experiments import claims
 from specialist.io import write_json, write_text
 from specialist.params import (
     RESERVED,
@@ -697,8 +696,8 @@ def write_findings(ws: Workspace) -> list[Path]:
     return written
 
 
-#: the verdicts a ``claims`` entry of ``metrics.json`` may give, and its fields in the order of
-#: the claims table: defined once, where the notebooks build their entries
+#: the verdicts a ``claims`` entry of ``metrics.json`` may give, and its fields: defined once,
+#: in the leaf module :mod:`specialist.claims`, whose constructor every entry goes through
 VERDICTS = claims.VERDICTS
 CLAIM_FIELDS = claims.FIELDS
 #: the results of the book's Theory page (their sphinx-proof labels) that each artefact tests;
@@ -721,16 +720,38 @@ THEORY = {
 
 
 def _cell(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    return str(text).replace("\n", " ").strip()
+
+
+def _claim_rows(entry: claims.Claim, link: str, theory: str) -> list[str]:
+    """The cells of one claims-table row (a ``list-table``: Markdown in every cell)."""
+    verdict = f"**{entry.verdict}**"
+    if entry.tally:
+        verdict += f"<br>{entry.tally}"
+    if entry.reason:
+        verdict += f"<br>*why:* {entry.reason}"
+    runs = "exact check, no runs" if entry.n_runs is None else f"{entry.n_runs} runs"
+    key = f"{entry.key_number}<br>*{entry.kind}, {runs}*<br>*chance:* {entry.chance}"
+    given = "<br>".join(f"{name}: {what}" for name, what in entry.given.items())
+    if entry.attacks:
+        robust = "<br>".join(
+            ("**moved** " if a.verdict != entry.verdict else "") + f"{a.choice}: {a.verdict}"
+            for a in entry.attacks
+        )
+    else:
+        robust = "no attack (nothing to attack)"
+    text = f"{entry.claim}<br>*holds under:* {entry.conditions}"
+    return [_cell(c) for c in (text, verdict, key, given, robust, link, theory)]
 
 
 def write_claims(ws: Workspace) -> Path:
     """``book/generated/claims_table.md``: one row per ``claims`` entry of every artefact.
 
     Rows come from the ``metrics.json`` of the run each page shows, in the order of the
-    artefacts; paper claims first, then the beyond-the-paper studies. An entry with a missing
-    field or an unknown verdict is shown as such instead of being dropped. Nothing is typed by
-    hand.
+    artefacts; paper claims first, then the beyond-the-paper studies. Each entry is read back
+    through :meth:`specialist.claims.Claim.from_dict`; an entry that fails (hand-built, a
+    missing field, an unknown verdict) is shown as invalid with the reason, not dropped.
+    Nothing is typed by hand.
     """
     paper, beyond, missing = [], [], []
     numbers = pages.figure_numbers(ws.book)
@@ -739,26 +760,37 @@ def write_claims(ws: Workspace) -> Path:
         if metrics is None:
             missing.append(name)
             continue
-        for entry in metrics.get("claims", []):
-            fields = {k: entry.get(k, "") for k in CLAIM_FIELDS}
-            verdict = fields["verdict"]
-            if verdict not in VERDICTS:
-                fields["verdict"] = f"invalid verdict {verdict!r}"
+        for raw in metrics.get("claims", []):
             shown = numbers.get(f"fig-{name}", {}).get("number", name)
             link = f"{{doc}}`{shown} </generated/{name}>` ({rec['profile']})"
-            labels = entry.get("theory") or THEORY.get(name, ())  # an entry may name its own
+            try:
+                entry = claims.Claim.from_dict(raw)
+            except ValueError as err:
+                text = raw.get("claim", "?") if isinstance(raw, dict) else "?"
+                paper.append([_cell(text), f"**invalid entry**: {err}", "", "", "", link, ""])
+                continue
+            labels = entry.theory or THEORY.get(name, ())  # an entry may name its own
             theory = ", ".join(f"{{prf:ref}}`{label}`" for label in labels)
-            row = [fields["claim"], f"**{fields['verdict']}**", fields["key_number"],
-                   fields["conditions"], link, theory]  # fmt: skip
-            (beyond if verdict == "beyond the paper" else paper).append(row)
-    head = (
-        "| Claim | Verdict | Key number | Holds under | Artefact | Theory |\n"
-        "|---|---|---|---|---|---|\n"
-    )
-    lines = [
-        head + "".join("| " + " | ".join(_cell(c) for c in r) + " |\n" for r in paper + beyond)
+            row = _claim_rows(entry, link, theory)
+            (paper if entry.is_paper_claim else beyond).append(row)
+    head = [
+        "Claim",
+        "Verdict",
+        "Key number",
+        "What each method is given",
+        "Robust to (our alternative choices)",
+        "Artefact",
+        "Theory",
     ]
-    if not paper and not beyond:
+    if paper or beyond:
+        out = [
+            "```{list-table}\n:header-rows: 1\n:class: claims-list\n:widths: 22 10 22 14 20 7 5\n\n"
+        ]
+        for row in [head, *paper, *beyond]:
+            out.append("* - " + "\n  - ".join(c if c else "–" for c in row) + "\n")
+        out.append("```\n")
+        lines = ["".join(out)]
+    else:
         lines = ["*No artefact with claims has been generated in this build.*\n"]
     if missing:
         lines.append(f"\nNot generated in this build: {', '.join(f'`{m}`' for m in missing)}.\n")

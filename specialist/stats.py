@@ -2,8 +2,11 @@
 
 Every comparison of methods in the book is *paired*: the methods run on the same data sets (one
 per replicate), so the quantity with an interval is the per-replicate difference, and its
-interval is a percentile bootstrap over replicates (:func:`paired_difference`). A verdict is
-"tie" whenever that interval covers zero (:func:`verdict`). Rejection rates use Wilson score
+interval is a Student-t interval over replicates (:func:`paired_interval`, the one function
+every paired interval goes through). At the run counts of the book (5 to 10) a percentile
+bootstrap covers the mean only 84–91% of the time where it promises 95%; the t interval keeps
+its promise (≥ 93%, simulated in the tests). A verdict is "tie" whenever that interval covers
+zero (:func:`verdict`). Rejection rates use Wilson score
 intervals (:func:`wilson_interval`), which stay inside [0, 1] and behave at rates of 0 or 1.
 
 Backs
@@ -15,11 +18,13 @@ fig_finite_sample, tab2_runtime, tab_edit_specificity
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-#: bootstrap resamples behind every interval of the book (fixed, so pages are reproducible)
-N_BOOTSTRAP = 2000
+if TYPE_CHECKING:
+    import pandas as pd
+
 #: confidence level of every interval of the book
 LEVEL = 0.95
 
@@ -57,35 +62,65 @@ def _check_level(level: float) -> float:
     return float(level)
 
 
-def bootstrap_mean(
-    values, *, level: float = LEVEL, n_boot: int = N_BOOTSTRAP, seed: int = 0
+def mean_interval(
+    values, *, level: float = LEVEL, bounds: tuple[float, float] | None = None
 ) -> Interval:
-    """Mean of ``values`` with a percentile-bootstrap interval (resampling the values).
+    """Mean of ``values`` with a two-sided Student-t interval over the values.
 
-    The interval of a mean of numbers in [a, b] stays in [a, b]. With one value the interval
-    is that value (no spread can be estimated); NaN values are dropped.
+    The values are independent runs (one per data set). The interval is
+    ``mean ± t_{n-1, (1+level)/2} · s / √n``: at 5 and 10 runs it covers the true mean at
+    least 93% of the time at ``level = 0.95`` on normal and on moderately skewed (gamma(4))
+    data (``tests/test_stats_coverage.py`` simulates it), where a percentile bootstrap over
+    so few runs covers only 84–91%. ``bounds = (a, b)`` clips the interval to the range the
+    mean cannot leave (e.g. ``(0, 1)`` for accuracies, ``(-1, 1)`` for their differences).
+    With one value the interval is that value (no spread can be estimated, and
+    :func:`verdict` callers treat ``n < 2`` as not testable); NaN values are dropped.
 
     Backs
     -----
-    fig3_structure, fig5_l1_path, fig_finite_sample
+    fig3_structure, fig4_sportshhi, fig5_l1_path, fig_finite_sample, tab_edit_specificity
     """
+    from scipy.stats import t as student_t
+
     level = _check_level(level)
     x = np.asarray(values, dtype=float).ravel()
     x = x[np.isfinite(x)]
     if x.size == 0:
-        raise ValueError("bootstrap_mean needs at least one finite value")
+        raise ValueError("mean_interval needs at least one finite value")
+    mean = float(x.mean())
     if x.size == 1:
-        return Interval(float(x[0]), float(x[0]), float(x[0]), 1)
-    rng = np.random.default_rng(seed)
-    means = x[rng.integers(0, x.size, size=(n_boot, x.size))].mean(axis=1)
-    low, high = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])
-    return Interval(float(x.mean()), float(low), float(high), int(x.size))
+        return Interval(mean, mean, mean, 1)
+    half = float(student_t.ppf((1 + level) / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
+    low, high = mean - half, mean + half
+    if bounds is not None:
+        a, b = (float(v) for v in bounds)
+        if not a <= b:
+            raise ValueError(f"bounds must be (low, high) with low <= high, got {bounds!r}")
+        low, high = max(low, a), min(high, b)
+    return Interval(mean, low, high, int(x.size))
+
+
+def paired_interval(
+    differences, level: float = LEVEL, *, bounds: tuple[float, float] | None = None
+) -> Interval:
+    """The interval of every paired comparison of the book: mean of per-run differences.
+
+    ``differences`` are ``a - b`` per run, the two methods scored on the same data set
+    (paired by replicate). Student-t interval over runs (:func:`mean_interval`), whose
+    coverage at our run counts is tested by simulation.
+
+    Backs
+    -----
+    fig3_structure, fig3_conditions, fig3_nonlinear, fig4_sportshhi, fig5_l1_ablation,
+    fig5_l1_path, tab2_runtime, tab_edit_specificity
+    """
+    return mean_interval(differences, level=level, bounds=bounds)
 
 
 def paired_difference(
-    a, b, *, level: float = LEVEL, n_boot: int = N_BOOTSTRAP, seed: int = 0
+    a, b, *, level: float = LEVEL, bounds: tuple[float, float] | None = None
 ) -> Interval:
-    """Mean of ``a - b`` over paired runs (same data set per position), bootstrap interval.
+    """Mean of ``a - b`` over paired runs (same data set per position), with its interval.
 
     ``a`` and ``b`` are equal-length sequences aligned by replicate. Raises a ``ValueError``
     if their lengths differ: an unpaired comparison is not what the book reports.
@@ -98,7 +133,7 @@ def paired_difference(
     b = np.asarray(b, dtype=float).ravel()
     if a.shape != b.shape:
         raise ValueError(f"paired values must have the same length, got {a.size} and {b.size}")
-    return bootstrap_mean(a - b, level=level, n_boot=n_boot, seed=seed)
+    return paired_interval(a - b, level=level, bounds=bounds)
 
 
 def verdict(interval: Interval, better: str = "better", worse: str = "worse") -> str:
@@ -113,74 +148,52 @@ def verdict(interval: Interval, better: str = "better", worse: str = "worse") ->
     return better if interval.low > 0 else worse
 
 
-def paired_slopes(
-    x, y, groups, replicate, *, level: float = LEVEL, n_boot: int = N_BOOTSTRAP, seed: int = 0
-) -> dict[str, Interval]:
-    """Least-squares slope of ``y`` on ``x`` per group, with a paired bootstrap over replicates.
+def replicate_slopes(x, y, groups, replicate) -> pd.DataFrame:
+    """Least-squares slope of ``y`` on ``x`` per (replicate, group): one row per replicate.
 
     ``x``, ``y``, ``groups`` (e.g. the method) and ``replicate`` are aligned 1-D arrays, one
-    entry per (setting, replicate, group). A bootstrap draw resamples *replicate indices* and
-    keeps every group's runs of a drawn replicate together, so that slopes of different groups
-    stay paired (the same data sets) and :func:`slope_difference` can difference them.
-    Returns ``{group: Interval}``; ``Interval.n`` is the number of replicates.
+    entry per (setting, replicate, group). Returns a table indexed by replicate with a column
+    per group. Slopes of one replicate are fitted on the same data sets for every group, so
+    they pair across groups.
     """
-    level = _check_level(level)
+    import pandas as pd
+
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     groups, replicate = np.asarray(groups), np.asarray(replicate)
-    reps = np.unique(replicate)
-    draws = _slope_draws(x, y, groups, replicate, reps, n_boot, seed)
-    out = {}
-    for g, (estimate, boot) in draws.items():
-        low, high = np.quantile(boot, [(1 - level) / 2, (1 + level) / 2])
-        out[g] = Interval(float(estimate), float(low), float(high), int(reps.size))
-    return out
-
-
-def slope_difference(
-    x, y, groups, replicate, a: str, b: str, *, level=LEVEL, n_boot=N_BOOTSTRAP, seed=0
-) -> Interval:
-    """Slope of group ``a`` minus slope of group ``b`` (see :func:`paired_slopes`)."""
-    level = _check_level(level)
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    groups, replicate = np.asarray(groups), np.asarray(replicate)
-    reps = np.unique(replicate)
-    draws = _slope_draws(x, y, groups, replicate, reps, n_boot, seed)
-    for g in (a, b):
-        if g not in draws:
-            raise ValueError(f"group {g!r} not found; groups are {sorted(draws)}")
-    diff = draws[a][1] - draws[b][1]
-    low, high = np.quantile(diff, [(1 - level) / 2, (1 + level) / 2])
-    return Interval(float(draws[a][0] - draws[b][0]), float(low), float(high), int(reps.size))
-
-
-def _slope(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Weighted least-squares slopes; ``w`` is (n_boot, n) weights (bootstrap counts)."""
-    sw = w.sum(axis=1)
-    mx, my = (w @ x) / sw, (w @ y) / sw
-    sxy = w @ (x * y) / sw - mx * my
-    sxx = w @ (x * x) / sw - mx * mx
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return sxy / sxx
-
-
-def _slope_draws(x, y, groups, replicate, reps, n_boot, seed):
     if not (x.shape == y.shape == groups.shape == replicate.shape) or x.ndim != 1:
         raise ValueError("x, y, groups and replicate must be aligned 1-D arrays")
     if np.unique(x).size < 2:
         raise ValueError("a slope needs at least two distinct x values")
-    rng = np.random.default_rng(seed)
-    # counts[b, r]: how often replicate r is drawn in bootstrap sample b (the same for every group)
-    counts = np.zeros((n_boot, reps.size))
-    picks = rng.integers(0, reps.size, size=(n_boot, reps.size))
-    np.add.at(counts, (np.arange(n_boot)[:, None], picks), 1)
-    rep_index = np.searchsorted(reps, replicate)
-    out = {}
-    for g in dict.fromkeys(groups.tolist()):
-        mask = groups == g
-        w = counts[:, rep_index[mask]]
-        full = _slope(x[mask], y[mask], np.ones((1, int(mask.sum()))))[0]
-        out[g] = (float(full), _slope(x[mask], y[mask], w))
-    return out
+    frame = pd.DataFrame({"x": x, "y": y, "g": groups, "r": replicate})
+
+    def slope(part):
+        dx = part["x"] - part["x"].mean()
+        sxx = float((dx * dx).sum())
+        return float((dx * (part["y"] - part["y"].mean())).sum() / sxx) if sxx > 0 else np.nan
+
+    table = frame.groupby(["r", "g"], sort=True).apply(slope, include_groups=False).unstack("g")
+    return table[list(dict.fromkeys(groups.tolist()))]
+
+
+def paired_slopes(x, y, groups, replicate, *, level: float = LEVEL) -> dict[str, Interval]:
+    """Slope of ``y`` on ``x`` per group: the mean of per-replicate slopes, with its interval.
+
+    Each replicate (one data set per setting) gives one slope per group
+    (:func:`replicate_slopes`); the interval is :func:`mean_interval` over replicates.
+    Returns ``{group: Interval}``; ``Interval.n`` is the number of replicates.
+    """
+    table = replicate_slopes(x, y, groups, replicate)
+    return {g: mean_interval(table[g], level=level) for g in table.columns}
+
+
+def slope_difference(x, y, groups, replicate, a: str, b: str, *, level=LEVEL) -> Interval:
+    """Slope of group ``a`` minus slope of group ``b``, paired by replicate
+    (:func:`paired_interval` over the per-replicate differences of :func:`replicate_slopes`)."""
+    table = replicate_slopes(x, y, groups, replicate)
+    for g in (a, b):
+        if g not in table:
+            raise ValueError(f"group {g!r} not found; groups are {sorted(table.columns)}")
+    return paired_interval(table[a] - table[b], level=level)
 
 
 def wilson_interval(successes: int, trials: int, level: float = LEVEL) -> tuple[float, float]:

@@ -1,51 +1,42 @@
-"""Claims-page entries: verdicts follow the intervals, and move when the numbers move."""
+"""Tables of paired comparisons (specialist.experiments.comparisons): verdicts follow the
+intervals, move when the numbers move, and a comparison with a method at chance is untestable.
+
+The vocabulary itself (specialist.claims) is tested in tests/test_vocabulary.py.
+"""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from specialist.experiments import claims, verdicts
+from specialist import claims as vocab
+from specialist.experiments import comparisons, verdicts
 from specialist.stats import Interval
 from tests._paired import paired_runs
 
 _runs = paired_runs
 
 
-@pytest.mark.parametrize(
-    ("outcomes", "expected"),
-    [
-        (["better", "better"], "agrees"),
-        (["better", "tie"], "mixed"),
-        (["better", "worse"], "mixed"),
-        (["tie", "tie"], "mixed"),
-        (["tie", "worse"], "disagrees"),
-        (["worse"], "disagrees"),
-        ([], "not testable here"),
-    ],
-)
-def test_combine(outcomes, expected):
-    assert claims.combine(outcomes) == expected
-
-
-def test_combine_takes_other_words_and_refuses_unknown_ones():
-    assert claims.combine(["holds", "holds"], "holds", "reversed") == "agrees"
-    assert claims.combine(["reversed"], "holds", "reversed") == "disagrees"
-    with pytest.raises(ValueError, match="outcomes must be"):
-        claims.combine(["better", "holds"])
+def _with_chance(accuracy: dict[str, float], chance: float = 0.75, **kw) -> pd.DataFrame:
+    """Paired runs with the best constant among the methods (a fixed chance accuracy)."""
+    return _runs({**accuracy, "best_constant": chance}, **kw)
 
 
 def test_compare_verdict_moves_with_the_gap():
     baselines = {"cca": 0.6, "group_lasso": 0.7}
-    ahead = claims.compare(_runs({**baselines, "ours": 0.9}), ["ours"], list(baselines))
-    assert set(ahead["verdict"]) == {"better"} and claims.table_verdict(ahead) == "agrees"
+    ahead = comparisons.compare(_runs({**baselines, "ours": 0.9}), ["ours"], list(baselines))
+    assert set(ahead["verdict"]) == {"better"} and comparisons.table_verdict(ahead) == "agrees"
     # Ours falls between the baselines: better than one, worse than the other
-    between = claims.compare(_runs({**baselines, "ours": 0.65}), ["ours"], list(baselines))
-    assert claims.table_verdict(between) == "mixed"
-    behind = claims.compare(_runs({**baselines, "ours": 0.5}), ["ours"], list(baselines))
-    assert claims.table_verdict(behind) == "disagrees"
+    between = comparisons.compare(_runs({**baselines, "ours": 0.65}), ["ours"], list(baselines))
+    assert comparisons.table_verdict(between) == "mixed"
+    behind = comparisons.compare(_runs({**baselines, "ours": 0.5}), ["ours"], list(baselines))
+    assert comparisons.table_verdict(behind) == "disagrees"
     # the same gaps, drowned in per-method noise: ties, so neither the effect nor its absence
-    noisy = claims.compare(_runs({**baselines, "ours": 0.71}, noise=0.2), ["ours"], ["group_lasso"])
-    assert noisy["verdict"].tolist() == ["tie"] and claims.table_verdict(noisy) == "mixed"
+    noisy = comparisons.compare(
+        _runs({**baselines, "ours": 0.71}, noise=0.2), ["ours"], ["group_lasso"]
+    )
+    assert (
+        noisy["verdict"].tolist() == ["tie"] and comparisons.table_verdict(noisy) == "inconclusive"
+    )
 
 
 def test_compare_per_condition_and_the_texts_name_the_conditions():
@@ -55,22 +46,28 @@ def test_compare_per_condition_and_the_texts_name_the_conditions():
             _runs({"cca": 0.6, "ours": 0.4}, n_steps=20, seed=1),
         ]
     )
-    table = claims.compare(runs, ["ours"], ["cca"], factors=["n_steps"])
-    assert claims.table_verdict(table) == "mixed"
-    assert claims.table_verdict(table[table["n_steps"] == 8]) == "agrees"
-    text = claims.compare_text(table, {"n_steps": 20})
+    table = comparisons.compare(runs, ["ours"], ["cca"], factors=["n_steps"])
+    assert comparisons.table_verdict(table) == "mixed"
+    assert comparisons.table_verdict(table[table["n_steps"] == 8]) == "agrees"
+    text = comparisons.compare_text(table, {"n_steps": 20})
     assert text.startswith("Ours − CCA -0.") and text.endswith("(worse)")
-    assert claims.compare_where(table, "n_steps", "T") == "Ours vs CCA (T = 8, 20): better, worse"
+    assert (
+        comparisons.compare_where(table, "n_steps", "T") == "Ours vs CCA (T = 8, 20): better, worse"
+    )
     with pytest.raises(ValueError, match="no comparison"):
-        claims.compare_text(table, {"n_steps": 12})
+        comparisons.compare_text(table, {"n_steps": 12})
 
 
 def test_conjoin():
-    assert claims.conjoin(["better", "better"]) == "better"
-    assert claims.conjoin(["better", "tie"]) == "tie"
-    assert claims.conjoin(["better", "better", "worse"]) == "worse"
+    assert comparisons.conjoin(["better", "better"]) == "better"
+    assert comparisons.conjoin(["better", "tie"]) == "tie"
+    assert comparisons.conjoin(["better", "better", "worse"]) == "worse"
+    assert comparisons.conjoin(["better", "untestable"]) == "untestable"
+    assert comparisons.conjoin(["untestable", "worse"]) == "worse"
     with pytest.raises(ValueError, match="need outcomes"):
-        claims.conjoin([])
+        comparisons.conjoin([])
+    with pytest.raises(ValueError, match="need outcomes"):
+        comparisons.conjoin(["holds"])
 
 
 def test_beating_one_weak_baseline_does_not_offset_losing_to_the_others():
@@ -80,25 +77,25 @@ def test_beating_one_weak_baseline_does_not_offset_losing_to_the_others():
             _runs({"cca": 0.9, "weak": 0.5, "ours": 0.7}, n_steps=20, seed=1),
         ]
     )
-    table = claims.compare(runs, ["ours"], ["cca", "weak"], factors=["n_steps"])
-    assert claims.table_verdict(table) == "mixed"  # pair by pair: one win, one loss
-    cond = claims.per_condition(table, ["n_steps"])
+    table = comparisons.compare(runs, ["ours"], ["cca", "weak"], factors=["n_steps"])
+    assert comparisons.table_verdict(table) == "mixed"  # pair by pair: one win, one loss
+    cond = comparisons.per_condition(table, ["n_steps"])
     assert cond["verdict"].tolist() == ["worse", "worse"]
-    assert claims.table_verdict(cond) == "disagrees"
-    assert claims.compare_where(cond, "n_steps", "T", group=()) == "T = 8, 20: worse, worse"
+    assert comparisons.table_verdict(cond) == "disagrees"
+    assert comparisons.compare_where(cond, "n_steps", "T", group=()) == "T = 8, 20: worse, worse"
     # move Ours ahead of both at one length only: the claim holds there, so "mixed"
     runs.loc[(runs["method"] == "ours") & (runs["n_steps"] == 8), "accuracy"] += 0.3
-    cond = claims.per_condition(
-        claims.compare(runs, ["ours"], ["cca", "weak"], factors=["n_steps"]), ["n_steps"]
+    cond = comparisons.per_condition(
+        comparisons.compare(runs, ["ours"], ["cca", "weak"], factors=["n_steps"]), ["n_steps"]
     )
     assert cond["verdict"].tolist() == ["better", "worse"]
-    assert claims.table_verdict(cond) == "mixed"
+    assert comparisons.table_verdict(cond) == "mixed"
 
 
 def test_one_run_per_comparison_is_not_testable():
-    one = claims.compare(_runs({"cca": 0.6, "ours": 0.9}, n=1), ["ours"], ["cca"])
+    one = comparisons.compare(_runs({"cca": 0.6, "ours": 0.9}, n=1), ["ours"], ["cca"])
     assert one["n_runs"].tolist() == [1]
-    assert claims.table_verdict(one) == "not testable here"
+    assert comparisons.table_verdict(one) == "not testable here"
 
 
 def _slope_runs(slopes: dict[str, float], n=6, noise=0.01):
@@ -108,36 +105,40 @@ def _slope_runs(slopes: dict[str, float], n=6, noise=0.01):
         for m_tasks in (2, 4, 6, 8):
             for m, slope in slopes.items():
                 mcc = 0.9 + slope * m_tasks + rng.normal(0, noise)
-                rows.append({"replicate": r, "n_tasks": m_tasks, "method": m, "mcc": mcc})
+                rows.append(
+                    {"replicate": r, "seed": 100 * r + m_tasks, "n_tasks": m_tasks, "method": m,
+                     "mcc": mcc}
+                )  # fmt: skip
     return pd.DataFrame(rows)
 
 
 def test_slope_verdict_moves_when_ours_degrades_faster():
     slow = verdicts.slope_differences(_slope_runs({"ours": -0.01, "cca": -0.05}), ["cca", "ours"])
-    assert slow["cca"].low > 0 and claims.slopes_verdict(slow) == "agrees"
+    assert slow["cca"].low > 0 and comparisons.slopes_verdict(slow) == "agrees"
     fast = verdicts.slope_differences(_slope_runs({"ours": -0.05, "cca": -0.01}), ["cca", "ours"])
-    assert fast["cca"].high < 0 and claims.slopes_verdict(fast) == "disagrees"
-    assert claims.slopes_verdict({}) == "not testable here"
+    assert fast["cca"].high < 0 and comparisons.slopes_verdict(fast) == "disagrees"
+    assert comparisons.slopes_verdict({}) == "not testable here"
     # slower than one method, faster than another: "most slowly" is contradicted
     split = verdicts.slope_differences(
         _slope_runs({"ours": -0.03, "cca": -0.05, "group_lasso": -0.01}),
         ["cca", "group_lasso", "ours"],
     )
     assert split["cca"].low > 0 and split["group_lasso"].high < 0
-    assert claims.slopes_verdict(split) == "disagrees"
+    assert comparisons.slopes_verdict(split) == "disagrees"
     same = verdicts.slope_differences(
         _slope_runs({"ours": -0.03, "cca": -0.05, "group_lasso": -0.03}, noise=0.05),
         ["cca", "group_lasso", "ours"],
     )
-    assert same["group_lasso"].covers_zero and claims.slopes_verdict(same) == "mixed"
+    # slower than one, tied with the other: not shown, and nothing contradicts it
+    assert same["group_lasso"].covers_zero and comparisons.slopes_verdict(same) == "inconclusive"
 
 
 def test_against_level():
-    assert claims.against_level(0.68, 1.0, 0.05) == "above"
-    assert claims.against_level(0.0, 0.32, 0.05) == "at"
-    assert claims.against_level(0.0, 0.04, 0.05) == "below"
+    assert comparisons.against_level(0.68, 1.0, 0.05) == "above"
+    assert comparisons.against_level(0.0, 0.32, 0.05) == "at"
+    assert comparisons.against_level(0.0, 0.04, 0.05) == "below"
     with pytest.raises(ValueError, match="low <= high"):
-        claims.against_level(0.5, 0.4, 0.05)
+        comparisons.against_level(0.5, 0.4, 0.05)
 
 
 def _rates(collider: tuple[float, float], confounder: tuple[float, float]):
@@ -151,31 +152,122 @@ def _rates(collider: tuple[float, float], confounder: tuple[float, float]):
 
 
 def test_role_pattern_follows_the_rates():
-    as_remark = claims.role_pattern(_rates((0.68, 1.0), (0.0, 0.32)), 0.05, ["collider"])
+    as_remark = comparisons.role_pattern(_rates((0.68, 1.0), (0.0, 0.32)), 0.05, ["collider"])
     assert as_remark["as_predicted"].all()
     assert as_remark["collider"].tolist() == ["above", "above"]
     # a confounder whose segments are also declared dependent breaks the pattern
-    both = claims.role_pattern(_rates((0.68, 1.0), (0.4, 0.9)), 0.05, ["collider"])
+    both = comparisons.role_pattern(_rates((0.68, 1.0), (0.4, 0.9)), 0.05, ["collider"])
     assert not both["as_predicted"].any()
     # so does a collider whose dependence is not detected
-    weak = claims.role_pattern(_rates((0.01, 0.3), (0.0, 0.32)), 0.05, ["collider"])
+    weak = comparisons.role_pattern(_rates((0.01, 0.3), (0.0, 0.32)), 0.05, ["collider"])
     assert not weak["as_predicted"].any()
     with pytest.raises(ValueError, match="not in the rates"):
-        claims.role_pattern(_rates((0.68, 1.0), (0.0, 0.32)), 0.05, ["mediator"])
+        comparisons.role_pattern(_rates((0.68, 1.0), (0.0, 0.32)), 0.05, ["mediator"])
 
 
 def test_texts():
     iv = Interval(0.17, 0.1, 0.25, 8)
-    assert claims.difference_text("Ours − CCA", iv, "better") == (
+    assert comparisons.difference_text("Ours − CCA", iv, "better") == (
         "Ours − CCA +0.17 [+0.10, +0.25] (better)"
     )
-    assert claims.mean_text(Interval(0.82, 0.79, 0.85, 8)) == "0.82 [0.79, 0.85]"
+    assert comparisons.mean_text(Interval(0.82, 0.79, 0.85, 8)) == "0.82 [0.79, 0.85]"
 
 
-def test_entry_checks_its_fields():
-    e = claims.entry("a claim", "agrees", "+0.1 [+0.0, +0.2]", "n = 10")
-    assert list(e) == list(claims.FIELDS) and e["verdict"] == "agrees"
-    with pytest.raises(ValueError, match="verdict must be one of"):
-        claims.entry("a claim", "tie", "1", "n = 10")
-    with pytest.raises(ValueError, match="empty claims field"):
-        claims.entry("a claim", "agrees", " ", "n = 10")
+def test_a_comparison_counts_only_where_both_methods_beat_chance():
+    # every method above the best constant: the ordinary verdicts
+    above = comparisons.compare(
+        _with_chance({"cca": 0.8, "ours": 0.9}), ["ours"], ["cca"], chance="best_constant"
+    )
+    assert above["verdict"].tolist() == ["better"] and above["reason"].tolist() == [""]
+    assert comparisons.table_verdict(above) == "agrees"
+    # CCA at chance (its interval against the best constant covers 0): untestable, with why
+    at = comparisons.compare(
+        _with_chance({"cca": 0.75, "ours": 0.9}), ["ours"], ["cca"], chance="best_constant"
+    )
+    assert at["verdict"].tolist() == ["untestable"]
+    assert "CCA does not beat the best constant" in at["reason"].iloc[0]
+    assert comparisons.table_verdict(at) == "not testable here"
+    assert "untestable: CCA does not beat" in comparisons.compare_text(at)
+    # without the gate the same runs say "agrees": the gate is what changes the verdict
+    assert (
+        comparisons.table_verdict(
+            comparisons.compare(_with_chance({"cca": 0.75, "ours": 0.9}), ["ours"], ["cca"])
+        )
+        == "agrees"
+    )
+    # below chance counts as not beating it too
+    below = comparisons.compare(
+        _with_chance({"cca": 0.6, "ours": 0.7}), ["ours"], ["cca"], chance="best_constant"
+    )
+    assert below["reason"].iloc[0] == "Ours and CCA do not beat the best constant there"
+
+
+def test_chance_table_and_text():
+    runs = _with_chance({"cca": 0.75, "ours": 0.9}).assign(mcc=0.0)
+    table = comparisons.chance_table(runs, ["ours", "cca"])
+    assert dict(zip(table["method"], table["beats"], strict=True)) == {"ours": True, "cca": False}
+    text = comparisons.chance_text(runs)
+    assert text.startswith("Best constant (given the base rate, same data sets): accuracy 0.7")
+    with pytest.raises(ValueError, match="not in the runs"):
+        comparisons.chance_text(runs[runs["method"] != "best_constant"])
+
+
+def _fig3_runs(ours: float, seltask_unsup: float = 0.75, **kw) -> pd.DataFrame:
+    accuracy = {
+        "cca": 0.8,
+        "group_lasso": 0.82,
+        "seltask_g": 0.84,
+        "seltask_unsup": seltask_unsup,
+        "ours": ours,
+        "ours_holm": ours,
+    }
+    return pd.concat(
+        [
+            _with_chance(accuracy, n_steps=t, seed=i).assign(
+                seed=lambda d, i=i: d["seed"] + 100 * i
+            )
+            for i, t in enumerate((8, 20))
+        ],
+        ignore_index=True,
+    )
+
+
+def test_beats_baselines_reading_moves_with_the_numbers():
+    ahead = comparisons.beats_baselines(_fig3_runs(0.95))
+    # SelTask (unsupervised) at chance: its reading is untestable, the other reading decides
+    assert ahead.verdict == "agrees" and ahead.tally == "2 agree, 2 untestable"
+    assert "SelTask (unsupervised) does not beat the best constant" in ahead.key_number
+    behind = comparisons.beats_baselines(_fig3_runs(0.81))
+    assert behind.verdict == "disagrees"
+    # ours at chance: every comparison untestable, and the entry says why
+    at = comparisons.beats_baselines(_fig3_runs(0.75))
+    assert at.verdict == "not testable here" and "Ours does not beat" in at.reason
+    vocab.claim(
+        "c", at.verdict, at.key_number, n_runs=8, chance="x", given={"Ours": "g"},
+        conditions="y", reason=at.reason,
+    )  # fmt: skip
+    # Ours level with SelTask (sees g), ahead of the rest: a tie in every condition of the
+    # tested reading, so the claim is inconclusive (the one rule), not mixed
+    level = comparisons.beats_baselines(
+        _fig3_runs(0.84).assign(
+            accuracy=lambda d: d["accuracy"]
+            + np.where(d["method"] == "seltask_g",
+                       np.random.default_rng(0).normal(0, 0.05, len(d)), 0.0)
+        )
+    )  # fmt: skip
+    assert level.verdict == "inconclusive" and level.tally == "2 tie, 2 untestable"
+
+
+def test_degrades_slowest_is_inconclusive_from_ties_and_untestable_at_chance():
+    runs = _slope_runs({"ours": -0.03, "cca": -0.03, "group_lasso": -0.03}, noise=0.05)
+    runs = pd.concat([runs, runs[runs["method"] == "ours"].assign(method="best_constant", mcc=0.0)])
+    tied = comparisons.degrades_slowest(runs, ["cca", "group_lasso", "ours"])
+    assert tied.verdict == "inconclusive" and tied.tally == "2 tie"
+    slow = _slope_runs({"ours": -0.01, "cca": -0.05})
+    slow = pd.concat([slow, slow[slow["method"] == "ours"].assign(method="best_constant", mcc=0.0)])
+    assert comparisons.degrades_slowest(slow, ["cca", "ours"]).verdict == "agrees"
+    # CCA at chance (MCC 0 throughout): its slope says nothing, the claim is not testable
+    flat = slow.copy()
+    flat.loc[flat["method"] == "cca", "mcc"] = np.random.default_rng(1).normal(0, 0.01, 24)
+    reading = comparisons.degrades_slowest(flat, ["cca", "ours"])
+    assert reading.verdict == "not testable here" and "CCA at chance" in reading.reason

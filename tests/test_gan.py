@@ -229,31 +229,49 @@ def test_scores_and_tables(cats, pair, readers):
     assert (summary["low"] <= summary["mean"] + 1e-12).all()
 
 
-def _fake_long(identity_gap: float, success: float, n: int = 6) -> pd.DataFrame:
+def _fake_long(
+    identity_gap: float, success: float, n: int = 6, chance: float = 0.1
+) -> pd.DataFrame:
     """Synthetic runs: the dense block changes identity by ``identity_gap`` more than the ℓ1
-    block (plus seed noise), both succeed with rate ``success``."""
+    block (plus seed noise), both succeed with rate ``success`` (plus a little noise), the
+    random block with rate ``chance``."""
     rng = np.random.default_rng(0)
     rows = []
     for seed in range(n):
         base = 0.3 + 0.05 * rng.normal()
-        for method, ident in (("l1_block", base), ("dense_block", base + identity_gap
-                              + 0.01 * rng.normal())):  # fmt: skip
+        for method, ident, succ in (
+            ("l1_block", base, success + 0.01 * rng.normal()),
+            ("dense_block", base + identity_gap + 0.01 * rng.normal(), success),
+            ("random_block", base, chance + 0.01 * rng.normal()),
+        ):
             rows.append({"replicate": seed, "seed": seed, "method": method, "accessory": "mean",
-                         "success": success, "identity": ident})  # fmt: skip
+                         "success": succ, "identity": ident})  # fmt: skip
     return pd.DataFrame(rows)
 
 
 def test_the_verdict_follows_the_paired_interval():
     assert specificity_verdict(_fake_long(0.3, 0.9))["verdict"] == "agrees"
     assert specificity_verdict(_fake_long(-0.3, 0.9))["verdict"] == "disagrees"
-    assert specificity_verdict(_fake_long(0.0, 0.9))["verdict"] == "tie"
+    assert specificity_verdict(_fake_long(0.0, 0.9))["verdict"] == "inconclusive"
     failed = specificity_verdict(_fake_long(0.3, 0.2), min_success=0.5)
     assert failed["verdict"] == "not testable here" and "fewer than 50%" in failed["reason"]
+    # both edits succeed often, but no more often than a random block: not testable
+    chance = specificity_verdict(_fake_long(0.3, 0.9, chance=0.9), min_success=0.5)
+    assert chance["verdict"] == "not testable here" and "random block" in chance["reason"]
     one = specificity_verdict(_fake_long(0.3, 0.9, n=1))
     assert one["verdict"] == "not testable here"
-    assert edits.claim_verdict("tie") == "mixed" and edits.claim_verdict("agrees") == "agrees"
     sentence = edits.verdict_sentence(specificity_verdict(_fake_long(0.3, 0.9)), "test")
     assert "verdict: agrees" in sentence and "6 seeds" in sentence
+
+
+def test_verdict_of_is_the_same_rule_for_main_and_attacks():
+    long = _fake_long(0.3, 0.9)
+    verdict, key, tally, result = edits.verdict_of(long)
+    assert (verdict, tally) == ("agrees", "1 agree") and "paired t, 6 seeds" in key
+    # an attack that drops the success floor moves a "not testable" verdict to a tested one
+    low = _fake_long(0.3, 0.4)
+    assert edits.verdict_of(low, min_success=0.5)[0] == "not testable here"
+    assert edits.verdict_of(low, min_success=0.0)[0] == "agrees"
 
 
 def test_errors(cats, train, pair):

@@ -10,12 +10,12 @@ import pytest
 from specialist.experiments.layer2 import (
     METHODS,
     auto_vs_oracle,
-    claim_verdict,
     fit_run_models,
     layer2_run,
     long_format,
     separation,
     top_blocks,
+    verdict_of,
 )
 from specialist.models import SparseTaskVAE
 from specialist.simulate.mixing import simulate_mixing
@@ -25,7 +25,9 @@ SMALL = {"n_samples": 800, "n_test": 600, "n_latent": 8, "n_tasks": 3, "epochs":
 
 @pytest.fixture(scope="module")
 def run():
-    return layer2_run(seed=0, score_path=True, auto_path=[0.3, 3.0], l1_fixed=3.0, **SMALL)
+    return layer2_run(
+        seed=0, score_path=True, attacks=True, auto_path=[0.3, 3.0], l1_fixed=3.0, **SMALL
+    )
 
 
 def test_run_scores_every_method_and_the_path(run):
@@ -39,6 +41,12 @@ def test_run_scores_every_method_and_the_path(run):
     # the top-|I_k| read-out has exactly the true block sizes
     assert run["block_size:generalist_top"] == run["true_block_size"]
     assert run["r2_relevant:truth"] == pytest.approx(1.0, abs=0.02)
+    # the chance reference has the ℓ1-auto block sizes; the attacks are scored too
+    assert run["block_size:random"] == run["block_size:l1_auto"]
+    for method in ("l1_auto@t0.2", "generalist@linear", "random@linear", "l1_down", "l1_up",
+                   "random:l1_up"):  # fmt: skip
+        assert np.isfinite(run[f"r2_relevant:{method}"]), method
+    assert run["l1_down_l1"] <= run["auto_l1"] <= run["l1_up_l1"]
 
 
 def test_experiment_auto_is_what_a_user_gets():
@@ -59,11 +67,11 @@ def test_top_blocks_take_the_most_read_latents():
     assert [b.tolist() for b in top_blocks(Fake, [2, 1])] == [[1, 2], [3]]
 
 
-def _long(irr_gap, rel_gap, n=6, seed=0):
+def _long(irr_gap, rel_gap, n=6, seed=0, chance=0.2):
     rng = np.random.default_rng(seed)
     rows = []
     for s in range(n):
-        noise = rng.normal(0, 0.01, 2)
+        noise = rng.normal(0, 0.01, 3)
         rows.append(
             {"seed": s, "method": "generalist", "r2_relevant": 0.95, "r2_irrelevant_max": 0.9}
         )
@@ -75,22 +83,47 @@ def _long(irr_gap, rel_gap, n=6, seed=0):
                 "r2_irrelevant_max": 0.9 - irr_gap + noise[1],
             }
         )
+        rows.append(
+            {
+                "seed": s,
+                "method": "random",
+                "r2_relevant": chance + noise[2],
+                "r2_irrelevant_max": 0.1,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 @pytest.mark.parametrize(
-    "irr_gap, rel_gap, expected",
+    "irr_gap, rel_gap, chance, expected",
     [
-        (0.8, 0.0, "agrees"),
-        (0.8, -0.3, "disagrees"),  # separated, but the relevant block is lost
-        (0.0, 0.0, "tie"),
-        (-0.3, 0.0, "disagrees"),  # the sparse block leaks more
+        (0.8, 0.0, 0.2, "agrees"),
+        (0.8, -0.3, 0.2, "disagrees"),  # separated, but the relevant block is lost
+        (0.0, -0.3, 0.2, "disagrees"),  # a tie on one part, lost on the other
+        (0.8, -0.03, 0.2, "agrees"),  # kept within the 0.05 margin
+        (0.0, -0.03, 0.2, "inconclusive"),  # both parts ties (0.05 margin covered)
+        (-0.3, -0.3, 0.2, "disagrees"),  # leaks more and loses the block
+        (0.8, 0.0, 0.97, "not testable here"),  # the generalist does not beat chance
     ],
 )
-def test_separation_verdict_follows_the_intervals(irr_gap, rel_gap, expected):
-    result = separation(_long(irr_gap, rel_gap))
+def test_separation_verdict_follows_the_intervals(irr_gap, rel_gap, chance, expected):
+    long = _long(irr_gap, rel_gap, chance=chance)
+    if expected == "inconclusive":  # noisy data: neither part can be told apart
+        rng = np.random.default_rng(1)
+        long.loc[long["method"] == "l1_auto", "r2_irrelevant_max"] += rng.normal(0, 0.2, 6)
+        long.loc[long["method"] == "l1_auto", "r2_relevant"] += rng.normal(0, 0.2, 6)
+    result = separation(long)
     assert result["verdict"] == expected
-    assert claim_verdict(result["verdict"]) in ("agrees", "disagrees", "mixed")
+    verdict, key, tally, _ = verdict_of({"c": long})
+    assert verdict == expected and "paired t" in key
+    if expected == "not testable here":
+        assert "beat chance" in result["reason"] and tally == "1 untestable"
+
+
+def test_verdict_of_combines_the_conditions():
+    verdict, key, tally, results = verdict_of({"a": _long(0.8, 0.0), "b": _long(-0.3, -0.3)})
+    assert verdict == "mixed" and tally == "1 agree, 1 disagree"
+    assert key == "a: agrees; b: disagrees" and set(results) == {"a", "b"}
 
 
 def test_long_format_has_one_row_per_run_and_method(run):

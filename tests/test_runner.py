@@ -412,30 +412,68 @@ CLAIM_NOTEBOOK = HEADER + textwrap.dedent(
     profile = "quick"
     output_dir = "."
     effect = 0.3  # the measured effect
+    theory = []  # Theory-page labels the claim names itself
 
     # %%
+    from specialist import claims
     from specialist.report import Outputs
+    from specialist.stats import paired_interval
 
-    verdict = "agrees" if effect > 0 else "disagrees"
-    claim = {"claim": "the effect is positive", "verdict": verdict,
-             "key_number": f"{effect:+.2f}", "conditions": "a tiny test | with a bar"}
-    Outputs(output_dir).metrics(claims=[claim])
+    diffs = [effect + d for d in (-0.05, 0.0, 0.05, -0.02, 0.02)]
+    iv = paired_interval(diffs)
+    verdict = claims.combine([claims.outcome(iv)])
+    entry = claims.claim(
+        "the effect is positive", verdict, f"{iv.estimate:+.2f}", n_runs=iv.n,
+        chance="a coin: 0.50", given={"A": "the observations only"},
+        conditions="a tiny test | with a bar", theory=theory,
+        attacks=[claims.attack("seed stream 1", verdict, "same"),
+                 claims.attack("threshold 0.1", "inconclusive", "moved")],
+    )
+    Outputs(output_dir).metrics(claims=[entry])
     """
 )
+
+
+def _row(table: str, claim: str) -> str:
+    """The list-table row (its cells joined) whose first cell starts with ``claim``."""
+    rows = table.split("\n* - ")
+    found = [r for r in rows if r.startswith(claim)]
+    assert len(found) == 1, (claim, table)
+    return found[0]
 
 
 def test_the_claims_table_is_written_from_the_runs_and_follows_them(ws):
     (ws.notebooks / "claimer.py").write_text(CLAIM_NOTEBOOK)
     runner.reproduce(ws, "quick", only=["claimer", "ok"])
     table = (ws.generated / "claims_table.md").read_text()
-    assert "| the effect is positive | **agrees** | +0.30 |" in table
-    assert "a tiny test \\| with a bar" in table  # a bar in a cell does not break the table
-    assert "{doc}`claimer </generated/claimer>` (quick)" in table
+    row = _row(table, "the effect is positive")
+    assert "**agrees**" in row and "+0.30" in row and "5 runs" in row
+    assert "*chance:* a coin: 0.50" in row and "A: the observations only" in row
+    assert "a tiny test | with a bar" in row  # a bar in a list-table cell is plain text
+    assert "seed stream 1: agrees" in row and "(same)" not in row  # key numbers: on the page
+    assert "**moved** threshold 0.1: inconclusive" in row
+    assert "{doc}`claimer </generated/claimer>` (quick)" in row
     assert "Not generated in this build: `fail`" in table
     runner.reproduce(ws, "quick", only=["claimer"], overrides=["claimer.effect=-0.2"])
-    table = (ws.generated / "claims_table.md").read_text()
-    assert "**disagrees** | -0.20 |" in table and "**agrees**" not in table
-    assert set(runner.VERDICTS) >= {"agrees", "disagrees", "mixed", "not testable here"}
+    row = _row((ws.generated / "claims_table.md").read_text(), "the effect is positive")
+    assert "**disagrees**" in row and "-0.20" in row and "**agrees**" not in row
+    # an effect the runs cannot tell from zero: every comparison a tie
+    runner.reproduce(ws, "quick", only=["claimer"], overrides=["claimer.effect=0.0"])
+    row = _row((ws.generated / "claims_table.md").read_text(), "the effect is positive")
+    assert "**inconclusive**" in row
+
+
+def test_a_hand_built_claims_entry_is_shown_invalid_not_dropped(ws):
+    (ws.notebooks / "claimer.py").write_text(CLAIM_NOTEBOOK)
+    runner.reproduce(ws, "quick", only=["claimer"])
+    folder = ws.artefact_dir("quick", "claimer")
+    metrics = json.loads((folder / "metrics.json").read_text())
+    metrics["claims"].append({"claim": "typed by hand", "verdict": "agrees",
+                              "key_number": "1.0", "conditions": "none"})  # fmt: skip
+    (folder / "metrics.json").write_text(json.dumps(metrics))
+    table = runner.write_claims(ws).read_text()
+    row = _row(table, "typed by hand")
+    assert "**invalid entry**" in row and "specialist.claims.claim()" in row
 
 
 def test_claims_link_the_theory_they_test():
@@ -449,12 +487,10 @@ def test_claims_link_the_theory_they_test():
 
 
 def test_a_claims_entry_may_name_its_own_theorem(ws):
-    source = CLAIM_NOTEBOOK.replace('"conditions": "a tiny test | with a bar"}',
-                                    '"conditions": "c", "theory": ["thm-2"]}')  # fmt: skip
-    (ws.notebooks / "claimer.py").write_text(source)
-    runner.reproduce(ws, "quick", only=["claimer"])
-    table = (ws.generated / "claims_table.md").read_text()
-    assert "| {doc}`claimer </generated/claimer>` (quick) | {prf:ref}`thm-2` |" in table
+    (ws.notebooks / "claimer.py").write_text(CLAIM_NOTEBOOK)
+    runner.reproduce(ws, "quick", only=["claimer"], overrides=['claimer.theory=["thm-2"]'])
+    row = _row((ws.generated / "claims_table.md").read_text(), "the effect is positive")
+    assert "{prf:ref}`thm-2`" in row and "{prf:ref}`thm-1`" not in row
 
 
 def test_imports_for_type_checkers_only_are_no_dependency(tmp_path):

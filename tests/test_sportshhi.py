@@ -286,3 +286,64 @@ def test_malformed_predictions_and_arguments(tmp_path, gt):
         evaluate_map(gt, perfect(gt), protocol="ava")
     with pytest.raises(ValueError, match=r"pred is missing column\(s\) \['score'\]"):
         evaluate_map(gt, perfect(gt).drop(columns="score"))
+
+
+def _greedy_reference(gt: pd.DataFrame, pred: pd.DataFrame, iou: float) -> np.ndarray:
+    """The matching rule written as a plain loop, one (video, keyframe, class) at a time:
+    detections in score order (file order on ties), each to the free GT pair of largest pair
+    overlap (the first of equal ones) whose two boxes reach ``iou``. Returns the TP flags of
+    ``pred`` rows in score order."""
+    pred = pred.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
+    gt = gt.assign(keyframe=gt["frame_id"] // 5)
+    cols = list(ANNOTATION_COLUMNS[2:10])
+    tp = np.zeros(len(pred), dtype=bool)
+    for key, dets in pred.groupby(["video_id", "frame_id", "label"], sort=False).indices.items():
+        rows = gt[(gt["video_id"] == key[0]) & (gt["keyframe"] == key[1]) & (gt["label"] == key[2])]
+        free = np.ones(len(rows), dtype=bool)
+        truth = rows[cols].to_numpy(float)
+        for d in np.sort(dets):
+            box = pred.loc[d, cols].to_numpy(float)[None]
+            overlap = np.minimum(
+                box_iou(box[:, :4], truth[:, :4]), box_iou(box[:, 4:], truth[:, 4:])
+            )[0]
+            ok = free & (overlap >= iou)
+            if ok.any():
+                best = int(np.argmax(np.where(ok, overlap, -1.0)))
+                free[best] = False
+                tp[d] = True
+    return tp
+
+
+@pytest.mark.parametrize("trial", range(6))
+def test_the_matching_of_every_keyframe_at_once_equals_the_plain_loop(trial):
+    """The evaluator matches all (video, keyframe, class) groups together; on random files
+    with tied scores, duplicate detections and equal overlaps its AP equals the plain loop's."""
+    rng = np.random.default_rng(trial)
+    grid = 3  # coarse coordinates: equal IoUs and duplicates occur
+
+    def boxes(n):
+        lo = rng.integers(0, grid, (n, 2)) / (2 * grid)
+        return np.hstack([lo, lo + rng.integers(1, grid, (n, 2)) / (2 * grid)])
+
+    n_gt, n_pred = 30, 150
+    gt = pd.DataFrame({"video_id": rng.choice(["a", "b"], n_gt),
+                       "frame_id": rng.integers(0, 3, n_gt) * 5})  # fmt: skip
+    for col, values in zip(
+        ANNOTATION_COLUMNS[2:10], np.hstack([boxes(n_gt), boxes(n_gt)]).T, strict=True
+    ):
+        gt[col] = values
+    gt = gt.assign(label=rng.integers(1, 3, n_gt), p1_id=1, p2_id=2)
+    copy = rng.integers(0, n_gt, n_pred)
+    pred = gt.iloc[copy].drop(columns=["p1_id", "p2_id"]).reset_index(drop=True)
+    pred["frame_id"] = pred["frame_id"] // 5
+    moved = rng.random(n_pred) < 0.4
+    pred.loc[moved, list(ANNOTATION_COLUMNS[2:6])] = boxes(int(moved.sum()))
+    pred["label"] = np.where(rng.random(n_pred) < 0.2, 3 - pred["label"], pred["label"])
+    pred["score"] = rng.integers(0, 4, n_pred) / 4  # many ties
+    for iou in (0.3, 0.5, 0.9):
+        tp = _greedy_reference(gt, pred, iou)
+        result = evaluate_map(gt, pred, iou_threshold=iou, protocol="strict")
+        ordered = pred.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
+        for label, ap in result.per_class.items():
+            mask = (ordered["label"] == label).to_numpy()
+            assert ap == average_precision(tp[mask], int((gt["label"] == label).sum()))

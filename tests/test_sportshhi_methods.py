@@ -12,6 +12,7 @@ from specialist.experiments import sportshhi as study
 from specialist.experiments.sportshhi import (
     base_features,
     block_predictions,
+    chance_predictions,
     linear_features,
     player_evidence,
     predictions,
@@ -106,15 +107,34 @@ def test_each_block_is_ranked_by_its_own_episodes(play):
     assert not np.allclose(pred.loc[~first, "score"], other.loc[~first, "score"])
 
 
+def test_chance_is_random_evidence_in_the_same_prediction_format(play):
+    """The chance row has the rows, keyframes, pairs and boxes of a method's detections; only
+    the scores differ, drawn from its generator; it scores far below the truth."""
+    episodes = np.arange(1000, 1600)
+    feats = play.states[episodes][..., None]
+    method = block_predictions(feats, play, episodes, n_blocks=2, n_scored=10)
+    chance = chance_predictions(play, episodes, 2, 10, np.random.default_rng(0))
+    same = [c for c in PREDICTION_COLUMNS if c != "score"]
+    pd.testing.assert_frame_equal(method[same], chance[same])
+    assert not np.allclose(method["score"], chance["score"])
+    again = chance_predictions(play, episodes, 2, 10, np.random.default_rng(0))
+    pd.testing.assert_frame_equal(chance, again)  # seeded
+    shown = np.asarray(play.video_ids)[scored_episodes(episodes, 2, 10)]
+    gt = play.annotations[play.annotations["video_id"].isin(shown)]
+    at_chance = evaluate_map(gt, chance, iou_threshold=0.5).map
+    assert 0 < at_chance < evaluate_map(gt, method, iou_threshold=0.5).map - 0.3
+
+
 def test_a_small_run_reports_every_method_on_disjoint_episodes():
     result = sportshhi_run("standard", **SMALL, seed=0)
     rows = pd.DataFrame(result["rows"])
-    assert set(rows["method"]) == set(study.METHODS)
+    assert set(rows["method"]) == {*study.METHODS, study.ROW_CHANCE}
     maps = rows[rows["metric"] == "map"].set_index("method")["value"]
-    assert maps.between(0, 1).all() and len(maps) == len(study.METHODS)
+    assert maps.between(0, 1).all() and len(maps) == len(study.METHODS) + 1
     dims = rows[rows["metric"] == "dims"].set_index("method")["value"]
     assert dims["base"] == dims["leap"] == dims["dense"] == SMALL["n_latent"]
     assert dims["linear"] == dims["oracle"] == 1
+    assert dims["chance"] == 0  # random evidence: no feature at all
     assert 1 <= dims["ours"] <= SMALL["n_latent"] and dims["dense_matched"] == dims["ours"]
     seconds = rows[rows["metric"] == "seconds"]
     assert set(seconds["method"]) == {"base", "leap", "linear", "dense", "ours"}
@@ -205,7 +225,12 @@ PAPER_LIKE = {
     "dense_matched": [0.22, 0.22, 0.23, 0.21, 0.20],
     "ours": [0.40, 0.42, 0.45, 0.41, 0.43],
     "oracle": [0.90, 0.88, 0.91, 0.90, 0.89],
+    "chance": [0.05, 0.06, 0.05, 0.04, 0.05],
 }
+
+
+def verdict(maps, difficulty="standard", **kw):
+    return study.verdict_of(synthetic_scores(maps, difficulty), 0.5, **kw)
 
 
 def test_contrasts_and_the_ordering_verdict_follow_the_numbers():
@@ -214,18 +239,34 @@ def test_contrasts_and_the_ordering_verdict_follow_the_numbers():
     c = table.set_index("contrast")
     assert c.loc["sparsity", "verdict"] == "better"
     assert c.loc["sparsity", "estimate"] == pytest.approx(0.208, abs=1e-9)
-    assert study.ordering_verdict(table) == "agrees"
-    # LEAP no better than Base: the ordering no longer holds
-    flat = {**PAPER_LIKE, "leap": PAPER_LIKE["base"]}
-    assert study.ordering_verdict(study.contrasts(synthetic_scores(flat), 0.5)) == "disagrees"
-    # two difficulties, one agreeing: mixed
-    both = pd.concat([synthetic_scores(PAPER_LIKE), synthetic_scores(flat, "nuisance")])
-    assert study.ordering_verdict(study.contrasts(both, 0.5)) == "mixed"
-    # the true states no better than Base: the design cannot show the ordering
-    blind = {m: PAPER_LIKE["base"] for m in PAPER_LIKE}
-    assert study.ordering_verdict(study.contrasts(synthetic_scores(blind), 0.5)) == (
-        "not testable here"
-    )
+    assert c.loc["base_vs_chance", "verdict"] == "better"
+    main = study.verdict_of(scores, 0.5)
+    assert main.verdict == "agrees" and main.tally == "1 agree"  # the chain, one difficulty
+    assert "chance 0.05" in main.key_number
+    # LEAP behind Base, Ours ahead of LEAP: the chain is broken at this difficulty
+    behind = {**PAPER_LIKE, "leap": [v - 0.01 for v in PAPER_LIKE["base"]]}
+    assert verdict(behind).verdict == "disagrees"
+    # the chain holds at one difficulty and is broken at another: the conditions disagree
+    two = pd.concat([synthetic_scores(PAPER_LIKE), synthetic_scores(behind, "nuisance")])
+    assert study.verdict_of(two, 0.5).verdict == "mixed"
+    # the whole ordering reversed, every method above chance: disagrees
+    reversed_ = {**PAPER_LIKE, "ours": PAPER_LIKE["base"], "base": PAPER_LIKE["ours"]}
+    assert verdict(reversed_).verdict == "disagrees"
+    # all three the same up to noise: every link a tie
+    noise = [0.01, -0.01, 0.02, -0.02, 0.0]
+    tied = {**PAPER_LIKE, "leap": [b + e for b, e in zip(PAPER_LIKE["base"], noise, strict=True)],
+            "ours": [b - e for b, e in zip(PAPER_LIKE["base"], noise, strict=True)]}  # fmt: skip
+    assert verdict(tied).verdict == "inconclusive"
+    # random evidence scores above LEAP and Base: no link can be evidence
+    above = {**PAPER_LIKE, "chance": [0.25, 0.26, 0.24, 0.25, 0.25]}
+    v = verdict(above)
+    assert v.verdict == "not testable here" and set(v.links["outcome"]) == {"untestable"}
+    assert "LEAP, Base" in v.reason and "chance" in v.reason
+    # one difficulty where LEAP is at chance: its links drop out, the other decides
+    both = pd.concat([synthetic_scores(PAPER_LIKE), synthetic_scores(above, "nuisance")])
+    v = study.verdict_of(both, 0.5)
+    assert v.verdict == "agrees" and v.tally == "1 agree, 1 untestable"
+    assert study.verdict_of(both, 0.5, difficulties=["nuisance"]).verdict == "not testable here"
     with pytest.raises(ValueError, match="iou"):
         study.contrasts(scores, 0.9)
 
@@ -249,16 +290,66 @@ def test_sentences_and_claims_are_computed_from_the_run():
     (sentence,) = study.sparsity_sentences(table, means, 0.5)
     assert "Ours 0.42 against" in sentence and "the ℓ1 penalty adds +0.208 [" in sentence
     assert "ahead" in sentence  # Ours against the linear control
+    assert "Random evidence scores 0.05: Ours is above chance" in sentence
     shown = study.summary_table(means, scores, 0.5)
-    assert list(shown.index) == [study.METHOD_LABELS[m] for m in study.METHODS]
-    assert shown.loc[study.METHOD_LABELS["ours"], "standard"].startswith("0.422 [")
+    assert list(shown.index) == [study.given_label(m) for m in study.METHODS]
+    assert shown.loc["Ours (ℓ1 VAE) (given g, supervised)", "standard"].startswith("0.422 [")
+    assert shown.loc["LEAP-style (given g)", "standard"].startswith("0.212 [")
+    assert shown.loc["random evidence (chance) (unsupervised)", "standard"].startswith("0.050 [")
     with pytest.raises(ValueError, match="iou"):
         study.summary_table(means, scores, 0.9)
-    claims = study.claims(table, means, 0.5, SMALL)
-    assert [c["verdict"] for c in claims] == ["agrees", "beyond the paper"]
-    assert all({"claim", "verdict", "key_number", "conditions"} <= set(c) for c in claims)
     worse = {**PAPER_LIKE, "ours": PAPER_LIKE["dense"]}
     table = study.contrasts(synthetic_scores(worse), 0.5)
     (sentence,) = study.sparsity_sentences(table, study.map_table(synthetic_scores(worse)), 0.5)
     assert "changes nothing shown (a tie)" in sentence
-    assert study.ordering_verdict(table) == "disagrees"
+
+
+def test_claims_carry_chance_given_and_attacks_that_move_with_the_numbers():
+    # two difficulties, two thresholds: at IoU 0.9 LEAP and Base fall to chance
+    at_09 = {**PAPER_LIKE, "leap": PAPER_LIKE["chance"], "base": PAPER_LIKE["chance"]}
+    scores = pd.concat(
+        [
+            synthetic_scores(PAPER_LIKE),
+            synthetic_scores(PAPER_LIKE, "nuisance"),
+            synthetic_scores(at_09).assign(iou=0.9),
+            synthetic_scores(at_09, "nuisance").assign(iou=0.9),
+        ]
+    )
+    settings = {**SMALL, "iou_thresholds": (0.5, 0.9)}
+    ordering, sparsity = study.claims(scores, 0.5, [0.5, 0.9], settings)
+    assert ordering.verdict == "agrees" and ordering.n_runs == 5
+    assert sparsity.verdict == "beyond the paper"
+    assert ordering.chance.startswith("random evidence in the same prediction format")
+    assert "LEAP-style (given g)" in ordering.given
+    assert ordering.given["Ours (ℓ1 VAE) (given g, supervised)"].endswith("training targets")
+    assert "across different information" in ordering.conditions
+    attacks = {a.choice: a for a in ordering.attacks}
+    assert list(attacks) == [
+        "IoU ≥ 0.9 instead of 0.5",
+        "standard scenes only, not every difficulty",
+    ]
+    # the other chance reference: per-row random scores above LEAP and Base at IoU 0.5
+    rows = synthetic_scores({"chance_rows": [0.3] * 5})
+    with_rows = pd.concat([scores, rows, rows.assign(difficulty="nuisance")])
+    (ordering_rows, _) = study.claims(with_rows, 0.5, [0.5, 0.9], settings)
+    last = ordering_rows.attacks[-1]
+    assert last.choice.startswith("chance as a random score per prediction row")
+    assert last.verdict == "not testable here" and ordering_rows.verdict == "agrees"
+    assert attacks["IoU ≥ 0.9 instead of 0.5"].verdict == "not testable here"
+    assert attacks["standard scenes only, not every difficulty"].verdict == "agrees"
+    text = study.attacks_sentence(ordering.verdict, ordering.attacks)
+    assert (
+        text
+        == "The verdict (agrees) moves under 1 of 2 attacks: IoU ≥ 0.9 instead of 0.5 gives not testable here."
+    )
+    assert list(study.attacks_table(ordering.attacks).columns) == [
+        "choice",
+        "verdict",
+        "key number",
+    ]
+    # the main verdict not testable: the claim carries its reason
+    at_05 = pd.concat([synthetic_scores(at_09), synthetic_scores(at_09, "nuisance")])
+    (ordering, _) = study.claims(at_05, 0.5, [0.5], SMALL)
+    assert ordering.verdict == "not testable here" and "no evidence" in ordering.reason
+    sentence = study.ordering_sentence(at_05, 0.5)
+    assert "cannot be tested here" in sentence and "LEAP and Base not above chance" in sentence

@@ -102,11 +102,13 @@ def test_layer1_runs_split_into_identical_results_and_a_timings_table():
     first = structure_recovery(**kw, methods=["ours", "cca"])
     second = structure_recovery(**kw, methods=["ours", "cca"])
     timed = timed_columns(first)
+    # the chance reference costs nothing and is recorded as such (0 s, no warning)
     assert sorted(timed) == sorted(
-        f"{m}:{t}" for m in ("ours", "cca") for t in ("runtime_s", "warnings")
+        f"{m}:{t}" for m in ("ours", "cca", "best_constant") for t in ("runtime_s", "warnings")
     )
+    assert first["best_constant:runtime_s"] == 0.0
     assert {k: v for k, v in first.items() if k not in timed} == {
         k: v for k, v in second.items() if k not in timed
     }
     fz = layer1.test_recovery(**kw, tests=["fisherz"], kind="linear")
-    assert timed_columns(fz) == ["fisherz:runtime_s"]
+    assert timed_columns(fz) == ["fisherz:runtime_s", "best_constant:runtime_s"]

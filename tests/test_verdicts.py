@@ -13,7 +13,7 @@ from specialist.experiments.layer1 import (
     structure_recovery,
 )
 from specialist.stats import (
-    bootstrap_mean,
+    mean_interval,
     paired_difference,
     paired_slopes,
     slope_difference,
@@ -25,10 +25,10 @@ from tests._paired import paired_runs
 # -- stats ------------------------------------------------------------------------------------
 
 
-def test_bootstrap_interval_of_a_bounded_metric_stays_in_bounds():
-    iv = bootstrap_mean([1.0, 1.0, 0.9, 1.0, 0.95])
-    assert 0.9 <= iv.low <= iv.estimate <= iv.high <= 1.0
-    assert bootstrap_mean([0.7]).low == bootstrap_mean([0.7]).high == 0.7
+def test_t_interval_of_a_bounded_metric_stays_in_its_bounds():
+    iv = mean_interval([1.0, 1.0, 0.9, 1.0, 0.95], bounds=(0, 1))
+    assert 0.85 <= iv.low <= iv.estimate <= iv.high <= 1.0
+    assert mean_interval([0.7]).low == mean_interval([0.7]).high == 0.7
 
 
 def test_paired_difference_sees_a_consistent_small_gain_that_unpaired_noise_hides():
@@ -136,10 +136,15 @@ def test_structure_recovery_scores_every_method_on_one_data_set():
         assert 0 <= out[f"{m}:accuracy"] <= 1
     # sparse tasks at K = 6: ceil(0.3 * 6) = 2, so every task spans exactly 2 segments
     assert out["positive_share"] == pytest.approx(2 / 6)
+    # the chance reference: "no task anywhere" on sparse tasks, scored on the same data set
+    assert out["best_constant:accuracy"] == pytest.approx(1 - 2 / 6)
+    assert out["best_constant:mcc"] == 0.0 and out["best_constant:f1"] == 0.0
     # on i.i.d. steps the local test is exact by d-separation; at n = 2000 it is near exact
     assert out["local_test:accuracy"] >= 0.9
     with pytest.raises(ValueError, match="methods must be a non-empty list"):
         structure_recovery(12, 3, 200, seed=0, methods=["ours", "magic"])
+    with pytest.raises(ValueError, match="is scored on every data set"):
+        structure_recovery(12, 3, 200, seed=0, methods=["best_constant"])
 
 
 def test_atlas_tables_on_synthetic_conditions():
@@ -172,6 +177,19 @@ def test_atlas_tables_on_synthetic_conditions():
     assert atlas.count_by(chain, "status", "holds", ["density"]) == {
         "density": {"dense": "0 of 1", "sparse": "1 of 1"}
     }
+    # with the best constant at 0.65, CCA (0.6) is below chance: the sparse chain no longer
+    # "holds" (its first link is no evidence); in the dense condition Ours (0.5) is below it
+    # too, so its reversal by SelTask is no evidence either
+    gated = atlas.chain_holds(
+        pd.concat(
+            [runs, runs[runs["method"] == "ours"].assign(method="best_constant", accuracy=0.65)]
+        ),
+        verdicts.chain_for("seltask_g"),
+        factors=["density"],
+        chance="best_constant",
+    ).set_index("density")
+    assert gated["status"].to_dict() == {"sparse": "at chance", "dense": "at chance"}
+    assert gated["at_chance"].to_dict() == {"sparse": "cca", "dense": "cca, ours"}
 
 
 def test_long_format_round_trip_keeps_pairing():
@@ -183,8 +201,9 @@ def test_long_format_round_trip_keeps_pairing():
         2,
     )
     runs = long_format(wide.drop(columns=["methods"]))
-    assert set(runs["method"]) == {"ours", "ours_simes"}
-    assert runs.groupby("seed")["method"].nunique().eq(2).all()
+    # the best constant (chance) is scored on every data set beside the methods asked for
+    assert set(runs["method"]) == {"ours", "ours_simes", "best_constant"}
+    assert runs.groupby("seed")["method"].nunique().eq(3).all()
     assert all(m in METHOD_LABELS for m in runs["method"])
 
 
@@ -239,9 +258,9 @@ def test_atlas_link_helpers_and_chain_substitution():
 
 def test_stats_refuse_bad_input():
     with pytest.raises(ValueError, match="at least one finite value"):
-        bootstrap_mean([np.nan])
+        mean_interval([np.nan])
     with pytest.raises(ValueError, match=r"level must be in \(0, 1\)"):
-        bootstrap_mean([1.0, 2.0], level=1.5)
+        mean_interval([1.0, 2.0], level=1.5)
     with pytest.raises(ValueError, match="two distinct x values"):
         paired_slopes([1, 1], [0.1, 0.2], ["a", "a"], [0, 1])
     with pytest.raises(ValueError, match="aligned 1-D arrays"):

@@ -257,9 +257,78 @@ def average_precision(tp: np.ndarray, n_gt: int) -> float:
     return float(np.sum((recall[steps + 1] - recall[steps]) * precision[steps + 1]))
 
 
-def _pair_overlap(det: np.ndarray, gt: np.ndarray) -> np.ndarray:
-    """``min(IoU person 1, IoU person 2)`` of detections ``(n, 8)`` against GT pairs ``(m, 8)``."""
-    return np.minimum(box_iou(det[:, :4], gt[:, :4]), box_iou(det[:, 4:], gt[:, 4:]))
+def _match(gt: pd.DataFrame, pred: pd.DataFrame, iou_threshold: float):
+    """Greedy matching of ``pred`` (in score order) to ``gt``, per (video, keyframe, class).
+
+    Within each group, detections are taken in row order (``pred`` is sorted by score); each
+    takes the free ground-truth pair of largest pair overlap (the first of equal ones, in
+    ``gt`` row order) among those whose two boxes reach ``iou_threshold``. Every group is
+    matched at once: step ``r`` handles the ``r``-th detection of every group, so the Python
+    loop runs over the largest number of detections of one group, not over detections.
+
+    Returns ``(is_tp, matched_gt)``: per prediction row, whether it is a true positive and
+    the ``gt`` row it matched (-1 if none).
+    """
+    n_pred = len(pred)
+    is_tp = np.zeros(n_pred, dtype=bool)
+    matched_gt = np.full(n_pred, -1)
+    if n_pred == 0 or len(gt) == 0:
+        return is_tp, matched_gt
+    keys = ["video_id", "keyframe", "label"]
+    gt_keys = pd.MultiIndex.from_frame(gt[keys].astype({"keyframe": np.int64, "label": np.int64}))
+    pred_keys = pd.MultiIndex.from_frame(
+        pred[keys].astype({"keyframe": np.int64, "label": np.int64})
+    )
+    gt_code, uniques = pd.factorize(gt_keys)
+    group_of = uniques.get_indexer(pred_keys)  # -1: no ground truth in the group
+    dets = np.flatnonzero(group_of >= 0)  # in score order
+    if dets.size == 0:
+        return is_tp, matched_gt
+    # ground-truth rows of every group, in row order, padded with -1
+    order = np.argsort(gt_code, kind="stable")
+    counts = np.bincount(gt_code, minlength=len(uniques))
+    width = int(counts.max())
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    slot = np.arange(len(order)) - np.repeat(starts, counts)
+    members = np.full((len(uniques), width), -1)
+    members[gt_code[order], slot] = order
+    gt_boxes = gt.loc[:, list(BOX_COLUMNS)].to_numpy(float)
+    pred_boxes = pred.loc[:, list(BOX_COLUMNS)].to_numpy(float)
+    cand = members[group_of[dets]]  # (n_dets, width) gt rows
+    valid = cand >= 0
+    boxes = gt_boxes[np.where(valid, cand, 0)]  # (n_dets, width, 8)
+    own = pred_boxes[dets][:, None, :]
+    overlap = np.minimum(
+        _iou_rows(own[..., :4], boxes[..., :4]), _iou_rows(own[..., 4:], boxes[..., 4:])
+    )
+    eligible = valid & (overlap >= iou_threshold)
+    # rank of each detection within its group (score order)
+    det_group = group_of[dets]
+    rank = pd.Series(det_group).groupby(det_group, sort=False).cumcount().to_numpy()
+    free = np.ones((len(uniques), width), dtype=bool)
+    for r in range(int(rank.max()) + 1):
+        at = np.flatnonzero(rank == r)
+        g = det_group[at]
+        candidates = np.where(free[g] & eligible[at], overlap[at], -1.0)
+        best = np.argmax(candidates, axis=1)
+        hit = candidates[np.arange(at.size), best] >= 0
+        free[g[hit], best[hit]] = False
+        rows = dets[at[hit]]
+        is_tp[rows] = True
+        matched_gt[rows] = cand[at[hit], best[hit]]
+    return is_tp, matched_gt
+
+
+def _iou_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """IoU of boxes ``a`` and ``b`` (``(..., 4)``, broadcast), as :func:`box_iou` computes it."""
+    lo = np.maximum(a[..., :2], b[..., :2])
+    hi = np.minimum(a[..., 2:], b[..., 2:])
+    side = np.clip(hi - lo, 0.0, None)
+    inter = side[..., 0] * side[..., 1]
+    area_a = (a[..., 2] - a[..., 0]) * (a[..., 3] - a[..., 1])
+    area_b = (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1])
+    union = area_a + area_b - inter
+    return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
 
 
 @dataclass(frozen=True)
@@ -365,26 +434,8 @@ def evaluate_map(
     gt = gt[gt["label"].isin(labels)].reset_index(drop=True)
     pred = pred[pred["label"].isin(labels)].reset_index(drop=True)
 
-    # one matching per (video, keyframe, class)
-    gt_boxes = gt.loc[:, list(BOX_COLUMNS)].to_numpy(float)
-    pred_boxes = pred.loc[:, list(BOX_COLUMNS)].to_numpy(float)
-    is_tp = np.zeros(len(pred), dtype=bool)
-    matched_gt = np.full(len(pred), -1)
-    gt_groups = gt.groupby(["video_id", "keyframe", "label"], sort=False).indices
-    for key, det_idx in pred.groupby(["video_id", "keyframe", "label"], sort=False).indices.items():
-        gt_idx = gt_groups.get(key)
-        if gt_idx is None:
-            continue
-        det_idx = np.sort(det_idx)  # positions in score order
-        overlap = _pair_overlap(pred_boxes[det_idx], gt_boxes[gt_idx])
-        free = np.ones(len(gt_idx), dtype=bool)
-        for row, d in enumerate(det_idx):
-            candidates = np.where(free & (overlap[row] >= iou_threshold), overlap[row], -1.0)
-            best = int(np.argmax(candidates))
-            if candidates[best] >= 0:
-                free[best] = False
-                is_tp[d] = True
-                matched_gt[d] = gt_idx[best]
+    # one greedy matching per (video, keyframe, class), all groups at once (_match)
+    is_tp, matched_gt = _match(gt, pred, float(iou_threshold))
 
     per_class, n_gt, n_pred = {}, {}, {}
     for label in labels:

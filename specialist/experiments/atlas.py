@@ -4,7 +4,7 @@ Input: long-format runs (:func:`specialist.experiments.layer1.long_format`) of
 :func:`~specialist.experiments.layer1.structure_recovery` over a grid of *conditions* (task
 density, disconnection probability, task-signal strength, sample size), every method scored on
 the same data set of each run. Each function below returns one row per condition, computed with
-paired bootstrap intervals over the condition's data sets (:mod:`specialist.experiments.verdicts`).
+paired t intervals over the condition's data sets (:mod:`specialist.experiments.verdicts`).
 
 Backs
 -----
@@ -69,12 +69,15 @@ def chain_holds(
     chain: Sequence[str],
     metric: str = "accuracy",
     factors: Sequence[str] = FACTORS,
+    chance: str | None = None,
 ) -> pd.DataFrame:
     """Per condition: does the ordering ``chain`` (worst to best) hold, link by link?
 
     ``status`` is ``"holds"`` (every link's paired interval above 0), ``"reversed"`` (at least
-    one link's interval below 0) or ``"ties"`` (otherwise); ``reversed`` and ``ties`` list the
-    links, as ``"worse<better"`` method names.
+    one link's interval below 0), ``"at chance"`` (with ``chance``: no link reversed, and a
+    method of the chain does not beat the chance reference there, so its links are no
+    evidence) or ``"ties"`` (otherwise); ``reversed`` and ``ties`` list the links, as
+    ``"worse<better"`` method names, and ``at_chance`` the methods at chance.
 
     Backs
     -----
@@ -82,14 +85,20 @@ def chain_holds(
     """
     rows = []
     for cond, part in _conditions(runs, factors):
-        res = ordering(part, metric, chain)
-        status = "holds" if res["holds"] else ("reversed" if res["reversed"] else "ties")
+        res = ordering(part, metric, chain, chance)
+        if res["holds"]:
+            status = "holds"
+        elif res["reversed"]:
+            status = "reversed"
+        else:
+            status = "at chance" if res["untestable"] else "ties"
         rows.append(
             {
                 **cond,
                 "status": status,
                 "reversed": ", ".join(f"{w}<{b}" for w, b in res["reversed"]),
                 "ties": ", ".join(f"{w}<{b}" for w, b in res["ties"]),
+                "at_chance": ", ".join(res["at_chance"]),
             }
         )
     return pd.DataFrame(rows)

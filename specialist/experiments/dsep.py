@@ -300,3 +300,75 @@ def local_test_check(
     fig2_band_set
     """
     return _check("local", n_structures, segment_lengths, n_steps, n_tasks, p_disconnect, seed)
+
+
+def _settings_outcomes(check: pd.DataFrame, positions) -> tuple[list[str], list[str]]:
+    """Per (L, p_disconnect) setting of the pair test: the outcome of "no wrong verdict at
+    every position kept by ``positions``" (a conjunction over positions), and its label."""
+    from specialist import claims as vocab
+
+    pair = check[check["test"] == "pair"]
+    outcomes, names = [], []
+    for (L, p), part in pair.groupby(["segment_length", "p_disconnect"], sort=True):
+        kept = part[[positions(int(r.position), int(L)) for r in part.itertuples()]]
+        if kept.empty:
+            continue
+        words = [vocab.AGREE if n == 0 else vocab.DISAGREE for n in kept["n_wrong"]]
+        outcomes.append(vocab.conjoin(words))
+        names.append(f"L = {int(L)}, p_disconnect = {p:g}")
+    return outcomes, names
+
+
+def theorem1_reading(check: pd.DataFrame) -> tuple[str, str, str]:
+    """Theorem 1 read from a :func:`representative_check` table: ``(verdict, key, tally)``.
+
+    One exact comparison per (L, p_disconnect) setting: "agree" if the paper's representative
+    (a segment's last state) gives no wrong oracle verdict on any structure, "disagree"
+    otherwise. The theorem is stated for every sequence, so the settings are a conjunction
+    (:func:`specialist.claims.conjoin`: one counterexample contradicts it) before
+    :func:`specialist.claims.combine`; the tally keeps the per-setting outcomes.
+
+    Backs
+    -----
+    fig2_band_set
+    """
+    from specialist import claims as vocab
+
+    outcomes, _ = _settings_outcomes(check, lambda j, L: j == L - 1)
+    verdict = vocab.combine([vocab.conjoin(outcomes)])
+    pair = check[(check["test"] == "pair") & (check["position"] == check["segment_length"] - 1)]
+    key = (
+        f"{int(pair['n_wrong'].sum())} wrong verdicts in {int(pair['n_queries'].sum())} "
+        f"queries (last state, {int(pair['n_structures'].sum())} structures)"
+    )
+    return verdict, key, vocab.tally(outcomes)
+
+
+def corollary1_reading(check: pd.DataFrame) -> tuple[str, str, str]:
+    """Corollary 1 ("any state can stand in") read from a :func:`representative_check` table.
+
+    Per (L, p_disconnect) setting a conjunction over every within-segment position ("agree"
+    if none gives a wrong verdict, "disagree" if one does). The corollary, as summarised, is
+    stated for every sequence, so the settings are a conjunction too
+    (:func:`specialist.claims.conjoin`): one setting with a wrong verdict contradicts it, and
+    the tally shows where it holds (e.g. every step disconnected) and where it fails.
+    Returns ``(verdict, key, tally)``.
+
+    Backs
+    -----
+    fig2_band_set
+    """
+    from specialist import claims as vocab
+
+    outcomes, names = _settings_outcomes(check, lambda j, L: True)
+    verdict = vocab.combine([vocab.conjoin(outcomes)])
+    pair = check[check["test"] == "pair"]
+    first = pair[pair["position"] == 0]
+    worst = first.loc[first["wrong_fraction"].idxmax()]
+    fails = [n for n, o in zip(names, outcomes, strict=True) if o == vocab.DISAGREE]
+    key = (
+        f"first state wrong in up to {worst['wrong_fraction']:.1%} of queries (L = "
+        f"{int(worst['segment_length'])}, p_disconnect = {worst['p_disconnect']:g}); fails in "
+        f"{len(fails)} of {len(names)} settings" + (f" ({'; '.join(fails)})" if fails else "")
+    )
+    return verdict, key, vocab.tally(outcomes)

@@ -36,7 +36,44 @@ METHOD_LABELS = {
     "ours_holm": "Ours + Holm",
     "ours_simes": "Ours + Simes",
     "ours_bonferroni": "Ours + Bonferroni",
+    "best_constant": "Best constant",
 }
+
+#: the chance reference of every Layer 1 score: the best constant segment × task matrix of the
+#: data set (all entries 0 or all 1, whichever is more accurate on the truth). It is given the
+#: base rate (the true share of positive entries); its MCC is 0.
+CHANCE = "best_constant"
+
+#: method -> what it uses beyond the observations (keys of :data:`specialist.labels.INFORMATION`).
+#: SelTask (unsupervised) never sees g; the true structure matches its subgoals to the tasks,
+#: for scoring only.
+METHOD_GIVEN = {
+    "cca": ("g",),
+    "group_lasso": ("g",),
+    "seltask_unsup": ("truth",),
+    "seltask_g": ("g",),
+    "local_test": ("g",),
+    "ours": ("g",),
+    "ours_holm": ("g",),
+    "ours_simes": ("g",),
+    "ours_bonferroni": ("g",),
+    "best_constant": ("base_rate",),
+}
+
+
+def legend_label(method: str) -> str:
+    """A method's label with what it is given (:func:`specialist.labels.with_given`):
+    ``"Ours (given g)"``, ``"SelTask, unsupervised (given the truth)"``.
+
+    Backs
+    -----
+    fig3_structure, fig3_conditions, fig3_nonlinear, fig_finite_sample
+    """
+    from specialist.labels import with_given
+
+    base = {"seltask_g": "SelTask", "seltask_unsup": "SelTask, unsupervised"}
+    return with_given(base.get(method, METHOD_LABELS.get(method, method)), METHOD_GIVEN[method])
+
 
 #: Algorithm 1's variants: method -> (combine, correction); "ours" is the paper's setting
 OURS_RULES = {
@@ -117,10 +154,12 @@ def _estimate(method: str, sample, *, segment_length, test, alpha, correction, s
 def check_methods(methods: Sequence[str]) -> list[str]:
     """Validate method names before any data is drawn (a ValueError lists the accepted ones)."""
     methods = list(methods)
-    unknown = [m for m in methods if m not in METHOD_LABELS]
+    unknown = [m for m in methods if m not in METHOD_LABELS or m == CHANCE]
     if not methods or unknown:
         raise ValueError(
-            f"methods must be a non-empty list of {', '.join(METHOD_LABELS)}; unknown: {unknown}"
+            f"methods must be a non-empty list of "
+            f"{', '.join(m for m in METHOD_LABELS if m != CHANCE)}; unknown: {unknown} (the "
+            f"chance reference {CHANCE!r} is scored on every data set without being asked for)"
         )
     return methods
 
@@ -152,7 +191,9 @@ def structure_recovery(
     mean-correlation MCC (``mean_cc``), F1, the rates of false positives and negatives, and the
     measured ``runtime_s`` (seconds) and ``warnings`` (count), which
     :func:`~specialist.experiments.tables.split_timings` keeps out of the result tables;
-    :func:`long_format` turns a sweep of these into one row per method.
+    :func:`long_format` turns a sweep of these into one row per method. Every data set also
+    scores the chance reference :data:`CHANCE` (:func:`best_constant`) under the method name
+    ``"best_constant"``.
 
     Backs
     -----
@@ -194,6 +235,29 @@ def structure_recovery(
         out[f"{method}:runtime_s"] = time.perf_counter() - t0
         out[f"{method}:warnings"] = len(caught)
         out.update(_score(truth, est, method))
+    out.update(_chance_scores(truth, timed=True))
+    return out
+
+
+def best_constant(truth: np.ndarray) -> np.ndarray:
+    """The chance reference: the constant segment × task matrix most accurate on ``truth``.
+
+    All ``True`` if more than half of the true entries are positive, else all ``False`` (on
+    the sparse tasks of Fig. 3, "no task anywhere", which scores ``1 - base rate``). It uses
+    only the base rate of the truth; its Matthews MCC is 0 on any truth with both values.
+
+    Backs
+    -----
+    fig3_structure, fig3_conditions, fig3_nonlinear, fig_finite_sample
+    """
+    t = np.asarray(truth, bool)
+    return np.full(t.shape, bool(t.mean() > 0.5))
+
+
+def _chance_scores(truth: np.ndarray, timed: bool = False) -> dict[str, float]:
+    out = _score(truth, best_constant(truth), CHANCE)
+    if timed:
+        out.update({f"{CHANCE}:runtime_s": 0.0, f"{CHANCE}:warnings": 0})
     return out
 
 
@@ -337,7 +401,8 @@ def correction_recovery(
     Each entry of ``corrections`` is a correction of the paper's rule (``"none"``, ``"holm"``,
     ``"fdr_bh"``, ``"bonferroni"``: ``combine="any"``) or ``"simes"`` (``combine="simes"``, no
     correction: each entry's pair p-values combined). Returns ``{"<entry>:<metric>": value}``
-    (see :func:`long_format`, whose ``method`` column then names the entry).
+    (see :func:`long_format`, whose ``method`` column then names the entry), with the chance
+    reference scored as the entry ``"best_constant"`` (:func:`best_constant`).
 
     Backs
     -----
@@ -356,6 +421,7 @@ def correction_recovery(
             combine=combine,
         ).segment_tasks
         out.update(_score(sample.segment_tasks, est, name))
+    out.update(_chance_scores(sample.segment_tasks))
     return out
 
 
@@ -374,7 +440,8 @@ def test_recovery(
     """Algorithm 1 on one data set with each CI test in ``tests`` (runtime included).
 
     Returns ``{"<test>:<metric>": value}``, the measured ``runtime_s`` among them (see
-    :func:`~specialist.experiments.tables.split_timings`).
+    :func:`~specialist.experiments.tables.split_timings`), with the chance reference scored as
+    ``"best_constant"`` (:func:`best_constant`).
 
     Backs
     -----
@@ -391,4 +458,6 @@ def test_recovery(
         ).segment_tasks
         out[f"{test}:runtime_s"] = time.perf_counter() - t0
         out.update(_score(sample.segment_tasks, est, test))
+    out.update(_chance_scores(sample.segment_tasks))
+    out[f"{CHANCE}:runtime_s"] = 0.0
     return out

@@ -15,7 +15,17 @@ draw. The ways of reading a task block that a run compares (:data:`METHODS`):
 * ``l1_fixed``: ℓ1 at a fixed λ (the companion's old default, chosen on this generator);
 * ``l0``: hard-concrete ℓ0 gates at a fixed weight;
 * ``truth``: the true latents ``s_{I_k}`` themselves, the reference for R² irrelevant (which is
-  above 0 when latents are correlated).
+  above 0 when latents are correlated);
+* ``random``: the chance level: a random Gaussian projection of the observations to ``d``
+  dimensions (no training), each task's block as many of its columns as the ℓ1-auto model's
+  block holds, read by the same regressor on the same fresh draw (paired per data set).
+
+With ``attacks=True`` a run also scores the alternative choices the claims page attacks the
+verdict with (:func:`verdict_of` reads them the same way): the support threshold
+(:data:`ATTACK_THRESHOLDS`, methods ``"<method>@t<thr>"``), the penalty one path step below
+and above the λ that "auto" chose (``l1_down``, ``l1_up``, each with its own chance block
+``random:l1_down``, ``random:l1_up``) and a linear reader of R² (ridge on the block's codes,
+methods ``"<method>@linear"``).
 
 Per task and method, R² of each true latent is computed from the block's codes on the test draw
 (:func:`specialist.metrics.block_r2_columns`); *R² relevant* averages the columns of ``I_k``,
@@ -30,16 +40,18 @@ fig5_l1_ablation, fig5_l1_path
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from specialist import metrics
+from specialist import claims, labels, metrics
 from specialist.experiments.tables import scores_long
 from specialist.models import SparseTaskVAE
-from specialist.models._common import support_matrix
+from specialist.models._common import support_from_sensitivity, support_matrix
 from specialist.simulate.mixing import MixingSample, simulate_mixing
+from specialist.stats import Interval, mean_interval, paired_difference
 
 #: settings of SparseTaskVAE that the experiments pass through
 MODEL_KEYS = (
@@ -66,7 +78,22 @@ METHODS = {
     "l1_fixed": "ℓ1, fixed λ",
     "l0": "ℓ0 gates, fixed λ",
     "truth": "true block s_I (reference)",
+    "random": "random projection, same block size (chance)",
 }
+#: what each method is given beyond the observations (keys of :data:`specialist.labels.INFORMATION`):
+#: every VAE is trained with the tasks as targets (its heads fit them), so both the sparse and
+#: the dense model are *supervised*; the read-out control is also given the true block size
+GIVEN = {
+    "generalist": ("supervision",),
+    "generalist_top": ("supervision", "size"),
+    "l1_auto": ("supervision",),
+    "l1_fixed": ("supervision",),
+    "l0": ("supervision",),
+    "truth": ("truth",),
+    "random": ("size",),
+}
+#: the support thresholds scored besides the model's own (0.1), for the attacks
+ATTACK_THRESHOLDS = (0.2,)
 #: the metrics every method gets in a run
 METRICS = ("r2_relevant", "r2_irrelevant", "r2_irrelevant_max", "block_size", "support_f1")
 
@@ -80,15 +107,50 @@ def _check_settings(model_settings: dict, data_settings: dict) -> None:
         raise ValueError(f"unknown data setting(s) {sorted(unknown)}; accepted: {DATA_KEYS}")
 
 
+def linear_r2_columns(
+    source: np.ndarray, target: np.ndarray, seed: int = 0, test_fraction: float = 0.3
+) -> np.ndarray:
+    """Held-out R² of each column of ``target`` from ``source`` with a *linear* reader (ridge,
+    strength by leave-one-out CV, on standardised ``source``), on the same split as
+    :func:`specialist.metrics.block_r2_columns`: the reader the claims page attacks the
+    nonlinear one with."""
+    from sklearn.linear_model import RidgeCV
+    from sklearn.metrics import r2_score
+    from sklearn.model_selection import train_test_split
+
+    x = np.asarray(source, dtype=float)
+    y = np.asarray(target, dtype=float)
+    y = y[:, None] if y.ndim == 1 else y
+    x_tr, x_te, y_tr, y_te = train_test_split(x, y, test_size=test_fraction, random_state=seed)
+    if x.shape[1] == 0:
+        pred = np.broadcast_to(y_tr.mean(axis=0), y_te.shape)
+    else:
+        mean, std = x_tr.mean(axis=0), x_tr.std(axis=0)
+        std = np.where(std > 0, std, 1.0)
+        fit = RidgeCV(alphas=np.logspace(-3, 3, 7)).fit((x_tr - mean) / std, y_tr)
+        pred = fit.predict((x_te - mean) / std)
+    return np.array([r2_score(y_te[:, j], pred[:, j]) for j in range(y.shape[1])])
+
+
+#: readers of R²: the nonlinear one of the page and the linear one of the attack
+READERS = {"nonlinear": metrics.block_r2_columns, "linear": linear_r2_columns}
+
+
 def block_scores(
-    blocks: list[np.ndarray], codes: np.ndarray, sample: MixingSample, seed: int = 0
+    blocks: list[np.ndarray],
+    codes: np.ndarray,
+    sample: MixingSample,
+    seed: int = 0,
+    reader: str = "nonlinear",
 ) -> dict[str, float]:
     """R² relevant, R² irrelevant (mean and max over the other latents), block size, averaged
     over tasks, for task blocks ``blocks`` (index arrays into the columns of ``codes``) read
-    from ``codes`` ``(n, d)`` on ``sample`` (the rows ``codes`` were computed from)."""
+    from ``codes`` ``(n, d)`` on ``sample`` (the rows ``codes`` were computed from), with the
+    reader ``reader`` (:data:`READERS`)."""
+    read = READERS[reader]
     relevant, irr_mean, irr_max = [], [], []
     for k, block in enumerate(blocks):
-        r2 = metrics.block_r2_columns(codes[:, block], sample.latents, seed=seed)
+        r2 = read(codes[:, block], sample.latents, seed=seed)
         true = sample.support[k]
         relevant.append(float(r2[true].mean()))
         if (~true).any():
@@ -101,6 +163,20 @@ def block_scores(
         "r2_irrelevant_max": float(np.mean(irr_max)) if irr_max else nan,
         "block_size": float(np.mean([b.size for b in blocks])),
     }
+
+
+def random_codes(observations: np.ndarray, n_latent: int, seed: int) -> np.ndarray:
+    """The chance representation: a random Gaussian projection of ``observations`` to
+    ``n_latent`` columns (seeded by ``seed``; nothing is learned)."""
+    rng = np.random.default_rng([int(seed), 7919])
+    w = rng.normal(size=(observations.shape[1], n_latent)) / np.sqrt(observations.shape[1])
+    return np.asarray(observations, dtype=float) @ w
+
+
+def first_blocks(sizes) -> list[np.ndarray]:
+    """Per task, the first ``sizes[k]`` columns (of a representation whose columns are
+    exchangeable, such as :func:`random_codes`)."""
+    return [np.arange(int(s)) for s in sizes]
 
 
 def top_blocks(model: SparseTaskVAE, sizes) -> list[np.ndarray]:
@@ -159,6 +235,7 @@ def layer2_run(
     l0: float = 3.0,
     score_path: bool = False,
     return_mask: bool = False,
+    attacks: bool = False,
     task_kind: str = "vector",
     latent_correlation: float = 0.0,
     mixing_layers: int = 3,
@@ -170,7 +247,9 @@ def layer2_run(
     λ that "auto" chose (``auto_l1``), the true mean block size, and with ``score_path`` also
     ``"<metric>:path=<λ>"`` for every model of the path (for the λ path page), and the λ that
     the truth would pick (``oracle_l1``: the path's λ with the best support F1, ties broken by
-    the smallest R² irrelevant max, then the smaller λ). With ``return_mask`` also the generalist's and
+    the smallest R² irrelevant max, then the smaller λ). Every run also scores the chance
+    reference ``random`` (module docstring); with ``attacks`` also the attack variants (module
+    docstring). With ``return_mask`` also the generalist's and
     the auto model's sensitivity matrices (columns matched to the true latents) and the true
     support, as nested lists, for display.
 
@@ -194,18 +273,43 @@ def layer2_run(
         "true_block_size": float(true_sizes.mean()),
     }
 
-    def score(name: str, model: SparseTaskVAE, blocks=None) -> None:
-        codes = model.transform(test.observations)
+    chance = random_codes(test.observations, n_latent, seed)
+    codes_of: dict[int, np.ndarray] = {}
+
+    def score(name: str, model, blocks=None, reader: str = "nonlinear") -> list[np.ndarray]:
+        if model is None:  # the chance representation
+            codes, width = chance, n_latent
+        else:
+            if id(model) not in codes_of:
+                codes_of[id(model)] = model.transform(test.observations)
+            codes, width = codes_of[id(model)], model.n_latent
         blocks = model.relevant_latents() if blocks is None else blocks
-        scores = block_scores(blocks, codes, test, seed=seed)
-        scores["support_f1"] = metrics.support_f1(
-            test.support, support_matrix(blocks, model.n_latent)
-        )
+        scores = block_scores(blocks, codes, test, seed=seed, reader=reader)
+        scores["support_f1"] = metrics.support_f1(test.support, support_matrix(blocks, width))
         result.update({f"{m}:{name}": scores[m] for m in METRICS})
+        return blocks
 
     for name, model in models.items():
         score(name, model)
     score("generalist_top", models["generalist"], top_blocks(models["generalist"], true_sizes))
+    auto_blocks = models["l1_auto"].relevant_latents()
+    score("random", None, first_blocks([b.size for b in auto_blocks]))
+    if attacks:
+        for thr in ATTACK_THRESHOLDS:
+            for name in ("generalist", "l1_auto"):
+                blocks = support_from_sensitivity(models[name].task_sensitivity_, thr)
+                score(f"{name}@t{thr:g}", models[name], blocks)
+            score(f"random@t{thr:g}", None, first_blocks([b.size for b in blocks]))
+        for name in ("generalist", "l1_auto"):
+            score(f"{name}@linear", models[name], reader="linear")
+        score("random@linear", None, first_blocks([b.size for b in auto_blocks]), "linear")
+        lambdas = [m.l1 for m in path_models]  # the dense model first (λ = 0)
+        at = lambdas.index(result["auto_l1"])
+        for name, step in (("l1_down", -1), ("l1_up", 1)):
+            j = min(max(at + step, 0), len(lambdas) - 1)
+            result[f"{name}_l1"] = float(lambdas[j])
+            blocks = score(name, path_models[j])
+            score(f"random:{name}", None, first_blocks([b.size for b in blocks]))
     truth = block_scores(
         [np.flatnonzero(row) for row in test.support], test.latents, test, seed=seed
     )
@@ -258,27 +362,51 @@ def long_format(runs: pd.DataFrame) -> pd.DataFrame:
 #: how much R² relevant the sparse model may lose against the generalist and still "keep" the
 #: relevant block (a non-inferiority margin, in R²)
 KEEP_MARGIN = 0.05
+#: the two comparisons behind the Fig. 5 claim
+PARTS = ("irrelevant", "relevant")
 
 
-def separation(long: pd.DataFrame, sparse: str = "l1_auto", dense: str = "generalist") -> dict:
-    """Does ``sparse`` separate the task blocks better than ``dense``, on paired runs?
+def _shift(iv: Interval, by: float) -> Interval:
+    return Interval(iv.estimate + by, iv.low + by, iv.high + by, iv.n)
 
-    ``long`` is :func:`long_format` output of one condition (one row per run and method,
-    ``seed`` identifies the data set). Two paired differences with bootstrap intervals:
-    ``irrelevant`` = R² irrelevant max of ``dense`` minus that of ``sparse`` (> 0: the sparse
-    blocks leak less about other latents), ``relevant`` = R² relevant of ``sparse`` minus that
-    of ``dense``. The verdict:
 
-    * ``"agrees"``: ``irrelevant`` lies above 0 and ``relevant`` above ``-KEEP_MARGIN``;
-    * ``"mixed"``: ``irrelevant`` lies above 0 but ``relevant`` may be lower by more than
-      the margin (its interval straddles ``-KEEP_MARGIN``);
-    * ``"tie"``: ``irrelevant`` covers 0 (no difference shown either way) and the relevant
-      block is not clearly lost;
-    * ``"disagrees"``: ``irrelevant`` lies below 0, or ``relevant`` lies wholly below
-      ``-KEEP_MARGIN`` (the block is lost).
+def separation(
+    long: pd.DataFrame,
+    sparse: str = "l1_auto",
+    dense: str = "generalist",
+    chance: str = "random",
+    margin: float = KEEP_MARGIN,
+) -> dict:
+    """The comparisons behind the Fig. 5 claim on one condition, paired per data set.
 
-    ``claim_verdict`` maps this onto the claims page's words (a tie is *mixed*: the run does
-    not show the effect, nor its absence).
+    ``long`` is :func:`long_format` output of one condition (one row per run and method;
+    ``seed`` identifies the data set). Four paired t intervals (:func:`specialist.stats.
+    paired_difference`):
+
+    * ``chance:<method>``: R² relevant of ``sparse`` and of ``dense`` minus that of the chance
+      reference ``chance`` (a random representation of the same block size, same reader,
+      same rows). A method *beats chance* (:func:`specialist.claims.beats_chance`) when the
+      interval lies above 0;
+    * ``irrelevant``: R² irrelevant max of ``dense`` minus that of ``sparse`` (> 0: the sparse
+      blocks leak less about the other latents); its outcome (:func:`specialist.claims.
+      outcome`) is the first comparison;
+    * ``relevant``: R² relevant of ``sparse`` minus that of ``dense``; the second comparison
+      is non-inferiority: its outcome is read from the interval shifted up by ``margin``
+      (*agree*: the relevant block is kept within ``margin``; *disagree*: it is lost by more
+      than ``margin``; *tie*: the data cannot tell).
+
+    Both comparisons are *untestable* unless both methods beat chance (an ordering between
+    methods that do not read the relevant latents better than a random block says nothing).
+    The claim needs both parts, so the condition's outcome is their conjunction
+    (:func:`specialist.claims.conjoin`: separation shown but the relevant block undecided is a
+    tie, not half an agreement).
+
+    Returns
+    -------
+    dict
+        ``irrelevant``, ``relevant`` and ``chance`` (by method) intervals, ``outcomes`` (by
+        part), ``outcome`` (their conjunction), ``reason`` (why untestable, else ``""``) and
+        ``verdict`` (:func:`specialist.claims.combine` of ``outcome``).
 
     Backs
     -----
@@ -286,40 +414,122 @@ def separation(long: pd.DataFrame, sparse: str = "l1_auto", dense: str = "genera
     """
     from specialist.experiments.verdicts import paired
 
+    above = {m: paired(long, m, chance, "r2_relevant") for m in (sparse, dense)}
     irrelevant = paired(long, dense, sparse, "r2_irrelevant_max")
     relevant = paired(long, sparse, dense, "r2_relevant")
-    separates = irrelevant.low > 0
-    lost = relevant.high < -KEEP_MARGIN
-    if separates and relevant.low >= -KEEP_MARGIN:
-        verdict = "agrees"
-    elif separates and not lost:
-        verdict = "mixed"
-    elif irrelevant.covers_zero and not lost:
-        verdict = "tie"
+    below = [m for m in (sparse, dense) if not claims.beats_chance(above[m])]
+    if below:
+        outcomes = {p: claims.UNTESTABLE for p in PARTS}
+        reason = (
+            f"{' and '.join(METHODS.get(m, m) for m in below)} do(es) not beat chance on R² "
+            f"relevant (a random block of the same size: "
+            + "; ".join(f"{METHODS.get(m, m)} − chance {above[m].text()}" for m in below)
+            + ")"
+        )
     else:
-        verdict = "disagrees"
-    return {"irrelevant": irrelevant, "relevant": relevant, "verdict": verdict}
+        outcomes = {
+            "irrelevant": claims.outcome(irrelevant),
+            "relevant": claims.outcome(_shift(relevant, margin)),
+        }
+        reason = ""
+    return {
+        "irrelevant": irrelevant,
+        "relevant": relevant,
+        "chance": above,
+        "outcomes": outcomes,
+        "outcome": claims.conjoin(outcomes.values()),
+        "reason": reason,
+        "verdict": claims.combine([claims.conjoin(outcomes.values())]),
+    }
 
 
-def claim_verdict(verdict: str) -> str:
-    """A :func:`separation` verdict in the words of the claims page.
+def verdict_of(
+    conditions: Mapping[str, pd.DataFrame],
+    sparse: str = "l1_auto",
+    dense: str = "generalist",
+    chance: str = "random",
+    margin: float = KEEP_MARGIN,
+) -> tuple[str, str, str, dict]:
+    """The one verdict rule of the Fig. 5 claim, for the main verdict and every attack.
+
+    ``conditions`` maps a condition's name to its :func:`long_format` rows; every condition
+    gives one outcome (:func:`separation`: the conjunction of its two comparisons), and the
+    verdict is :func:`specialist.claims.combine` of the conditions' outcomes ("mixed" when the
+    conditions disagree).
+
+    Returns
+    -------
+    tuple
+        ``(verdict, key_number, tally, results by condition)``.
+
+    Backs
+    -----
+    fig5_l1_ablation, fig5_l1_path
+    """
+    results = {
+        name: separation(part, sparse, dense, chance, margin) for name, part in conditions.items()
+    }
+    outcomes = [r["outcome"] for r in results.values()]
+    verdict = claims.combine(outcomes)
+    if len(results) == 1:
+        r = next(iter(results.values()))
+        key = (
+            f"R² irrelevant max lower by {r['irrelevant'].text()}, R² relevant changed by "
+            f"{r['relevant'].text()} ({METHODS.get(sparse, sparse)} − "
+            f"{METHODS.get(dense, dense)}; paired t, {r['irrelevant'].n} data sets)"
+        )
+        if r["reason"]:
+            key += f"; untestable: {r['reason']}"
+    else:
+        key = "; ".join(f"{name}: {r['verdict']}" for name, r in results.items())
+    return verdict, key, claims.tally(outcomes), results
+
+
+def chance_text(long: pd.DataFrame, chance: str = "random") -> str:
+    """``"random projection …: R² relevant 0.31 [0.25, 0.37], R² irrelevant max …"``: what
+    the chance reference scores on these runs (t intervals over data sets).
+
+    Backs
+    -----
+    fig5_l1_ablation, fig5_l1_path
+    """
+    part = long[long["method"] == chance]
+    rel = mean_interval(part["r2_relevant"])
+    irr = mean_interval(part["r2_irrelevant_max"])
+    return (
+        f"{METHODS.get(chance, chance)}: R² relevant {rel.estimate:.2f} [{rel.low:.2f}, "
+        f"{rel.high:.2f}], R² irrelevant max {irr.estimate:.2f} [{irr.low:.2f}, {irr.high:.2f}] "
+        f"({rel.n} data sets)"
+    )
+
+
+def given_of(*methods: str) -> dict[str, str]:
+    """The ``given`` field of a claims entry for ``methods`` (:data:`GIVEN`).
+
+    Backs
+    -----
+    fig5_l1_ablation, fig5_l1_path
+    """
+    return labels.given_map({METHODS[m]: GIVEN[m] for m in methods})
+
+
+def legend(method: str) -> str:
+    """A method's label with what it is given (:func:`specialist.labels.with_given`).
 
     Backs
     -----
     fig5_l1_ablation
     """
-    return {"tie": "mixed"}.get(verdict, verdict)
+    return labels.with_given(METHODS[method], GIVEN[method])
 
 
 def method_summary(long: pd.DataFrame, methods=None) -> pd.DataFrame:
-    """Mean and 95% bootstrap interval of every metric per method (rows: method, metric).
+    """Mean and 95% t interval of every metric per method (rows: method, metric).
 
     Backs
     -----
     fig5_l1_ablation
     """
-    from specialist.stats import bootstrap_mean
-
     rows = []
     methods = methods or [m for m in METHODS if m in set(long["method"])]
     for method in methods:
@@ -327,7 +537,7 @@ def method_summary(long: pd.DataFrame, methods=None) -> pd.DataFrame:
         for metric in METRICS:
             if metric not in part or part[metric].isna().all():
                 continue
-            iv = bootstrap_mean(part[metric])
+            iv = mean_interval(part[metric])
             rows.append(
                 {
                     "method": method,
@@ -349,18 +559,22 @@ def separation_sentence(result: dict, sparse: str, dense: str, where: str) -> st
     fig5_l1_ablation, fig5_l1_path
     """
     irr, rel = result["irrelevant"], result["relevant"]
-    word = {
-        "agrees": "separates the blocks and keeps the relevant one, against",
-        "mixed": "separates the blocks, but may lose part of the relevant one, against",
-        "tie": "shows no separation (a tie) against",
-        "disagrees": "separates the blocks less than"
-        if irr.high < 0
-        else "loses the relevant block against",
-    }[result["verdict"]]
+    chance = "; ".join(
+        f"{METHODS.get(m, m)} − chance on R² relevant {iv.text()}"
+        for m, iv in result["chance"].items()
+    )
+    outcomes = result["outcomes"]
+    if result["reason"]:
+        how = f"the comparison is not testable: {result['reason']}"
+    else:
+        how = (
+            f"separation of the blocks: {outcomes['irrelevant']}; relevant block kept within "
+            f"{KEEP_MARGIN:g}: {outcomes['relevant']}"
+        )
     return (
-        f"{where}: {METHODS[sparse]} {word} {METHODS[dense]} "
-        f"(R² irrelevant max lower by {irr.text()}, R² relevant changed by {rel.text()}; "
-        f"paired 95% intervals over {irr.n} data sets; verdict: {result['verdict']})."
+        f"{where}: {METHODS.get(sparse, sparse)} against {METHODS.get(dense, dense)}: R² "
+        f"irrelevant max lower by {irr.text()}, R² relevant changed by {rel.text()} (paired 95% "
+        f"t intervals over {irr.n} data sets; {chance}); {how}; verdict: {result['verdict']}."
     )
 
 
@@ -368,7 +582,7 @@ def auto_vs_oracle(runs: pd.DataFrame) -> dict:
     """Where ``l1="auto"`` landed on runs of :func:`layer2_run` (with ``score_path``), against
     the λ the truth picks (``oracle_l1``), paired per data set.
 
-    Returns the λ values of both, how many agree, and bootstrap intervals of the differences
+    Returns the λ values of both, how many agree, and t intervals of the differences
     auto − oracle of R² relevant and of R² irrelevant max (the oracle's model is the path's
     model at its λ, fitted on the same rows).
 
@@ -376,7 +590,6 @@ def auto_vs_oracle(runs: pd.DataFrame) -> dict:
     -----
     fig5_l1_path
     """
-    from specialist.stats import paired_difference
 
     def at_oracle(metric: str) -> np.ndarray:
         return np.array([row[f"{metric}:path={row['oracle_l1']:g}"] for _, row in runs.iterrows()])

@@ -3,7 +3,9 @@
 The runs are in long format (:func:`specialist.experiments.layer1.long_format`): one row per
 (data set, method). Every method of a run scored the same data set, identified by its
 ``seed`` column, so differences between methods are *paired* by seed and their intervals are
-bootstrap intervals over data sets (:mod:`specialist.stats`).
+Student-t intervals over data sets (:func:`specialist.stats.paired_interval`). Where the runs
+hold the chance reference (``"best_constant"``, :func:`specialist.experiments.layer1.best_constant`),
+a link between two methods counts only if both beat it.
 
 Backs
 -----
@@ -16,7 +18,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from specialist.experiments.layer1 import METHOD_LABELS
+from specialist.claims import beats_chance
+from specialist.experiments.layer1 import CHANCE, METHOD_LABELS
 from specialist.stats import Interval, paired_difference, paired_slopes, slope_difference, verdict
 
 #: the ordering of Fig. 3 of the paper, worst to best (which SelTask stands in is an argument)
@@ -58,22 +61,33 @@ def chain_for(seltask: str, ours: str = "ours") -> tuple[str, ...]:
     return tuple(swap.get(m, m) for m in PAPER_CHAIN)
 
 
-def ordering(runs: pd.DataFrame, metric: str, chain: Sequence[str]) -> dict:
+def ordering(
+    runs: pd.DataFrame, metric: str, chain: Sequence[str], chance: str | None = None
+) -> dict:
     """Does ``chain`` (worst to best) hold on ``runs``, link by link, with paired intervals?
 
     Returns ``{"links": [(worse, better, Interval, verdict)], "holds": bool, "reversed":
-    [links whose interval lies below 0], "ties": [...]}``: the ordering *holds* when every
-    link's difference (better − worse) has an interval above 0.
+    [links whose interval lies below 0], "ties": [...], "untestable": [...]}``: the ordering
+    *holds* when every link's difference (better − worse) has an interval above 0. With
+    ``chance`` (a method of ``runs``), a link one of whose methods does not beat it (paired
+    interval above 0, :func:`specialist.claims.beats_chance`) is ``"untestable"``: an order
+    among methods at chance is no evidence.
     """
+    at_chance = set()
+    if chance is not None:
+        at_chance = {m for m in chain if not beats_chance(paired(runs, m, chance, metric))}
     links = []
     for worse, better in zip(chain[:-1], chain[1:], strict=True):
         iv = paired(runs, better, worse, metric)
-        links.append((worse, better, iv, verdict(iv, "holds", "reversed")))
+        word = "untestable" if {worse, better} & at_chance else verdict(iv, "holds", "reversed")
+        links.append((worse, better, iv, word))
     return {
         "links": links,
         "holds": all(v == "holds" for *_, v in links),
         "reversed": [(w, b) for w, b, _, v in links if v == "reversed"],
         "ties": [(w, b) for w, b, _, v in links if v == "tie"],
+        "untestable": [(w, b) for w, b, _, v in links if v == "untestable"],
+        "at_chance": sorted(at_chance),
     }
 
 
@@ -90,7 +104,10 @@ def ordering_sentence(runs: pd.DataFrame, metric: str, what: str, seltask: str) 
     chain = chain_for(seltask)
     means = runs.groupby("method")[metric].mean()
     shown = ", ".join(f"{label(m)} {means[m]:.2f}" for m in chain)
-    result = ordering(runs, metric, chain)
+    chance = CHANCE if CHANCE in set(runs["method"]) else None
+    if chance:
+        shown += f" (chance: {label(chance)} {means[chance]:.2f})"
+    result = ordering(runs, metric, chain, chance)
     parts = []
     for worse, better, iv, v in result["links"]:
         parts.append(f"{label(better)} − {label(worse)} {iv.text()} ({v})")
@@ -100,11 +117,17 @@ def ordering_sentence(runs: pd.DataFrame, metric: str, what: str, seltask: str) 
     elif result["reversed"]:
         rev = "; ".join(f"{label(b)} < {label(w)}" for w, b in result["reversed"])
         end = f"the paper's ordering is not reproduced: reversed for {rev}"
+    elif result["untestable"]:
+        at = ", ".join(label(m) for m in result["at_chance"])
+        end = (
+            f"the paper's ordering cannot be tested in full: {at} does not beat the best "
+            "constant, so its links are no evidence"
+        )
     else:
         end = "the paper's ordering is not reproduced: some links are ties, none is reversed"
     return (
         f"Mean {what} (with {label(seltask)} as SelTask): {shown}. Paired differences over "
-        f"{n} data sets (95% bootstrap intervals): " + "; ".join(parts) + f"; {end}."
+        f"{n} data sets (95% t intervals): " + "; ".join(parts) + f"; {end}."
     )
 
 
@@ -117,8 +140,8 @@ def slope_differences(
 ) -> dict[str, Interval]:
     """Slope of ``reference`` minus the slope of each other method, paired over replicates.
 
-    Least-squares slopes of ``metric`` on ``x``, with a bootstrap over replicates that keeps
-    every method's runs of one data set together. Above 0: ``reference`` loses ``metric``
+    Least-squares slopes of ``metric`` on ``x``, one per replicate and method, so that slopes
+    of one replicate pair across methods; the interval is a t interval over replicates. Above 0: ``reference`` loses ``metric``
     more slowly. Returns ``{method: Interval}`` for every method of ``methods`` but
     ``reference``.
 
@@ -137,8 +160,8 @@ def degradation_sentence(
     """Which method loses ``metric`` most slowly as ``x`` grows: fitted slopes with intervals.
 
     The slope of each method is a least-squares fit over every run; its interval and the
-    differences of slopes (Ours − each other method) come from a bootstrap over replicates
-    that keeps every method's runs of one data set together (paired). The paper's claim is
+    differences of slopes (Ours − each other method) are t intervals over replicates, each
+    replicate's slopes fitted on the same data sets for every method (paired). The paper's claim is
     that Ours degrades most slowly; it holds when every difference has an interval above 0.
     Returns the sentence, ``{method: slope Interval}`` and the differences of slopes
     (:func:`slope_differences`, ``{other method: Interval}``).
@@ -167,7 +190,7 @@ def degradation_sentence(
     lo, hi = part[x].min(), part[x].max()
     sentence = (
         f"Fitted slope of {metric.upper() if metric == 'mcc' else metric} per added task "
-        f"(M = {lo}..{hi}, 95% paired bootstrap intervals): {slope_text}. Difference of slopes, "
+        f"(M = {lo}..{hi}, 95% paired t intervals over replicates): {slope_text}. Difference of slopes, "
         f"Ours minus: {diff_text}; {claim}."
     )
     return sentence, slopes, diffs

@@ -1,0 +1,60 @@
+"""The paired intervals of the book keep their promise at the run counts the book uses."""
+
+import numpy as np
+import pytest
+
+from specialist.stats import mean_interval, paired_interval
+
+#: simulated data sets per case: the coverage estimate's standard error is about 0.002
+N_SIM = 10000
+
+
+def _coverage(draw, truth, n, interval):
+    rng = np.random.default_rng(12345)
+    hits = 0
+    for _ in range(N_SIM):
+        iv = interval(draw(rng, n))
+        hits += iv.low <= truth <= iv.high
+    return hits / N_SIM
+
+
+CASES = {
+    "normal, sd 0.1": (lambda rng, n: rng.normal(0.05, 0.1, n), 0.05),
+    "gamma(4), skewed": (lambda rng, n: rng.gamma(4.0, 0.025, n) - 0.05, 4 * 0.025 - 0.05),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("n", [5, 10])
+def test_paired_interval_covers_at_least_93_percent(case, n):
+    draw, truth = CASES[case]
+    assert _coverage(draw, truth, n, paired_interval) >= 0.93
+
+
+def test_a_percentile_bootstrap_would_not():
+    """The method the book used before: far below its promise at 5 runs (why it was replaced)."""
+    rng = np.random.default_rng(0)
+
+    def bootstrap(x):
+        means = x[rng.integers(0, x.size, size=(400, x.size))].mean(axis=1)
+        lo, hi = np.quantile(means, [0.025, 0.975])
+        return type("I", (), {"low": lo, "high": hi})
+
+    draw, truth = CASES["normal, sd 0.1"]
+    global N_SIM
+    saved, N_SIM = N_SIM, 3000
+    try:
+        assert _coverage(draw, truth, 5, bootstrap) < 0.90
+    finally:
+        N_SIM = saved
+
+
+def test_bounds_keep_an_interval_in_range_and_one_run_has_no_width():
+    iv = mean_interval([0.98, 1.0, 1.0, 0.9, 1.0], bounds=(0, 1))
+    assert 0 <= iv.low <= iv.estimate <= iv.high == 1.0
+    one = paired_interval([0.3])
+    assert one.low == one.high == 0.3 and one.n == 1
+    with pytest.raises(ValueError, match="bounds"):
+        mean_interval([0.1, 0.2], bounds=(1, 0))
+    with pytest.raises(ValueError, match="finite"):
+        mean_interval([np.nan])
