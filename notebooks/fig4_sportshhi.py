@@ -306,10 +306,12 @@ study.summary_table(means, result.scores, iou_thresholds[0])
 # ## The paper's ordering, link by link
 #
 # Each link of Ours > LEAP > Base at each difficulty, at the first IoU threshold: its paired
-# interval over plays and its outcome. A link whose methods do not both beat the chance row is
-# *untestable* (the column `why` names the method at chance), and the verdict is read from the
-# outcomes by the book's one rule: all tested links agree → *agrees*; all tie → *inconclusive*;
-# a mix → *mixed*; none testable → *not testable here*.
+# interval over plays and its outcome. A link between two methods at chance, or one whose
+# method found ahead does not beat chance itself, is *untestable* (the column `why` says
+# which). The ordering is a chain: at one difficulty it holds only if both links do. The
+# difficulties are read by the book's one rule: all agree → *agrees*; all tie →
+# *inconclusive*; all disagree → *disagrees*; the difficulties differ → *mixed*; none testable
+# → *not testable here*.
 
 # %%
 say(study.ordering_sentence(result.scores, iou_thresholds[0]))

@@ -20,6 +20,10 @@ link), each read from its interval as an *outcome* (:func:`outcome`):
 
 * **agrees**: every tested comparison agrees;
 * **disagrees**: every tested comparison disagrees;
+
+(a claim stated for *every* setting is first a conjunction, :func:`universal`: one setting
+that contradicts it makes it disagree, and its tally says "for every setting: …");
+
 * **mixed**: the tested comparisons (conditions) disagree with each other: at least two of
   agree / disagree / tie occur. :func:`tally` says which, and the claims page shows it;
 * **inconclusive**: every tested comparison is a tie: the run shows neither the effect nor
@@ -164,6 +168,19 @@ def conjoin(outcomes: Iterable[str]) -> str:
     return UNTESTABLE if UNTESTABLE in words else TIE
 
 
+def universal(outcomes: Iterable[str], over: str = "setting") -> tuple[str, str]:
+    """The verdict and tally of a claim stated for *every* setting (or baseline, …).
+
+    Such a claim is a conjunction (:func:`conjoin`) before :func:`combine`: one contradicting
+    setting makes it disagree, one undecided setting leaves it inconclusive. The tally says
+    so: ``"for every setting: 2 agree, 4 disagree"``.
+    """
+    outcomes = _check_outcomes(outcomes)
+    if not outcomes:
+        return NOT_TESTABLE, "no comparison"
+    return combine([conjoin(outcomes)]), f"for every {over}: {tally(outcomes)}"
+
+
 def tally(outcomes: Iterable[str]) -> str:
     """``"2 agree, 1 tie"``: how many comparisons gave each outcome (in :data:`OUTCOMES` order)."""
     outcomes = _check_outcomes(outcomes)
@@ -174,6 +191,36 @@ def tally(outcomes: Iterable[str]) -> str:
 def beats_chance(iv: Interval) -> bool:
     """Whether a method's paired interval against its chance reference lies above 0."""
     return iv.n >= 2 and iv.low > 0
+
+
+def gated_outcome(
+    iv: Interval, a_beats: bool, b_beats: bool, *, higher_is_effect: bool = True
+) -> tuple[str, str]:
+    """The outcome of a comparison ``a - b`` where a method at chance cannot decide it.
+
+    The one chance rule of the book. ``a_beats`` / ``b_beats``: whether each method beats its
+    chance reference on the same data (:func:`beats_chance`).
+
+    * both at chance: ``"untestable"`` (an order between two useless methods is no evidence);
+    * the interval puts one method ahead: the outcome counts only if *that* method beats
+      chance (a method ahead of one at chance is evidence for it; a method "ahead" while
+      itself at chance is not), else ``"untestable"``;
+    * a tie counts as a tie (one of the two works, and it is not shown ahead).
+
+    Returns ``(outcome, reason)``; ``reason`` names what made it untestable (``""``
+    otherwise) with ``"a"``/``"b"`` standing for the two methods, for callers to name.
+    """
+    word = outcome(iv, higher_is_effect=higher_is_effect)
+    if word == UNTESTABLE:
+        return UNTESTABLE, "fewer than two runs"
+    if not a_beats and not b_beats:
+        return UNTESTABLE, "both at chance"
+    if word == TIE:
+        return TIE, ""
+    a_ahead = iv.low > 0
+    if (a_ahead and not a_beats) or (not a_ahead and not b_beats):
+        return UNTESTABLE, ("a" if a_ahead else "b") + " ahead but at chance"
+    return word, ""
 
 
 @dataclass(frozen=True)

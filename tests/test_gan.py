@@ -230,11 +230,17 @@ def test_scores_and_tables(cats, pair, readers):
 
 
 def _fake_long(
-    identity_gap: float, success: float, n: int = 6, chance: float = 0.1
+    identity_gap: float,
+    success: float,
+    n: int = 6,
+    chance: float = 0.1,
+    dense_chance: float | None = None,
 ) -> pd.DataFrame:
     """Synthetic runs: the dense block changes identity by ``identity_gap`` more than the ℓ1
     block (plus seed noise), both succeed with rate ``success`` (plus a little noise), the
-    random block with rate ``chance``."""
+    ℓ1 model's random block with rate ``chance``, the dense model's with ``dense_chance``
+    (default ``chance``)."""
+    dense_chance = chance if dense_chance is None else dense_chance
     rng = np.random.default_rng(0)
     rows = []
     for seed in range(n):
@@ -243,6 +249,7 @@ def _fake_long(
             ("l1_block", base, success + 0.01 * rng.normal()),
             ("dense_block", base + identity_gap + 0.01 * rng.normal(), success),
             ("random_block", base, chance + 0.01 * rng.normal()),
+            ("random_dense", base, dense_chance + 0.01 * rng.normal()),
         ):
             rows.append({"replicate": seed, "seed": seed, "method": method, "accessory": "mean",
                          "success": succ, "identity": ident})  # fmt: skip
@@ -258,6 +265,14 @@ def test_the_verdict_follows_the_paired_interval():
     # both edits succeed often, but no more often than a random block: not testable
     chance = specificity_verdict(_fake_long(0.3, 0.9, chance=0.9), min_success=0.5)
     assert chance["verdict"] == "not testable here" and "random block" in chance["reason"]
+    # the dense edit no better than a random block of its (large) size, the ℓ1 edit better
+    # than its own and more specific: evidence for the ℓ1 edit (the one chance rule)
+    dense_at = specificity_verdict(_fake_long(0.3, 0.9, dense_chance=0.9), min_success=0.5)
+    assert dense_at["verdict"] == "agrees"
+    # the ℓ1 edit at chance and found more specific: it may change little because it does
+    # little, so no evidence
+    l1_at = specificity_verdict(_fake_long(0.3, 0.9, chance=0.9, dense_chance=0.1), min_success=0.5)
+    assert l1_at["verdict"] == "not testable here" and "more specific" in l1_at["reason"]
     one = specificity_verdict(_fake_long(0.3, 0.9, n=1))
     assert one["verdict"] == "not testable here"
     sentence = edits.verdict_sentence(specificity_verdict(_fake_long(0.3, 0.9)), "test")

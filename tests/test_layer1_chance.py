@@ -39,11 +39,27 @@ def test_ordering_link_with_a_method_at_chance_is_untestable():
     chain = verdicts.chain_for("seltask_g")
     # without the chance reference the chain holds, link by link
     assert verdicts.ordering(runs, "accuracy", chain)["holds"]
+    # CCA at chance, Group Lasso above it and ahead: the link counts (a working method ahead
+    # of one at chance is evidence for it)
     gated = verdicts.ordering(runs, "accuracy", chain, "best_constant")
-    assert not gated["holds"] and gated["at_chance"] == ["cca"]
+    assert gated["holds"] and gated["at_chance"] == ["cca"] and gated["untestable"] == []
+    # CCA and Group Lasso both at chance: their link is no evidence
+    low = runs.assign(
+        accuracy=np.where(
+            runs["method"] == "group_lasso", runs["accuracy"] - 0.05, runs["accuracy"]
+        )  # fmt: skip
+    )
+    gated = verdicts.ordering(low, "accuracy", chain, "best_constant")
+    assert not gated["holds"] and gated["at_chance"] == ["cca", "group_lasso"]
     assert gated["untestable"] == [("cca", "group_lasso")]
-    text = verdicts.ordering_sentence(runs, "accuracy", "accuracy", "seltask_g")
-    assert "cannot be tested in full: CCA does not beat the best constant" in text
+    text = verdicts.ordering_sentence(low, "accuracy", "accuracy", "seltask_g")
+    assert "cannot be tested in full: CCA, Group Lasso does not beat the best constant" in text
+    # a method found ahead while at chance is no evidence either: CCA "ahead" of Group Lasso
+    swapped = low.assign(
+        accuracy=np.where(low["method"] == "cca", low["accuracy"] + 0.03, low["accuracy"])
+    )
+    gated = verdicts.ordering(swapped, "accuracy", chain, "best_constant")
+    assert gated["untestable"] == [("cca", "group_lasso")] and gated["reversed"] == []
 
 
 def _check(first_wrong: dict[tuple[int, float], int]) -> pd.DataFrame:
@@ -69,7 +85,7 @@ def test_oracle_readings_follow_the_wrong_verdicts():
     first = _check({(2, 0.0): 12, (2, 1.0): 0})
     assert dsep.theorem1_reading(first)[0] == claims.AGREES
     verdict, key, tally = dsep.corollary1_reading(first)
-    assert verdict == claims.DISAGREES and tally == "1 agree, 1 disagree"
+    assert verdict == claims.DISAGREES and tally == "for every setting: 1 agree, 1 disagree"
     assert "fails in 1 of 2 settings (L = 2, p_disconnect = 0)" in key
     everywhere = _check({(2, 0.0): 12, (2, 1.0): 3})
     assert dsep.corollary1_reading(everywhere)[0] == claims.DISAGREES

@@ -83,14 +83,15 @@ def _long(irr_gap, rel_gap, n=6, seed=0, chance=0.2):
                 "r2_irrelevant_max": 0.9 - irr_gap + noise[1],
             }
         )
-        rows.append(
-            {
-                "seed": s,
-                "method": "random",
-                "r2_relevant": chance + noise[2],
-                "r2_irrelevant_max": 0.1,
-            }
-        )
+        for ref in ("random", "random_dense"):  # each model's own chance block
+            rows.append(
+                {
+                    "seed": s,
+                    "method": ref,
+                    "r2_relevant": chance + noise[2],
+                    "r2_irrelevant_max": 0.1,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -103,7 +104,8 @@ def _long(irr_gap, rel_gap, n=6, seed=0, chance=0.2):
         (0.8, -0.03, 0.2, "agrees"),  # kept within the 0.05 margin
         (0.0, -0.03, 0.2, "inconclusive"),  # both parts ties (0.05 margin covered)
         (-0.3, -0.3, 0.2, "disagrees"),  # leaks more and loses the block
-        (0.8, 0.0, 0.97, "not testable here"),  # the generalist does not beat chance
+        (0.8, 0.0, 0.97, "not testable here"),  # neither model beats its chance block
+        (0.8, -0.5, 0.7, "disagrees"),  # ℓ1 at chance, the generalist above: the block is lost
     ],
 )
 def test_separation_verdict_follows_the_intervals(irr_gap, rel_gap, chance, expected):
@@ -117,7 +119,7 @@ def test_separation_verdict_follows_the_intervals(irr_gap, rel_gap, chance, expe
     verdict, key, tally, _ = verdict_of({"c": long})
     assert verdict == expected and "paired t" in key
     if expected == "not testable here":
-        assert "beat chance" in result["reason"] and tally == "1 untestable"
+        assert "beats chance" in result["reason"] and tally == "1 untestable"
 
 
 def test_verdict_of_combines_the_conditions():

@@ -59,12 +59,24 @@ def test_true_structure_gives_perfect_map(play):
     gt = play.annotations[play.annotations["video_id"].isin(np.asarray(play.video_ids)[test])]
     pred = predictions(truth_evidence(play.scenario), play, test)
     assert list(pred.columns) == list(PREDICTION_COLUMNS)
-    assert pred["score"].between(0, 1).all()
+    assert pred["score"].between(0, 300).all()  # −log10 of the larger p-value, floored
     result = evaluate_map(gt, pred, iou_threshold=0.9)
     assert result.map == pytest.approx(1.0)
     # no information at all (every candidate scored alike) is far from perfect
     flat = predictions(np.full_like(truth_evidence(play.scenario), 0.5), play, test)
     assert evaluate_map(gt, flat).map < 0.5
+
+
+def test_scores_keep_tiny_p_values_apart_in_float32():
+    """The official evaluator reads scores as float32: 1 − p would tie every p below ~6e-8."""
+    from specialist.experiments.sportshhi import score_of
+
+    p = [1e-12, 1e-9, 1e-7, 1e-3, 0.5, 1.0]
+    scores = np.array([score_of(x, x) for x in p], dtype=np.float32)
+    assert (np.diff(scores) < 0).all() and scores[-1] == 0.0
+    old_rule = (1.0 - np.array(p[:2])).astype(np.float32)  # 1 − p, as the evaluator reads it
+    assert old_rule[0] == old_rule[1] == 1.0
+    assert score_of(0.0, 0.0) == 300.0 and score_of(1e-5, 0.2) == score_of(0.2, 0.2)
 
 
 def test_algorithm1_on_true_states_ranks_the_truth_first(play):
@@ -241,7 +253,7 @@ def test_contrasts_and_the_ordering_verdict_follow_the_numbers():
     assert c.loc["sparsity", "estimate"] == pytest.approx(0.208, abs=1e-9)
     assert c.loc["base_vs_chance", "verdict"] == "better"
     main = study.verdict_of(scores, 0.5)
-    assert main.verdict == "agrees" and main.tally == "1 agree"  # the chain, one difficulty
+    assert main.verdict == "agrees" and main.tally == "the chain at each difficulty: 1 agree"
     assert "chance 0.05" in main.key_number
     # LEAP behind Base, Ours ahead of LEAP: the chain is broken at this difficulty
     behind = {**PAPER_LIKE, "leap": [v - 0.01 for v in PAPER_LIKE["base"]]}
@@ -260,12 +272,17 @@ def test_contrasts_and_the_ordering_verdict_follow_the_numbers():
     # random evidence scores above LEAP and Base: no link can be evidence
     above = {**PAPER_LIKE, "chance": [0.25, 0.26, 0.24, 0.25, 0.25]}
     v = verdict(above)
-    assert v.verdict == "not testable here" and set(v.links["outcome"]) == {"untestable"}
+    # Ours beats chance and LEAP: that link counts; LEAP > Base, both at chance, does not, so
+    # the chain cannot be shown
+    assert v.verdict == "not testable here"
+    assert list(v.links["outcome"]) == ["agree", "untestable"]
     assert "LEAP, Base" in v.reason and "chance" in v.reason
     # one difficulty where LEAP is at chance: its links drop out, the other decides
     both = pd.concat([synthetic_scores(PAPER_LIKE), synthetic_scores(above, "nuisance")])
     v = study.verdict_of(both, 0.5)
-    assert v.verdict == "agrees" and v.tally == "1 agree, 1 untestable"
+    assert (
+        v.verdict == "agrees" and v.tally == "the chain at each difficulty: 1 agree, 1 untestable"
+    )
     assert study.verdict_of(both, 0.5, difficulties=["nuisance"]).verdict == "not testable here"
     with pytest.raises(ValueError, match="iou"):
         study.contrasts(scores, 0.9)

@@ -177,19 +177,26 @@ def test_atlas_tables_on_synthetic_conditions():
     assert atlas.count_by(chain, "status", "holds", ["density"]) == {
         "density": {"dense": "0 of 1", "sparse": "1 of 1"}
     }
-    # with the best constant at 0.65, CCA (0.6) is below chance: the sparse chain no longer
-    # "holds" (its first link is no evidence); in the dense condition Ours (0.5) is below it
-    # too, so its reversal by SelTask is no evidence either
-    gated = atlas.chain_holds(
-        pd.concat(
-            [runs, runs[runs["method"] == "ours"].assign(method="best_constant", accuracy=0.65)]
-        ),
-        verdicts.chain_for("seltask_g"),
-        factors=["density"],
-        chance="best_constant",
-    ).set_index("density")
-    assert gated["status"].to_dict() == {"sparse": "at chance", "dense": "at chance"}
-    assert gated["at_chance"].to_dict() == {"sparse": "cca", "dense": "cca, ours"}
+
+    # the one chance rule. Best constant at 0.65: CCA (0.6) is below it, but Group Lasso (0.7)
+    # is above it and ahead, so the sparse chain still holds; in the dense condition Ours
+    # (0.5) is below it while SelTask (0.8) works and is ahead: the reversal is evidence
+    def gated(level):
+        with_chance = pd.concat(
+            [runs, runs[runs["method"] == "ours"].assign(method="best_constant", accuracy=level)]
+        )
+        return atlas.chain_holds(
+            with_chance, verdicts.chain_for("seltask_g"), factors=["density"],
+            chance="best_constant",
+        ).set_index("density")  # fmt: skip
+
+    at_65 = gated(0.65)
+    assert at_65["status"].to_dict() == {"sparse": "holds", "dense": "reversed"}
+    assert at_65["at_chance"].to_dict() == {"sparse": "cca", "dense": "cca, ours"}
+    # best constant at 0.72: CCA and Group Lasso both at chance, so their link is no evidence
+    at_72 = gated(0.72)
+    assert at_72.loc["sparse", "status"] == "at chance"
+    assert at_72.loc["dense", "status"] == "reversed"
 
 
 def test_long_format_round_trip_keeps_pairing():

@@ -51,6 +51,29 @@ def test_outcomes_follow_the_interval_and_the_run_count():
         claims.combine(["better"])
 
 
+def test_one_chance_rule_for_every_comparison():
+    ahead, behind, level = iv(0.1, 0.3), iv(-0.3, -0.1), iv(-0.1, 0.1)
+    # both methods work: the interval decides
+    assert claims.gated_outcome(ahead, True, True) == ("agree", "")
+    # both at chance: no evidence, whatever the interval says
+    assert claims.gated_outcome(ahead, False, False) == ("untestable", "both at chance")
+    # a working method ahead of one at chance is evidence for it, either way round
+    assert claims.gated_outcome(ahead, True, False) == ("agree", "")
+    assert claims.gated_outcome(behind, False, True) == ("disagree", "")
+    # a method "ahead" while at chance is not
+    assert claims.gated_outcome(ahead, False, True) == ("untestable", "a ahead but at chance")
+    assert claims.gated_outcome(behind, True, False) == ("untestable", "b ahead but at chance")
+    # a tie with one working method is a tie
+    assert claims.gated_outcome(level, True, False) == ("tie", "")
+    assert claims.gated_outcome(Interval(0.2, 0.2, 0.2, 1), True, True)[0] == "untestable"
+    # a claim stated for every setting: one contradiction decides, and the tally says so
+    assert claims.universal(["agree", "disagree", "agree"]) == (
+        "disagrees",
+        "for every setting: 2 agree, 1 disagree",
+    )
+    assert claims.universal(["agree", "tie"], over="baseline")[0] == "inconclusive"
+
+
 def _entry(**change):
     fields = dict(
         n_runs=10,

@@ -75,8 +75,9 @@ def chain_holds(
 
     ``status`` is ``"holds"`` (every link's paired interval above 0), ``"reversed"`` (at least
     one link's interval below 0), ``"at chance"`` (with ``chance``: no link reversed, and a
-    method of the chain does not beat the chance reference there, so its links are no
-    evidence) or ``"ties"`` (otherwise); ``reversed`` and ``ties`` list the links, as
+    link is no evidence under the book's one chance rule, :func:`specialist.claims.
+    gated_outcome`: both its methods at chance, or the one found ahead at chance) or
+    ``"ties"`` (otherwise); ``reversed`` and ``ties`` list the links, as
     ``"worse<better"`` method names, and ``at_chance`` the methods at chance.
 
     Backs

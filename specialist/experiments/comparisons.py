@@ -169,17 +169,20 @@ def _gate(
     keys: Sequence[str],
     labels: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
+    """Apply the book's one chance rule (:func:`specialist.claims.gated_outcome`) per row."""
     beats = {(*(r[k] for k in keys), r["method"]): bool(r["beats"]) for _, r in chances.iterrows()}
     table = table.copy()
     for i, r in table.iterrows():
         at = tuple(r[k] for k in keys)
-        below = [m for m in (r["method"], r["other"]) if not beats[(*at, m)]]
-        if below:
+        a, b = r["method"], r["other"]
+        word, why = vocab.gated_outcome(interval(r), beats[(*at, a)], beats[(*at, b)])
+        if word == vocab.UNTESTABLE:
             table.at[i, "verdict"] = vocab.UNTESTABLE
             table.at[i, "reason"] = (
-                " and ".join(_name(m, labels) for m in below)
-                + (" does not" if len(below) == 1 else " do not")
-                + " beat the best constant there"
+                f"{_name(a, labels)} and {_name(b, labels)} do not beat the best constant there"
+                if why == "both at chance"
+                else f"{_name(a if why.startswith('a') else b, labels)} is ahead but does not "
+                "beat the best constant there"
             )
     return table
 
@@ -467,8 +470,9 @@ def beats_baselines(
 
     A conjunction per condition (:func:`per_condition`) and per reading of SelTask
     (:data:`SELTASK_READINGS`), combined over conditions by :func:`table_verdict`. With
-    ``chance``, a comparison counts only where both methods beat the chance reference
-    (:func:`compare`); the others are untestable and their reasons are in the key number.
+    ``chance``, each comparison goes through the book's one chance rule (:func:`compare`,
+    :func:`specialist.claims.gated_outcome`); untestable ones carry their reasons in the key
+    number.
     The key number is at the largest level of ``factor``.
 
     Backs
@@ -493,7 +497,8 @@ def beats_baselines(
     where = f"{label(ours)} ahead of CCA, Group Lasso and SelTask, by SelTask reading: " + (
         compare_where(cond, factor, shown_factor, group=["seltask"])
     )
-    return Reading(table_verdict(cond), key, vocab.tally(outcomes_of(cond["verdict"])), vs, where)
+    tally = f"by {shown_factor} and SelTask reading: " + vocab.tally(outcomes_of(cond["verdict"]))
+    return Reading(table_verdict(cond), key, tally, vs, where)
 
 
 def degrades_slowest(
@@ -508,10 +513,10 @@ def degrades_slowest(
 
     Slope differences ``reference − other`` paired by replicate
     (:func:`specialist.experiments.verdicts.slope_differences`), each read as an outcome;
-    with ``chance``, a difference counts only if both methods beat the chance reference on
-    ``metric`` over the panel's data sets (else ``"untestable"``). The outcomes are conjoined
-    ("slower than every one", :func:`specialist.claims.conjoin`) and read by
-    :func:`specialist.claims.combine` (:func:`slopes_verdict`).
+    with ``chance``, a difference goes through the one chance rule on
+    ``metric`` over the panel's data sets, under the book's one chance rule
+    (:func:`specialist.claims.gated_outcome`). "Slower than every one" is a conjunction over
+    the baselines (:func:`specialist.claims.universal`).
 
     Backs
     -----
@@ -527,12 +532,18 @@ def degrades_slowest(
         beats = dict(zip(ct["method"], ct["beats"], strict=True))
     rows, outcomes = [], []
     for m, iv in diffs.items():
-        below = [n for n in (reference, m) if beats and not beats[n]]
         word = verdict(iv, "better", "worse")
         reason = ""
-        if below:
-            word = vocab.UNTESTABLE
-            reason = " and ".join(label(n) for n in below) + " at chance on " + metric
+        if beats:
+            gated, why = vocab.gated_outcome(iv, bool(beats[reference]), bool(beats[m]))
+            if gated == vocab.UNTESTABLE:
+                word = vocab.UNTESTABLE
+                reason = (
+                    f"{label(reference)} and {label(m)} at chance on {metric}"
+                    if why == "both at chance"
+                    else f"{label(reference if why.startswith('a') else m)} ahead but at chance "
+                    f"on {metric}"
+                )
         outcomes.append(vocab.from_word(word))
         rows.append(
             {
@@ -548,9 +559,9 @@ def degrades_slowest(
         )
     table = pd.DataFrame(rows)
     if not diffs or min(iv.n for iv in diffs.values()) < 2:
-        result = vocab.NOT_TESTABLE
+        result, tally = vocab.NOT_TESTABLE, vocab.tally(outcomes)
     else:
-        result = vocab.combine([vocab.conjoin(outcomes)])
+        result, tally = vocab.universal(outcomes, over="baseline")
     name = "MCC" if metric == "mcc" else metric
     key = f"fitted {name} slope per added task, {label(reference)} minus: " + "; ".join(
         difference_text(
@@ -564,4 +575,73 @@ def degrades_slowest(
         )
         for _, r in table.iterrows()
     )
-    return Reading(result, key, vocab.tally(outcomes), table)
+    return Reading(result, key, tally, table)
+
+
+def paper_ordering(
+    runs: pd.DataFrame,
+    metric: str = "accuracy",
+    ours: str = "ours",
+    factor: str = "n_steps",
+    chance: str | None = CHANCE,
+) -> Reading:
+    """Fig. 3's ordering CCA < Group Lasso < SelTask < Ours, read from one panel's runs.
+
+    At each level of ``factor`` and for each reading of SelTask (:data:`SELTASK_READINGS`)
+    the chain is checked link by link (:func:`specialist.experiments.verdicts.ordering`, each
+    link through the book's one chance rule); a chain is a conjunction of its links
+    (:func:`specialist.claims.conjoin`: one reversed link breaks it, one undecided link leaves
+    it a tie). The conditions are combined by :func:`specialist.claims.combine`.
+
+    Backs
+    -----
+    fig3_structure
+    """
+    from specialist.experiments.verdicts import chain_for, ordering
+
+    words = {"holds": vocab.AGREE, "reversed": vocab.DISAGREE, "tie": vocab.TIE,
+             "untestable": vocab.UNTESTABLE}  # fmt: skip
+    rows = []
+    for reading in SELTASK_READINGS:
+        chain = chain_for(reading, ours)
+        for level, part in runs.groupby(factor, sort=True):
+            result = ordering(
+                part, metric, chain, chance if chance in set(part["method"]) else None
+            )
+            links = [words[v] for *_, v in result["links"]]
+            rows.append(
+                {
+                    "seltask": reading,
+                    factor: level,
+                    "verdict": {
+                        vocab.AGREE: "better",
+                        vocab.DISAGREE: "worse",
+                        vocab.TIE: "tie",
+                        vocab.UNTESTABLE: vocab.UNTESTABLE,
+                    }[vocab.conjoin(links)],  # fmt: skip
+                    "n_runs": min(iv.n for _, _, iv, _ in result["links"]),
+                    "links": "; ".join(
+                        f"{label(b)} − {label(w)} {iv.text()} ({v})"
+                        for w, b, iv, v in result["links"]
+                    ),
+                    "reason": (
+                        "a link with a method at the best constant: "
+                        + ", ".join(label(m) for m in result["at_chance"])
+                        if vocab.conjoin(links) == vocab.UNTESTABLE
+                        else ""
+                    ),
+                }
+            )
+    table = pd.DataFrame(rows)
+    at = table[factor].max()
+    shown_factor = {"n_steps": "T", "n_tasks": "M", "n_samples": "n"}.get(factor, factor)
+    name = "MCC" if metric == "mcc" else metric
+    key = f"{name} at {shown_factor} = {at}: " + " | ".join(
+        f"with {label(r['seltask'])}: {r['links']}"
+        for _, r in table[table[factor] == at].iterrows()
+    )
+    where = "the chain by SelTask reading: " + compare_where(
+        table, factor, shown_factor, group=["seltask"]
+    )
+    tally = f"by {shown_factor} and SelTask reading: " + vocab.tally(outcomes_of(table["verdict"]))
+    return Reading(table_verdict(table), key, tally, table, where)

@@ -92,16 +92,32 @@ def _fitted_oracle(structure: ColliderStructure) -> DSeparationOracle:
     return DSeparationOracle(structure.graph()).fit({name: np.zeros(1) for name in names})
 
 
-def _verdicts(structure: ColliderStructure, position: int, test: str) -> list[tuple]:
+#: whose neighbours make the band of the pair test: the standing-in state's own ("own"), or the
+#: segment's last state's, as in the paper's Z_band ("paper"; a standing-in state inside that
+#: band cannot be tested, and its queries are dropped)
+BANDS = ("own", "paper")
+
+
+def _verdicts(
+    structure: ColliderStructure, position: int, test: str, band: str = "own"
+) -> list[tuple]:
     """(task, k, v, x, y, z, dependent, truth) per query; ``v = -1`` for the local test."""
     L, T, M = structure.segment_length, structure.n_steps, structure.n_tasks
     K = structure.n_segments
     reps = [k * L + position for k in range(K)]
+    centres = reps if band == "own" else [k * L + L - 1 for k in range(K)]
     assignment = structure.assignment
     if test == "pair":
         pairs = [(k, v) for k in range(K) for v in range(k + 1, K)]
+        bands = {
+            (k, v): _neighbours((centres[k], centres[v]), T) for k, v in pairs
+        }  # fmt: skip
+        # a representative inside its own conditioning set cannot be tested
+        pairs = [
+            (k, v) for k, v in pairs if reps[k] not in bands[k, v] and reps[v] not in bands[k, v]
+        ]
+        bands = {kv: [state(t) for t in bands[kv]] for kv in pairs}
         keys = [(i, k, v) for i in range(M) for k, v in pairs]
-        bands = {(k, v): [state(t) for t in _neighbours((reps[k], reps[v]), T)] for k, v in pairs}
         queries = [(state(reps[k]), state(reps[v]), [*bands[k, v], task(i)]) for i, k, v in keys]
         truth = [bool(assignment[k, i] and assignment[v, i]) for i, k, v in keys]
     else:
@@ -111,6 +127,8 @@ def _verdicts(structure: ColliderStructure, position: int, test: str) -> list[tu
             for i, k, _ in keys
         ]
         truth = [bool(assignment[k, i]) for i, k, _ in keys]
+    if not queries:
+        return []
     results = _fitted_oracle(structure).test_many(queries)
     return [
         (*key, x, y, tuple(z), r.pvalue < 0.5, t)
@@ -196,7 +214,7 @@ def _check_settings(n_structures, segment_lengths, n_steps, n_tasks, p_disconnec
     return n_structures, lengths, n_steps, n_tasks, probs, seed
 
 
-def _check(test, n_structures, segment_lengths, n_steps, n_tasks, p_disconnect, seed):
+def _check(test, n_structures, segment_lengths, n_steps, n_tasks, p_disconnect, seed, band="own"):
     n_structures, lengths, n_steps, n_tasks, probs, seed = _check_settings(
         n_structures, segment_lengths, n_steps, n_tasks, p_disconnect, seed
     )
@@ -211,7 +229,7 @@ def _check(test, n_structures, segment_lengths, n_steps, n_tasks, p_disconnect, 
             for position in range(L):
                 n_queries = n_false_dep = n_false_indep = n_bad = 0
                 for s in structures:
-                    verdicts = _verdicts(s, position, test)
+                    verdicts = _verdicts(s, position, test, band)
                     fd = sum(1 for *_, dep, truth in verdicts if dep and not truth)
                     fi = sum(1 for *_, dep, truth in verdicts if truth and not dep)
                     n_queries += len(verdicts)
@@ -228,7 +246,9 @@ def _check(test, n_structures, segment_lengths, n_steps, n_tasks, p_disconnect, 
                         "n_structures": n_structures,
                         "n_queries": n_queries,
                         "n_wrong": n_false_dep + n_false_indep,
-                        "wrong_fraction": (n_false_dep + n_false_indep) / n_queries,
+                        "wrong_fraction": (
+                            (n_false_dep + n_false_indep) / n_queries if n_queries else np.nan
+                        ),
                         "n_false_dependent": n_false_dep,
                         "n_false_independent": n_false_indep,
                         "structures_with_error": n_bad,
@@ -244,6 +264,7 @@ def representative_check(
     n_tasks: int = 3,
     p_disconnect: Sequence[float] = (0.0, 0.5, 1.0),
     seed: int = 0,
+    band: str = "own",
 ) -> pd.DataFrame:
     """Theorem 1's test with every within-segment position as the representative, by oracle.
 
@@ -251,8 +272,10 @@ def representative_check(
     random structures (:func:`~specialist.simulate.collider.random_structure`: every task on
     2 to ``K`` segments), and for each position ``j = 0 .. L - 1`` compares the oracle's
     verdict on ``s_{kL+j} ⟂ s_{vL+j} | band ∪ {g_i}`` (band = the two neighbours of each
-    representative, clipped to ``0 .. T - 1``) with "``g_i`` relevant to both ``k`` and
-    ``v``", for every task and segment pair (see :func:`query_verdicts`).
+    representative, clipped to ``0 .. T - 1``; with ``band="paper"`` the neighbours of each
+    segment's last state, as in the paper's Z_band, and a representative inside that band is
+    not tested: ``n_queries`` 0) with "``g_i`` relevant to both ``k`` and ``v``", for every
+    task and segment pair (see :func:`query_verdicts`).
 
     Parameters
     ----------
@@ -277,7 +300,10 @@ def representative_check(
     -----
     fig2_band_set
     """
-    return _check("pair", n_structures, segment_lengths, n_steps, n_tasks, p_disconnect, seed)
+    _check_choice("band", band, BANDS)
+    return _check(
+        "pair", n_structures, segment_lengths, n_steps, n_tasks, p_disconnect, seed, band
+    ).assign(band=band)
 
 
 def local_test_check(
@@ -313,7 +339,10 @@ def _settings_outcomes(check: pd.DataFrame, positions) -> tuple[list[str], list[
         kept = part[[positions(int(r.position), int(L)) for r in part.itertuples()]]
         if kept.empty:
             continue
-        words = [vocab.AGREE if n == 0 else vocab.DISAGREE for n in kept["n_wrong"]]
+        words = [
+            vocab.UNTESTABLE if q == 0 else vocab.AGREE if n == 0 else vocab.DISAGREE
+            for n, q in zip(kept["n_wrong"], kept["n_queries"], strict=True)
+        ]
         outcomes.append(vocab.conjoin(words))
         names.append(f"L = {int(L)}, p_disconnect = {p:g}")
     return outcomes, names
@@ -325,8 +354,8 @@ def theorem1_reading(check: pd.DataFrame) -> tuple[str, str, str]:
     One exact comparison per (L, p_disconnect) setting: "agree" if the paper's representative
     (a segment's last state) gives no wrong oracle verdict on any structure, "disagree"
     otherwise. The theorem is stated for every sequence, so the settings are a conjunction
-    (:func:`specialist.claims.conjoin`: one counterexample contradicts it) before
-    :func:`specialist.claims.combine`; the tally keeps the per-setting outcomes.
+    (:func:`specialist.claims.universal`: one counterexample contradicts it); the tally keeps
+    the per-setting outcomes.
 
     Backs
     -----
@@ -335,13 +364,13 @@ def theorem1_reading(check: pd.DataFrame) -> tuple[str, str, str]:
     from specialist import claims as vocab
 
     outcomes, _ = _settings_outcomes(check, lambda j, L: j == L - 1)
-    verdict = vocab.combine([vocab.conjoin(outcomes)])
+    verdict, tally = vocab.universal(outcomes)
     pair = check[(check["test"] == "pair") & (check["position"] == check["segment_length"] - 1)]
     key = (
         f"{int(pair['n_wrong'].sum())} wrong verdicts in {int(pair['n_queries'].sum())} "
         f"queries (last state, {int(pair['n_structures'].sum())} structures)"
     )
-    return verdict, key, vocab.tally(outcomes)
+    return verdict, key, tally
 
 
 def corollary1_reading(check: pd.DataFrame) -> tuple[str, str, str]:
@@ -350,7 +379,7 @@ def corollary1_reading(check: pd.DataFrame) -> tuple[str, str, str]:
     Per (L, p_disconnect) setting a conjunction over every within-segment position ("agree"
     if none gives a wrong verdict, "disagree" if one does). The corollary, as summarised, is
     stated for every sequence, so the settings are a conjunction too
-    (:func:`specialist.claims.conjoin`): one setting with a wrong verdict contradicts it, and
+    (:func:`specialist.claims.universal`): one setting with a wrong verdict contradicts it, and
     the tally shows where it holds (e.g. every step disconnected) and where it fails.
     Returns ``(verdict, key, tally)``.
 
@@ -361,14 +390,22 @@ def corollary1_reading(check: pd.DataFrame) -> tuple[str, str, str]:
     from specialist import claims as vocab
 
     outcomes, names = _settings_outcomes(check, lambda j, L: True)
-    verdict = vocab.combine([vocab.conjoin(outcomes)])
+    verdict, tally = vocab.universal(outcomes)
     pair = check[check["test"] == "pair"]
-    first = pair[pair["position"] == 0]
-    worst = first.loc[first["wrong_fraction"].idxmax()]
+    first = pair[(pair["position"] == 0) & (pair["n_queries"] > 0)]
     fails = [n for n, o in zip(names, outcomes, strict=True) if o == vocab.DISAGREE]
+    untested = [n for n, o in zip(names, outcomes, strict=True) if o == vocab.UNTESTABLE]
+    if first.empty:
+        head = "the first state cannot stand in (it lies in its own band)"
+    else:
+        worst = first.loc[first["wrong_fraction"].idxmax()]
+        head = (
+            f"first state wrong in up to {worst['wrong_fraction']:.1%} of queries (L = "
+            f"{int(worst['segment_length'])}, p_disconnect = {worst['p_disconnect']:g})"
+        )
     key = (
-        f"first state wrong in up to {worst['wrong_fraction']:.1%} of queries (L = "
-        f"{int(worst['segment_length'])}, p_disconnect = {worst['p_disconnect']:g}); fails in "
-        f"{len(fails)} of {len(names)} settings" + (f" ({'; '.join(fails)})" if fails else "")
+        f"{head}; fails in {len(fails)} of {len(names)} settings"
+        + (f" ({'; '.join(fails)})" if fails else "")
+        + (f"; untestable in {len(untested)} (a state inside its band)" if untested else "")
     )
-    return verdict, key, vocab.tally(outcomes)
+    return verdict, key, tally

@@ -29,8 +29,10 @@ held-out cat that wears ``k`` (one random donor per cat, the same for every meth
 * ``procedural``: the perfect edit, rendered from the true factors with the donor's
   accessory (:meth:`~specialist.simulate.cats.CatFactors.with_accessory_from`); a reference
   for the measures, not a model;
-* ``random_block``: the chance level: a random block of the sparse model's coordinates, as
-  many as its block of task ``k`` holds, transplanted the same way and scored the same way.
+* ``random_block``, ``random_dense``, ``random_dense_top``: the chance levels, one per compared
+  block (:data:`CHANCE_OF`): a random block of the same model's coordinates, as many as the
+  compared block holds (the ℓ1 block; the dense Jacobian block; the dense top-|B_k| block),
+  transplanted the same way and scored the same way.
 
 Measures (per method and accessory, :data:`METRICS`), comparing each edit with the model's
 reconstruction of the same cat (the original image for ``procedural``), so that
@@ -61,6 +63,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -101,6 +104,14 @@ METHODS: dict[str, str] = {
     "direction_dense": "direction edit (old design), dense",
     "procedural": "procedural edit (reference)",
     "random_block": "random block of |B_k| latents, ℓ1 model (chance)",
+    "random_dense": "random block of the dense block's size, dense model (chance)",
+    "random_dense_top": "random block of |B_k| latents, dense model (chance)",
+}
+#: the chance reference of each compared edit: a random block of its size in its own model
+CHANCE_OF: dict[str, str] = {
+    "l1_block": "random_block",
+    "dense_block": "random_dense",
+    "dense_top": "random_dense_top",
 }
 #: what each method is given beyond the observations (keys of
 #: :data:`specialist.labels.INFORMATION`): both GANs are trained with the accessories'
@@ -115,6 +126,8 @@ GIVEN: dict[str, tuple[str, ...]] = {
     "direction_dense": ("supervision",),
     "procedural": ("truth",),
     "random_block": ("supervision", "size"),
+    "random_dense": ("supervision", "size"),
+    "random_dense_top": ("supervision", "size"),
 }
 
 #: measures of an edit, with their labels (arrows: which way is more specific)
@@ -401,8 +414,20 @@ def edit_images(
     n_latent = dense.n_latent
     rng = np.random.default_rng(seed)
     b_random = np.sort(rng.choice(sparse.n_latent, size=b_sparse.size, replace=False))
+    b_random_dense = np.sort(rng.choice(n_latent, size=b_dense.size, replace=False))
+    b_random_top = np.sort(rng.choice(n_latent, size=b_top.size, replace=False))
     return {
         "random_block": (base_s, sparse.decode(transplant(zs, zs_donor, b_random)), b_random.size),
+        "random_dense": (
+            base_d,
+            dense.decode(transplant(zd, zd_donor, b_random_dense)),
+            b_random_dense.size,
+        ),
+        "random_dense_top": (
+            base_d,
+            dense.decode(transplant(zd, zd_donor, b_random_top)),
+            b_random_top.size,
+        ),
         "l1_block": (base_s, sparse.decode(transplant(zs, zs_donor, b_sparse)), b_sparse.size),
         "dense_block": (base_d, dense.decode(transplant(zd, zd_donor, b_dense)), b_dense.size),
         "dense_top": (base_d, dense.decode(transplant(zd, zd_donor, b_top)), b_top.size),
@@ -609,18 +634,22 @@ def specificity_verdict(
     sparse: str = "l1_block",
     dense: str = "dense_block",
     metric: str = "identity",
-    chance: str = "random_block",
+    chance: Mapping[str, str] | None = None,
 ) -> dict:
     """Is the ``sparse`` edit more specific than the ``dense`` one (paired by seed)?
 
     The comparison is the paired t interval over seeds of ``metric(dense) - metric(sparse)``
-    (> 0: the sparse edit changes identity less), read as one outcome
-    (:func:`specialist.claims.outcome`). It is *untestable* (its reason given) unless both
-    edits work: each puts the accessory on more often than the chance edit ``chance`` (a
-    random block of the ℓ1 block's size, transplanted the same way; paired interval of the
-    success above 0, :func:`specialist.claims.beats_chance`) and in at least ``min_success``
-    of the cats (mean over seeds and accessories); with one seed there is no interval. The
-    verdict is :func:`specialist.claims.combine` of the outcome.
+    (> 0: the sparse edit changes identity less). Each edit is held against its own chance
+    edit (``chance`` maps method → reference, default :data:`CHANCE_OF`: a random block of
+    the same size in the same model, transplanted the same way): it *beats chance* when its
+    success is above the chance edit's (paired interval above 0,
+    :func:`specialist.claims.beats_chance`). The outcome follows the book's one chance rule
+    (:func:`specialist.claims.gated_outcome`): untestable when both edits are at chance, or
+    when the edit found more specific is at chance (an edit that puts the accessory on no more
+    often than a random block may change little because it does little). Both edits must also
+    put the accessory on in at least ``min_success`` of the cats (mean over seeds and
+    accessories), else untestable: specificity is a property of an edit that works. With one
+    seed there is no interval. The verdict is :func:`specialist.claims.combine` of the outcome.
 
     Backs
     -----
@@ -628,26 +657,36 @@ def specificity_verdict(
     """
     from specialist.experiments.verdicts import paired
 
+    refs = {**CHANCE_OF, **(chance or {})}
     part = long[long["accessory"] == "mean"]
     success = part.groupby("method")["success"].mean()
     n = int(part["seed"].nunique())
     result = {
         "sparse": sparse, "dense": dense, "metric": metric, "n_seeds": n,
         "min_success": min_success, "success": {m: float(success[m]) for m in (sparse, dense)},
-        "chance_success": float(success[chance]), "reason": "",
+        "chance_success": {m: float(success[refs[m]]) for m in (sparse, dense)}, "reason": "",
     }  # fmt: skip
     if n < 2:
         result.update(outcome=claims.UNTESTABLE, reason="one seed: no interval over seeds")
     else:
         result["difference"] = paired(part, dense, sparse, metric)
-        result["chance"] = {m: paired(part, m, chance, "success") for m in (sparse, dense)}
-        below = [m for m in (sparse, dense) if not claims.beats_chance(result["chance"][m])]
+        result["chance"] = {m: paired(part, m, refs[m], "success") for m in (sparse, dense)}
+        beats = {m: claims.beats_chance(result["chance"][m]) for m in (sparse, dense)}
+        # difference = dense − sparse on a measure where lower is more specific: "a" ahead
+        # (above 0) means the sparse edit is the more specific one
+        word, why = claims.gated_outcome(result["difference"], beats[sparse], beats[dense])
         rare = [m for m in (sparse, dense) if success[m] < min_success]
         reasons = []
-        if below:
+        if why == "both at chance":
             reasons.append(
-                f"{' and '.join(METHODS[m] for m in below)} put(s) the accessory on no more "
-                f"often than a random block of the same size"
+                "neither edit puts the accessory on more often than a random block of its size "
+                "in its model"
+            )
+        elif why:
+            ahead = sparse if why.startswith("a") else dense
+            reasons.append(
+                f"{METHODS[ahead]} is found more specific but puts the accessory on no more "
+                "often than a random block of its size"
             )
         if rare:
             reasons.append(
@@ -655,7 +694,7 @@ def specificity_verdict(
                 f"than {min_success:.0%} of the cats"
             )
         result["reason"] = "; ".join(reasons)
-        result["outcome"] = claims.UNTESTABLE if reasons else claims.outcome(result["difference"])
+        result["outcome"] = claims.UNTESTABLE if reasons else word
     result["verdict"] = claims.combine([result["outcome"]])
     return result
 
@@ -675,9 +714,11 @@ def verdict_of(long: pd.DataFrame, **choices) -> tuple[str, str, str, dict]:
     """
     result = specificity_verdict(long, **choices)
     a, b = METHODS[result["sparse"]], METHODS[result["dense"]]
+    cs = result["chance_success"]
     success = (
         f"target success {result['success'][result['sparse']]:.0%} vs "
-        f"{result['success'][result['dense']]:.0%} (chance {result['chance_success']:.0%})"
+        f"{result['success'][result['dense']]:.0%} (each one's chance: a random block of its "
+        f"size, {cs[result['sparse']]:.0%} vs {cs[result['dense']]:.0%})"
     )
     if "difference" in result:
         iv = result["difference"]
@@ -701,9 +742,10 @@ def verdict_sentence(result: dict, conditions: str) -> str:
     """
     a, b = METHODS[result["sparse"]], METHODS[result["dense"]]
     sa, sb = result["success"][result["sparse"]], result["success"][result["dense"]]
+    cs = result["chance_success"]
     head = (
         f"{a} vs {b} ({conditions}): target success {sa:.0%} vs {sb:.0%} (a random block of "
-        f"the same size: {result['chance_success']:.0%})"
+        f"each one's size in its model: {cs[result['sparse']]:.0%} vs {cs[result['dense']]:.0%})"
     )
     if "difference" not in result:
         return f"{head}; verdict: {result['verdict']} ({result['reason']})."

@@ -40,7 +40,7 @@ fig5_l1_ablation, fig5_l1_path
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -79,6 +79,18 @@ METHODS = {
     "l0": "ℓ0 gates, fixed λ",
     "truth": "true block s_I (reference)",
     "random": "random projection, same block size (chance)",
+    "random_dense": "random projection, the generalist's block size (chance)",
+    "random_top": "random projection, the true block size (chance)",
+}
+#: the chance reference of each compared block: a random block of that block's own size
+CHANCE_OF = {
+    "l1_auto": "random",
+    "l1_fixed": "random",
+    "l0": "random",
+    "generalist": "random_dense",
+    "generalist_top": "random_top",
+    "l1_down": "random:l1_down",
+    "l1_up": "random:l1_up",
 }
 #: what each method is given beyond the observations (keys of :data:`specialist.labels.INFORMATION`):
 #: every VAE is trained with the tasks as targets (its heads fit them), so both the sparse and
@@ -91,6 +103,8 @@ GIVEN = {
     "l0": ("supervision",),
     "truth": ("truth",),
     "random": ("size",),
+    "random_dense": ("size",),
+    "random_top": ("size",),
 }
 #: the support thresholds scored besides the model's own (0.1), for the attacks
 ATTACK_THRESHOLDS = (0.2,)
@@ -293,16 +307,25 @@ def layer2_run(
         score(name, model)
     score("generalist_top", models["generalist"], top_blocks(models["generalist"], true_sizes))
     auto_blocks = models["l1_auto"].relevant_latents()
-    score("random", None, first_blocks([b.size for b in auto_blocks]))
+    dense_blocks = models["generalist"].relevant_latents()
+
+    def sizes(blocks):
+        return first_blocks([b.size for b in blocks])
+
+    # each compared block gets its own chance block, of its own size (CHANCE_OF)
+    score("random", None, sizes(auto_blocks))
+    score("random_dense", None, sizes(dense_blocks))
+    score("random_top", None, sizes(top_blocks(models["generalist"], true_sizes)))
     if attacks:
         for thr in ATTACK_THRESHOLDS:
-            for name in ("generalist", "l1_auto"):
+            for name, ref in (("generalist", "random_dense"), ("l1_auto", "random")):
                 blocks = support_from_sensitivity(models[name].task_sensitivity_, thr)
                 score(f"{name}@t{thr:g}", models[name], blocks)
-            score(f"random@t{thr:g}", None, first_blocks([b.size for b in blocks]))
+                score(f"{ref}@t{thr:g}", None, sizes(blocks))
         for name in ("generalist", "l1_auto"):
             score(f"{name}@linear", models[name], reader="linear")
-        score("random@linear", None, first_blocks([b.size for b in auto_blocks]), "linear")
+        score("random@linear", None, sizes(auto_blocks), "linear")
+        score("random_dense@linear", None, sizes(dense_blocks), "linear")
         lambdas = [m.l1 for m in path_models]  # the dense model first (λ = 0)
         at = lambdas.index(result["auto_l1"])
         for name, step in (("l1_down", -1), ("l1_up", 1)):
@@ -374,7 +397,7 @@ def separation(
     long: pd.DataFrame,
     sparse: str = "l1_auto",
     dense: str = "generalist",
-    chance: str = "random",
+    chance: str | Mapping[str, str] | None = None,
     margin: float = KEEP_MARGIN,
 ) -> dict:
     """The comparisons behind the Fig. 5 claim on one condition, paired per data set.
@@ -383,10 +406,11 @@ def separation(
     ``seed`` identifies the data set). Four paired t intervals (:func:`specialist.stats.
     paired_difference`):
 
-    * ``chance:<method>``: R² relevant of ``sparse`` and of ``dense`` minus that of the chance
-      reference ``chance`` (a random representation of the same block size, same reader,
-      same rows). A method *beats chance* (:func:`specialist.claims.beats_chance`) when the
-      interval lies above 0;
+    * ``chance:<method>``: R² relevant of ``sparse`` and of ``dense`` minus that of its chance
+      reference (a random representation with blocks of *that method's* size, same reader,
+      same rows: ``chance`` maps method → reference, default :data:`CHANCE_OF`; a string
+      gives both the same). A method *beats chance* (:func:`specialist.claims.beats_chance`)
+      when the interval lies above 0;
     * ``irrelevant``: R² irrelevant max of ``dense`` minus that of ``sparse`` (> 0: the sparse
       blocks leak less about the other latents); its outcome (:func:`specialist.claims.
       outcome`) is the first comparison;
@@ -395,8 +419,11 @@ def separation(
       (*agree*: the relevant block is kept within ``margin``; *disagree*: it is lost by more
       than ``margin``; *tie*: the data cannot tell).
 
-    Both comparisons are *untestable* unless both methods beat chance (an ordering between
-    methods that do not read the relevant latents better than a random block says nothing).
+    Both comparisons are *untestable* when neither method beats its chance reference (two
+    methods that read the relevant latents no better than random blocks say nothing about
+    each other); a method at chance is otherwise compared as it is (the book's chance rule,
+    :func:`specialist.claims.gated_outcome`: one that loses the relevant block to a working
+    model shows it in the second comparison).
     The claim needs both parts, so the condition's outcome is their conjunction
     (:func:`specialist.claims.conjoin`: separation shown but the relevant block undecided is a
     tie, not half an agreement).
@@ -414,15 +441,15 @@ def separation(
     """
     from specialist.experiments.verdicts import paired
 
-    above = {m: paired(long, m, chance, "r2_relevant") for m in (sparse, dense)}
+    refs = _chance_refs(chance, sparse, dense)
+    above = {m: paired(long, m, refs[m], "r2_relevant") for m in (sparse, dense)}
     irrelevant = paired(long, dense, sparse, "r2_irrelevant_max")
     relevant = paired(long, sparse, dense, "r2_relevant")
     below = [m for m in (sparse, dense) if not claims.beats_chance(above[m])]
-    if below:
+    if len(below) == 2:
         outcomes = {p: claims.UNTESTABLE for p in PARTS}
         reason = (
-            f"{' and '.join(METHODS.get(m, m) for m in below)} do(es) not beat chance on R² "
-            f"relevant (a random block of the same size: "
+            "neither model beats chance on R² relevant (a random block of its own size: "
             + "; ".join(f"{METHODS.get(m, m)} − chance {above[m].text()}" for m in below)
             + ")"
         )
@@ -443,11 +470,32 @@ def separation(
     }
 
 
+def _chance_refs(chance, sparse: str, dense: str) -> dict[str, str]:
+    """``{method: chance reference}`` for :func:`separation` (see there).
+
+    A variant ``"<method>@<suffix>"`` (an attack's threshold or reader) gets its method's
+    reference with the same suffix (``"l1_auto@t0.2"`` → ``"random@t0.2"``).
+    """
+    if isinstance(chance, str):
+        return {sparse: chance, dense: chance}
+    table = {**CHANCE_OF, **(chance or {})}
+    refs = {}
+    for m in (sparse, dense):
+        base, at, suffix = m.partition("@")
+        if m in table:
+            refs[m] = table[m]
+        elif base in table:
+            refs[m] = table[base] + (at + suffix if at else "")
+        else:
+            raise ValueError(f"no chance reference for {m!r}; pass chance={{method: reference}}")
+    return refs
+
+
 def verdict_of(
     conditions: Mapping[str, pd.DataFrame],
     sparse: str = "l1_auto",
     dense: str = "generalist",
-    chance: str = "random",
+    chance: str | Mapping[str, str] | None = None,
     margin: float = KEEP_MARGIN,
 ) -> tuple[str, str, str, dict]:
     """The one verdict rule of the Fig. 5 claim, for the main verdict and every attack.
@@ -485,22 +533,31 @@ def verdict_of(
     return verdict, key, claims.tally(outcomes), results
 
 
-def chance_text(long: pd.DataFrame, chance: str = "random") -> str:
+def chance_text(
+    long: pd.DataFrame, chance: str | Sequence[str] = ("random", "random_dense")
+) -> str:
     """``"random projection …: R² relevant 0.31 [0.25, 0.37], R² irrelevant max …"``: what
-    the chance reference scores on these runs (t intervals over data sets).
+    each chance reference scores on these runs (t intervals over data sets, at most 1).
 
     Backs
     -----
     fig5_l1_ablation, fig5_l1_path
     """
-    part = long[long["method"] == chance]
-    rel = mean_interval(part["r2_relevant"])
-    irr = mean_interval(part["r2_irrelevant_max"])
-    return (
-        f"{METHODS.get(chance, chance)}: R² relevant {rel.estimate:.2f} [{rel.low:.2f}, "
-        f"{rel.high:.2f}], R² irrelevant max {irr.estimate:.2f} [{irr.low:.2f}, {irr.high:.2f}] "
-        f"({rel.n} data sets)"
-    )
+    parts = []
+    for ref in [chance] if isinstance(chance, str) else chance:
+        part = long[long["method"] == ref]
+        if part.empty:
+            continue
+        rel = mean_interval(part["r2_relevant"], bounds=(-np.inf, 1.0))
+        irr = mean_interval(part["r2_irrelevant_max"], bounds=(-np.inf, 1.0))
+        parts.append(
+            f"{METHODS.get(ref, ref)}: R² relevant {rel.estimate:.2f} [{rel.low:.2f}, "
+            f"{rel.high:.2f}], R² irrelevant max {irr.estimate:.2f} [{irr.low:.2f}, "
+            f"{irr.high:.2f}] ({rel.n} data sets)"
+        )
+    if not parts:
+        raise ValueError(f"no chance reference {chance!r} in the runs")
+    return "; ".join(parts)
 
 
 def given_of(*methods: str) -> dict[str, str]:

@@ -5,7 +5,7 @@ The runs are in long format (:func:`specialist.experiments.layer1.long_format`):
 ``seed`` column, so differences between methods are *paired* by seed and their intervals are
 Student-t intervals over data sets (:func:`specialist.stats.paired_interval`). Where the runs
 hold the chance reference (``"best_constant"``, :func:`specialist.experiments.layer1.best_constant`),
-a link between two methods counts only if both beat it.
+a link goes through the book's one chance rule (:func:`specialist.claims.gated_outcome`).
 
 Backs
 -----
@@ -30,10 +30,26 @@ def label(method: str) -> str:
     return METHOD_LABELS.get(method, method)
 
 
+#: the range a difference of two scores cannot leave (scores in [0, 1]: ±1; MCC in [−1, 1]:
+#: ±2; R² at most 1: at most 1 − (−∞)); paired intervals are clipped to it
+DIFFERENCE_BOUNDS = {
+    "accuracy": (-1.0, 1.0),
+    "f1": (-1.0, 1.0),
+    "fpr": (-1.0, 1.0),
+    "fnr": (-1.0, 1.0),
+    "mean_cc": (-1.0, 1.0),
+    "mcc": (-2.0, 2.0),
+    "success": (-1.0, 1.0),
+    "other_flips": (-1.0, 1.0),
+}
+
+
 def paired(runs: pd.DataFrame, a: str, b: str, metric: str, key: str = "seed") -> Interval:
     """Mean of ``metric(a) - metric(b)`` over the data sets both methods scored, with interval.
 
-    Raises a ``ValueError`` if the two methods did not score the same data sets.
+    The interval is clipped to the range a difference of ``metric`` can take
+    (:data:`DIFFERENCE_BOUNDS`). Raises a ``ValueError`` if the two methods did not score the
+    same data sets.
 
     Backs
     -----
@@ -46,7 +62,9 @@ def paired(runs: pd.DataFrame, a: str, b: str, metric: str, key: str = "seed") -
     both = wide[[a, b]]
     if both.isna().any().any():
         raise ValueError(f"{a!r} and {b!r} did not score the same data sets: not paired")
-    return paired_difference(both[a].to_numpy(), both[b].to_numpy())
+    return paired_difference(
+        both[a].to_numpy(), both[b].to_numpy(), bounds=DIFFERENCE_BOUNDS.get(metric)
+    )
 
 
 def chain_for(seltask: str, ours: str = "ours") -> tuple[str, ...]:
@@ -69,17 +87,22 @@ def ordering(
     Returns ``{"links": [(worse, better, Interval, verdict)], "holds": bool, "reversed":
     [links whose interval lies below 0], "ties": [...], "untestable": [...]}``: the ordering
     *holds* when every link's difference (better − worse) has an interval above 0. With
-    ``chance`` (a method of ``runs``), a link one of whose methods does not beat it (paired
-    interval above 0, :func:`specialist.claims.beats_chance`) is ``"untestable"``: an order
-    among methods at chance is no evidence.
+    ``chance`` (a method of ``runs``), each link goes through the book's one chance rule
+    (:func:`specialist.claims.gated_outcome`): a link between two methods at chance, or one
+    whose method found ahead is at chance, is ``"untestable"``.
     """
+    from specialist import claims as vocab
+
     at_chance = set()
     if chance is not None:
         at_chance = {m for m in chain if not beats_chance(paired(runs, m, chance, metric))}
     links = []
     for worse, better in zip(chain[:-1], chain[1:], strict=True):
         iv = paired(runs, better, worse, metric)
-        word = "untestable" if {worse, better} & at_chance else verdict(iv, "holds", "reversed")
+        word = verdict(iv, "holds", "reversed")
+        if chance is not None:
+            gated, _ = vocab.gated_outcome(iv, better not in at_chance, worse not in at_chance)
+            word = "untestable" if gated == vocab.UNTESTABLE else word
         links.append((worse, better, iv, word))
     return {
         "links": links,
@@ -121,7 +144,8 @@ def ordering_sentence(runs: pd.DataFrame, metric: str, what: str, seltask: str) 
         at = ", ".join(label(m) for m in result["at_chance"])
         end = (
             f"the paper's ordering cannot be tested in full: {at} does not beat the best "
-            "constant, so its links are no evidence"
+            "constant, so the links where it is found ahead, or where both are at chance, are "
+            "no evidence"
         )
     else:
         end = "the paper's ordering is not reproduced: some links are ties, none is reversed"
