@@ -50,6 +50,7 @@ check_n_steps = 12  # Corollary 1 check: sequence length T of the random structu
 check_n_tasks = 3  # Corollary 1 check: tasks M of the random structures
 attack_seed = 1000  # attack: the check rerun on the structure stream seed + attack_seed
 attack_extra_tasks = 2  # attack: the check rerun with this many more tasks (denser structures)
+attack_n_steps = 18  # attack on Theorem 1: longer sequences T (a multiple of every L)
 
 # %%
 import matplotlib.pyplot as plt
@@ -344,8 +345,8 @@ say(*sentences)
 # setting with a wrong verdict contradicts the claim, and the tally under the verdict shows in
 # how many settings it held (e.g. every step disconnected) and failed. The attacks rerun or re-read the check with
 # one of our choices changed: another stream of random structures, denser structures (more
-# tasks on the same $T$) and the paper's own band kept around the last state while only the
-# standing-in state changes (our reading of the corollary moves the band with the state; at
+# tasks on the same $T$), longer sequences (Theorem 1) and, for Corollary 1, the paper's own
+# band kept around the last state while only the standing-in state changes (our reading of the corollary moves the band with the state; at
 # $L = 2$ the first state lies inside the paper's band, so there it cannot be tested). The
 # table and the sentences below are computed from this run.
 
@@ -368,19 +369,31 @@ conditions = (
 )
 # the two claims are exact oracle checks, read by one function each (experiments.dsep); the
 # attacks change our own choices: a second stream of random structures, denser structures
-# (more tasks on the same T) and the longer segment length alone
-attack_checks = {
+# (more tasks on the same T), longer sequences (Theorem 1), and for Corollary 1 the paper's
+# own band kept around the last state while only the standing-in state changes
+shared_attacks = {
     f"structure seed stream 1 (seed {seed + attack_seed})": representative_check(
         n_structures, **{**check_args, "seed": seed + attack_seed}
     ),
     f"denser structures (M = {check_n_tasks + attack_extra_tasks} tasks)": representative_check(
         n_structures, **{**check_args, "n_tasks": check_n_tasks + attack_extra_tasks}
     ),
-    # our reading of the corollary takes the band around the standing-in state; the paper's
-    # Z_band is built around the last state: keep it and swap only the representative
-    "the paper's band kept (neighbours of the last state), only the state swapped": (
-        representative_check(n_structures, **check_args, band="paper")
-    ),
+}
+attack_checks = {
+    "Theorem 1": {
+        **shared_attacks,
+        f"longer sequences (T = {attack_n_steps})": representative_check(
+            n_structures, **{**check_args, "n_steps": attack_n_steps}
+        ),
+    },
+    "Corollary 1": {
+        **shared_attacks,
+        # our reading of the corollary takes the band around the standing-in state; the
+        # paper's Z_band is built around the last state: keep it, swap only the representative
+        "the paper's band kept (neighbours of the last state), only the state swapped": (
+            representative_check(n_structures, **check_args, band="paper")
+        ),
+    },
 }
 readings = {
     "Theorem 1": (theorem1_reading, "thm-1"),
@@ -424,7 +437,8 @@ for name, (read, theory) in readings.items():
             ),
             # each attack is read by the same function as the main verdict
             attacks=[
-                claims.attack(choice, *read(table)[:2]) for choice, table in attack_checks.items()
+                claims.attack(choice, *read(table)[:2])
+                for choice, table in attack_checks[name].items()
             ],
             tally=tally_,
             theory=[theory],

@@ -94,16 +94,17 @@ shown = summary.join(pd.concat({"seconds per run": seconds}, axis=1))
 means = runs.groupby("test")[["accuracy", "mcc"]].mean()
 paired_runs = runs.rename(columns={"test": "method"})
 diff = {m: paired(paired_runs, "cmi", "fisherz", m) for m in ("accuracy", "mcc")}
-# a comparison counts only if both tests beat the best constant on that metric (paired)
-at_chance = {
-    m: [t for t in ("fisherz", "cmi") if not claims.beats_chance(paired(paired_runs, t, CHANCE, m))]
+# the book's one chance rule (specialist.claims.gated_outcome) on each metric
+beats = {
+    m: {t: claims.beats_chance(paired(paired_runs, t, CHANCE, m)) for t in ("cmi", "fisherz")}
     for m in diff
 }
 
 
 def word(m):
-    if at_chance[m]:
-        return "untestable: " + " and ".join(labels[t] for t in at_chance[m]) + " at chance"
+    outcome, why = claims.gated_outcome(diff[m], beats[m]["cmi"], beats[m]["fisherz"])
+    if outcome == claims.UNTESTABLE:
+        return "untestable: " + claims.explain(why, "CMI", "Fisher-z", "the best constant")
     return verdict(diff[m], "CMI better", "Fisher-z better")
 
 

@@ -40,8 +40,8 @@
 #   method, but with Algorithm 1's evidence replaced by uniform random numbers (five draws per
 #   play, their mean mAP), scored by the same evaluator. Many candidate pairs are true on these
 #   scenes, so chance is far from 0; a method that does not beat this row on the same plays
-#   (paired interval above 0) detects nothing, and **an ordering link counts only if both of
-#   its methods beat chance**; otherwise the link is *untestable*;
+#   (paired interval above 0) detects nothing. **A link between two methods at chance is no
+#   evidence, nor is one whose method found ahead is at chance**: such a link is *untestable*;
 # * **what each row is given**: Algorithm 1 conditions on the outcomes $g$ of the held-out
 #   episodes for every row, so every row is "given g". Ours, the dense VAE and the linear
 #   control are also *supervised*: their features are fitted with the training episodes'

@@ -244,8 +244,9 @@ say(
 # (tab_edit_specificity measures the claim); the design fact is the verdict, the sizes are data
 claims_list = [
     claims.claim(
-        "Edits through a sparse task mask change only their attribute; without sparsity, "
-        "colour and identity change too (Figs. 6–7)",
+        "Figs. 6–7 as the paper shows them: pictures of edits through a sparse task mask "
+        "against edits without sparsity (the claim itself is measured in the edit-specificity "
+        "table)",
         claims.NOT_TESTABLE,
         "block sizes of the model pair shown: ℓ1 "
         + ", ".join(f"{k} {v}" for k, v in block_sizes["l1"].items())
@@ -255,8 +256,8 @@ claims_list = [
         n_runs=1,
         chance=(
             "no score on this page (pictures); the measured claim's chance level, a random "
-            "block of the ℓ1 block's size transplanted the same way, is on the page 'Beyond "
-            "the paper — How specific are the edits?' (tab_edit_specificity)"
+            "block of each edit's size in its model, transplanted the same way, is on the page "
+            "'Beyond the paper — How specific are the edits?' (tab_edit_specificity)"
         ),
         given=given_of("l1_block", "dense_block"),
         conditions=(

@@ -83,9 +83,13 @@ FIELDS = (
 )
 #: the fewest attacks a paper claim must record (:func:`claim`)
 MIN_ATTACKS = 2
+#: the fewest runs behind a comparison for it to count: the coverage of the book's paired
+#: interval is verified at 5 and 10 runs (``tests/test_stats_coverage.py``), not below; with
+#: fewer (e.g. the quick profile's 2) an interval can have no width and call any gap an effect
+MIN_RUNS = 5
 
 
-def outcome(iv: Interval, *, higher_is_effect: bool = True, min_runs: int = 2) -> str:
+def outcome(iv: Interval, *, higher_is_effect: bool = True, min_runs: int = MIN_RUNS) -> str:
     """The outcome of one paired comparison from its interval.
 
     Parameters
@@ -94,7 +98,8 @@ def outcome(iv: Interval, *, higher_is_effect: bool = True, min_runs: int = 2) -
         The paired interval (:func:`specialist.stats.paired_interval`) of ``a - b``, where
         the paper's effect is ``a - b > 0`` (or ``< 0`` with ``higher_is_effect=False``).
     min_runs
-        Below this many runs the interval has no width to speak of: ``"untestable"``.
+        Below this many runs the interval's coverage is not verified (:data:`MIN_RUNS`):
+        ``"untestable"``.
 
     Returns
     -------
@@ -189,8 +194,9 @@ def tally(outcomes: Iterable[str]) -> str:
 
 
 def beats_chance(iv: Interval) -> bool:
-    """Whether a method's paired interval against its chance reference lies above 0."""
-    return iv.n >= 2 and iv.low > 0
+    """Whether a method's paired interval against its chance reference lies above 0 (over
+    at least :data:`MIN_RUNS` runs)."""
+    return iv.n >= MIN_RUNS and iv.low > 0
 
 
 def gated_outcome(
@@ -212,7 +218,7 @@ def gated_outcome(
     """
     word = outcome(iv, higher_is_effect=higher_is_effect)
     if word == UNTESTABLE:
-        return UNTESTABLE, "fewer than two runs"
+        return UNTESTABLE, f"fewer than {MIN_RUNS} runs"
     if not a_beats and not b_beats:
         return UNTESTABLE, "both at chance"
     if word == TIE:
@@ -221,6 +227,21 @@ def gated_outcome(
     if (a_ahead and not a_beats) or (not a_ahead and not b_beats):
         return UNTESTABLE, ("a" if a_ahead else "b") + " ahead but at chance"
     return word, ""
+
+
+def explain(why: str, a: str, b: str, reference: str = "chance") -> str:
+    """A reader's sentence for a :func:`gated_outcome` reason, naming the two methods.
+
+    ``"Ours and CCA do not beat the best constant"``, ``"CCA is ahead but does not beat the
+    best constant"``, ``"fewer than 5 runs"``, or ``""`` when the comparison counted.
+    """
+    if not why:
+        return ""
+    if why == "both at chance":
+        return f"{a} and {b} do not beat {reference}"
+    if why.startswith(("a ahead", "b ahead")):
+        return f"{a if why[0] == 'a' else b} is ahead but does not beat {reference}"
+    return why
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ INFORMATION = {
     "truth": "the true structure",
     "base_rate": "the true share of positive entries",
     "size": "the size of the block it is compared with",
+    "actions": "the true actions a_t",
+    "format": "the candidate pairs and detected boxes only (no pixels, no evidence)",
 }
 #: the short form shown in a legend ("Ours (given g)")
 SHORT = {
@@ -32,6 +34,8 @@ SHORT = {
     "truth": "given the truth",
     "base_rate": "given the base rate",
     "size": "given the size",
+    "actions": "given the actions",
+    "format": "format only",
 }
 
 

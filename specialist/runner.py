@@ -730,7 +730,16 @@ def _claim_rows(entry: claims.Claim, link: str, theory: str) -> list[str]:
         verdict += f"<br>{entry.tally}"
     if entry.reason:
         verdict += f"<br>*why:* {entry.reason}"
-    runs = "exact check, no runs" if entry.n_runs is None else f"{entry.n_runs} runs"
+    runs = (
+        "exact check, no runs"
+        if entry.n_runs is None
+        else f"{entry.n_runs} run{'s' if entry.n_runs != 1 else ''}"
+        + (
+            f" (fewer than {claims.MIN_RUNS}: no comparison counts)"
+            if entry.n_runs < claims.MIN_RUNS
+            else ""
+        )
+    )
     key = f"{entry.key_number}<br>*{entry.kind}, {runs}*<br>*chance:* {entry.chance}"
     given = "<br>".join(f"{name}: {what}" for name, what in entry.given.items())
     if entry.attacks:
@@ -739,7 +748,11 @@ def _claim_rows(entry: claims.Claim, link: str, theory: str) -> list[str]:
             for a in entry.attacks
         )
     else:
-        robust = "no attack (nothing to attack)"
+        robust = (
+            "no attack: nothing was tested"
+            if entry.verdict == claims.NOT_TESTABLE
+            else "no attack: a study beyond the paper"
+        )
     text = f"{entry.claim}<br>*holds under:* {entry.conditions}"
     return [_cell(c) for c in (text, verdict, key, given, robust, link, theory)]
 

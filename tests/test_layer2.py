@@ -119,7 +119,7 @@ def test_separation_verdict_follows_the_intervals(irr_gap, rel_gap, chance, expe
     verdict, key, tally, _ = verdict_of({"c": long})
     assert verdict == expected and "paired t" in key
     if expected == "not testable here":
-        assert "beats chance" in result["reason"] and tally == "1 untestable"
+        assert "do not beat a random block" in result["reason"] and tally == "1 untestable"
 
 
 def test_verdict_of_combines_the_conditions():

@@ -312,7 +312,7 @@ def test_sentences_and_claims_are_computed_from_the_run():
     assert list(shown.index) == [study.given_label(m) for m in study.METHODS]
     assert shown.loc["Ours (ℓ1 VAE) (given g, supervised)", "standard"].startswith("0.422 [")
     assert shown.loc["LEAP-style (given g)", "standard"].startswith("0.212 [")
-    assert shown.loc["random evidence (chance) (unsupervised)", "standard"].startswith("0.050 [")
+    assert shown.loc["random evidence (chance) (format only)", "standard"].startswith("0.050 [")
     with pytest.raises(ValueError, match="iou"):
         study.summary_table(means, scores, 0.9)
     worse = {**PAPER_LIKE, "ours": PAPER_LIKE["dense"]}
@@ -369,4 +369,4 @@ def test_claims_carry_chance_given_and_attacks_that_move_with_the_numbers():
     (ordering, _) = study.claims(at_05, 0.5, [0.5], SMALL)
     assert ordering.verdict == "not testable here" and "no evidence" in ordering.reason
     sentence = study.ordering_sentence(at_05, 0.5)
-    assert "cannot be tested here" in sentence and "LEAP and Base not above chance" in sentence
+    assert "cannot be tested here" in sentence and "LEAP and Base do not beat chance" in sentence

@@ -666,8 +666,11 @@ def specificity_verdict(
         "min_success": min_success, "success": {m: float(success[m]) for m in (sparse, dense)},
         "chance_success": {m: float(success[refs[m]]) for m in (sparse, dense)}, "reason": "",
     }  # fmt: skip
-    if n < 2:
-        result.update(outcome=claims.UNTESTABLE, reason="one seed: no interval over seeds")
+    if n < claims.MIN_RUNS:
+        result.update(
+            outcome=claims.UNTESTABLE,
+            reason=f"{n} seed(s): the interval's coverage is verified from {claims.MIN_RUNS} on",
+        )
     else:
         result["difference"] = paired(part, dense, sparse, metric)
         result["chance"] = {m: paired(part, m, refs[m], "success") for m in (sparse, dense)}
@@ -682,12 +685,14 @@ def specificity_verdict(
                 "neither edit puts the accessory on more often than a random block of its size "
                 "in its model"
             )
-        elif why:
-            ahead = sparse if why.startswith("a") else dense
+        elif why.startswith(("a ahead", "b ahead")):
+            ahead = sparse if why[0] == "a" else dense
             reasons.append(
                 f"{METHODS[ahead]} is found more specific but puts the accessory on no more "
                 "often than a random block of its size"
             )
+        elif why:
+            reasons.append(why)
         if rare:
             reasons.append(
                 f"{' and '.join(METHODS[m] for m in rare)} put(s) the accessory on in fewer "

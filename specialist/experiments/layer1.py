@@ -50,7 +50,7 @@ CHANCE = "best_constant"
 METHOD_GIVEN = {
     "cca": ("g",),
     "group_lasso": ("g",),
-    "seltask_unsup": ("truth",),
+    "seltask_unsup": ("actions", "truth"),
     "seltask_g": ("g",),
     "local_test": ("g",),
     "ours": ("g",),

@@ -419,11 +419,10 @@ def separation(
       (*agree*: the relevant block is kept within ``margin``; *disagree*: it is lost by more
       than ``margin``; *tie*: the data cannot tell).
 
-    Both comparisons are *untestable* when neither method beats its chance reference (two
-    methods that read the relevant latents no better than random blocks say nothing about
-    each other); a method at chance is otherwise compared as it is (the book's chance rule,
-    :func:`specialist.claims.gated_outcome`: one that loses the relevant block to a working
-    model shows it in the second comparison).
+    Each comparison goes through the book's one chance rule
+    (:func:`specialist.claims.gated_outcome`, chance judged on R² relevant): it is
+    *untestable* when neither model beats its chance block, or when the model found better is
+    at chance itself.
     The claim needs both parts, so the condition's outcome is their conjunction
     (:func:`specialist.claims.conjoin`: separation shown but the relevant block undecided is a
     tie, not half an agreement).
@@ -445,20 +444,23 @@ def separation(
     above = {m: paired(long, m, refs[m], "r2_relevant") for m in (sparse, dense)}
     irrelevant = paired(long, dense, sparse, "r2_irrelevant_max")
     relevant = paired(long, sparse, dense, "r2_relevant")
-    below = [m for m in (sparse, dense) if not claims.beats_chance(above[m])]
-    if len(below) == 2:
-        outcomes = {p: claims.UNTESTABLE for p in PARTS}
-        reason = (
-            "neither model beats chance on R² relevant (a random block of its own size: "
-            + "; ".join(f"{METHODS.get(m, m)} − chance {above[m].text()}" for m in below)
+    beats = {m: claims.beats_chance(above[m]) for m in (sparse, dense)}
+    # both parts read with the sparse model as "a": above 0 means it is the better one (it
+    # leaks less; it keeps the relevant block within the margin)
+    names = (METHODS.get(sparse, sparse), METHODS.get(dense, dense))
+    outcomes, reasons = {}, []
+    for part, iv in (("irrelevant", irrelevant), ("relevant", _shift(relevant, margin))):
+        outcomes[part], why = claims.gated_outcome(iv, beats[sparse], beats[dense])
+        text = claims.explain(why, *names, "a random block of its size on R² relevant")
+        if text and text not in reasons:
+            reasons.append(text)
+    reason = "; ".join(reasons)
+    if reason:
+        reason += (
+            " ("
+            + "; ".join(f"{METHODS.get(m, m)} − chance {above[m].text()}" for m in (sparse, dense))
             + ")"
         )
-    else:
-        outcomes = {
-            "irrelevant": claims.outcome(irrelevant),
-            "relevant": claims.outcome(_shift(relevant, margin)),
-        }
-        reason = ""
     return {
         "irrelevant": irrelevant,
         "relevant": relevant,
