@@ -83,9 +83,9 @@ FIELDS = (
 )
 #: the fewest attacks a paper claim must record (:func:`claim`)
 MIN_ATTACKS = 2
-#: the fewest runs behind a comparison for it to count: the coverage of the book's paired
-#: interval is verified at 5 and 10 runs (``tests/test_stats_coverage.py``), not below; with
-#: fewer (e.g. the quick profile's 2) an interval can have no width and call any gap an effect
+#: the fewest runs behind a comparison for it to count (the coverage of the book's paired
+#: interval is verified at 5 and 10 runs in ``tests/test_stats_coverage.py``, not below, and
+#: with fewer, as the quick profile's 2, an interval can have no width and call any gap an effect)
 MIN_RUNS = 5
 
 
