@@ -264,15 +264,6 @@ for choice, options in attack_specs:
     attack_rows.append({"choice": choice, "verdict": v, "outcomes": t, "key number": k})
 attack_table = pd.DataFrame(attack_rows)
 out.table(attack_table, "attacks")
-moved = [a.choice for a in attacks if a.verdict != verdict_main]
-say(
-    f"Main verdict: {verdict_main} ({tally}). "
-    + (
-        f"It moves under {len(moved)} of {len(attacks)} attacks ({'; '.join(moved)})."
-        if moved
-        else f"It does not move under any of the {len(attacks)} attacks."
-    )
-)
 attack_table
 
 # %%
@@ -304,6 +295,7 @@ paper_claim = verdicts.claim(
     reason=main["reason"] if verdict_main == verdicts.NOT_TESTABLE else "",
     tally=tally,
 )
+say(verdicts.robustness_sentence(paper_claim))
 iv = main.get("difference")
 out.metrics(
     specificity={
