@@ -7,10 +7,12 @@ import pytest
 
 from specialist.metrics import (
     block_r2,
+    block_r2_columns,
     f1_structure,
     match_latents,
     matthews_mcc,
     mean_corr_coef,
+    ridge_loo,
     structure_accuracy,
     support_f1,
 )
@@ -165,3 +167,34 @@ def test_support_f1_ignores_the_order_of_latents():
     assert support_f1(true, one_extra) == pytest.approx(2 * 5 / (5 + 6))
     with pytest.raises(ValueError, match="same shape"):
         support_f1(true, true[:, :4])
+
+
+@pytest.mark.parametrize("per_target", [True, False])
+@pytest.mark.parametrize("shape", [(400, 30, 3), (40, 60, 2), (200, 1, 1)])
+def test_ridge_loo_matches_scikit_learn_ridgecv(per_target, shape):
+    from sklearn.linear_model import RidgeCV
+
+    n, d, p = shape
+    rng = np.random.default_rng(n + d)
+    x = rng.standard_normal((n, d)) * rng.uniform(0.1, 10, size=d)
+    y = x[:, :1] @ rng.standard_normal((1, p)) + rng.standard_normal((n, p)) * [0.1, 3, 1][:p]
+    alphas = np.logspace(-4, 4, 9)
+    ours = ridge_loo(x, y, alphas, per_target=per_target)
+    theirs = RidgeCV(alphas=alphas, alpha_per_target=per_target).fit(x, y)
+    assert np.allclose(ours.alpha, np.broadcast_to(theirs.alpha_, (p,)))
+    x_new = rng.standard_normal((20, d))
+    assert np.allclose(ours.predict(x_new), theirs.predict(x_new).reshape(20, p), atol=1e-6)
+    with pytest.raises(ValueError, match="alphas"):
+        ridge_loo(x, y, [0.0, 1.0])
+
+
+def test_block_r2_linear_reader_sees_only_linear_information():
+    rng = np.random.default_rng(2)
+    s = rng.standard_normal((3000, 2))
+    target = np.column_stack([s[:, 0], s[:, 1] ** 2])  # a linear and a quadratic column
+    linear = block_r2_columns(s, target, reader="linear")
+    nonlinear = block_r2_columns(s, target)
+    assert linear[0] > 0.99 and nonlinear[0] > 0.99
+    assert abs(linear[1]) < 0.02 and nonlinear[1] > 0.9
+    with pytest.raises(ValueError, match="reader"):
+        block_r2_columns(s, target, reader="kernel")

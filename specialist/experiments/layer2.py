@@ -121,33 +121,9 @@ def _check_settings(model_settings: dict, data_settings: dict) -> None:
         raise ValueError(f"unknown data setting(s) {sorted(unknown)}; accepted: {DATA_KEYS}")
 
 
-def linear_r2_columns(
-    source: np.ndarray, target: np.ndarray, seed: int = 0, test_fraction: float = 0.3
-) -> np.ndarray:
-    """Held-out R² of each column of ``target`` from ``source`` with a *linear* reader (ridge,
-    strength by leave-one-out CV, on standardised ``source``), on the same split as
-    :func:`specialist.metrics.block_r2_columns`: the reader the claims page attacks the
-    nonlinear one with."""
-    from sklearn.linear_model import RidgeCV
-    from sklearn.metrics import r2_score
-    from sklearn.model_selection import train_test_split
-
-    x = np.asarray(source, dtype=float)
-    y = np.asarray(target, dtype=float)
-    y = y[:, None] if y.ndim == 1 else y
-    x_tr, x_te, y_tr, y_te = train_test_split(x, y, test_size=test_fraction, random_state=seed)
-    if x.shape[1] == 0:
-        pred = np.broadcast_to(y_tr.mean(axis=0), y_te.shape)
-    else:
-        mean, std = x_tr.mean(axis=0), x_tr.std(axis=0)
-        std = np.where(std > 0, std, 1.0)
-        fit = RidgeCV(alphas=np.logspace(-3, 3, 7)).fit((x_tr - mean) / std, y_tr)
-        pred = fit.predict((x_te - mean) / std)
-    return np.array([r2_score(y_te[:, j], pred[:, j]) for j in range(y.shape[1])])
-
-
-#: readers of R²: the nonlinear one of the page and the linear one of the attack
-READERS = {"nonlinear": metrics.block_r2_columns, "linear": linear_r2_columns}
+#: readers of R² (:func:`specialist.metrics.block_r2_columns`): the nonlinear one of the page
+#: and the linear one of the attack
+READERS = ("nonlinear", "linear")
 
 
 def block_scores(
@@ -161,10 +137,11 @@ def block_scores(
     over tasks, for task blocks ``blocks`` (index arrays into the columns of ``codes``) read
     from ``codes`` ``(n, d)`` on ``sample`` (the rows ``codes`` were computed from), with the
     reader ``reader`` (:data:`READERS`)."""
-    read = READERS[reader]
+    if reader not in READERS:
+        raise ValueError(f"reader must be one of {READERS}, got {reader!r}")
     relevant, irr_mean, irr_max = [], [], []
     for k, block in enumerate(blocks):
-        r2 = read(codes[:, block], sample.latents, seed=seed)
+        r2 = metrics.block_r2_columns(codes[:, block], sample.latents, seed=seed, reader=reader)
         true = sample.support[k]
         relevant.append(float(r2[true].mean()))
         if (~true).any():

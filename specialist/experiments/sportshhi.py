@@ -93,6 +93,7 @@ import pandas as pd
 from specialist import claims as vocab
 from specialist.data.sportshhi import PREDICTION_COLUMNS, evaluate_map
 from specialist.labels import given_map, same_information, with_given
+from specialist.metrics import ridge_loo
 from specialist.models import SequentialVAE, SparseTaskVAE
 from specialist.simulate.sports import SportsSample, random_scenario, simulate_sports
 from specialist.stats import Interval, mean_interval, paired_difference, verdict
@@ -269,15 +270,13 @@ def linear_features(
     ``n_components``-vector per (outcome, keyframe, player), are stacked and their first right
     singular vector is the direction every crop is projected on.
     """
-    from sklearn.linear_model import RidgeCV
-
     pca = _pca(train, n_components, seed)
     f_train = _project(pca, train)
     scale = f_train.reshape(-1, n_components).std(axis=0)
     design = (f_train / scale).reshape(f_train.shape[0], -1)
     target = (outcomes - outcomes.mean(axis=0)) / outcomes.std(axis=0)
-    ridge = RidgeCV(alphas=np.logspace(-1, 5, 13)).fit(design, target)
-    coef = ridge.coef_.reshape(-1, n_components)  # (M T P, C)
+    ridge = ridge_loo(design, target, np.logspace(-1, 5, 13))
+    coef = ridge.coef.T.reshape(-1, n_components)  # (M T P, C)
     direction = np.linalg.svd(coef, full_matrices=False)[2][0] / scale
     return (_project(pca, test) @ direction)[..., None]
 

@@ -285,10 +285,11 @@ class TaskMaskGAN:
         ]
         if learn:
             groups.append({"params": [theta], "lr": self.lr * self.mask_lr_scale})
-        opt = torch.optim.Adam(groups, lr=self.lr, betas=(0.5, 0.999))
+        # foreach: one fused update of all parameters per step (the same Adam, fewer calls)
+        opt = torch.optim.Adam(groups, lr=self.lr, betas=(0.5, 0.999), foreach=True)
         main_params = [p for g in groups for p in g["params"]]
         d_params = list(disc.parameters())
-        opt_d = torch.optim.Adam(d_params, lr=self.lr, betas=(0.5, 0.999))
+        opt_d = torch.optim.Adam(d_params, lr=self.lr, betas=(0.5, 0.999), foreach=True)
         mask_lr = self.lr * self.mask_lr_scale
         bce = F.binary_cross_entropy_with_logits
         inv2var = 1.0 / (2.0 * self.noise_var)
