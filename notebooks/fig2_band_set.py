@@ -418,7 +418,17 @@ for name, (read, theory) in readings.items():
             f"; first state, L = {int(head['segment_length'])}, p_disconnect = "
             f"{head['p_disconnect']:g}: {int(head['structures_with_error'])}/"
             f"{int(head['n_structures'])} structures with an error ({low:.0%} to {high:.0%}, "
-            "Wilson 95%)"
+            f"Wilson 95%), {head['wrong_fraction']:.1%} of the pair verdicts wrong; Algorithm 1's "
+            f"segment × task entries (the paper's any-pair rule) {head['entry_wrong_fraction']:.1%} "
+            f"wrong, false-positive rate {head['entry_false_positive_rate']:.1%}"
+            + (
+                "; every error is a false 'dependent' and none is left once every step is "
+                "disconnected: they come through the edge a_t → s_{t+1} of the summarised "
+                "transition (the previous segment's last action into the first state), so the "
+                "verdict rests on that edge"
+                if all_false_dependent and len(cut) and (cut["n_wrong"] == 0).all()
+                else ""
+            )
         )
     claims_list.append(
         claims.claim(

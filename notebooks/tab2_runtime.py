@@ -41,6 +41,8 @@ steps_grid = [8, 12, 16, 20]  # sequence lengths T
 tasks_grid = [2, 4, 6, 8]  # numbers of tasks M
 n_samples = 10000  # samples per data set
 repeats = 5  # timings per setting (the median is reported)
+hardware_factor = 10.0  # Table 2's claim agrees if our time is at most this times the paper's
+attack_factors = [3.0, 30.0]  # attacks: a stricter and a looser allowance
 cmi_settings = [[8, 2], [20, 4]]  # (T, M) pairs also timed with the neural CMI test
 cmi_samples = 10000  # samples for the CMI timings
 seed = 0  # data seed
@@ -602,20 +604,51 @@ top_local = accuracy[(accuracy["condition"] == "local") & (accuracy["T"] == t_to
 top_local = top_local.drop_duplicates("data_set")
 chance_local = float(np.maximum(top_local["relevant"], 1 - top_local["relevant"]).mean())
 rule_given = {f"Algorithm 1, {RULE_LABELS[r]}": "the task variables g" for r in RULES}
+paper_seconds = 0.02  # Table 2 of the paper: T = 20, M = 4
+
+
+def speed_verdict(test: str, factor: float) -> tuple[str, str]:
+    """The verdict on "0.02 s at T = 20, M = 4" from our time with ``test``, under the rule
+    "agrees if at most ``factor`` times the paper's time"."""
+    seconds = ours[test]
+    word = claims.AGREE if seconds <= factor * paper_seconds else claims.DISAGREE
+    name = {"fisherz": "Fisher-z", "cmi": "neural CMI"}[test]
+    return claims.combine([word]), (
+        f"{seconds * 1e3:.1f} ms with {name} at T = 20, M = 4 (180 tests) on this machine, "
+        f"{seconds / paper_seconds:.2g} times the paper's {paper_seconds:g} s (allowance "
+        f"{factor:g}×)"
+    )
+
+
+speed = {
+    (test, f): speed_verdict(test, f) for test in ours for f in (hardware_factor, *attack_factors)
+}
 claims_list = [
     claims.claim(
         "Algorithm 1 is fast: 0.02 s at T = 20, M = 4 (Table 2)",
-        claims.NOT_TESTABLE,
-        f"{ours.get('fisherz', float('nan')) * 1e3:.1f} ms with Fisher-z at T = 20, M = 4 "
-        f"(180 tests, n = {n_samples:,}) on this machine, beside the paper's 0.02 s",
+        speed["fisherz", hardware_factor][0],
+        speed["fisherz", hardware_factor][1],
         n_runs=int(repeats),
         chance="no chance level: a wall time is not a score",
         given={"Algorithm 1, Fisher-z": "the task variables g"},
-        conditions="this machine, one run of Algorithm 1 with test fitting; the time of a run "
-        "is the median of repeats",
-        reason="a wall time depends on the hardware, the implementation and the sample size, "
-        "which the paper's table does not give beside T and M: ours is shown beside it, not "
-        "compared with it",
+        conditions=f"this machine (2 cores), one run of Algorithm 1 with test fitting, n = "
+        f"{n_samples:,}, the median of {repeats} repeats; rule stated before the run: the "
+        f"claim agrees if our time is at most {hardware_factor:g} times the paper's (a generous "
+        "allowance for hardware and implementation, which the paper does not give), and "
+        "disagrees otherwise",
+        attacks=[
+            claims.attack(f"allowance {f:g}× instead of {hardware_factor:g}×", *speed["fisherz", f])
+            for f in attack_factors
+        ]
+        + (
+            [
+                claims.attack(
+                    "the neural CMI test instead of Fisher-z", *speed["cmi", hardware_factor]
+                )
+            ]
+            if ("cmi", hardware_factor) in speed
+            else []
+        ),
     ),
     claims.claim(
         "Algorithm 1 with Fisher-z runs at long sequences and large samples",

@@ -226,7 +226,7 @@ METHOD_COLORS = {
     "cca": SKY_BLUE,
     "group_lasso": GREEN,
     "seltask_unsup": GREY,
-    "seltask_g": PURPLE,
+    "pair_test": PURPLE,
     "local_test": "#A68A00",
     "ours": VERMILLION,
     "ours_holm": BLACK,

@@ -20,7 +20,7 @@ from specialist.baselines import (
     seltask_unsupervised_subgoals,
 )
 from specialist.baselines._common import check_inputs
-from specialist.baselines.seltask import selection_scores
+from specialist.baselines.pair_test import selection_scores
 from specialist.ci import DSeparationOracle
 from specialist.metrics import structure_accuracy
 from specialist.simulate.collider import (
@@ -103,7 +103,7 @@ def test_deterministic_for_a_seed(name):
 
 
 def test_registry_shares_one_signature():
-    assert NAMES == ["cca", "group_lasso", "local_test", "seltask_g"]
+    assert NAMES == ["cca", "group_lasso", "local_test", "pair_test"]
     # the supervised SelTask is renamed, with no alias left under the old names
     assert "seltask" not in BASELINES and not hasattr(baselines, "seltask_structure")
     for fn in BASELINES.values():
@@ -158,9 +158,9 @@ def test_bad_input_errors(name, states, tasks, kwargs, error, message):
         ("group_lasso", {"selection": "aic"}, r"selection must be one of \('cv', 'bic'\)"),
         ("group_lasso", {"n_folds": 1}, "n_folds must be an integer >= 2"),
         ("group_lasso", {"n_lambdas": 1}, "n_lambdas must be an integer >= 2"),
-        ("seltask_g", {"n_subgoals": 3}, r"n_subgoals must be an integer in 1..M = 2"),
-        ("seltask_g", {"score_cap": 1.0}, r"score_cap must be a number > -log10\(alpha\)"),
-        ("seltask_g", {"test": "nope"}, "unknown CI test 'nope'"),
+        ("pair_test", {"n_subgoals": 3}, r"n_subgoals must be an integer in 1..M = 2"),
+        ("pair_test", {"score_cap": 1.0}, r"score_cap must be a number > -log10\(alpha\)"),
+        ("pair_test", {"test": "nope"}, "unknown CI test 'nope'"),
         ("local_test", {"correction": "sidak"}, "correction must be one of"),
         ("local_test", {"test": "nope"}, "unknown CI test 'nope'"),
     ],
@@ -211,7 +211,7 @@ def test_seltask_g_nmf_reproduces_thresholded_pair_pvalues():
         states, tasks, n_seg = check_inputs(sample.states, sample.tasks, 2, 0.05)
         pvalues = selection_scores(states, tasks, 2)
         direct = (pvalues < 0.05).reshape(n_seg, 2, -1).mean(axis=1) >= 0.5
-        est = BASELINES["seltask_g"](sample.states, sample.tasks)
+        est = BASELINES["pair_test"](sample.states, sample.tasks)
         np.testing.assert_array_equal(est, direct)
 
 

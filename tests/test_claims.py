@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from specialist import claims as vocab
 from specialist.experiments import comparisons, verdicts
 from specialist.stats import Interval
 from tests._paired import paired_runs
@@ -218,7 +217,7 @@ def _fig3_runs(ours: float, seltask_unsup: float = 0.75, **kw) -> pd.DataFrame:
     accuracy = {
         "cca": 0.8,
         "group_lasso": 0.82,
-        "seltask_g": 0.84,
+        "pair_test": 0.84,
         "seltask_unsup": seltask_unsup,
         "ours": ours,
         "ours_holm": ours,
@@ -234,42 +233,62 @@ def _fig3_runs(ours: float, seltask_unsup: float = 0.75, **kw) -> pd.DataFrame:
     )
 
 
-def test_beats_baselines_reading_moves_with_the_numbers():
-    ahead = comparisons.beats_baselines(_fig3_runs(0.95))
-    # only the "sees g" reading counts (the unsupervised SelTask cannot fail on this generator)
-    assert ahead.verdict == "agrees" and ahead.tally == "by T and SelTask reading: 2 agree"
-    assert set(ahead.table["seltask"]) == {"seltask_g"}
-    behind = comparisons.beats_baselines(_fig3_runs(0.81))
-    assert behind.verdict == "disagrees"
-    # Ours at chance and SelTask (unsupervised) too: that comparison says nothing, but the
-    # working baselines ahead of Ours are evidence against it
-    at = comparisons.beats_baselines(_fig3_runs(0.75))
-    assert at.verdict == "disagrees"
-    # every method at chance: nothing can be tested, and the entry says why
-    at = comparisons.beats_baselines(
-        _fig3_runs(0.75).assign(accuracy=lambda d: np.minimum(d["accuracy"], 0.75))
+def _mcc_runs(mcc: dict[str, float], noise=0.01, steps=(8, 20)) -> pd.DataFrame:
+    """Fig. 3-like runs on MCC (the best constant at 0), paired within each T."""
+    return pd.concat(
+        [
+            _runs({**mcc, "best_constant": 0.0}, noise=noise, n_steps=t, seed=i)
+            .assign(seed=lambda d, i=i: d["seed"] + 100 * i)
+            .rename(columns={"accuracy": "mcc"})
+            .assign(accuracy=lambda d: 0.5 + d["mcc"] / 2)
+            for i, t in enumerate(steps)
+        ],
+        ignore_index=True,
     )
+
+
+def test_beats_baseline_pools_the_panel_and_moves_with_the_numbers():
+    runs = _mcc_runs({"cca": 0.3, "group_lasso": 0.5, "ours": 0.6})
+    cca = comparisons.beats_baseline(runs, "cca")
+    assert cca.verdict == "agrees" and cca.tally == "1 agree"
+    assert "pooled over 2 values of T" in cca.key_number and "above on 16 of 16" in cca.key_number
+    assert "accuracy:" in cca.key_number  # shown beside MCC, not used by the verdict
+    behind = comparisons.beats_baseline(_mcc_runs({"group_lasso": 0.5, "ours": 0.4}), "group_lasso")
+    assert behind.verdict == "disagrees"
+    # a per-T gap the noise hides at each T alone is found once the panel is pooled
+    small = _mcc_runs({"group_lasso": 0.5, "ours": 0.52}, noise=0.02, steps=(8, 10, 12, 14, 16))
+    assert comparisons.beats_baseline(small, "group_lasso").verdict == "agrees"
+    per_t = [
+        comparisons.beats_baseline(part, "group_lasso").verdict
+        for _, part in small.groupby("n_steps")
+    ]
+    assert "inconclusive" in per_t
+    # level: every comparison a tie, so inconclusive
+    level = _mcc_runs({"group_lasso": 0.5, "ours": 0.5}, noise=0.05)
+    assert comparisons.beats_baseline(level, "group_lasso").verdict == "inconclusive"
+    # both at chance: not testable, with the reason
+    null = _mcc_runs({"cca": 0.0, "ours": 0.0}, noise=0.05)
+    at = comparisons.beats_baseline(null, "cca")
     assert at.verdict == "not testable here" and "do not beat the best constant" in at.reason
-    vocab.claim(
-        "c", at.verdict, at.key_number, n_runs=8, chance="x", given={"Ours": "g"},
-        conditions="y", reason=at.reason,
-    )  # fmt: skip
-    # Ours level with SelTask (sees g), ahead of the rest: a tie in every condition, so the
-    # claim is inconclusive (the one rule), not mixed
-    level = comparisons.beats_baselines(
-        _fig3_runs(0.84).assign(
-            accuracy=lambda d: d["accuracy"]
-            + np.where(d["method"] == "seltask_g",
-                       np.random.default_rng(0).normal(0, 0.05, len(d)), 0.0)
-        )
-    )  # fmt: skip
-    assert level.verdict == "inconclusive"
-    assert level.tally == "by T and SelTask reading: 2 tie"
-    # ahead at T = 8, level at T = 20: the conditions differ, so the claim is mixed
-    two = _fig3_runs(0.95)
-    late = (two["n_steps"] == 20) & (two["method"] == "ours")
-    two.loc[late, "accuracy"] = 0.84 + np.random.default_rng(1).normal(0, 0.05, late.sum())
-    assert comparisons.beats_baselines(two).verdict == "mixed"
+
+
+def test_seltask_and_the_paper_chain_are_not_testable_here_unless_a_link_is_reversed():
+    runs = _mcc_runs({"cca": 0.3, "group_lasso": 0.5, "seltask_unsup": 0.0, "ours": 0.6})
+    sel = comparisons.beats_baseline(runs, "seltask")
+    assert sel.verdict == "not testable here" and "blind to g" in sel.key_number
+    assert "SelTask (unsupervised) − Best constant" in sel.key_number
+    chain = comparisons.paper_chain(runs)
+    assert chain.verdict == "not testable here" and chain.tally.startswith("for every link")
+    reversed_ = comparisons.paper_chain(_mcc_runs({"cca": 0.5, "group_lasso": 0.3, "ours": 0.6}))
+    assert reversed_.verdict == "disagrees"
+
+
+def test_disconnected_readings_recovers_and_ahead_of_every_baseline():
+    runs = _mcc_runs({"cca": 0.3, "local_test": 0.65, "ours": 0.6}).assign(fnr=0.0, fpr=0.3)
+    rec = comparisons.beats_chance_pooled(runs)
+    assert rec.verdict == "agrees" and "false-positive rate 0.30" in rec.key_number
+    ahead = comparisons.beats_every_baseline(runs, ["cca", "local_test"])
+    assert ahead.verdict == "disagrees" and ahead.tally == "for every baseline: 1 agree, 1 disagree"
 
 
 def test_degrades_slowest_is_inconclusive_from_ties_and_untestable_at_chance():

@@ -375,3 +375,49 @@ def test_sample_collider_needs_a_structure():
 def test_simulate_collider_validation(kwargs, message):
     with pytest.raises(ValueError, match=message):
         simulate_collider(**({"n_samples": 20, "n_steps": 8, "n_tasks": 2} | kwargs))
+
+
+def test_shared_action_budget_keeps_states_and_actions_and_weakens_shared_tasks():
+    default = simulate_collider(3000, 12, 6, seed=4)
+    shared = simulate_collider(3000, 12, 6, shared_actions=True, seed=4)
+    assert np.array_equal(default.states, shared.states)
+    assert np.array_equal(default.actions, shared.actions)
+    assert np.allclose(shared.tasks.std(axis=0), 1.0, atol=0.05)
+    # one task: no action is shared, so the task is the default one up to calibration
+    one = simulate_collider(3000, 12, 1, seed=4)
+    one_shared = simulate_collider(3000, 12, 1, shared_actions=True, seed=4)
+    assert np.corrcoef(one.tasks[:, 0], one_shared.tasks[:, 0])[0, 1] > 0.999
+
+    # with shared steps, the explained share of a task shrinks: the residual given its
+    # parent actions grows
+    def residual(sample, i):
+        steps = np.flatnonzero(sample.step_tasks[:, i])
+        x = np.column_stack([sample.actions[:, steps], np.ones(len(sample.tasks))])
+        coef, *_ = np.linalg.lstsq(x, sample.tasks[:, i], rcond=None)
+        return np.var(sample.tasks[:, i] - x @ coef)
+
+    shared_steps = default.step_tasks.sum(axis=1) > 1
+    i = int(np.argmax(default.step_tasks[shared_steps].sum(axis=0)))
+    assert residual(shared, i) > 2 * residual(default, i)
+    with pytest.raises(ValueError, match="collider"):
+        simulate_collider(100, 8, 2, shared_actions=True, task_role="confounder")
+
+
+def test_selection_keeps_only_sequences_that_meet_every_task():
+    sample = simulate_collider(500, 10, 3, selection=-0.5, seed=2)
+    assert sample.tasks.shape == (500, 3) and (sample.tasks > -0.5).all()
+    again = simulate_collider(500, 10, 3, selection=-0.5, seed=2)
+    assert np.array_equal(sample.states, again.states)
+    # selecting on a task opens its collider: two of its actions become correlated
+    plain = simulate_collider(20000, 10, 1, min_segments=5, seed=3)
+    chosen = simulate_collider(20000, 10, 1, min_segments=5, selection=0.5, seed=3)
+    steps = np.flatnonzero(plain.step_tasks[:, 0])
+    a, b = steps[0], steps[-1]
+    assert (
+        abs(np.corrcoef(chosen.actions[:, a], chosen.actions[:, b])[0, 1])
+        > abs(np.corrcoef(plain.actions[:, a], plain.actions[:, b])[0, 1]) + 0.05
+    )
+    with pytest.raises(TypeError, match="selection"):
+        simulate_collider(100, 8, 2, selection="high")
+    with pytest.raises(ValueError, match="too few"):
+        simulate_collider(100, 8, 2, selection=6.0)

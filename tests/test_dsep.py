@@ -154,3 +154,16 @@ def test_bad_query_arguments():
         query_verdicts("not a structure", position=0)
     with pytest.raises(ValueError, match="position"):
         position_name(3, 3)
+
+
+def test_entry_level_errors_of_algorithm_1_follow_the_pair_verdicts():
+    check = representative_check(20, segment_lengths=(2,), n_steps=12, n_tasks=3,
+                                 p_disconnect=(0.0, 1.0))  # fmt: skip
+    first = check[(check["position"] == 0) & (check["p_disconnect"] == 0.0)].iloc[0]
+    last = check[(check["position"] == 1) & (check["p_disconnect"] == 0.0)].iloc[0]
+    cut = check[(check["position"] == 0) & (check["p_disconnect"] == 1.0)].iloc[0]
+    # false 'dependent' pairs mark extra entries: errors are false positives only
+    assert 0 < first["entry_wrong_fraction"] <= first["entry_false_positive_rate"]
+    assert last["entry_wrong_fraction"] == 0 and last["entry_false_positive_rate"] == 0
+    # no edge a_t -> s_{t+1} without connections: no entry error
+    assert cut["entry_wrong_fraction"] == 0

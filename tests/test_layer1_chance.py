@@ -32,11 +32,11 @@ def test_ordering_link_with_a_method_at_chance_is_untestable():
     rows = []
     for s in range(8):
         shift = rng.normal(0, 0.02)
-        for m, acc in {"cca": 0.7, "group_lasso": 0.8, "seltask_g": 0.85, "ours": 0.9,
+        for m, acc in {"cca": 0.7, "group_lasso": 0.8, "pair_test": 0.85, "ours": 0.9,
                        "best_constant": 0.75}.items():  # fmt: skip
             rows.append({"seed": s, "method": m, "accuracy": acc + shift + rng.normal(0, 0.005)})
     runs = pd.DataFrame(rows)
-    chain = verdicts.chain_for("seltask_g")
+    chain = verdicts.chain_for("pair_test")
     # without the chance reference the chain holds, link by link
     assert verdicts.ordering(runs, "accuracy", chain)["holds"]
     # CCA at chance, Group Lasso above it and ahead: the link counts (a working method ahead
@@ -52,7 +52,7 @@ def test_ordering_link_with_a_method_at_chance_is_untestable():
     gated = verdicts.ordering(low, "accuracy", chain, "best_constant")
     assert not gated["holds"] and gated["at_chance"] == ["cca", "group_lasso"]
     assert gated["untestable"] == [("cca", "group_lasso")]
-    text = verdicts.ordering_sentence(low, "accuracy", "accuracy", "seltask_g")
+    text = verdicts.ordering_sentence(low, "accuracy", "accuracy", "pair_test")
     assert "cannot be tested in full: CCA, Group Lasso does not beat the best constant" in text
     # a method found ahead while at chance is no evidence either: CCA "ahead" of Group Lasso
     swapped = low.assign(

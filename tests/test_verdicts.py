@@ -74,14 +74,14 @@ _runs = paired_runs
 
 
 def test_ordering_sentence_holds_reverses_and_ties():
-    chain = {"cca": 0.6, "group_lasso": 0.7, "seltask_g": 0.8, "ours": 0.9}
-    s = verdicts.ordering_sentence(_runs(chain), "accuracy", "accuracy", "seltask_g")
-    assert "every link holds" in s and "SelTask (sees g)" in s
+    chain = {"cca": 0.6, "group_lasso": 0.7, "pair_test": 0.8, "ours": 0.9}
+    s = verdicts.ordering_sentence(_runs(chain), "accuracy", "accuracy", "pair_test")
+    assert "every link holds" in s and "Pair test (IUT)" in s
     rev = {**chain, "ours": 0.7}
-    s = verdicts.ordering_sentence(_runs(rev), "accuracy", "accuracy", "seltask_g")
-    assert "reversed for Ours < SelTask (sees g)" in s
+    s = verdicts.ordering_sentence(_runs(rev), "accuracy", "accuracy", "pair_test")
+    assert "reversed for Ours < Pair test (IUT)" in s
     tie = {**chain, "ours": 0.8}
-    s = verdicts.ordering_sentence(_runs(tie, noise=0.05), "accuracy", "accuracy", "seltask_g")
+    s = verdicts.ordering_sentence(_runs(tie, noise=0.05), "accuracy", "accuracy", "pair_test")
     assert "(tie)" in s and "reproduced: some links are ties" in s
 
 
@@ -154,7 +154,7 @@ def test_atlas_tables_on_synthetic_conditions():
             {
                 "cca": 0.6,
                 "group_lasso": 0.7,
-                "seltask_g": 0.8,
+                "pair_test": 0.8,
                 "ours": ours,
                 "ours_holm": 0.7,
                 "ours_simes": 0.75,
@@ -163,7 +163,7 @@ def test_atlas_tables_on_synthetic_conditions():
         )
         parts.append(r.assign(density=density))
     runs = pd.concat(parts)
-    chain = atlas.chain_holds(runs, verdicts.chain_for("seltask_g"), factors=["density"])
+    chain = atlas.chain_holds(runs, verdicts.chain_for("pair_test"), factors=["density"])
     assert chain.set_index("density")["status"].to_dict() == {
         "sparse": "holds",
         "dense": "reversed",
@@ -186,7 +186,7 @@ def test_atlas_tables_on_synthetic_conditions():
             [runs, runs[runs["method"] == "ours"].assign(method="best_constant", accuracy=level)]
         )
         return atlas.chain_holds(
-            with_chance, verdicts.chain_for("seltask_g"), factors=["density"],
+            with_chance, verdicts.chain_for("pair_test"), factors=["density"],
             chance="best_constant",
         ).set_index("density")  # fmt: skip
 
@@ -246,14 +246,14 @@ def test_panel_heatmaps_lays_out_panels_cells_and_the_mark():
 
 
 def test_atlas_link_helpers_and_chain_substitution():
-    assert verdicts.chain_for("seltask_g") == ("cca", "group_lasso", "seltask_g", "ours")
+    assert verdicts.chain_for("pair_test") == ("cca", "group_lasso", "pair_test", "ours")
     assert verdicts.chain_for("seltask_unsup", "ours_simes")[2:] == ("seltask_unsup", "ours_simes")
-    chain = pd.DataFrame({"reversed": ["seltask_g<ours", "", "seltask_g<ours, cca<group_lasso"]})
+    chain = pd.DataFrame({"reversed": ["pair_test<ours", "", "pair_test<ours, cca<group_lasso"]})
     assert atlas.reversed_link_counts(chain) == {
-        ("seltask_g", "ours"): 2,
+        ("pair_test", "ours"): 2,
         ("cca", "group_lasso"): 1,
     }
-    assert atlas.links_text("seltask_g<ours") == "SelTask (sees g) < Ours"
+    assert atlas.links_text("pair_test<ours") == "Pair test (IUT) < Ours"
     assert atlas.links_text("") == ""
     vs = pd.DataFrame(
         {"other": ["cca", "cca", "group_lasso"], "verdict": ["better", "tie", "better"]}
@@ -274,3 +274,32 @@ def test_stats_refuse_bad_input():
         paired_slopes([1, 2], [0.1], ["a", "a"], [0, 1])
     with pytest.raises(ValueError, match="group 'c' not found"):
         slope_difference([1, 2], [0.1, 0.2], ["a", "a"], [0, 0], "a", "c")
+
+
+def test_versus_controlled_counts_conditions_under_holm_and_the_chance_rule():
+    rng = np.random.default_rng(5)
+    rows = []
+    # 20 conditions: Ours 0.05 ahead of CCA in every one, with noise that makes a single
+    # condition's test significant now and then but rarely after Holm over the 20
+    for c in range(20):
+        for s in range(8):
+            shift = rng.normal(0, 0.05)
+            for m, mcc in (("ours", 0.55), ("cca", 0.5), ("best_constant", 0.0)):
+                noise = 0.0 if m == "best_constant" else rng.normal(0, 0.04)
+                rows.append({"density": c, "seed": 100 * c + s, "method": m,
+                             "mcc": mcc + shift * (m != "best_constant") + noise})  # fmt: skip
+    runs = pd.DataFrame(rows)
+    table = atlas.versus_controlled(runs, "ours", ["cca"], factors=["density"])
+    assert len(table) == 20 and (table["p_holm"] >= table["p"]).all()
+    raw = int((table["p"] < 0.05).sum())
+    assert int((table["verdict"] == "better").sum()) <= raw
+    # a clear gap survives the control in every condition
+    runs.loc[runs["method"] == "ours", "mcc"] += 0.3
+    strong = atlas.versus_controlled(runs, "ours", ["cca"], factors=["density"])
+    assert set(strong["verdict"]) == {"better"}
+    # both at or below chance: untestable
+    below = rng.normal(-0.2, 0.05, len(runs))
+    null = runs.assign(mcc=np.where(runs["method"] == "best_constant", 0.0, below))
+    assert set(atlas.versus_controlled(null, "ours", ["cca"], factors=["density"])["verdict"]) == {
+        "untestable"
+    }

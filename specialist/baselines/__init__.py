@@ -1,4 +1,4 @@
-"""Baselines of Fig. 3 (CCA, Group Lasso, SelTask) and ablations, as segment × task matrices.
+"""Baselines of Fig. 3 (CCA, Group Lasso, SelTask) and our own relatives, as segment × task matrices.
 
 Every entry of :data:`BASELINES` has Algorithm 1's signature and output::
 
@@ -11,8 +11,9 @@ and parameter files to the functions:
 
 - ``"cca"``, ``"group_lasso"``: :mod:`~specialist.baselines.cca`,
   :mod:`~specialist.baselines.group_lasso`;
-- ``"seltask_g"``: SelTask *seeing the task variables g* (supervised, unlike the original
-  SelTask), :mod:`~specialist.baselines.seltask`;
+- ``"pair_test"``: the pair test (IUT), local selection tests of pairs of steps given the task
+  variables g (SelTask's selection test made supervised; not SelTask, which never sees g),
+  :mod:`~specialist.baselines.pair_test`;
 - ``"local_test"``: the ablation that tests each segment × task entry once,
   ``s_{r_k} ⟂ g_i | {s_{r_k ± 1}}``, :mod:`~specialist.baselines.local_test`.
 
@@ -36,7 +37,7 @@ import numpy as np
 from specialist.baselines.cca import cca_structure
 from specialist.baselines.group_lasso import group_lasso_structure
 from specialist.baselines.local_test import local_test_pvalues, local_test_structure
-from specialist.baselines.seltask import seltask_sees_g_structure
+from specialist.baselines.pair_test import pair_test_structure
 from specialist.baselines.seltask_unsup import (
     match_subgoals,
     seltask_unsupervised_structure,
@@ -47,7 +48,7 @@ from specialist.baselines.seltask_unsup import (
 BASELINES: dict[str, Callable[..., np.ndarray]] = {
     "cca": cca_structure,
     "group_lasso": group_lasso_structure,
-    "seltask_g": seltask_sees_g_structure,
+    "pair_test": pair_test_structure,
     "local_test": local_test_structure,
 }
 
@@ -65,7 +66,7 @@ __all__ = [
     "local_test_pvalues",
     "local_test_structure",
     "match_subgoals",
-    "seltask_sees_g_structure",
+    "pair_test_structure",
     "seltask_unsupervised_structure",
     "seltask_unsupervised_subgoals",
 ]

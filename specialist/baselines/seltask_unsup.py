@@ -5,8 +5,8 @@ Subtask Discovery" (NeurIPS 2024). The original never observes the subgoals: a s
 *selection* (a common effect of the states and actions it selects), which leaves a trace in
 how states and actions depend on each other over time, and a sequential NMF (seqNMF) of the
 state-action data finds a binary subgoal × time matrix. This baseline does the same with
-observed states and actions only; unlike :mod:`specialist.baselines.seltask` ("SelTask (sees
-g)") it never reads the task variables ``g``.
+observed states and actions only; unlike :mod:`specialist.baselines.pair_test` (the pair test, given g) it never reads
+the task variables ``g``.
 
 1. **Features** (:func:`lagged_dependence`): per step ``t``, the absolute correlations across
    the ``n`` samples between the coordinates of ``x_t = (s_t, a_t)`` (lag 0: the upper triangle

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from specialist.experiments.layer1 import CHANCE
 from specialist.experiments.verdicts import label, ordering, paired
 from specialist.stats import verdict
 
@@ -62,6 +63,75 @@ def versus(
                 }
             )
     return pd.DataFrame(rows)
+
+
+def versus_controlled(
+    runs: pd.DataFrame,
+    method: str,
+    others: Sequence[str],
+    metric: str = "mcc",
+    factors: Sequence[str] = FACTORS,
+    chance: str | None = CHANCE,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """``method − other`` per condition, with a multiplicity control over the conditions.
+
+    For every other method the conditions form one family: the paired t test of each
+    condition (:func:`specialist.stats.paired_p_value`) is Holm-adjusted over the family
+    (:func:`specialist.pvalues.adjust_pvalues`), and ``verdict`` is ``"better"`` / ``"worse"``
+    when the adjusted p-value is below ``alpha`` (by the sign of the difference), ``"tie"``
+    otherwise, so that "better in 20 of 54 conditions" is not the sum of 54 uncontrolled
+    tests. With ``chance``, the book's one chance rule then applies per condition
+    (:func:`specialist.claims.gated_outcome`, each method's paired interval against
+    ``chance`` in that condition): ``"untestable"`` where neither method beats chance or the
+    one found ahead does not. Columns: the factors, ``other``, ``difference``, ``low``,
+    ``high`` (the unadjusted 95% interval), ``n_runs``, ``p``, ``p_holm``, ``verdict``,
+    ``chance_method`` and ``chance_other`` (whether each beats chance there).
+
+    Backs
+    -----
+    fig3_conditions
+    """
+    from specialist import claims as vocab
+    from specialist.pvalues import adjust_pvalues
+    from specialist.stats import paired_p_value
+
+    rows = []
+    for cond, part in _conditions(runs, factors):
+        wide = part.pivot_table(index="seed", columns="method", values=metric, aggfunc="first")
+        beats = {}
+        if chance is not None:
+            for m in (method, *others):
+                beats[m] = vocab.beats_chance(paired(part, m, chance, metric))
+        for other in others:
+            iv = paired(part, method, other, metric)
+            rows.append(
+                {
+                    **cond,
+                    "other": other,
+                    "difference": iv.estimate,
+                    "low": iv.low,
+                    "high": iv.high,
+                    "n_runs": iv.n,
+                    "p": paired_p_value((wide[method] - wide[other]).to_numpy()),
+                    "chance_method": beats.get(method, True),
+                    "chance_other": beats.get(other, True),
+                }
+            )
+    table = pd.DataFrame(rows)
+    table["p_holm"] = table.groupby("other")["p"].transform(lambda p: adjust_pvalues(p, "holm"))
+    words = []
+    for _, r in table.iterrows():
+        if r["p_holm"] >= alpha:
+            word = "tie"
+        else:
+            word = "better" if r["difference"] > 0 else "worse"
+        if chance is not None:
+            ahead = {"better": r["chance_method"], "worse": r["chance_other"]}.get(word)
+            if not (r["chance_method"] or r["chance_other"]) or ahead is False:
+                word = vocab.UNTESTABLE
+        words.append(word)
+    return table.assign(verdict=words)
 
 
 def chain_holds(
@@ -111,7 +181,7 @@ def _links(text: str) -> list[tuple[str, str]]:
 
 def links_text(text: str) -> str:
     """A ``reversed`` or ``ties`` cell of :func:`chain_holds` for readers:
-    ``"seltask_g<ours"`` -> ``"SelTask (sees g) < Ours"``.
+    ``"pair_test<ours"`` -> ``"Pair test (IUT) < Ours"``.
 
     Backs
     -----

@@ -228,6 +228,7 @@ def _check(test, n_structures, segment_lengths, n_steps, n_tasks, p_disconnect, 
             ]
             for position in range(L):
                 n_queries = n_false_dep = n_false_indep = n_bad = 0
+                entries = np.zeros(4, dtype=int)  # entries, wrong, false positives, negatives
                 for s in structures:
                     verdicts = _verdicts(s, position, test, band)
                     fd = sum(1 for *_, dep, truth in verdicts if dep and not truth)
@@ -236,6 +237,8 @@ def _check(test, n_structures, segment_lengths, n_steps, n_tasks, p_disconnect, 
                     n_false_dep += fd
                     n_false_indep += fi
                     n_bad += (fd + fi) > 0
+                    if test == "pair":
+                        entries += _entry_errors(s, verdicts)
                 rows.append(
                     {
                         "test": test,
@@ -252,9 +255,31 @@ def _check(test, n_structures, segment_lengths, n_steps, n_tasks, p_disconnect, 
                         "n_false_dependent": n_false_dep,
                         "n_false_independent": n_false_indep,
                         "structures_with_error": n_bad,
+                        # Algorithm 1's segment x task entries (paper's rule: any dependent
+                        # pair marks the segment): share wrong, false-positive rate
+                        "entry_wrong_fraction": (entries[1] / entries[0] if entries[0] else np.nan),
+                        "entry_false_positive_rate": (
+                            entries[2] / entries[3] if entries[3] else np.nan
+                        ),
                     }
                 )
     return pd.DataFrame(rows)
+
+
+def _entry_errors(structure: ColliderStructure, verdicts: list[tuple]) -> np.ndarray:
+    """``[entries, wrong, false positives, true negatives]`` of Algorithm 1's segment x task
+    matrix built from one structure's pair verdicts with the paper's rule (entry ``(k, i)``
+    is marked if any tested pair of ``k`` is dependent given ``g_i``)."""
+    K, M = structure.n_segments, structure.n_tasks
+    marked = np.zeros((K, M), dtype=bool)
+    for i, k, v, *_, dependent, _ in verdicts:
+        if dependent:
+            marked[k, i] = marked[v, i] = True
+    truth = np.asarray(structure.assignment, dtype=bool)
+    return np.array(
+        [truth.size, int((marked != truth).sum()), int((marked & ~truth).sum()),
+         int((~truth).sum())]
+    )  # fmt: skip
 
 
 def representative_check(

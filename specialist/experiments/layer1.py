@@ -24,13 +24,14 @@ from specialist.structure import band_set, discover_task_structure, representati
 from specialist.variables import state, task
 
 #: method name -> label used in figures and tables. "Ours" is the paper's Algorithm 1 and its
-#: decision rules; a label says "sees g" where a baseline uses the task variables that its
-#: original never had.
+#: decision rules. "Pair test (IUT)" is a local selection test per pair of steps given g,
+#: combined by an intersection-union rule (SelTask's selection test turned into a supervised
+#: test; not SelTask, which never sees g: :mod:`specialist.baselines.pair_test`).
 METHOD_LABELS = {
     "cca": "CCA",
     "group_lasso": "Group Lasso",
     "seltask_unsup": "SelTask (unsupervised)",
-    "seltask_g": "SelTask (sees g)",
+    "pair_test": "Pair test (IUT)",
     "local_test": "Local test",
     "ours": "Ours",
     "ours_holm": "Ours + Holm",
@@ -51,7 +52,7 @@ METHOD_GIVEN = {
     "cca": ("g",),
     "group_lasso": ("g",),
     "seltask_unsup": ("actions", "truth"),
-    "seltask_g": ("g",),
+    "pair_test": ("g",),
     "local_test": ("g",),
     "ours": ("g",),
     "ours_holm": ("g",),
@@ -71,7 +72,7 @@ def legend_label(method: str) -> str:
     """
     from specialist.labels import with_given
 
-    base = {"seltask_g": "SelTask", "seltask_unsup": "SelTask, unsupervised"}
+    base = {"seltask_unsup": "SelTask, unsupervised"}
     return with_given(base.get(method, METHOD_LABELS.get(method, method)), METHOD_GIVEN[method])
 
 
@@ -88,7 +89,7 @@ ALL_METHODS = (
     "cca",
     "group_lasso",
     "seltask_unsup",
-    "seltask_g",
+    "pair_test",
     "local_test",
     "ours",
     "ours_holm",
@@ -178,6 +179,8 @@ def structure_recovery(
     density: str = "mixed",
     noise_scale: float = 0.3,
     state_dim: int = 1,
+    shared_actions: bool = False,
+    selection: float | None = None,
     test: str = "fisherz",
     alpha: float = 0.05,
     correction: str = "none",
@@ -186,7 +189,11 @@ def structure_recovery(
 
     ``density`` sets how many segments a task spans (:data:`DENSITIES`), ``noise_scale`` the
     task-signal strength (``σ`` of :func:`~specialist.simulate.collider.sample_collider`;
-    larger is weaker), ``p_disconnect`` the probability that a step is cut from the next.
+    larger is weaker), ``p_disconnect`` the probability that a step is cut from the next,
+    ``shared_actions`` whether an action serving several tasks splits its effect between them
+    (:func:`~specialist.simulate.collider.sample_collider`; more tasks, harder tasks),
+    ``selection`` a threshold every task must exceed for a sequence to be observed
+    (:func:`~specialist.simulate.collider.simulate_collider`; ``None``: no selection).
     Returns ``{"<method>:<metric>": value}`` for the metrics accuracy, Matthews MCC,
     mean-correlation MCC (``mean_cc``), F1, the rates of false positives and negatives, and the
     measured ``runtime_s`` (seconds) and ``warnings`` (count), which
@@ -213,6 +220,8 @@ def structure_recovery(
         state_dim=state_dim,
         min_segments=min_segments,
         max_segments=max_segments,
+        shared_actions=shared_actions,
+        selection=selection,
         seed=seed,
     )
     truth = sample.segment_tasks

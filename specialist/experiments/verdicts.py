@@ -68,7 +68,7 @@ def paired(runs: pd.DataFrame, a: str, b: str, metric: str, key: str = "seed") -
 
 
 def chain_for(seltask: str, ours: str = "ours") -> tuple[str, ...]:
-    """The paper's chain with ``seltask`` (``"seltask_g"`` or ``"seltask_unsup"``) in it, and
+    """The paper's chain with ``seltask`` (``"pair_test"`` or ``"seltask_unsup"``) in it, and
     ``ours`` (the paper's rule by default, or another rule) standing for Ours.
 
     Backs

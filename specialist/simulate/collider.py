@@ -20,11 +20,16 @@ with ``σ = noise_scale``, ``τ = state_noise`` and ``T_i`` the steps of task ``
 ``task_role`` rewires the task edges (Remark 1 of the paper). The structure and its DAG live in
 :mod:`specialist.simulate.collider_graph`, the observation map in
 :mod:`specialist.simulate.observation`; their names are re-exported here.
+
+Backs
+-----
+fig3_structure
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 from numbers import Real
 
 import networkx as nx
@@ -152,6 +157,7 @@ def sample_collider(
     state_noise: float = 1.0,
     noise: str = "gaussian",
     observation: str = "identity",
+    shared_actions: bool = False,
     seed=0,
 ) -> ColliderSample:
     """Draw ``n_samples`` i.i.d. sequences from the process of ``structure``.
@@ -218,6 +224,15 @@ def sample_collider(
     noise : ``"gaussian"``, ``"laplace"`` or ``"uniform"`` (unit variance in each case)
     observation : ``"identity"`` (``o_t = s_t``) or ``"mlp"`` (an invertible map, see
         :class:`ObservationMap`)
+    shared_actions : ``False`` (default): a task's signal is scaled to unit variance on its
+        own, so neither the data of states and actions nor any task's problem depends on the
+        number of tasks ``M`` (the tasks are sinks of the graph). ``True``: a **shared action
+        budget**: an action that points into ``k_t`` tasks splits its effect between them,
+        ``g_i = std(Σ_{t ∈ T_i} <c_{i,t}, ψ(a_t)> / (k_t · sd(u_i)) + σ_i ε_i)`` with
+        ``u_i`` the unshared sum (the default's signal, whose calibration standard deviation
+        ``sd(u_i)`` fixes the unit): a task whose steps serve other tasks too gets a weaker
+        signal against the same noise, so more tasks make each task harder (the collider
+        model only; states and actions are unchanged).
     seed : int or ``numpy.random.Generator``; the same seed gives the same mechanisms,
         observation map and data
 
@@ -241,6 +256,12 @@ def sample_collider(
     _check_choice("noise", noise, NOISES)
     sigma = _check_positive("noise_scale", noise_scale)
     tau = _check_positive("state_noise", state_noise)
+    if not isinstance(shared_actions, (bool, np.bool_)):
+        raise TypeError(f"shared_actions must be True or False, got {shared_actions!r}")
+    if shared_actions and task_role != "collider":
+        raise ValueError(
+            f"shared_actions=True is defined for task_role='collider' only, got {task_role!r}"
+        )
     mech_rng, calib_rng, data_rng, obs_rng = as_generator(seed).spawn(4)
 
     n_steps, n_tasks, seg_len = structure.n_steps, structure.n_tasks, structure.segment_length
@@ -297,7 +318,14 @@ def sample_collider(
             else:
                 signal = np.einsum("ntd,td->n", psi(actions[:, steps]), mech.task_weights[i, steps])
                 noise_i = sigma / np.sqrt(steps.size)
-                tasks[:, i] = (std(signal) + noise_i * eps[:, i]) / np.sqrt(1 + noise_i**2)
+                if shared_actions:  # each action's effect split over the tasks it serves
+                    share = 1.0 / into_task[steps].sum(axis=1)  # 1 / k_t
+                    weights = mech.task_weights[i, steps] * share[:, None]
+                    split = np.einsum("ntd,td->n", psi(actions[:, steps]), weights)
+                    centred = (split - split[:n_cal].mean()) / signal[:n_cal].std()
+                    tasks[:, i] = std(centred + noise_i * eps[:, i])
+                else:
+                    tasks[:, i] = (std(signal) + noise_i * eps[:, i]) / np.sqrt(1 + noise_i**2)
         done[which] = True
 
     compute_tasks(last_parent < 0)  # exogenous tasks (confounders; tasks on no step)
@@ -357,6 +385,8 @@ def simulate_collider(
     observation: str = "identity",
     min_segments: int = 2,
     max_segments: int | None = None,
+    shared_actions: bool = False,
+    selection: float | None = None,
     seed=0,
 ) -> ColliderSample:
     """A random interleaved structure (:func:`random_structure`), then data from it.
@@ -365,6 +395,12 @@ def simulate_collider(
     as in :func:`random_assignment`; each step is disconnected with probability
     ``p_disconnect``. The structure and the data use independent streams derived from
     ``seed``. The other parameters are those of :func:`sample_collider`.
+
+    ``selection = c`` observes only sequences that meet **every** task, ``g_i > c`` for all
+    ``i`` (SelTask's model of subgoals as selections): the process draws more sequences
+    until ``n_samples`` pass and keeps the first ``n_samples`` that do (the tasks keep the
+    scale of the unselected process). Selecting on a collider opens the paths through it:
+    the segments of *other* tasks become dependent on a task they do not serve.
 
     Backs
     -----
@@ -376,6 +412,10 @@ def simulate_collider(
             f"identified), got {min_segments}"
         )
     n_samples = _check_int("n_samples", n_samples, 10)
+    if selection is not None and (
+        isinstance(selection, bool) or not isinstance(selection, Real) or not np.isfinite(selection)
+    ):
+        raise TypeError(f"selection must be None or a finite number, got {selection!r}")
     structure_rng, data_rng = as_generator(seed).spawn(2)
     structure = random_structure(
         n_steps,
@@ -386,9 +426,9 @@ def simulate_collider(
         min_segments=min_segments,
         max_segments=max_segments,
     )
-    sample = sample_collider(
+    draw = partial(
+        sample_collider,
         structure,
-        n_samples,
         state_dim=state_dim,
         kind=kind,
         task_role=task_role,
@@ -396,9 +436,37 @@ def simulate_collider(
         state_noise=state_noise,
         noise=noise,
         observation=observation,
-        seed=data_rng,
+        shared_actions=shared_actions,
+        seed=data_rng,  # with selection, each further draw spawns new streams from it
     )
+    sample = draw(n_samples) if selection is None else _selected(draw, n_samples, selection)
     return replace(sample, seed=None if isinstance(seed, np.random.Generator) else int(seed))
+
+
+def _selected(draw, n_samples: int, threshold: float) -> ColliderSample:
+    """The first ``n_samples`` rows of ``draw(n)`` with every task above ``threshold``,
+    drawing more rows (a fixed rule, so the result depends on the seed only) until enough
+    pass; refuses a selection that keeps fewer than 1 row in 10,000."""
+    n = n_samples
+    while True:
+        sample = draw(n)
+        keep = np.flatnonzero((sample.tasks > threshold).all(axis=1))
+        if keep.size >= n_samples:
+            rows = keep[:n_samples]
+            break
+        if n > 10_000 * n_samples:
+            raise ValueError(
+                f"selection={threshold} keeps {keep.size} of {n} sequences: too few to draw "
+                f"{n_samples}; choose a lower threshold"
+            )
+        n = int(np.ceil(n * 1.25 * n_samples / max(keep.size, 1)))
+    return replace(
+        sample,
+        states=sample.states[rows],
+        actions=sample.actions[rows],
+        tasks=sample.tasks[rows],
+        observations=sample.observations[rows],
+    )
 
 
 __all__ = [

@@ -1,11 +1,16 @@
-"""SelTask (sees g): local selection tests on the observed tasks, then an NMF.
+"""Pair test (IUT): local selection tests of pairs of steps against the observed tasks.
 
-Inspired by Qiu, Zheng & Zhang, "Identifying Selections for Unsupervised Subtask Discovery"
-(NeurIPS 2024), but **supervised**: the original SelTask never observes the subgoals (it finds
-them from states and actions alone), whereas this baseline sees the task variables ``g`` and
-tests the states against them. It is given information its original never had, hence its name
-and its key ``"seltask_g"`` in :data:`~specialist.baselines.BASELINES`;
-:mod:`specialist.baselines.seltask_unsup` is the original-like, unsupervised counterpart.
+What it does: for every pair of consecutive steps and every task ``g_i``, two local CI tests
+``s_t ⟂ g_i | s_{t-1}, s_{t+2}`` and ``s_{t+1} ⟂ g_i | s_{t-1}, s_{t+2}`` combined by an
+intersection-union rule, then a factorisation that (with its defaults) changes nothing. Its
+key is ``"pair_test"`` in :data:`~specialist.baselines.BASELINES`, its label "Pair test (IUT)".
+
+It descends from the selection test of SelTask (Qiu, Zheng & Zhang, "Identifying Selections
+for Unsupervised Subtask Discovery", NeurIPS 2024), but it is **not SelTask**: the original
+never observes the subgoals (it finds them from states and actions alone), whereas this test
+is given the task variables ``g``. The book earlier called it "SelTask (sees g)"; it stands for
+no baseline of the paper. :mod:`specialist.baselines.seltask_unsup` is the original-like,
+unsupervised counterpart.
 
 In the original, subtasks are *selections*: a subgoal is a common effect (collider) of the
 states and actions it selects, which CI tests verify; a sequential NMF (seqNMF) of the
@@ -99,7 +104,7 @@ def selection_scores(
     return out
 
 
-def seltask_sees_g_structure(
+def pair_test_structure(
     states,
     tasks,
     segment_length: int = 2,
@@ -110,7 +115,7 @@ def seltask_sees_g_structure(
     n_subgoals: int | None = None,
     score_cap: float = 10.0,
 ) -> np.ndarray:
-    """SelTask (sees g) baseline: bool (K, M), task ``i`` relevant to segment ``k``.
+    """Pair test (IUT): bool (K, M), task ``i`` relevant to segment ``k``.
 
     Parameters
     ----------
