@@ -344,7 +344,7 @@ sentences = [
     )
     if has_fig3
     else f"Fig. 3's setting ({describe_condition(fig3_setting)}) is not in this profile's grid.",
-    rule_sentence(best),
+    rule_sentence(best, metric="MCC"),
     sel_sentence,
 ]
 say(*sentences)

@@ -67,7 +67,7 @@ SCHEDULER_ENV = "SPECIALIST_SCHEDULER"
 STORE_ENV = "SPECIALIST_RUN_STORE"
 
 #: worker pools kept for the life of the process, one per size: a notebook's grids share them,
-#: so what a worker pays once (imports, skglm's numba compilation, ~10 s) is paid once per
+#: so what a worker pays once (imports, compiled solvers) is paid once per
 #: worker and not once per grid
 _POOLS: dict[int, ProcessPoolExecutor] = {}
 #: Dask clients, one per scheduler address, kept for the life of the process

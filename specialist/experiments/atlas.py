@@ -214,7 +214,7 @@ def verdict_counts(vs: pd.DataFrame) -> pd.DataFrame:
 def best_rule(
     runs: pd.DataFrame,
     rules: Sequence[str] = RULES,
-    metric: str = "accuracy",
+    metric: str = "mcc",
     factors: Sequence[str] = FACTORS,
 ) -> pd.DataFrame:
     """Per condition: the rule with the highest mean ``metric`` and whether it is clearly best.
@@ -280,7 +280,7 @@ def describe_condition(cond: dict) -> str:
     return ", ".join(parts)
 
 
-def rule_sentence(best: pd.DataFrame, factors: Sequence[str] = FACTORS) -> str:
+def rule_sentence(best: pd.DataFrame, factors: Sequence[str] = FACTORS, metric: str = "MCC") -> str:
     """How often each rule is best (clearly, or tied with the runner-up), over the atlas.
 
     Backs
@@ -295,5 +295,6 @@ def rule_sentence(best: pd.DataFrame, factors: Sequence[str] = FACTORS) -> str:
             f"{label(rule)} in {len(part)} ({clear} clearly, the rest tied with the runner-up)"
         )
     return (
-        f"Best decision rule by mean accuracy, over the {n} conditions: " + "; ".join(parts) + "."
+        f"Best decision rule by mean {metric}, over the {n} conditions (unadjusted paired "
+        "intervals against the runner-up): " + "; ".join(parts) + "."
     )

@@ -38,6 +38,7 @@ METHOD_LABELS = {
     "ours_simes": "Ours + Simes",
     "ours_bonferroni": "Ours + Bonferroni",
     "best_constant": "Best constant",
+    "seltask_shuffled": "Shuffled subgoals (matched on the truth)",
 }
 
 #: the chance reference of every Layer 1 score: the best constant segment × task matrix of the
@@ -59,7 +60,13 @@ METHOD_GIVEN = {
     "ours_simes": ("g",),
     "ours_bonferroni": ("g",),
     "best_constant": ("base_rate",),
+    "seltask_shuffled": ("actions", "truth"),
 }
+
+#: the chance reference of the unsupervised SelTask, which the truth labels: its own subgoals
+#: with the segments shuffled, matched to the tasks on the truth in the same way (what the
+#: matching alone scores)
+SELTASK_CHANCE = "seltask_shuffled"
 
 
 def legend_label(method: str) -> str:
@@ -155,7 +162,7 @@ def _estimate(method: str, sample, *, segment_length, test, alpha, correction, s
 def check_methods(methods: Sequence[str]) -> list[str]:
     """Validate method names before any data is drawn (a ValueError lists the accepted ones)."""
     methods = list(methods)
-    unknown = [m for m in methods if m not in METHOD_LABELS or m == CHANCE]
+    unknown = [m for m in methods if m not in METHOD_LABELS or m in (CHANCE, SELTASK_CHANCE)]
     if not methods or unknown:
         raise ValueError(
             f"methods must be a non-empty list of "
@@ -244,7 +251,26 @@ def structure_recovery(
         out[f"{method}:runtime_s"] = time.perf_counter() - t0
         out[f"{method}:warnings"] = len(caught)
         out.update(_score(truth, est, method))
+        if method == "seltask_unsup":  # its own chance reference (see SELTASK_CHANCE)
+            out.update(_shuffled_subgoals_scores(sample, segment_length, truth, seed))
     out.update(_chance_scores(truth, timed=True))
+    return out
+
+
+def _shuffled_subgoals_scores(sample, segment_length: int, truth: np.ndarray, seed: int) -> dict:
+    """Scores of :data:`SELTASK_CHANCE`: the unsupervised SelTask's subgoals with the segments
+    shuffled, matched to the tasks on the truth as the baseline does."""
+    from specialist.baselines import match_subgoals, seltask_unsupervised_subgoals
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        subgoals = seltask_unsupervised_subgoals(
+            sample.observations, sample.actions, segment_length,
+            n_subgoals=truth.shape[1], seed=seed,
+        )  # fmt: skip
+    order = np.random.default_rng([int(seed), 31337]).permutation(subgoals.shape[0])
+    out = _score(truth, match_subgoals(subgoals[order], truth), SELTASK_CHANCE)
+    out.update({f"{SELTASK_CHANCE}:runtime_s": 0.0, f"{SELTASK_CHANCE}:warnings": 0})
     return out
 
 
@@ -270,9 +296,19 @@ def _chance_scores(truth: np.ndarray, timed: bool = False) -> dict[str, float]:
     return out
 
 
+def pair_matrix(segment_tasks: np.ndarray) -> np.ndarray:
+    """Bool ``(K (K - 1) / 2, M)``: for every pair of segments ``k < v`` and task ``i``, whether
+    both segments serve the task (the object of Theorem 1), from a segment × task matrix."""
+    s = np.asarray(segment_tasks, bool)
+    k, v = np.triu_indices(s.shape[0], 1)
+    return s[k] & s[v]
+
+
 def _score(truth: np.ndarray, est: np.ndarray, label: str) -> dict[str, float]:
     t, e = np.asarray(truth, bool), np.asarray(est, bool)
     return {
+        # the same estimate scored on pairs of segments (Theorem 1's object)
+        f"{label}:pair_mcc": metrics.matthews_mcc(pair_matrix(t), pair_matrix(e)),
         f"{label}:accuracy": metrics.structure_accuracy(t, e),
         f"{label}:mcc": metrics.matthews_mcc(t, e),
         f"{label}:mean_cc": metrics.mean_corr_coef(t.astype(float), e.astype(float)),
