@@ -308,3 +308,30 @@ def test_degrades_slowest_is_inconclusive_from_ties_and_untestable_at_chance():
     )
     reading = comparisons.degrades_slowest(flat, ["cca", "ours"])
     assert reading.verdict == "not testable here" and "at chance" in reading.reason
+
+
+def test_degrades_slowest_is_not_testable_when_nothing_degrades():
+    flat = _slope_runs({"ours": 0.0, "cca": 0.0}, noise=0.01)
+    flat = pd.concat([flat, flat[flat["method"] == "ours"].assign(method="best_constant", mcc=0.0)])
+    reading = comparisons.degrades_slowest(flat, ["cca", "ours"])
+    assert reading.verdict == "not testable here" and "no degradation" in reading.reason
+    assert reading.key_number.startswith("own MCC slopes per added task")
+
+
+def test_paper_chain_literal_rule_and_strict_recovery():
+    runs = _mcc_runs(
+        {"cca": 0.3, "group_lasso": 0.5, "seltask_unsup": 0.1, "seltask_shuffled": 0.1,
+         "ours": 0.6}
+    )  # fmt: skip
+    by_design = comparisons.paper_chain(runs)
+    assert (
+        by_design.verdict == "not testable here" and "untestable by design" in by_design.key_number
+    )
+    assert "would count" in by_design.key_number  # the overridden links are shown
+    literal = comparisons.paper_chain(runs, seltask="seltask_unsup")
+    assert literal.verdict == "disagrees"  # Group Lasso works, SelTask sits at its reference
+    exact = _mcc_runs({"ours": 0.6}).assign(
+        accuracy=lambda d: np.where(d["seed"] % 4 == 0, 1.0, 0.9)
+    )
+    strict = comparisons.recovers_exactly(exact)
+    assert strict.verdict == "disagrees" and "exact on 4 of 16" in strict.key_number

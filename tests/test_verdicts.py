@@ -170,7 +170,7 @@ def test_atlas_tables_on_synthetic_conditions():
     }
     vs = atlas.versus(runs, "ours", ["cca"], factors=["density"]).set_index("density")
     assert vs.loc["sparse", "verdict"] == "better" and vs.loc["dense", "verdict"] == "worse"
-    best = atlas.best_rule(runs, factors=["density"]).set_index("density")
+    best = atlas.best_rule(runs, metric="accuracy", factors=["density"]).set_index("density")
     assert best.loc["sparse", "best"] == "ours" and best.loc["sparse", "clear"]
     assert best.loc["dense", "best"] == "ours_simes"
     assert "Ours in 1" in atlas.rule_sentence(best.reset_index(), ["density"])

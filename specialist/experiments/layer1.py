@@ -127,7 +127,7 @@ def tasks_for_steps(n_steps: int) -> int:
     return max(2, round(n_steps / 5))
 
 
-def _estimate(method: str, sample, *, segment_length, test, alpha, correction, seed):
+def _estimate(method: str, sample, *, segment_length, test, alpha, correction, seed, options=None):
     from specialist.baselines import BASELINES, NEEDS_ACTIONS_AND_TRUTH
 
     data = sample.observations
@@ -156,7 +156,9 @@ def _estimate(method: str, sample, *, segment_length, test, alpha, correction, s
     if method not in BASELINES:
         accepted = [*OURS_RULES, *NEEDS_ACTIONS_AND_TRUTH, *BASELINES]
         raise ValueError(f"unknown method {method!r}; accepted: {', '.join(accepted)}")
-    return BASELINES[method](data, sample.tasks, segment_length, alpha=alpha, seed=seed)
+    return BASELINES[method](
+        data, sample.tasks, segment_length, alpha=alpha, seed=seed, **(options or {})
+    )
 
 
 def check_methods(methods: Sequence[str]) -> list[str]:
@@ -188,6 +190,7 @@ def structure_recovery(
     state_dim: int = 1,
     shared_actions: bool = False,
     selection: float | None = None,
+    group_lasso_selection: str = "cv",
     test: str = "fisherz",
     alpha: float = 0.05,
     correction: str = "none",
@@ -200,7 +203,8 @@ def structure_recovery(
     ``shared_actions`` whether an action serving several tasks splits its effect between them
     (:func:`~specialist.simulate.collider.sample_collider`; more tasks, harder tasks),
     ``selection`` a threshold every task must exceed for a sequence to be observed
-    (:func:`~specialist.simulate.collider.simulate_collider`; ``None``: no selection).
+    (:func:`~specialist.simulate.collider.simulate_collider`; ``None``: no selection),
+    ``group_lasso_selection`` how Group Lasso picks its penalty (``"cv"`` or ``"bic"``).
     Returns ``{"<method>:<metric>": value}`` for the metrics accuracy, Matthews MCC,
     mean-correlation MCC (``mean_cc``), F1, the rates of false positives and negatives, and the
     measured ``runtime_s`` (seconds) and ``warnings`` (count), which
@@ -247,6 +251,7 @@ def structure_recovery(
                 alpha=alpha,
                 correction=correction,
                 seed=seed,
+                options={"selection": group_lasso_selection} if method == "group_lasso" else {},
             )
         out[f"{method}:runtime_s"] = time.perf_counter() - t0
         out[f"{method}:warnings"] = len(caught)
