@@ -132,3 +132,21 @@ def test_every_declared_number_is_distinct_and_titled():
     numbers = pages.figure_numbers()
     assert len({e["number"] for e in numbers.values()}) == len(numbers)
     assert all(e.get("title") for e in numbers.values())
+
+
+def test_every_notebook_figure_has_a_number_and_every_number_a_figure():
+    """figures.yml and the notebooks' figure labels agree, checked without building the book.
+
+    The build refuses an unnumbered figure (a warning under -W), but only the slow pipeline tests
+    build it; this catches a new figure, or a renamed one, in the fast suite.
+    """
+    import re
+
+    from specialist.paths import NOTEBOOKS_DIR
+
+    labels = set()
+    for notebook in sorted(NOTEBOOKS_DIR.glob("*.py")):
+        labels.update(re.findall(r'"figure": \{"name": "([^"]+)"', notebook.read_text()))
+    numbers = pages.figure_numbers()
+    assert labels - set(numbers) == set(), "figures without a number in book/figures.yml"
+    assert set(numbers) - labels == set(), "numbers in book/figures.yml without a figure"
