@@ -518,3 +518,33 @@ def test_group_lasso_solver_matches_skglm_group_bcd():
         penalty = WeightedGroupL2(lam * 2000 / 12, np.ones(6), grp_ptr, grp_indices)
         w = solver.solve(r, z, datafit, penalty, w.copy(), r @ w)[0]
         assert np.allclose(ours[j], w, atol=1e-7)
+
+
+@pytest.mark.parametrize("p, q", [(2, 1), (4, 1), (4, 3), (3, 5)])
+def test_canonical_correlations_match_sklearn_cca(p, q):
+    """The closed form equals the correlations of sklearn's iterative CCA scores."""
+    from sklearn.cross_decomposition import CCA
+
+    from specialist.baselines.cca import canonical_correlations
+
+    rng = np.random.default_rng(p * 10 + q)
+    n = 400
+    x = rng.normal(size=(n, p))
+    y = x[:, :1] @ rng.normal(size=(1, q)) + rng.normal(size=(n, q))
+    k = min(p, q)
+    xs, ys = CCA(n_components=k, scale=True, max_iter=5000, tol=1e-12).fit(x, y).transform(x, y)
+    xs, ys = xs.reshape(n, k), ys.reshape(n, k)
+    expected = np.abs([np.corrcoef(xs[:, j], ys[:, j])[0, 1] for j in range(k)])
+    np.testing.assert_allclose(canonical_correlations(x, y), np.sort(expected)[::-1], atol=1e-6)
+
+
+def test_canonical_correlations_exact_cases():
+    """A perfect linear relation gives 1; a constant column or task gives 0, not NaN."""
+    from specialist.baselines.cca import canonical_correlations
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 3))
+    np.testing.assert_allclose(canonical_correlations(x, x @ [1.0, -2.0, 0.5]), [1.0], atol=1e-12)
+    assert canonical_correlations(x, np.ones(200)).tolist() == [0.0]
+    both = np.column_stack([np.ones(200), x[:, 0]])
+    np.testing.assert_allclose(canonical_correlations(both, x[:, 0]), [1.0], atol=1e-12)

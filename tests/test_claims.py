@@ -315,7 +315,10 @@ def test_degrades_slowest_is_not_testable_when_nothing_degrades():
     flat = pd.concat([flat, flat[flat["method"] == "ours"].assign(method="best_constant", mcc=0.0)])
     reading = comparisons.degrades_slowest(flat, ["cca", "ours"])
     assert reading.verdict == "not testable here" and "no degradation" in reading.reason
-    assert reading.key_number.startswith("own MCC slopes per added task")
+    # the reason is said once, before the slopes, not after every comparison
+    assert reading.key_number.startswith("No method's MCC falls as the number of tasks M grows")
+    assert reading.key_number.count("no degradation to compare") == 1
+    assert "own MCC slopes per added task" in reading.key_number
 
 
 def test_paper_chain_literal_rule_and_strict_recovery():

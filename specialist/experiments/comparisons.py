@@ -858,14 +858,17 @@ def degrades_slowest(
     part = runs[runs["method"].isin([reference, *others])]
     own = paired_slopes(part[x], part[metric], part["method"], part["replicate"])
     degrading = [m for m, iv in own.items() if iv.n >= vocab.MIN_RUNS and iv.high < 0]
+    nothing = ""
     if not diffs or min(iv.n for iv in diffs.values()) < vocab.MIN_RUNS:
         result, tally = vocab.NOT_TESTABLE, vocab.tally(outcomes)
     elif not degrading:
         result, tally = vocab.NOT_TESTABLE, "no method degrades"
-        table["reason"] = (
-            f"no method's {metric} falls as {x} grows here (no slope interval below 0): there is "
-            "no degradation to compare"
+        what = {"n_tasks": "the number of tasks M"}.get(x, x)
+        nothing = (
+            f"no method's {'MCC' if metric == 'mcc' else metric} falls as {what} grows here "
+            "(no slope interval below 0): there is no degradation to compare"
         )
+        table["reason"] = nothing
     else:
         result, tally = vocab.universal(outcomes, over="baseline")
     name = "MCC" if metric == "mcc" else metric
@@ -877,9 +880,11 @@ def degrades_slowest(
             {"better": f"{label(reference)} slower", "worse": f"{label(reference)} faster"}.get(
                 r["verdict"], r["verdict"]
             )
-            + (f": {r['reason']}" if r["reason"] else ""),
+            + (f": {r['reason']}" if r["reason"] and not nothing else ""),
             3,
         )
         for _, r in table.iterrows()
     )
+    if nothing:  # said once, not after every comparison
+        key = f"{nothing[0].upper()}{nothing[1:]}. {key}"
     return Reading(result, key, tally, table)

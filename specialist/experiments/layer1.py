@@ -243,40 +243,47 @@ def structure_recovery(
         # instead of flooding the page: column "<method>:warnings"
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            est = _estimate(
-                method,
-                sample,
-                segment_length=segment_length,
-                test=test,
-                alpha=alpha,
-                correction=correction,
-                seed=seed,
-                options={"selection": group_lasso_selection} if method == "group_lasso" else {},
-            )
+            if method == "seltask_unsup":  # scored with its own chance reference
+                est, reference = _seltask_unsup_and_reference(sample, segment_length, seed)
+            else:
+                options = {"selection": group_lasso_selection} if method == "group_lasso" else {}
+                est = _estimate(
+                    method,
+                    sample,
+                    segment_length=segment_length,
+                    test=test,
+                    alpha=alpha,
+                    correction=correction,
+                    seed=seed,
+                    options=options,
+                )
         out[f"{method}:runtime_s"] = time.perf_counter() - t0
         out[f"{method}:warnings"] = len(caught)
         out.update(_score(truth, est, method))
-        if method == "seltask_unsup":  # its own chance reference (see SELTASK_CHANCE)
-            out.update(_shuffled_subgoals_scores(sample, segment_length, truth, seed))
+        if method == "seltask_unsup":
+            out.update(_score(truth, reference, SELTASK_CHANCE))
+            out.update({f"{SELTASK_CHANCE}:runtime_s": 0.0, f"{SELTASK_CHANCE}:warnings": 0})
     out.update(_chance_scores(truth, timed=True))
     return out
 
 
-def _shuffled_subgoals_scores(sample, segment_length: int, truth: np.ndarray, seed: int) -> dict:
-    """Scores of :data:`SELTASK_CHANCE`: the unsupervised SelTask's subgoals with the segments
-    shuffled, matched to the tasks on the truth as the baseline does."""
+def _seltask_unsup_and_reference(sample, segment_length: int, seed: int):
+    """The unsupervised SelTask's estimate and its chance reference (:data:`SELTASK_CHANCE`).
+
+    The subgoals are computed once; the estimate matches them to the tasks on the truth, as
+    :func:`~specialist.baselines.seltask_unsupervised_structure` does, and the reference
+    matches the same subgoals with their segments shuffled, so both get the same help from the
+    matching and differ only in whether the subgoals line up with the segments.
+    """
     from specialist.baselines import match_subgoals, seltask_unsupervised_subgoals
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        subgoals = seltask_unsupervised_subgoals(
-            sample.observations, sample.actions, segment_length,
-            n_subgoals=truth.shape[1], seed=seed,
-        )  # fmt: skip
+    truth = sample.segment_tasks
+    subgoals = seltask_unsupervised_subgoals(
+        sample.observations, sample.actions, segment_length,
+        n_subgoals=truth.shape[1], seed=seed,
+    )  # fmt: skip
     order = np.random.default_rng([int(seed), 31337]).permutation(subgoals.shape[0])
-    out = _score(truth, match_subgoals(subgoals[order], truth), SELTASK_CHANCE)
-    out.update({f"{SELTASK_CHANCE}:runtime_s": 0.0, f"{SELTASK_CHANCE}:warnings": 0})
-    return out
+    return match_subgoals(subgoals, truth), match_subgoals(subgoals[order], truth)
 
 
 def best_constant(truth: np.ndarray) -> np.ndarray:
