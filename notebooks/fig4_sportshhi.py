@@ -48,9 +48,17 @@
 #   outcomes as targets. Base (PCA) and LEAP-style are not. The paper's comparison of Ours
 #   with LEAP and Base is therefore a comparison across different information; the tables
 #   and the claims page say so;
-# * every representation is fitted on **training episodes**; Algorithm 1 runs on **disjoint
-#   test episodes**, one block at a time, and each block's p-values rank the detections of that
-#   block only, so the ranking depends on the held-out data;
+# * every representation is fitted on the same **fit episodes** (training episodes);
+#   Algorithm 1 runs on **disjoint test episodes**, one block at a time, and each block's
+#   p-values rank the detections of that block only, so the ranking depends on the held-out
+#   data;
+# * **Ours' λ is chosen by a rule that sees no test score**: the dense VAE and one ℓ1 model
+#   per λ of a path are trained together on the fit episodes; the rest of the training
+#   episodes (`validation_fraction`) are *validation episodes*, on which Algorithm 1 runs with
+#   each model's features and the detections are scored like the test's; Ours is the model
+#   with the best validation mAP (a tie goes to the larger λ). The rule is applied unchanged at
+#   every play and difficulty. The whole path's test scores are shown below it; the λ that
+#   does best on the test plays is labelled *tuned on the test plays* and never used;
 # * detections are written in SportsHHI's official prediction format and scored by our
 #   implementation of the official pair-IoU mAP (`specialist.data.sportshhi.evaluate_map`,
 #   official protocol) at IoU 0.5 and 0.9;
@@ -82,7 +90,8 @@ n_interactions = 4  # interactions in a play
 n_classes = 3  # interaction classes
 n_latent = 4  # feature dimension of Base, LEAP and the VAEs (PCA components or latents)
 n_linear_components = 20  # PCA components the supervised linear control regresses on
-l1 = 300.0  # ℓ1 weight of the specialist's mask (with the task term weighted by task_weight)
+l1_path = [10.0, 30.0, 100.0, 300.0, 1000.0, 3000.0]  # ℓ1 weights Ours' λ is chosen from
+validation_fraction = 0.25  # share of the training episodes kept to choose λ (never fitted on)
 task_weight = 100.0  # weight of the supervised VAEs' task term (crops have 144 pixels)
 epochs = 20  # training epochs of the neural models
 box_noise = 0.005  # std of the detected boxes' corners (normalised units)
@@ -124,7 +133,8 @@ settings = {
     "n_classes": n_classes,
     "n_latent": n_latent,
     "n_linear_components": n_linear_components,
-    "l1": l1,
+    "l1_path": tuple(l1_path),
+    "validation_fraction": validation_fraction,
     "task_weight": task_weight,
     "epochs": epochs,
     "box_noise": box_noise,
@@ -276,8 +286,64 @@ fig.tight_layout()
 out.figure(fig, "sportshhi_contrasts")
 plt.show()
 
+# %% [markdown]
+# ## How Ours' λ was chosen, and the whole path
+#
+# Ours is not trained at a λ we picked: the validation rule chose it in every play from the
+# path below, by Algorithm 1's mAP on validation episodes (training episodes the models were
+# not fitted on). The figure shows the whole path on the test episodes, which the rule never
+# saw; the λ with the best mean test mAP is a choice *tuned on the test plays* and is shown
+# only to judge the rule.
+
+# %% mystnb={"figure": {"name": "fig-fig4_sportshhi-path", "caption": "The ℓ1 path of the specialist VAE, per difficulty (columns), at the first IoU threshold. Top: mAP on the test episodes (mean over plays, 95% Student-t interval; shown, never used to choose λ) and on the validation episodes (dashed: what the rule reads) against λ; the leftmost point is the dense model (λ = 0); dotted line: chance (random evidence); numbers above the axis: in how many plays the rule chose each λ. Bottom: the block size, the number of latents the model keeps (mean over plays)."}}
+path = study.path_table(result.path, iou_thresholds[0])
+out.table(result.path, "path_runs")
+out.table(path, "path")
+fig, axes = plt.subplots(
+    2, len(difficulties), figsize=(3.4 * len(difficulties), 5.2), sharex=True,
+    sharey="row", squeeze=False, gridspec_kw={"height_ratios": [2.2, 1]},
+)  # fmt: skip
+lambdas = sorted(path["l1"].unique())
+xpos = {lam: j for j, lam in enumerate(lambdas)}
+for c, difficulty in enumerate(difficulties):
+    part = path[path["difficulty"] == difficulty].sort_values("l1")
+    x = [xpos[v] for v in part["l1"]]
+    ax = axes[0, c]
+    ax.errorbar(
+        x, part["test_map"], yerr=[part["test_map"] - part["low"], part["high"] - part["test_map"]],
+        fmt="o-", color=VERMILLION, capsize=3, label="test episodes",
+    )  # fmt: skip
+    ax.plot(x, part["val_map"], "s--", color=VERMILLION, alpha=0.55, label="validation episodes")
+    chance = scores[
+        (scores["difficulty"] == difficulty)
+        & (scores["method"] == "chance")
+        & np.isclose(scores["iou"], iou_thresholds[0])
+    ]["value"].mean()
+    ax.axhline(chance, color="black", ls=":", lw=1.4, label="chance")
+    for xi, n_chosen in zip(x, part["chosen"], strict=True):
+        if n_chosen:
+            ax.annotate(f"{n_chosen}×", (xi, 1.0), ha="center", va="bottom", fontsize=8)
+    ax.set(ylim=(0, 1.1), title=study.DIFFICULTIES[difficulty]["label"])
+    if c == 0:
+        ax.set_ylabel(f"mAP (IoU ≥ {iou_thresholds[0]:g})")
+    axes[1, c].bar(x, part["block"], color=[GREY if v == 0 else VERMILLION for v in part["l1"]])
+    axes[1, c].set_xticks(range(len(lambdas)), ["dense" if v == 0 else f"{v:g}" for v in lambdas])
+    axes[1, c].set_xlabel("λ")
+    if c == 0:
+        axes[1, c].set_ylabel("latents kept")
+handles, labels = axes[0, 0].get_legend_handles_labels()
+fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8, frameon=False)
+fig.tight_layout(rect=(0, 0.05, 1, 1))
+out.figure(fig, "sportshhi_path")
+plt.show()
+
+# %%
+lambda_sentences = study.path_sentences(path, iou_thresholds[0])
+say(*lambda_sentences)
+
 # %%
 sentences = [
+    *lambda_sentences,
     *study.sparsity_sentences(first, means, iou_thresholds[0]),
     study.threshold_sentence(paired, iou_thresholds),
     study.ordering_sentence(result.scores, iou_thresholds[0]),

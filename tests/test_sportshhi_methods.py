@@ -32,7 +32,7 @@ SMALL = {
     "n_classes": 3,
     "n_latent": 2,
     "n_linear_components": 5,
-    "l1": 300.0,
+    "l1_path": (30.0, 300.0),
     "task_weight": 100.0,
     "epochs": 1,
     "box_noise": 0.005,
@@ -139,7 +139,8 @@ def test_chance_is_random_evidence_in_the_same_prediction_format(play):
 
 def test_a_small_run_reports_every_method_on_disjoint_episodes():
     result = sportshhi_run("standard", **SMALL, seed=0)
-    rows = pd.DataFrame(result["rows"])
+    everything = pd.DataFrame(result["rows"])
+    rows = everything[everything["method"] != "path"]
     assert set(rows["method"]) == {*study.METHODS, study.ROW_CHANCE}
     maps = rows[rows["metric"] == "map"].set_index("method")["value"]
     assert maps.between(0, 1).all() and len(maps) == len(study.METHODS) + 1
@@ -150,6 +151,18 @@ def test_a_small_run_reports_every_method_on_disjoint_episodes():
     assert 1 <= dims["ours"] <= SMALL["n_latent"] and dims["dense_matched"] == dims["ours"]
     seconds = rows[rows["metric"] == "seconds"]
     assert set(seconds["method"]) == {"base", "leap", "linear", "dense", "ours"}
+    # the path: the dense model and every λ, validation and test scores, one chosen λ
+    path = everything[everything["method"] == "path"]
+    assert sorted(set(path["l1"])) == [0.0, 30.0, 300.0]
+    chosen = path[path["metric"] == "chosen"].set_index("l1")["value"]
+    assert chosen.sum() == 1 and chosen[0.0] == 0  # Ours is an ℓ1 model, never the dense one
+    lam = float(chosen.idxmax())
+    val = path[path["metric"] == "val_map"].set_index("l1")["value"]
+    assert lam == max(v for v in (30.0, 300.0) if val[v] == val[[30.0, 300.0]].max())
+    test_map = path[path["metric"] == "map"].set_index("l1")["value"]
+    assert test_map[lam] == maps["ours"] and test_map[0.0] == maps["dense"]
+    block = path[path["metric"] == "block"].set_index("l1")["value"]
+    assert block[lam] == dims["ours"] and block[0.0] == dims["dense"]
 
 
 def test_the_study_is_tidy_and_pairs_plays_across_difficulties():
@@ -161,6 +174,10 @@ def test_the_study_is_tidy_and_pairs_plays_across_difficulties():
     ]  # fmt: skip
     assert set(scores["metric"]) == {"map", "recall10", "dims"}
     assert list(timings.columns) == ["difficulty", "replicate", "seed", "method", "seconds"]
+    assert list(result.path.columns) == [
+        "difficulty", "replicate", "seed", "l1", "iou", "metric", "value",
+    ]  # fmt: skip
+    assert set(result.path["metric"]) == {"map", "val_map", "block", "chosen"}
     assert scores.groupby("difficulty")["seed"].first().nunique() == 1  # the same play
     # the true states do not depend on the jersey shades: the oracle scores agree
     oracle = scores[(scores["method"] == "oracle") & (scores["metric"] == "map")]
@@ -195,6 +212,10 @@ def test_jersey_coupling_makes_the_nuisance_follow_the_state():
         ({"n_linear_components": 0}, "n_linear_components"),
         ({"n_steps": 5}, "n_steps"),
         ({"few_fraction": 0.0}, "few_fraction"),
+        ({"l1_path": ()}, "l1_path"),
+        ({"l1_path": (30.0, -1.0)}, "l1_path"),
+        ({"validation_fraction": 1.0}, "validation_fraction"),
+        ({"validation_fraction": 0.001}, "validation_fraction"),
         ({"nuisance_coupling": 1.2}, "nuisance_coupling"),
         ({"strong_coupling": -0.1}, "strong_coupling"),
     ],

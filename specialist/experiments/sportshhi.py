@@ -191,8 +191,24 @@ def check_settings(settings: dict) -> None:
     check_int("n_scored", settings["n_scored"], n_blocks)
     check_int("n_train", settings["n_train"], MIN_BLOCK)
     check_int("n_linear_components", settings["n_linear_components"], 1)
+    path = settings["l1_path"]
+    if (
+        isinstance(path, str)
+        or not isinstance(path, Sequence)
+        or not path
+        or not all(isinstance(v, int | float) and not isinstance(v, bool) and v > 0 for v in path)
+    ):
+        raise ValueError(f"l1_path must be a non-empty list of positive numbers, got {path!r}")
+    fraction = settings.get("validation_fraction", 0.25)
+    check_real("validation_fraction", fraction, 0.0, 1.0)
     few = settings.get("few_fraction", DIFFICULTY_DEFAULTS["few_fraction"])
     check_real("few_fraction", few, 0.0, 1.0, closed_high=True)
+    smallest = max(MIN_BLOCK, int(round(settings["n_train"] * few)))
+    if int(round(fraction * smallest)) < 2 or smallest - int(round(fraction * smallest)) < 2:
+        raise ValueError(
+            f"validation_fraction={fraction} leaves fewer than 2 fit or validation episodes "
+            f"of the {smallest} training episodes of the smallest difficulty"
+        )
     for knob in ("nuisance_coupling", "strong_coupling"):
         value = settings.get(knob, DIFFICULTY_DEFAULTS[knob])
         check_real(knob, value, 0.0, 1.0, closed_low=True, closed_high=True)
@@ -281,43 +297,74 @@ def linear_features(
     return (_project(pca, test) @ direction)[..., None]
 
 
-def specialist_features(
+def specialist_path(
     train: np.ndarray,
     outcomes: np.ndarray,
-    test: np.ndarray,
     n_features: int,
-    l1: float,
+    l1_path: Sequence[float],
     seed: int,
     epochs: int,
     task_weight: float,
-) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """``{"dense" | "dense_matched" | "ours": (features, kept)}`` of the ``test`` crops.
+) -> list[SparseTaskVAE]:
+    """The dense supervised VAE and one ℓ1 model per weight of ``l1_path``, trained together.
 
-    The two models see one player's crop sequence at a time (encoder shared over keyframes)
-    and predict the episode's outcomes from the latents of all keyframes. They are trained as
-    one ensemble (:meth:`SparseTaskVAE.fit_path`), differing only in the ℓ1 weight. Each keeps
-    the latents :meth:`SparseTaskVAE.relevant_latents` marks for some task (all of them if it
-    marks none: an empty support says nothing). ``dense_matched`` keeps the dense model's
-    latents with the largest summed sensitivity, as many as ``ours`` keeps.
+    The models see one player's crop sequence at a time (encoder shared over keyframes) and
+    predict the episode's outcomes from the latents of all keyframes. They are one ensemble
+    (:meth:`SparseTaskVAE.fit_path`): same initialisation, same batches, differing only in the
+    ℓ1 weight. Returned in the order dense, then ``l1_path``.
     """
     sequences = _sequences(_flat(train))
     tasks = np.repeat(outcomes, train.shape[2], axis=0)
     model = SparseTaskVAE(
-        n_features, l1=l1, task_weight=task_weight, epochs=epochs, batch_size=64, seed=seed
+        n_features, l1=0.0, task_weight=task_weight, epochs=epochs, batch_size=64, seed=seed
     )
-    dense, sparse = model.fit_path(sequences, tasks, l1=[l1], dense=True)
-    test_sequences = _sequences(_flat(test))
-    z = {
-        name: _unsequence(fitted.transform(test_sequences), test.shape[0], test.shape[2])
-        for name, fitted in (("dense", dense), ("ours", sparse))
-    }
-    kept = {}
-    for name, fitted in (("dense", dense), ("ours", sparse)):
-        support = np.unique(np.concatenate(fitted.relevant_latents())).astype(int)
-        kept[name] = support if support.size else np.arange(n_features)
+    return model.fit_path(sequences, tasks, l1=list(l1_path), dense=True)
+
+
+def kept_latents(model: SparseTaskVAE) -> np.ndarray:
+    """The latents :meth:`SparseTaskVAE.relevant_latents` marks for some task (all of them if
+    it marks none: an empty support says nothing)."""
+    support = np.unique(np.concatenate(model.relevant_latents())).astype(int)
+    return support if support.size else np.arange(model.n_latent)
+
+
+def encode(model: SparseTaskVAE, crops: np.ndarray) -> np.ndarray:
+    """The model's posterior means of every player's crop sequence: ``(n, T, P, n_latent)``."""
+    return _unsequence(model.transform(_sequences(_flat(crops))), crops.shape[0], crops.shape[2])
+
+
+def specialist_features(
+    dense: SparseTaskVAE, ours: SparseTaskVAE, crops: np.ndarray
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """``{"dense" | "dense_matched" | "ours": (features, kept)}`` of ``crops``.
+
+    ``dense`` and ``ours`` are members of one :func:`specialist_path`; each keeps
+    :func:`kept_latents`. ``dense_matched`` keeps the dense model's latents with the largest
+    summed sensitivity, as many as ``ours`` keeps.
+    """
+    z = {"dense": encode(dense, crops), "ours": encode(ours, crops)}
+    kept = {"dense": kept_latents(dense), "ours": kept_latents(ours)}
     order = np.argsort(-dense.task_sensitivity_.sum(axis=0), kind="stable")
     kept["dense_matched"] = np.sort(order[: kept["ours"].size])
     return {name: (z["ours" if name == "ours" else "dense"][..., k], k) for name, k in kept.items()}
+
+
+def choose_l1(validation_map: Sequence[float], l1_path: Sequence[float]) -> int:
+    """The validation rule: the index in ``l1_path`` of the λ whose model scores the highest
+    mAP on the validation episodes (a tie goes to the larger λ, the sparser model).
+
+    The validation episodes are training episodes the path was not fitted on; no test episode
+    and no test score is seen. Stated before any test score was looked at and applied
+    unchanged at every difficulty and play.
+    """
+    values = np.asarray(validation_map, dtype=float)
+    if values.shape != (len(l1_path),) or not np.all(np.isfinite(values)):
+        raise ValueError(
+            f"validation_map must hold one finite mAP per λ of l1_path ({len(l1_path)}), "
+            f"got {validation_map!r}"
+        )
+    best = values.max()
+    return max((i for i in range(len(values)) if values[i] == best), key=lambda i: l1_path[i])
 
 
 # -- Algorithm 1 and detections ----------------------------------------------------------------
@@ -460,12 +507,13 @@ def sportshhi_run(
     n_classes: int,
     n_latent: int,
     n_linear_components: int,
-    l1: float,
+    l1_path: tuple[float, ...],
     task_weight: float,
     epochs: int,
     box_noise: float,
     iou_thresholds: tuple[float, ...],
     seed: int,
+    validation_fraction: float = 0.25,
     few_fraction: float = 0.25,
     nuisance_coupling: float = 0.4,
     strong_coupling: float = 0.7,
@@ -474,7 +522,16 @@ def sportshhi_run(
 
     Returns ``{"rows": [...]}``, one dict per (method, iou, metric): ``metric`` is ``"map"``
     or ``"recall10"`` (with ``iou``), ``"dims"`` (the feature dimension Algorithm 1 saw) or
-    ``"seconds"`` (wall time to fit and encode; ``iou`` is NaN for both).
+    ``"seconds"`` (wall time to fit and encode; ``iou`` is NaN for both). Rows of method
+    ``"path"`` carry an ``l1`` key: every model of the specialist's path (λ = 0 is the dense
+    model) with its ``"val_map"`` (mAP on the validation episodes at the first IoU threshold,
+    what :func:`choose_l1` reads), its ``"map"`` on the test episodes at every threshold
+    (shown, never used to choose), its ``"block"`` size and ``"chosen"`` (1 for Ours' λ).
+
+    The training episodes are cut in two: the first ``1 − validation_fraction`` (the *fit*
+    episodes) fit every representation, Base and LEAP-style included, so that every row sees
+    the same data; the rest (the *validation* episodes) only serve :func:`choose_l1`, which
+    picks Ours' λ from ``l1_path`` by the mAP of Algorithm 1's detections on them.
 
     ``difficulty="few_episodes"`` fits the representations on ``few_fraction`` of the
     ``n_train`` training episodes; ``"nuisance"`` draws the scenes with
@@ -505,7 +562,9 @@ def sportshhi_run(
         jersey_coupling=coupling,
         seed=seed,
     )
-    train, test = np.arange(used_train), np.arange(used_train, used_train + n_test)
+    n_fit = used_train - max(1, int(round(validation_fraction * used_train)))
+    train, valid = np.arange(n_fit), np.arange(n_fit, used_train)
+    test = np.arange(used_train, used_train + n_test)
     crops = sample.crops(12, detected=True)
     train_crops, test_crops = crops[train], crops[test]
     outcomes = sample.outcomes[train]
@@ -525,19 +584,34 @@ def sportshhi_run(
         lambda: linear_features(train_crops, outcomes, test_crops, n_linear_components, seed),
     )
     start = time.perf_counter()
-    supervised = specialist_features(
-        train_crops, outcomes, test_crops, n_latent, l1, seed, epochs, task_weight
-    )
+    path = specialist_path(
+        train_crops, outcomes, n_latent, l1_path, seed, epochs, task_weight
+    )  # fmt: skip
     elapsed = time.perf_counter() - start
+    lambdas = (0.0, *(float(v) for v in l1_path))
+    # the validation rule: Algorithm 1's mAP on the validation episodes, per model of the path
+    val_blocks = max(1, min(n_blocks, len(valid) // MIN_BLOCK))
+    val_scored = scored_episodes(valid, val_blocks, n_scored)
+    val_gt = sample.annotations[
+        sample.annotations["video_id"].isin(np.asarray(sample.video_ids)[val_scored])
+    ]
+    val_map = []
+    for model in path:
+        feats = encode(model, crops[valid])[..., kept_latents(model)]
+        pred = block_predictions(feats, sample, valid, val_blocks, n_scored)
+        val_map.append(evaluate_map(val_gt, pred, iou_threshold=float(iou_thresholds[0])).map)
+    chosen = 1 + choose_l1(val_map[1:], lambdas[1:])
+    supervised = specialist_features(path[0], path[chosen], test_crops)
     for name, (feats, _) in supervised.items():
         features[name] = feats
         if name != "dense_matched":  # a read-out of the dense model: no time of its own
-            seconds[name] = elapsed / 2  # one ensemble trains both models
+            seconds[name] = elapsed / len(path)  # one ensemble trains the whole path
     features["oracle"] = sample.states[test][..., None]
 
     scored = np.asarray(sample.video_ids)[scored_episodes(test, n_blocks, n_scored)]
     gt = sample.annotations[sample.annotations["video_id"].isin(scored)]
     rows: list[dict] = []
+    scored_maps: dict[str, list[float]] = {}
     for method in SCORED:
         feats = features[method]
         pred = block_predictions(feats, sample, test, n_blocks, n_scored)
@@ -545,9 +619,23 @@ def sportshhi_run(
             result = evaluate_map(gt, pred, iou_threshold=float(iou), recall_at=(10,))
             rows.append(_row(method, iou, "map", result.map))
             rows.append(_row(method, iou, "recall10", result.recall[10]))
+            scored_maps.setdefault(method, []).append(result.map)
         rows.append(_row(method, np.nan, "dims", feats.shape[-1]))
         if method in seconds:
             rows.append(_row(method, np.nan, "seconds", seconds[method]))
+    # the whole path on the test episodes: shown beside the rule's choice, never used by it
+    for j, (model, lam) in enumerate(zip(path, lambdas, strict=True)):
+        if j in (0, chosen):  # the dense model and Ours are scored above
+            maps = scored_maps["dense" if j == 0 else "ours"]
+        else:
+            feats = encode(model, test_crops)[..., kept_latents(model)]
+            pred = block_predictions(feats, sample, test, n_blocks, n_scored)
+            maps = [evaluate_map(gt, pred, iou_threshold=float(v)).map for v in iou_thresholds]
+        for iou, value in zip(iou_thresholds, maps, strict=True):
+            rows.append(_path_row(lam, iou, "map", value))
+        rows.append(_path_row(lam, iou_thresholds[0], "val_map", val_map[j]))
+        rows.append(_path_row(lam, np.nan, "block", kept_latents(model).size))
+        rows.append(_path_row(lam, np.nan, "chosen", float(j == chosen)))
     # chance: the mean score of CHANCE_DRAWS sets of random evidence (its own seed stream)
     rng = np.random.default_rng([seed, 4])
     draws = [chance_predictions(sample, test, n_blocks, n_scored, rng) for _ in range(CHANCE_DRAWS)]
@@ -570,6 +658,10 @@ def _row(method: str, iou: float, metric: str, value: float) -> dict:
     return {"method": method, "iou": float(iou), "metric": metric, "value": float(value)}
 
 
+def _path_row(l1: float, iou: float, metric: str, value: float) -> dict:
+    return {**_row("path", iou, metric, value), "l1": float(l1)}
+
+
 # -- the study ---------------------------------------------------------------------------------
 
 
@@ -585,10 +677,14 @@ class SportsStudy:
         and its episodes, so methods compare on paired data.
     timings : wall time of every method's features per run (``difficulty, replicate, seed,
         method, seconds``), kept apart so that ``scores`` is the same on every machine
+    path : the specialist's path per run (``difficulty, replicate, seed, l1, iou, metric,
+        value``; metrics ``map`` on the test episodes, ``val_map`` on the validation episodes,
+        ``block`` and ``chosen``, as :func:`sportshhi_run` describes)
     """
 
     scores: pd.DataFrame
     timings: pd.DataFrame
+    path: pd.DataFrame
 
 
 def sportshhi_study(
@@ -629,6 +725,9 @@ def sportshhi_study(
         for row in run.rows
     ]
     tidy = pd.DataFrame(records)
+    on_path = tidy["method"] == "path"
+    path = tidy[on_path].loc[:, ["difficulty", "replicate", "seed", "l1", "iou", "metric", "value"]]
+    tidy = tidy[~on_path].drop(columns="l1")
     timed = tidy["metric"] == "seconds"
     timings = (
         tidy[timed]
@@ -636,7 +735,7 @@ def sportshhi_study(
         .loc[:, ["difficulty", "replicate", "seed", "method", "seconds"]]
         .reset_index(drop=True)
     )
-    return SportsStudy(tidy[~timed].reset_index(drop=True), timings)
+    return SportsStudy(tidy[~timed].reset_index(drop=True), timings, path.reset_index(drop=True))
 
 
 def map_table(scores: pd.DataFrame, metric: str = "map") -> pd.DataFrame:
@@ -828,6 +927,65 @@ def sparsity_sentences(table: pd.DataFrame, means: pd.DataFrame, iou: float) -> 
             f"{_CHANCE[c['dense_vs_chance']['verdict']]}, Base "
             f"{_CHANCE[c['base_vs_chance']['verdict']]} and LEAP-style "
             f"{_CHANCE[c['leap_vs_chance']['verdict']]}. True states: {mean['oracle']:.2f}."
+        )
+    return out
+
+
+def path_table(path: pd.DataFrame, iou: float) -> pd.DataFrame:
+    """The specialist's path per difficulty and λ (λ = 0 is the dense model), at ``iou``.
+
+    Columns ``difficulty, l1, test_map, low, high, n, val_map, block, chosen, test_best``:
+    the mean test mAP with its 95% Student-t interval over plays (shown, never used to choose),
+    the mean validation mAP (what :func:`choose_l1` reads, at the first IoU threshold), the
+    mean block size, how many runs the rule chose this λ in, and whether this λ has the best
+    mean test mAP of the path (a choice *tuned on the test plays*, labelled so wherever shown).
+    """
+    rows = []
+    for difficulty, part in path.groupby("difficulty", sort=False):
+        test = part[(part["metric"] == "map") & np.isclose(part["iou"], iou)]
+        for lam, group in test.groupby("l1"):
+            iv = mean_interval(group["value"], bounds=(0.0, 1.0))
+            same = part[part["l1"] == lam]
+            rows.append(
+                {
+                    "difficulty": difficulty,
+                    "l1": float(lam),
+                    "test_map": iv.estimate,
+                    "low": iv.low,
+                    "high": iv.high,
+                    "n": iv.n,
+                    "val_map": same.loc[same["metric"] == "val_map", "value"].mean(),
+                    "block": same.loc[same["metric"] == "block", "value"].mean(),
+                    "chosen": int(same.loc[same["metric"] == "chosen", "value"].sum()),
+                }
+            )
+    table = pd.DataFrame(rows)
+    sparse = table["l1"] > 0
+    best = table[sparse].groupby("difficulty")["test_map"].transform("max")
+    table["test_best"] = False
+    table.loc[sparse, "test_best"] = table.loc[sparse, "test_map"] == best
+    return table
+
+
+def path_sentences(table: pd.DataFrame, iou: float) -> list[str]:
+    """Computed sentences on Ours' λ: what the validation rule chose, what it scored, and what
+    the λ tuned on the test plays would have scored (one sentence per difficulty)."""
+    out = []
+    for difficulty, part in table.groupby("difficulty", sort=False):
+        sparse = part[part["l1"] > 0]
+        runs = int(sparse["chosen"].sum())
+        picks = ", ".join(
+            f"λ = {r.l1:g} in {int(r.chosen)}" for r in sparse.itertuples() if r.chosen
+        )
+        best = sparse[sparse["test_best"]].iloc[0]
+        dense = part[part["l1"] == 0].iloc[0]
+        out.append(
+            f"{DIFFICULTIES[difficulty]['label'].capitalize()}: the validation rule chose "
+            f"{picks} of {runs} plays. On the test episodes (mAP at IoU ≥ {iou:g}, mean over "
+            f"plays) the path runs from {sparse['test_map'].min():.2f} to "
+            f"{sparse['test_map'].max():.2f}, the dense model {dense.test_map:.2f}; the best "
+            f"fixed λ, tuned on the test plays (shown, never used), is {best.l1:g} with "
+            f"{best.test_map:.2f} and a block of {best.block:.1f} latents."
         )
     return out
 

@@ -17,10 +17,17 @@ mask would only rescale the heads' inputs).
 Mask parameterisations
 ----------------------
 ``l1 > 0``
-    ``m = |theta|`` with ``theta`` initialised at 1 and ``penalty = l1 * sum |theta|`` (the
-    paper's convex proxy of the support size). The heads' weights carry an L2 penalty
-    (``head_decay``); without it a head could undo any shrinkage of ``m`` by growing its own
-    weights, and the ℓ1 term would only rescale.
+    ``m = theta >= 0``, initialised at 1, with ``penalty = l1 * sum m`` (the paper's convex
+    proxy of the support size). The penalty is applied as a *proximal* step after each Adam
+    step of the smooth loss, preconditioned like Adam, as the GAN of
+    :mod:`specialist.models.gan` does: ``m <- max(m - eta * l1 / (sqrt(v_hat) + eps), 0)``
+    with the masks' current learning rate ``eta`` and Adam's bias-corrected second-moment
+    estimate ``v_hat`` of the smooth loss's gradient. Unlike a subgradient step, which leaves
+    unused entries oscillating around 0 (their size, and so the support, then depends on the
+    support threshold), it sets them exactly to 0; an entry stays open only where the smooth
+    loss's gradient outweighs ``l1``, and a closed entry reopens when it does. The heads'
+    weights carry an L2 penalty (``head_decay``); without it a head could undo any shrinkage of
+    ``m`` by growing its own weights, and the ℓ1 term would only rescale.
 ``l1 = "auto"``
     λ is chosen from the data alone (see *Choosing λ* below).
 ``l0 > 0``
@@ -129,7 +136,7 @@ class _Ensemble(nn.Module):
         self.w2 = nn.Parameter(w2.unsqueeze(0).repeat(tile).flatten(0, 1))
         self.b2 = nn.Parameter(torch.zeros(n_members * n_tasks, 1, d_task, dtype=_DTYPE))
         self.register_buffer("gates", torch.as_tensor(gates, dtype=torch.bool))
-        # l1: the mask itself (|theta|); l0: the gates' log-alpha (open with p ~ 0.95 at start)
+        # l1: the mask itself (theta >= 0); l0: the gates' log-alpha (open with p ~ 0.95 at start)
         start = torch.where(self.gates, 2.0, 1.0).to(_DTYPE)
         self.theta = nn.Parameter(start[:, None, None].expand(-1, n_tasks, n_latent).clone())
 
@@ -154,7 +161,7 @@ class _Ensemble(nn.Module):
 
     def mask(self, sample: bool = False, generator=None, batch: int = 1) -> torch.Tensor:
         """``(E, M, 1, L)``; while training with gates, ``(E, M, batch, L)`` (one draw per sample)."""
-        plain = self.theta.abs().unsqueeze(2)
+        plain = self.theta.clamp(min=0.0).unsqueeze(2)
         if not bool(self.gates.any()):
             return plain
         if sample:
@@ -487,6 +494,7 @@ class SparseTaskVAE:
         n = o.shape[0]
         learn = (l1s > 0) | (l0s > 0)
         gated = bool((l0s > 0).any())
+        proximal = (l1s > 0) & ~(l0s > 0)  # members whose l1 is applied by a proximal step
         # the mask (or gate) parameters travel far (from open to 0) and are few: a larger step
         rest = [p for p in net.parameters() if p is not net.theta]
         opt = torch.optim.Adam(
@@ -513,22 +521,44 @@ class SparseTaskVAE:
                 kl = (0.5 * (mu**2 + logvar.exp() - 1.0 - logvar)).sum(dim=dims).mean(dim=1)
                 pred = net.heads(z, net.mask(sample=True, generator=g_gate, batch=len(idx)))
                 task = (((pred - yb) ** 2) * valid_t).sum(dim=(1, 3)).mean(dim=1) * inv2var
-                penalty = l1s * net.theta.abs().sum(dim=(1, 2))
+                # the l1 term is not differentiated: a proximal step applies it (docstring)
+                penalty = l1s * net.theta.detach().clamp(min=0.0).sum(dim=(1, 2))
+                smooth = torch.zeros_like(penalty)
                 if gated:
-                    penalty = penalty + l0s * net.open_probability().sum(dim=(1, 2))
+                    smooth = l0s * net.open_probability().sum(dim=(1, 2))
+                    penalty = penalty + smooth
                 heads = net.w1.reshape(n_members, -1).pow(2).sum(1) + net.w2.reshape(
                     n_members, -1
                 ).pow(2).sum(1)
-                loss = recon + self.beta * kl + self.task_weight * task + penalty
-                loss = loss + self.head_decay * heads
+                smooth = smooth + recon + self.beta * kl + self.task_weight * task
+                smooth = smooth + self.head_decay * heads
                 opt.zero_grad(set_to_none=True)
-                loss.sum().backward()  # members share no parameter: each gets its own gradient
+                smooth.sum().backward()  # members share no parameter: each gets its own gradient
                 net.theta.grad[~learn] = 0.0  # the generalist's mask stays at 1
                 opt.step()
+                if proximal.any():
+                    self._proximal_l1(net.theta, opt, l1s, proximal)
                 sched.step()
+                loss = smooth.detach() + l1s * net.theta.detach().clamp(min=0.0).sum(dim=(1, 2))
                 terms = torch.stack([loss, recon, kl, task, penalty], dim=1).detach().numpy()
                 history[epoch] += terms / steps_per_epoch
         return history
+
+    @staticmethod
+    def _proximal_l1(theta, opt, l1s, members) -> None:
+        """``m <- max(m - eta * l1 / (sqrt(v_hat) + eps), 0)`` for the ``members`` (bool, E).
+
+        ``eta`` is the masks' learning rate of the step just taken, ``v_hat`` Adam's
+        bias-corrected second moment of the smooth loss's gradient (module docstring).
+        """
+        group = opt.param_groups[1]
+        beta2, eps = group["betas"][1], group["eps"]
+        state = opt.state[theta]
+        with torch.no_grad():
+            v_hat = state["exp_avg_sq"] / (1 - beta2 ** float(state["step"]))
+            tau = group["lr"] * l1s[:, None, None] / (v_hat.sqrt() + eps)
+            shrunk = (theta - tau).clamp(min=0.0)
+            theta.copy_(torch.where(members[:, None, None], shrunk, theta))
 
     def path_table(self, members, observations, tasks) -> pd.DataFrame:
         """Held-out losses of a path of fitted models (the dense one first) and the λ choice.
