@@ -20,6 +20,7 @@ from specialist.data.sportshhi import (
     read_predictions,
     write_csv,
 )
+from tests._hhi_cases import difference, hand_made_case, our_numbers, reference_numbers
 
 A = (0.10, 0.10, 0.30, 0.50)  # person boxes (x1, y1, x2, y2)
 B = (0.60, 0.20, 0.80, 0.60)
@@ -64,11 +65,11 @@ def test_perfect_predictions_score_one(gt):
     result = evaluate_map(gt, perfect(gt))
     assert result.protocol == "official" and result.iou_threshold == 0.9
     assert result.map == 1.0 and result.per_class == {1: 1.0, 2: 1.0}
-    assert result.n_gt == {1: 2, 2: 2} and result.recall == {
-        1: 0.75,
-        5: 1.0,
-        10: 1.0,
-    }  # top-1 misses one of keyframe 4
+    # official Recall@1 is hhi_eval(pred_max=1)'s: keyframe 4 keeps one prediction and also
+    # only one ground-truth pair, so nothing is missed; strict: top-1 misses one of keyframe 4
+    assert result.n_gt == {1: 2, 2: 2} and result.recall == {1: 1.0, 5: 1.0, 10: 1.0}
+    strict = evaluate_map(gt, perfect(gt), protocol="strict")
+    assert strict.recall == {1: 0.75, 5: 1.0, 10: 1.0}
     # ground-truth frames 20..24 share keyframe 4: a pair annotated at frame 22 is matched by
     # a prediction on keyframe 4
     moved = gt.assign(frame_id=lambda d: d["frame_id"] + 2)
@@ -347,3 +348,117 @@ def test_the_matching_of_every_keyframe_at_once_equals_the_plain_loop(trial):
         for label, ap in result.per_class.items():
             mask = (ordered["label"] == label).to_numpy()
             assert ap == average_precision(tp[mask], int((gt["label"] == label).sum()))
+
+
+# -- the official protocol against a transcription of the official code -------------------------
+@pytest.mark.parametrize("chunk", range(8))
+def test_official_protocol_equals_the_official_code_on_hand_made_files(tmp_path, chunk):
+    """Random small files with tied scores (float64 ties and float32-only ties), IoUs at the
+    threshold, duplicated ground truth (equal overlaps, also more than 16 in one group),
+    predictions on keyframes without ground truth, pred_max cuts and class subsets (given to
+    the reference as a label map and custom_classes): mAP, per-class AP and Recall@K equal
+    the reference's to 1e-12, from data frames and from the files the reference read."""
+    for seed in range(25 * chunk, 25 * (chunk + 1)):
+        gt, pred, settings = hand_made_case(seed)
+        expected = reference_numbers(gt, pred, tmp_path / str(seed), **settings)
+        assert difference(our_numbers(gt, pred, **settings), expected) <= 1e-12, (seed, settings)
+        folder = tmp_path / str(seed)
+        from_files = our_numbers(folder / "gt.csv", folder / "pred.csv", **settings)
+        assert difference(from_files, expected) <= 1e-12, (seed, settings)
+
+
+def test_float32_boxes_turn_an_iou_at_the_threshold_into_a_miss():
+    """IoU exactly 0.9 in float64 is 0.89999999 once the detection box is float32 (official)."""
+    box, inner = (0.0, 0.1, 0.15, 0.95), (0.0, 0.1, 0.135, 0.95)
+    assert box_iou([box], [inner])[0, 0] == 0.9
+    truth = pd.DataFrame([gt_row("v", 0, inner, inner, 1)])
+    pred = pd.DataFrame([pred_row("v", 0, box, inner, 1, 0.9)])
+    assert evaluate_map(truth, pred, protocol="strict").map == 1.0
+    assert evaluate_map(truth, pred).map == 0.0  # official: a false positive
+
+
+def test_tied_scores_are_ranked_as_numpys_argsort_ranks_them():
+    """Official: per class, the detections of every scored keyframe (keyframes in the order the
+    ground truth first meets them) ranked by np.argsort(float32 scores)[::-1]; strict: ties
+    (and float32-only ties) keep row order."""
+    truth = pd.DataFrame([gt_row("v", 0, A, B, 1), gt_row("v", 5, A, B, 1)])
+    pred = pd.DataFrame(
+        [
+            pred_row("v", 0, A, B, 1, 0.5),  # TP
+            pred_row("v", 0, B, C, 1, 0.5),  # FP
+            pred_row("v", 1, B, C, 1, 0.5 + 1e-9),  # FP; float32: 0.5
+            pred_row("v", 1, A, B, 1, 0.3),  # TP
+            pred_row("v", 1, C, A, 1, 0.5),  # FP
+        ]
+    )
+    # the official keyframe order sorts each keyframe by float64 score (stable), then ranks the
+    # class's float32 scores with NumPy's (unstable) argsort, reversed
+    within = [0, 1, 2, 4, 3]
+    scores = pred["score"].to_numpy()[within].astype(np.float32)
+    tp = np.array([1, 0, 0, 1, 0])[within][np.argsort(scores)[::-1]]
+    assert evaluate_map(truth, pred).per_class[1] == average_precision(tp, 2)
+    strict = pred.sort_values("score", ascending=False, kind="stable")
+    tp = np.isin(strict.index, [0, 3])
+    assert evaluate_map(truth, pred, protocol="strict").per_class[1] == average_precision(tp, 2)
+
+
+def test_equal_overlaps_take_the_pair_first_in_the_official_order():
+    """Two ground-truth pairs at exactly the same overlap (15/17) with the first detection; the
+    second detection reaches only the second pair. Strict: the first detection takes the first
+    pair, both are TPs. Official: it takes the pair first in np.argsort(overlap)[::-1] (for two
+    equal values after an insertion sort, the last one); if that is the second pair, the
+    second detection is a FP."""
+    u = 1 / 64  # binary fractions: every IoU below is exact
+    person_2 = (0.5, 0.25, 0.75, 0.75)
+    left, right = (0.5 - u, 0.25, 0.75 - u, 0.75), (0.5 + u, 0.25, 0.75 + u, 0.75)
+    further = (0.5 + 2 * u, 0.25, 0.75 + 2 * u, 0.75)  # IoU 15/17 with right, 13/19 with left
+    truth = pd.DataFrame([gt_row("v", 0, A, left, 1), gt_row("v", 0, A, right, 1)])
+    pred = pd.DataFrame(
+        [pred_row("v", 0, A, person_2, 1, 0.9), pred_row("v", 0, A, further, 1, 0.8)]
+    )
+    assert box_iou([person_2], [left, right]).tolist() == [[15 / 17, 15 / 17]]
+    strict = evaluate_map(truth, pred, iou_threshold=0.8, protocol="strict")
+    assert strict.map == 1.0
+    first = int(np.argsort(np.array([15 / 17, 15 / 17]))[::-1][0])
+    official = evaluate_map(truth, pred, iou_threshold=0.8)
+    assert official.map == (0.5 if first == 1 else 1.0)  # TP, FP: precision 1 at recall 1/2
+
+
+def test_the_class_filter_comes_before_pred_max_and_pred_max_cuts_ground_truth(gt):
+    # keyframe 4: a high-scoring row of class 2, then the class-1 row
+    pred = perfect(gt).assign(score=[0.9, 0.5, 0.95, 0.9])
+    # classes=[1] drops the class-2 row first: the class-1 row survives pred_max=1
+    for protocol in ("official", "strict"):
+        result = evaluate_map(gt, pred, classes=[1], pred_max=1, protocol=protocol)
+        assert result.per_class == {1: 1.0} and result.n_pred == {1: 2}
+    # official: pred_max also keeps each keyframe's first ground-truth row only, so class 2
+    # loses keyframe 4's pair (file order) and its AP counts one pair, not two
+    official = evaluate_map(gt, pred, pred_max=1)
+    assert official.n_gt == {1: 2, 2: 1}
+    strict = evaluate_map(gt, pred, pred_max=1, protocol="strict")
+    assert strict.n_gt == {1: 2, 2: 2}
+
+
+def test_official_recall_is_hhi_evals_recall_at_pred_max_k(gt):
+    """Recall@K (official) = hhi_eval(pred_max=K)'s recall: both files cut to K rows per
+    keyframe, TP over the ground truth of the classes predicted."""
+    only_1 = perfect(gt).iloc[[0, 1]]  # class 2 never predicted: out of both counts
+    assert evaluate_map(gt, only_1).recall == {1: 1.0, 5: 1.0, 10: 1.0}
+    assert evaluate_map(gt, only_1, protocol="strict").recall == {1: 0.5, 5: 0.5, 10: 0.5}
+
+
+def test_label_map_layouts():
+    """The layout the official reader reads is accepted; one it reads differently (the
+    one-line layout: 0 classes) is refused."""
+    assert read_label_map(LABEL_MAP) == {1: "pass", 2: "block"}
+    with_label_id = 'item {\n  name: "pass"\n  label_id: 1\n}\n'
+    assert read_label_map(with_label_id) == {1: "pass"}
+    with pytest.raises(FormatError, match=r"official reader reads 0 class\(es\)"):
+        read_label_map('item { name: "pass" id: 1 }')
+    # indented by 4: the official reader keeps the previous name for id 2
+    with pytest.raises(FormatError, match=r"reads 2 class\(es\) \{1: 'pass', 2: 'pass'\}"):
+        read_label_map(LABEL_MAP.replace('  name: "block"', '    name: "block"'))
+    with pytest.raises(FormatError, match="double quotes"):
+        read_label_map("item {\n  name: 'pass'\n  id: 1\n}\n")
+    with pytest.raises(ValueError, match="classes must name at least one label"):
+        evaluate_map(pd.DataFrame([gt_row("v", 0, A, B, 1)]), pd.DataFrame(), classes=[])

@@ -388,10 +388,36 @@ def score_of(p_a: float, p_b: float) -> float:
 
     Higher is stronger evidence. A score of ``1 − max(p)`` would order the same way in float64,
     but the official evaluator reads scores as float32, where every p below about 6e-8 gives
-    exactly 1.0: the strongest detections would tie, and their order would fall to file order.
+    exactly 1.0: the strongest detections would tie, and their order would fall to its tie rule.
     The logarithm keeps them apart.
     """
     return float(-np.log10(max(p_a, p_b, _P_FLOOR))) + 0.0  # + 0.0: no "-0.0" for p = 1
+
+
+def distinct_scores(score) -> np.ndarray:
+    """``score`` with every tie broken and the order of distinct scores kept: no two rows share
+    a score, as float64 or as float32 (the official evaluator ranks float32 scores, and ranks
+    their ties in an order that depends on NumPy's sort, not on the file).
+
+    Every score is rounded to float32 (a relative change below 6e-8); where no two rows then
+    share a value, that is all. Otherwise the rows are ranked by decreasing score, ties in row
+    order (the earlier row first), and going down that ranking each score that is not strictly
+    below the previous row's is lowered to the float32 value just below it: a row moves down
+    by at most as many float32 steps as there are rows tied with it or pushed by such a tie
+    (a tie at 0 ends just below 0). Returned as float64 (float32 values, exact in both).
+    """
+    score = np.asarray(score, dtype=np.float64)
+    if score.size == 0:
+        return score.copy()
+    order = np.argsort(-score, kind="stable")
+    bits = score[order].astype(np.float32).view(np.int32).astype(np.int64)
+    key = np.where(bits >= 0, bits, -(bits & 0x7FFFFFFF))  # monotone in the float value
+    step = np.arange(score.size, dtype=np.int64)
+    key = np.minimum.accumulate(key + step) - step  # strictly decreasing, each as high as it can
+    bits = np.where(key >= 0, key, (-key) | 0x80000000).astype(np.uint32).view(np.float32)
+    out = np.empty(score.size, dtype=np.float64)
+    out[order] = bits
+    return out
 
 
 def predictions(evidence: np.ndarray, sample: SportsSample, episodes: np.ndarray) -> pd.DataFrame:
@@ -399,7 +425,9 @@ def predictions(evidence: np.ndarray, sample: SportsSample, episodes: np.ndarray
 
     Rows follow SportsHHI's official prediction format (the keyframe index in the second
     column; person 1 = the lower player index, as in the ground truth); boxes are the players'
-    detected boxes.
+    detected boxes. A candidate's score (:func:`score_of`) is the same on every keyframe and
+    episode; :func:`distinct_scores` breaks these ties (in row order), so no two rows share a
+    score and the official evaluator's ranking does not depend on how NumPy orders ties.
     """
     scenario = sample.scenario
     L = scenario.segment_length
@@ -426,7 +454,7 @@ def predictions(evidence: np.ndarray, sample: SportsSample, episodes: np.ndarray
             **dict(zip(PREDICTION_COLUMNS[2:6], box1.T, strict=True)),
             **dict(zip(PREDICTION_COLUMNS[6:10], box2.T, strict=True)),
             "label": np.tile(label, len(episodes)),
-            "score": np.tile(score, len(episodes)),
+            "score": distinct_scores(np.tile(score, len(episodes))),
         }
     )
 
@@ -452,7 +480,7 @@ def block_predictions(
         block = episodes[positions]
         evidence = player_evidence(features[positions], sample.outcomes[block], L)
         frames.append(predictions(evidence, sample, episodes[shown]))
-    return pd.concat(frames, ignore_index=True)
+    return _without_ties(pd.concat(frames, ignore_index=True))
 
 
 def chance_predictions(
@@ -477,7 +505,15 @@ def chance_predictions(
         predictions(rng.uniform(size=shape), sample, episodes[shown])
         for _, shown in _blocks(len(episodes), n_blocks, n_scored)
     ]
-    return pd.concat(frames, ignore_index=True)
+    return _without_ties(pd.concat(frames, ignore_index=True))
+
+
+def _without_ties(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with :func:`distinct_scores` over all its rows. Each block is tie-free on
+    its own (:func:`predictions`), but two blocks can share a score: the earlier row keeps
+    it, so a block's scores can move by float32 steps with another block's scores, never
+    their order among themselves."""
+    return frame.assign(score=distinct_scores(frame["score"].to_numpy()))
 
 
 def _blocks(n: int, n_blocks: int, n_scored: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -646,7 +682,7 @@ def sportshhi_run(
     rows.append(_row("chance", np.nan, "dims", 0))
     # the other chance reference: every prediction row scored alone (another seed stream)
     rng = np.random.default_rng([seed, 5])
-    draws = [p.assign(score=rng.uniform(size=len(p))) for p in draws]
+    draws = [p.assign(score=distinct_scores(rng.uniform(size=len(p)))) for p in draws]
     for iou in iou_thresholds:
         results = [evaluate_map(gt, p, iou_threshold=float(iou), recall_at=(10,)) for p in draws]
         rows.append(_row(ROW_CHANCE, iou, "map", np.mean([r.map for r in results])))
