@@ -25,7 +25,10 @@ Mask parameterisations
     estimate ``v_hat`` of the smooth loss's gradient. Unlike a subgradient step, which leaves
     unused entries oscillating around 0 (their size, and so the support, then depends on the
     support threshold), it sets them exactly to 0; an entry stays open only where the smooth
-    loss's gradient outweighs ``l1``, and a closed entry reopens when it does. The heads'
+    loss's gradient outweighs ``l1``, and a closed entry reopens when it does. The weight
+    ramps up linearly over the first ``l1_warmup`` of training, so that the heads first learn
+    what to read (without it the first steps, whose smooth gradients are still small, close
+    every entry). The heads'
     weights carry an L2 penalty (``head_decay``); without it a head could undo any shrinkage of
     ``m`` by growing its own weights, and the ℓ1 term would only rescale.
 ``l1 = "auto"``
@@ -294,6 +297,7 @@ class SparseTaskVAE:
         cosine)
     mask_lr_scale : the mask (or gate) parameters learn ``mask_lr_scale`` times faster than the
         networks: they are few and must travel from open to 0
+    l1_warmup : share of training over which the ℓ1 weight ramps up linearly from 0, in [0, 1)
     threshold : relative support threshold in (0, 1) (:mod:`specialist.models._common`)
     auto_path : the λ values ``l1="auto"`` chooses from (positive, any order)
     auto_tolerance : how much larger than the dense model's a held-out loss may be, in
@@ -323,6 +327,7 @@ class SparseTaskVAE:
         batch_size: int = 256,
         lr: float = 3e-3,
         mask_lr_scale: float = 10.0,
+        l1_warmup: float = 0.5,
         threshold: float = 0.1,
         auto_path: Sequence[float] = AUTO_PATH,
         auto_tolerance: float = 0.05,
@@ -352,6 +357,7 @@ class SparseTaskVAE:
         self.batch_size = check_int("batch_size", batch_size, 1)
         self.lr = check_real("lr", lr, 0.0, math.inf)
         self.mask_lr_scale = check_real("mask_lr_scale", mask_lr_scale, 0.0, math.inf)
+        self.l1_warmup = check_real("l1_warmup", l1_warmup, 0.0, 1.0, closed_low=True)
         self.threshold = check_real("threshold", threshold, 0.0, 1.0)
         path = tuple(auto_path) if isinstance(auto_path, Sequence) else None
         if not path or any(isinstance(v, bool | str) for v in path):
@@ -366,7 +372,7 @@ class SparseTaskVAE:
 
     _PARAMS = (
         "n_latent", "l1", "l0", "hidden", "beta", "task_weight", "noise_var", "head_decay",
-        "epochs", "batch_size", "lr", "mask_lr_scale", "threshold", "auto_path",
+        "epochs", "batch_size", "lr", "mask_lr_scale", "l1_warmup", "threshold", "auto_path",
         "auto_tolerance", "validation_fraction", "seed", "n_threads",
     )  # fmt: skip
 
@@ -508,9 +514,12 @@ class SparseTaskVAE:
         inv2var = 1.0 / (2.0 * self.noise_var)
         n_members = net.n_members
         history = np.zeros((self.epochs, n_members, len(LOSS_TERMS)))
+        warmup = self.l1_warmup * total
         for epoch in range(self.epochs):
             order = torch.randperm(n, generator=g_order)
             for step in range(steps_per_epoch):
+                done = epoch * steps_per_epoch + step
+                ramp = min(1.0, done / warmup) if warmup > 0 else 1.0
                 idx = order[step * batch : (step + 1) * batch]
                 ob, yb = o[idx], y_t[:, idx]
                 mu, logvar = net.encode(ob)  # (E, B, [T,] L)
@@ -522,11 +531,11 @@ class SparseTaskVAE:
                 pred = net.heads(z, net.mask(sample=True, generator=g_gate, batch=len(idx)))
                 task = (((pred - yb) ** 2) * valid_t).sum(dim=(1, 3)).mean(dim=1) * inv2var
                 # the l1 term is not differentiated: a proximal step applies it (docstring)
-                penalty = l1s * net.theta.detach().clamp(min=0.0).sum(dim=(1, 2))
-                smooth = torch.zeros_like(penalty)
+                l1_term = ramp * l1s * net.theta.detach().clamp(min=0.0).sum(dim=(1, 2))
+                smooth = torch.zeros_like(l1_term)
                 if gated:
                     smooth = l0s * net.open_probability().sum(dim=(1, 2))
-                    penalty = penalty + smooth
+                penalty = l1_term + smooth.detach()
                 heads = net.w1.reshape(n_members, -1).pow(2).sum(1) + net.w2.reshape(
                     n_members, -1
                 ).pow(2).sum(1)
@@ -537,9 +546,9 @@ class SparseTaskVAE:
                 net.theta.grad[~learn] = 0.0  # the generalist's mask stays at 1
                 opt.step()
                 if proximal.any():
-                    self._proximal_l1(net.theta, opt, l1s, proximal)
+                    self._proximal_l1(net.theta, opt, ramp * l1s, proximal)
                 sched.step()
-                loss = smooth.detach() + l1s * net.theta.detach().clamp(min=0.0).sum(dim=(1, 2))
+                loss = smooth.detach() + l1_term
                 terms = torch.stack([loss, recon, kl, task, penalty], dim=1).detach().numpy()
                 history[epoch] += terms / steps_per_epoch
         return history
