@@ -17,20 +17,10 @@ mask would only rescale the heads' inputs).
 Mask parameterisations
 ----------------------
 ``l1 > 0``
-    ``m = theta >= 0``, initialised at 1, with ``penalty = l1 * sum m`` (the paper's convex
-    proxy of the support size). The penalty is applied as a *proximal* step after each Adam
-    step of the smooth loss, preconditioned like Adam, as the GAN of
-    :mod:`specialist.models.gan` does: ``m <- max(m - eta * l1 / (sqrt(v_hat) + eps), 0)``
-    with the masks' current learning rate ``eta`` and Adam's bias-corrected second-moment
-    estimate ``v_hat`` of the smooth loss's gradient. Unlike a subgradient step, which leaves
-    unused entries oscillating around 0 (their size, and so the support, then depends on the
-    support threshold), it sets them exactly to 0; an entry stays open only where the smooth
-    loss's gradient outweighs ``l1``, and a closed entry reopens when it does. The weight
-    ramps up linearly over the first ``l1_warmup`` of training, so that the heads first learn
-    what to read (without it the first steps, whose smooth gradients are still small, close
-    every entry). The heads'
-    weights carry an L2 penalty (``head_decay``); without it a head could undo any shrinkage of
-    ``m`` by growing its own weights, and the ℓ1 term would only rescale.
+    ``m = |theta|`` with ``theta`` initialised at 1 and ``penalty = l1 * sum |theta|`` (the
+    paper's convex proxy of the support size). The heads' weights carry an L2 penalty
+    (``head_decay``); without it a head could undo any shrinkage of ``m`` by growing its own
+    weights, and the ℓ1 term would only rescale.
 ``l1 = "auto"``
     λ is chosen from the data alone (see *Choosing λ* below).
 ``l0 > 0``
@@ -139,7 +129,7 @@ class _Ensemble(nn.Module):
         self.w2 = nn.Parameter(w2.unsqueeze(0).repeat(tile).flatten(0, 1))
         self.b2 = nn.Parameter(torch.zeros(n_members * n_tasks, 1, d_task, dtype=_DTYPE))
         self.register_buffer("gates", torch.as_tensor(gates, dtype=torch.bool))
-        # l1: the mask itself (theta >= 0); l0: the gates' log-alpha (open with p ~ 0.95 at start)
+        # l1: the mask itself (|theta|); l0: the gates' log-alpha (open with p ~ 0.95 at start)
         start = torch.where(self.gates, 2.0, 1.0).to(_DTYPE)
         self.theta = nn.Parameter(start[:, None, None].expand(-1, n_tasks, n_latent).clone())
 
@@ -164,7 +154,7 @@ class _Ensemble(nn.Module):
 
     def mask(self, sample: bool = False, generator=None, batch: int = 1) -> torch.Tensor:
         """``(E, M, 1, L)``; while training with gates, ``(E, M, batch, L)`` (one draw per sample)."""
-        plain = self.theta.clamp(min=0.0).unsqueeze(2)
+        plain = self.theta.abs().unsqueeze(2)
         if not bool(self.gates.any()):
             return plain
         if sample:
@@ -297,7 +287,6 @@ class SparseTaskVAE:
         cosine)
     mask_lr_scale : the mask (or gate) parameters learn ``mask_lr_scale`` times faster than the
         networks: they are few and must travel from open to 0
-    l1_warmup : share of training over which the ℓ1 weight ramps up linearly from 0, in [0, 1)
     threshold : relative support threshold in (0, 1) (:mod:`specialist.models._common`)
     auto_path : the λ values ``l1="auto"`` chooses from (positive, any order)
     auto_tolerance : how much larger than the dense model's a held-out loss may be, in
@@ -327,7 +316,6 @@ class SparseTaskVAE:
         batch_size: int = 256,
         lr: float = 3e-3,
         mask_lr_scale: float = 10.0,
-        l1_warmup: float = 0.5,
         threshold: float = 0.1,
         auto_path: Sequence[float] = AUTO_PATH,
         auto_tolerance: float = 0.05,
@@ -357,7 +345,6 @@ class SparseTaskVAE:
         self.batch_size = check_int("batch_size", batch_size, 1)
         self.lr = check_real("lr", lr, 0.0, math.inf)
         self.mask_lr_scale = check_real("mask_lr_scale", mask_lr_scale, 0.0, math.inf)
-        self.l1_warmup = check_real("l1_warmup", l1_warmup, 0.0, 1.0, closed_low=True)
         self.threshold = check_real("threshold", threshold, 0.0, 1.0)
         path = tuple(auto_path) if isinstance(auto_path, Sequence) else None
         if not path or any(isinstance(v, bool | str) for v in path):
@@ -372,7 +359,7 @@ class SparseTaskVAE:
 
     _PARAMS = (
         "n_latent", "l1", "l0", "hidden", "beta", "task_weight", "noise_var", "head_decay",
-        "epochs", "batch_size", "lr", "mask_lr_scale", "l1_warmup", "threshold", "auto_path",
+        "epochs", "batch_size", "lr", "mask_lr_scale", "threshold", "auto_path",
         "auto_tolerance", "validation_fraction", "seed", "n_threads",
     )  # fmt: skip
 
@@ -500,7 +487,6 @@ class SparseTaskVAE:
         n = o.shape[0]
         learn = (l1s > 0) | (l0s > 0)
         gated = bool((l0s > 0).any())
-        proximal = (l1s > 0) & ~(l0s > 0)  # members whose l1 is applied by a proximal step
         # the mask (or gate) parameters travel far (from open to 0) and are few: a larger step
         rest = [p for p in net.parameters() if p is not net.theta]
         opt = torch.optim.Adam(
@@ -514,12 +500,9 @@ class SparseTaskVAE:
         inv2var = 1.0 / (2.0 * self.noise_var)
         n_members = net.n_members
         history = np.zeros((self.epochs, n_members, len(LOSS_TERMS)))
-        warmup = self.l1_warmup * total
         for epoch in range(self.epochs):
             order = torch.randperm(n, generator=g_order)
             for step in range(steps_per_epoch):
-                done = epoch * steps_per_epoch + step
-                ramp = min(1.0, done / warmup) if warmup > 0 else 1.0
                 idx = order[step * batch : (step + 1) * batch]
                 ob, yb = o[idx], y_t[:, idx]
                 mu, logvar = net.encode(ob)  # (E, B, [T,] L)
@@ -530,44 +513,22 @@ class SparseTaskVAE:
                 kl = (0.5 * (mu**2 + logvar.exp() - 1.0 - logvar)).sum(dim=dims).mean(dim=1)
                 pred = net.heads(z, net.mask(sample=True, generator=g_gate, batch=len(idx)))
                 task = (((pred - yb) ** 2) * valid_t).sum(dim=(1, 3)).mean(dim=1) * inv2var
-                # the l1 term is not differentiated: a proximal step applies it (docstring)
-                l1_term = ramp * l1s * net.theta.detach().clamp(min=0.0).sum(dim=(1, 2))
-                smooth = torch.zeros_like(l1_term)
+                penalty = l1s * net.theta.abs().sum(dim=(1, 2))
                 if gated:
-                    smooth = l0s * net.open_probability().sum(dim=(1, 2))
-                penalty = l1_term + smooth.detach()
+                    penalty = penalty + l0s * net.open_probability().sum(dim=(1, 2))
                 heads = net.w1.reshape(n_members, -1).pow(2).sum(1) + net.w2.reshape(
                     n_members, -1
                 ).pow(2).sum(1)
-                smooth = smooth + recon + self.beta * kl + self.task_weight * task
-                smooth = smooth + self.head_decay * heads
+                loss = recon + self.beta * kl + self.task_weight * task + penalty
+                loss = loss + self.head_decay * heads
                 opt.zero_grad(set_to_none=True)
-                smooth.sum().backward()  # members share no parameter: each gets its own gradient
+                loss.sum().backward()  # members share no parameter: each gets its own gradient
                 net.theta.grad[~learn] = 0.0  # the generalist's mask stays at 1
                 opt.step()
-                if proximal.any():
-                    self._proximal_l1(net.theta, opt, ramp * l1s, proximal)
                 sched.step()
-                loss = smooth.detach() + l1_term
                 terms = torch.stack([loss, recon, kl, task, penalty], dim=1).detach().numpy()
                 history[epoch] += terms / steps_per_epoch
         return history
-
-    @staticmethod
-    def _proximal_l1(theta, opt, l1s, members) -> None:
-        """``m <- max(m - eta * l1 / (sqrt(v_hat) + eps), 0)`` for the ``members`` (bool, E).
-
-        ``eta`` is the masks' learning rate of the step just taken, ``v_hat`` Adam's
-        bias-corrected second moment of the smooth loss's gradient (module docstring).
-        """
-        group = opt.param_groups[1]
-        beta2, eps = group["betas"][1], group["eps"]
-        state = opt.state[theta]
-        with torch.no_grad():
-            v_hat = state["exp_avg_sq"] / (1 - beta2 ** float(state["step"]))
-            tau = group["lr"] * l1s[:, None, None] / (v_hat.sqrt() + eps)
-            shrunk = (theta - tau).clamp(min=0.0)
-            theta.copy_(torch.where(members[:, None, None], shrunk, theta))
 
     def path_table(self, members, observations, tasks) -> pd.DataFrame:
         """Held-out losses of a path of fitted models (the dense one first) and the λ choice.
