@@ -443,3 +443,13 @@ def test_claims_carry_chance_given_and_attacks_that_move_with_the_numbers():
     assert ordering.verdict == "not testable here" and "no evidence" in ordering.reason
     sentence = study.ordering_sentence(at_05, 0.5)
     assert "cannot be tested here" in sentence and "LEAP and Base do not beat chance" in sentence
+
+
+def test_the_validation_rule_takes_the_best_validation_map_and_breaks_ties_to_sparser():
+    assert study.choose_l1([0.2, 0.5, 0.3], [30.0, 100.0, 300.0]) == 1
+    assert study.choose_l1([0.5, 0.2, 0.5], [30.0, 100.0, 300.0]) == 2  # tie: larger λ
+    assert study.choose_l1([0.5, 0.5], [300.0, 30.0]) == 0  # by λ, not by position
+    with pytest.raises(ValueError, match="validation_map"):
+        study.choose_l1([0.5, float("nan")], [30.0, 100.0])
+    with pytest.raises(ValueError, match="validation_map"):
+        study.choose_l1([0.5], [30.0, 100.0])
