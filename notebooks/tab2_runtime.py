@@ -59,6 +59,7 @@ scaling_repeats = 5  # most timed runs per decision rule and setting (the median
 scaling_budget_s = 1.0  # fewer runs once a rule's runs of a setting took this many seconds
 local_max_segments = 4  # second accuracy condition: every task spans 2..this many segments
 accuracy_seeds = 3  # data sets per (T, condition) for the accuracy; the first is the timed one
+n_jobs = 2  # worker processes for the untimed accuracy runs (timings always run one by one)
 causal_learn_max_steps = 20  # causal-learn is timed at the settings with T <= this
 causal_learn_per_test_max_samples = 100000  # its fresh-CIT-per-query variant only at n <= this
 
@@ -225,6 +226,8 @@ if accuracy_seeds > 1:
         n_seeds=accuracy_seeds - 1,
         base_seed=seed + 1,
         seed_keys=DATA_KEYS,
+        n_jobs=n_jobs,
+        blas_threads=1,
     )
     accuracy_runs.append(extra.assign(condition="default", data_set=extra["replicate"] + 1))
 local = run_grid(
@@ -242,6 +245,8 @@ local = run_grid(
     n_seeds=accuracy_seeds,
     base_seed=seed,
     seed_keys=DATA_KEYS,
+    n_jobs=n_jobs,
+    blas_threads=1,
 )
 accuracy_runs.append(local.assign(condition="local", data_set=local["replicate"]))
 rows = []
