@@ -207,10 +207,16 @@ def test_a_small_run_reports_every_method_on_disjoint_episodes():
     path = everything[everything["method"] == "path"]
     assert sorted(set(path["l1"])) == [0.0, 30.0, 300.0]
     chosen = path[path["metric"] == "chosen"].set_index("l1")["value"]
-    assert chosen.sum() == 1 and chosen[0.0] == 0  # Ours is an ℓ1 model, never the dense one
+    assert chosen.sum() == 1  # Ours: the label-free rule's pick (the dense model if none)
     lam = float(chosen.idxmax())
+    excess = path[path["metric"] == "val_worst_excess"].set_index("l1")["value"]
+    qualifying = [v for v in (0.0, 30.0, 300.0) if v == 0.0 or excess[v] <= 0.05]
+    assert lam == max(qualifying)  # the largest λ within tolerance of the dense model
+    annotated = path[path["metric"] == "chosen_annotated"].set_index("l1")["value"]
     val = path[path["metric"] == "val_map"].set_index("l1")["value"]
-    assert lam == max(v for v in (30.0, 300.0) if val[v] == val[[30.0, 300.0]].max())
+    assert annotated.sum() == 1 and annotated[0.0] == 0
+    best = val[[30.0, 300.0]].max()
+    assert float(annotated.idxmax()) == max(v for v in (30.0, 300.0) if val[v] == best)
     test_map = path[path["metric"] == "map"].set_index("l1")["value"]
     assert test_map[lam] == maps["ours"] and test_map[0.0] == maps["dense"]
     block = path[path["metric"] == "block"].set_index("l1")["value"]
@@ -229,7 +235,15 @@ def test_the_study_is_tidy_and_pairs_plays_across_difficulties():
     assert list(result.path.columns) == [
         "difficulty", "replicate", "seed", "l1", "iou", "metric", "value",
     ]  # fmt: skip
-    assert set(result.path["metric"]) == {"map", "val_map", "block", "chosen"}
+    assert set(result.path["metric"]) == {
+        "map", "val_map", "val_worst_excess", "block", "chosen", "chosen_annotated",
+    }  # fmt: skip
+    rules = study.rule_contrasts(result.path, scores, 0.5)
+    assert set(rules["rule"]) == set(study.LAMBDA_RULES)
+    # the test-tuned λ is at least as good on the test plays as any other rule's pick
+    for _, part in rules.groupby("difficulty"):
+        best = part.set_index("rule")["mean"]
+        assert best["test_tuned"] >= best["random"] - 1e-12
     assert scores.groupby("difficulty")["seed"].first().nunique() == 1  # the same play
     # the true states do not depend on the jersey shades: the oracle scores agree
     oracle = scores[(scores["method"] == "oracle") & (scores["metric"] == "map")]
@@ -349,7 +363,7 @@ def test_contrasts_and_the_ordering_verdict_follow_the_numbers():
     # the chain cannot be shown
     assert v.verdict == "not testable here"
     assert list(v.links["outcome"]) == ["agree", "untestable"]
-    assert "LEAP, Base" in v.reason and "chance" in v.reason
+    assert "LEAP-style, Base" in v.reason and "chance" in v.reason
     # one difficulty where LEAP is at chance: its links drop out, the other decides
     both = pd.concat([synthetic_scores(PAPER_LIKE), synthetic_scores(above, "nuisance")])
     v = study.verdict_of(both, 0.5)
@@ -442,7 +456,7 @@ def test_claims_carry_chance_given_and_attacks_that_move_with_the_numbers():
     (ordering, _) = study.claims(at_05, 0.5, [0.5], SMALL)
     assert ordering.verdict == "not testable here" and "no evidence" in ordering.reason
     sentence = study.ordering_sentence(at_05, 0.5)
-    assert "cannot be tested here" in sentence and "LEAP and Base do not beat chance" in sentence
+    assert "cannot be tested here" in sentence and "LEAP-style and Base do not beat chance" in sentence
 
 
 def test_the_validation_rule_takes_the_best_validation_map_and_breaks_ties_to_sparser():
