@@ -456,7 +456,9 @@ def test_claims_carry_chance_given_and_attacks_that_move_with_the_numbers():
     (ordering, _) = study.claims(at_05, 0.5, [0.5], SMALL)
     assert ordering.verdict == "not testable here" and "no evidence" in ordering.reason
     sentence = study.ordering_sentence(at_05, 0.5)
-    assert "cannot be tested here" in sentence and "LEAP-style and Base do not beat chance" in sentence
+    assert (
+        "cannot be tested here" in sentence and "LEAP-style and Base do not beat chance" in sentence
+    )
 
 
 def test_the_validation_rule_takes_the_best_validation_map_and_breaks_ties_to_sparser():
