@@ -16,7 +16,7 @@ from specialist.paths import Workspace
 
 pytestmark = pytest.mark.pipeline
 
-ARTEFACTS = ("fig3_structure", "fig5_l1_ablation")  # Layer 1 (numpy), Layer 2 (torch)
+ARTEFACTS = ("fig3_conditions", "fig5_l1_ablation")  # Layer 1 (numpy), Layer 2 (torch)
 #: measured or run-specific files: everything else must match byte for byte
 VARYING = {"timings.csv", "provenance.json", "notebook.ipynb", "run.log"}
 
