@@ -1050,9 +1050,12 @@ def path_sentences(table: pd.DataFrame, iou: float) -> list[str]:
         )
         best = sparse[sparse["test_best"]].iloc[0]
         dense = part[part["l1"] == 0].iloc[0]
+        kept = float((part["block"] * part["chosen"]).sum() / max(runs, 1))
         out.append(
             f"{DIFFICULTIES[difficulty]['label'].capitalize()}: the label-free rule chose "
-            f"{picks} of {runs} plays (the annotated rule, an attack: {annotated}). On the "
+            f"{picks} of {runs} plays (the annotated rule, an attack: {annotated}); the models "
+            f"it chose keep {kept:.1f} latents on average (the dense model {dense.block:.1f}; "
+            f"a mask that closes entirely falls back to every latent). On the "
             f"test episodes (mAP at IoU ≥ {iou:g}, mean over "
             f"plays) the path runs from {sparse['test_map'].min():.2f} to "
             f"{sparse['test_map'].max():.2f}, the dense model {dense.test_map:.2f}; the best "
