@@ -45,8 +45,8 @@
 # * **dense top-|B|**: the dense model's $|B_k|$ most-read latents, with $|B_k|$ the ℓ1 block's
 #   size: sparsity imposed at edit time only, not during training;
 # * **all latents**: the donor's whole code (the literal "no mask");
-# * the **direction edit** of an earlier design of this page, which moves the code along the
-#   head's presence direction, kept for comparison;
+# * the **head-direction edit**, a second edit operator: it moves the code along the head's
+#   presence direction on the model's block (no donor);
 # * the **procedural edit**: the same cat rendered with the donor's accessory, the perfect
 #   edit.
 #
@@ -159,8 +159,8 @@ columns = [
     ("dense Jacobian\nblock", "dense_block"),
     ("dense top-|B|", "dense_top"),
     ("all latents", "all_latents"),
-    ("direction\n(old), ℓ1", "direction_l1"),
-    ("direction\n(old), dense", "direction_dense"),
+    ("head direction,\nℓ1", "direction_l1"),
+    ("head direction,\ndense", "direction_dense"),
     ("procedural", None),
 ]
 grid, sizes = [], {}
@@ -186,7 +186,7 @@ for k, name in enumerate(ACCESSORIES):
     grid.append(row)
     sizes[name] = {m: int(edits[m][2]) for m in ("l1_block", "dense_block", "all_latents")}
 
-# %% mystnb={"figure": {"name": "fig-fig6_gan_edits", "caption": "Transplant edits of held-out cats without accessories (rows, grouped by the accessory put on). Columns: the cat, its donor, and edits that copy a block of the donor's latent coordinates into the cat's code: the ℓ1 model's block (after its reconstruction), the dense model's Jacobian block (after its reconstruction), the dense model's most-read latents as many as the ℓ1 block has, and the donor's whole code; then the direction edit of the earlier design for both models and the perfect procedural edit (the cat rendered with the donor's accessory)."}}
+# %% mystnb={"figure": {"name": "fig-fig6_gan_edits", "caption": "Transplant edits of held-out cats without accessories (rows, grouped by the accessory put on). Columns: the cat, its donor, and edits that copy a block of the donor's latent coordinates into the cat's code: the ℓ1 model's block (after its reconstruction), the dense model's Jacobian block (after its reconstruction), the dense model's most-read latents as many as the ℓ1 block has, and the donor's whole code; then the head-direction edit (no donor: the code moves along the task head's presence direction on the model's block) for both models and the perfect procedural edit (the cat rendered with the donor's accessory)."}}
 n_rows = len(ACCESSORIES) * len(bare)
 fig, axes = plt.subplots(n_rows, len(columns), figsize=(1.2 * len(columns), 1.25 * n_rows + 0.8))
 axes = np.atleast_2d(axes)

@@ -210,6 +210,41 @@ def _call(
     return dict(result)
 
 
+def _call_many(
+    fn: Callable[..., Mapping[str, Any]], setting: dict, seeds: list[int], blas_threads: int | None
+) -> list[dict]:
+    """``fn.many(seeds, **setting)``: the runs of several seeds of one setting in one call."""
+    if blas_threads is None:
+        results = fn.many(list(seeds), **setting)
+    else:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=blas_threads, user_api="blas"):
+            results = fn.many(list(seeds), **setting)
+    if len(results) != len(seeds) or not all(isinstance(r, Mapping) for r in results):
+        raise TypeError(f"{fn.__name__}.many must return one mapping of results per seed")
+    return [dict(r) for r in results]
+
+
+#: at most this many seeds of one setting share a batched call (``fn.many``)
+MAX_SEED_BATCH = 16
+
+
+def _batches(todo: list[int], n_seeds: int, n_jobs: int, seed_batch: int | None) -> list[list[int]]:
+    """Runs still to do, grouped into calls: runs of one setting share a call, at most
+    ``seed_batch`` per call; by default as many as keeps ``n_jobs`` workers busy."""
+    by_setting: dict[int, list[int]] = {}
+    for i in todo:
+        by_setting.setdefault(i // n_seeds, []).append(i)  # runs are setting-major
+    if seed_batch is None:
+        calls_per_setting = -(-n_jobs // max(1, len(by_setting)))
+        biggest = max((len(v) for v in by_setting.values()), default=1)
+        seed_batch = min(MAX_SEED_BATCH, max(1, -(-biggest // calls_per_setting)))
+    return [
+        v[j : j + seed_batch] for v in by_setting.values() for j in range(0, len(v), seed_batch)
+    ]
+
+
 def run_grid(
     fn: Callable[..., Mapping[str, Any]],
     grid: Mapping[str, Sequence[Any]] | Iterable[Mapping[str, Any]],
@@ -219,6 +254,7 @@ def run_grid(
     progress: bool | None = None,
     seed_keys: Sequence[str] | None = None,
     blas_threads: int | None = None,
+    seed_batch: int | None = None,
 ) -> pd.DataFrame:
     """Call ``fn(**setting, seed=seed)`` for every setting × replicate; one row per run.
 
@@ -240,6 +276,11 @@ def run_grid(
         where it ran), e.g. 1 so that ``n_jobs`` workers on ``n_jobs`` cores do not
         oversubscribe them (each worker's BLAS would otherwise start one thread per core: on 2
         cores, Fig. 3's grid ran 1.6 times slower). ``None`` keeps the libraries' defaults.
+    seed_batch : where ``fn`` has a batched form ``fn.many(seeds, **setting)`` (returning one
+        mapping per seed, each equal to ``fn(**setting, seed=seed)``), the runs of one setting
+        are done by it, at most ``seed_batch`` seeds per call (1: one call per run). ``None``:
+        as many per call as keeps ``n_jobs`` workers busy (at most :data:`MAX_SEED_BATCH`).
+        The results, and the run store's keys, are the same either way.
 
     Returns
     -------
@@ -257,6 +298,10 @@ def run_grid(
         raise ValueError(f"n_seeds must be an integer >= 1, got {n_seeds!r}")
     if not isinstance(n_jobs, int) or n_jobs < 1:
         raise ValueError(f"n_jobs must be an integer >= 1, got {n_jobs!r}")
+    if seed_batch is not None and (
+        not isinstance(seed_batch, int) or isinstance(seed_batch, bool) or seed_batch < 1
+    ):
+        raise ValueError(f"seed_batch must be None or an integer >= 1, got {seed_batch!r}")
     if blas_threads is not None and (not isinstance(blas_threads, int) or blas_threads < 1):
         raise ValueError(f"blas_threads must be None or an integer >= 1, got {blas_threads!r}")
     settings = expand_grid(grid)
@@ -295,16 +340,29 @@ def run_grid(
     bar = tqdm(total=len(runs), initial=len(runs) - len(todo), disable=not show,
                desc=getattr(fn, "__name__", "runs"))  # fmt: skip
     on_cluster = bool(os.environ.get(SCHEDULER_ENV))
-    if todo and n_jobs == 1 and not on_cluster:
-        for i in todo:
-            s, _, seed = runs[i]
-            done(i, _call(fn, s, seed, blas_threads))  # the same BLAS cap as on workers
-    elif todo:
+    many = getattr(fn, "many", None) if seed_batch != 1 else None
+    calls = _batches(todo, n_seeds, n_jobs, seed_batch) if many else [[i] for i in todo]
+
+    def submit(call: list[int]):
+        s = runs[call[0]][0]
+        if many:
+            return _call_many, fn, s, [runs[i][2] for i in call], blas_threads
+        return _call, fn, s, runs[call[0]][2], blas_threads
+
+    def finish(call: list[int], result) -> None:
+        for i, res in zip(call, result if many else [result], strict=True):
+            done(i, res)
+
+    if calls and n_jobs == 1 and not on_cluster:
+        for call in calls:
+            f, *args = submit(call)
+            finish(call, f(*args))  # the same BLAS cap as on workers
+    elif calls:
         pool = get_executor(n_jobs)
-        futures = {pool.submit(_call, fn, runs[i][0], runs[i][2], blas_threads): i for i in todo}
+        futures = {pool.submit(*submit(call)): call for call in calls}
         try:
             for fut in as_completed(futures):
-                done(futures[fut], fut.result())
+                finish(futures[fut], fut.result())
         except BaseException:
             for fut in futures:  # a failed run stops the grid; queued runs are dropped
                 fut.cancel()

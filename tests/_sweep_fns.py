@@ -44,3 +44,22 @@ def dies_on_marker(x, seed, marker=""):
     if x == 3 and marker and Path(marker).exists():
         os.kill(os.getpid(), signal.SIGKILL)
     return {"y": x * 10, "noise": float(np.random.default_rng(seed).normal())}
+
+
+def batched_square(x, seed):
+    """``noisy_square``'s results, with a batched form that also says how many seeds it saw."""
+    return {**noisy_square(x, seed), "batch": 1}
+
+
+def _batched_square_many(seeds, x):
+    return [{**noisy_square(x, s), "batch": len(seeds)} for s in seeds]
+
+
+batched_square.many = _batched_square_many
+
+
+def bad_many(x, seed):
+    return {"y": x}
+
+
+bad_many.many = lambda seeds, x: [{"y": x}]  # one result, whatever the number of seeds

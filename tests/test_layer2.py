@@ -12,6 +12,7 @@ from specialist.experiments.layer2 import (
     auto_vs_oracle,
     fit_run_models,
     layer2_run,
+    layer2_runs,
     long_format,
     separation,
     top_blocks,
@@ -47,6 +48,16 @@ def test_run_scores_every_method_and_the_path(run):
                    "random:l1_up"):  # fmt: skip
         assert np.isfinite(run[f"r2_relevant:{method}"]), method
     assert run["l1_down_l1"] <= run["auto_l1"] <= run["l1_up_l1"]
+
+
+def test_runs_of_several_seeds_at_once_equal_the_single_runs(run):
+    # seed 0 beside seed 5 in one ensemble: seed 0's run is the fixture's, to the last digit
+    kwargs = {"score_path": True, "attacks": True, "auto_path": [0.3, 3.0], "l1_fixed": 3.0}
+    together = layer2_runs([0, 5], **kwargs, **SMALL)
+    assert together[0].keys() == run.keys()
+    for key, value in run.items():
+        assert together[0][key] == pytest.approx(value, abs=1e-9, nan_ok=True), key
+    assert together[1]["r2_relevant:l1_auto"] != run["r2_relevant:l1_auto"]
 
 
 def test_experiment_auto_is_what_a_user_gets():
@@ -144,8 +155,11 @@ def test_bad_settings_are_refused_before_training():
 
 def test_auto_vs_oracle_pairs_each_data_set(run):
     runs = pd.DataFrame([{**run, "seed": 0}, {**run, "seed": 1}])
-    found = auto_vs_oracle(runs)
+    found = auto_vs_oracle(runs, [0.3, 3.0])
     assert found["same"] == 2 * (run["auto_l1"] == run["oracle_l1"])
+    assert found["at_edge"] == 2 * (run["auto_l1"] == 3.0)
+    edge = auto_vs_oracle(runs.assign(auto_l1=[3.0, 0.3]), [0.3, 3.0])
+    assert edge["at_edge"] == 1  # the largest λ of the path, once
     oracle = f"path={run['oracle_l1']:g}"
     expected = run["r2_relevant:l1_auto"] - run[f"r2_relevant:{oracle}"]
     assert found["relevant"].estimate == pytest.approx(expected)

@@ -92,6 +92,14 @@ def test_site_is_self_contained(built_site):
     assert (built_site / "_static" / "mathjax" / "tex-chtml.js").exists()
 
 
+def test_pages_carry_no_project_history_words(built_site):
+    # a page says what a method is, not when we designed it
+    words = re.compile(r"old design|earlier design|\(old\)|previous version", re.IGNORECASE)
+    for page in built_site.rglob("*.html"):
+        found = words.findall(page.read_text())
+        assert not found, f"{page.name} says {found[:3]}"
+
+
 def test_figures_carry_the_papers_numbers_and_stay_labelled(quick_workspace, built_site):
     """Captions show the numbers declared in figures.yml, whatever the order of the pages.
 

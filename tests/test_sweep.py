@@ -77,3 +77,25 @@ def test_blas_threads_cap_applies_in_workers_and_leaves_results_unchanged():
     pd.testing.assert_series_equal(capped["trace"], free["trace"])
     with pytest.raises(ValueError, match="blas_threads must be None or an integer >= 1"):
         run_grid(blas_threads_seen, {"x": [1]}, blas_threads=0)
+
+
+def test_batched_form_gives_the_same_runs_grouped_by_setting():
+    from tests._sweep_fns import bad_many, batched_square
+
+    plain = run_grid(noisy_square, {"x": [1, 2, 3]}, n_seeds=4)
+    one = run_grid(batched_square, {"x": [1, 2, 3]}, n_seeds=4, seed_batch=1)
+    assert one["batch"].eq(1).all()  # seed_batch=1: the per-run function
+    for kwargs, sizes in (
+        ({"n_jobs": 1}, {4}),  # one worker: a call per setting
+        ({"n_jobs": 2, "seed_batch": 3}, {3, 1}),  # at most 3 seeds per call
+        ({"n_jobs": 2}, {4}),  # three settings keep two workers busy
+    ):
+        runs = run_grid(batched_square, {"x": [1, 2, 3]}, n_seeds=4, **kwargs)
+        pd.testing.assert_frame_equal(runs.drop(columns="batch"), plain)
+        assert set(runs["batch"]) == sizes
+    single = run_grid(batched_square, {"x": [1]}, n_seeds=4, n_jobs=2)
+    assert set(single["batch"]) == {2}  # one setting, two workers: two calls of two seeds
+    with pytest.raises(ValueError, match="seed_batch must be None or an integer >= 1"):
+        run_grid(batched_square, {"x": [1]}, seed_batch=0)
+    with pytest.raises(TypeError, match="must return one mapping of results per seed"):
+        run_grid(bad_many, {"x": [1]}, n_seeds=2)

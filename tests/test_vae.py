@@ -117,6 +117,29 @@ def test_path_members_equal_solo_fits(easy, path):
     assert solo.loss_history_["total"].iloc[-1] < solo.loss_history_["total"].iloc[0]
 
 
+def test_paths_of_several_data_sets_trained_together_equal_solo_paths(easy, fresh):
+    # two data sets (two draws of the generator), each with its own seed, in one ensemble
+    data = [(s.observations[:600], [t[:600] for t in _tasks(s)]) for s in (easy, fresh)]
+    template = SparseTaskVAE(5, epochs=3, batch_size=64)
+    together = template.fit_paths(data, [4, 9], l1=[3.0], l0=[3.0])
+    for (obs, tasks), seed, models in zip(data, (4, 9), together, strict=True):
+        alone = SparseTaskVAE(5, epochs=3, batch_size=64, seed=seed).fit_path(
+            obs, tasks, l1=[3.0], l0=[3.0]
+        )
+        assert [(m.l1, m.l0, m.seed) for m in models] == [(m.l1, m.l0, seed) for m in alone]
+        for a, b in zip(alone, models, strict=True):
+            np.testing.assert_allclose(a.transform(obs), b.transform(obs), rtol=0, atol=1e-6)
+            np.testing.assert_allclose(a.task_sensitivity_, b.task_sensitivity_, atol=1e-6)
+            np.testing.assert_allclose(a.loss_history_, b.loss_history_, rtol=1e-6)
+    assert not np.allclose(together[0][0].transform(easy.observations[:50]),
+                           together[1][0].transform(easy.observations[:50]))  # fmt: skip
+    with pytest.raises(ValueError, match="one seed per data set"):
+        template.fit_paths(data, [4])
+    with pytest.raises(ValueError, match="need the same shapes"):
+        shorter = (easy.observations[:500], [t[:500] for t in _tasks(easy)])
+        template.fit_paths([data[0], shorter], [4, 9])
+
+
 def test_auto_chooses_the_largest_lambda_within_tolerance(easy):
     model = SparseTaskVAE(5, seed=0, **SETTINGS).fit(easy.observations, _tasks(easy))
     assert model.l1 == "auto"

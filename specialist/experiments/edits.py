@@ -24,8 +24,9 @@ held-out cat that wears ``k`` (one random donor per cat, the same for every meth
   the sparse model's block size: sparsity imposed at edit time only, not during training
   (Theorem 2 is about the latter);
 * ``all_latents``: every coordinate, i.e. the donor's whole code (the literal "no mask");
-* ``direction_l1``, ``direction_dense``: the direction edit of an earlier design
-  (:meth:`~specialist.models.gan.TaskMaskGAN.edit_latents`), kept for comparison;
+* ``direction_l1``, ``direction_dense``: a second edit operator, the direction edit
+  (:meth:`~specialist.models.gan.TaskMaskGAN.edit_latents`: the code moves along the head's
+  presence direction on the model's block, no donor);
 * ``procedural``: the perfect edit, rendered from the true factors with the donor's
   accessory (:meth:`~specialist.simulate.cats.CatFactors.with_accessory_from`); a reference
   for the measures, not a model;
@@ -100,8 +101,8 @@ METHODS: dict[str, str] = {
     "dense_block": "dense Jacobian-block transplant",
     "dense_top": "dense top-|B_k| transplant",
     "all_latents": "all latents (donor's code)",
-    "direction_l1": "direction edit (old design), ℓ1",
-    "direction_dense": "direction edit (old design), dense",
+    "direction_l1": "head-direction edit, ℓ1 block",
+    "direction_dense": "head-direction edit, dense block",
     "procedural": "procedural edit (reference)",
     "random_block": "random block of |B_k| latents, ℓ1 model (chance)",
     "random_dense": "random block of the dense block's size, dense model (chance)",

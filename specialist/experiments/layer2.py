@@ -190,30 +190,43 @@ def fit_run_models(
     training rows, the λ is chosen on its validation rows. Returns the models by method, the
     path's table (:meth:`SparseTaskVAE.path_table`) and the path's models (dense first).
     """
-    template = SparseTaskVAE(train.latents.shape[1], seed=seed, **model_settings)
+    return fit_runs_models([train], [seed], l1_fixed, l0, **model_settings)[0]
+
+
+def fit_runs_models(
+    trains: list[MixingSample], seeds: list[int], l1_fixed: float, l0: float, **model_settings
+) -> list[tuple[dict[str, SparseTaskVAE], pd.DataFrame, list[SparseTaskVAE]]]:
+    """:func:`fit_run_models` for several runs (data set, seed) at once: every run's models
+    are one group of a single ensemble (:meth:`SparseTaskVAE.fit_paths`), so each run's models
+    are those it would get alone, at a fraction of the time."""
+    template = SparseTaskVAE(trains[0].latents.shape[1], seed=seeds[0], **model_settings)
     path = sorted(set(template.auto_path))
-    fit_rows, val_rows = template.validation_split(train.observations.shape[0])
-    tasks = [train.task(k) for k in range(train.n_tasks)]
     extra = [] if l1_fixed in path else [l1_fixed]
-    members = template.fit_path(
-        train.observations[fit_rows],
-        [t[fit_rows] for t in tasks],
-        l1=[*path, *extra],
-        l0=[l0] if l0 > 0 else [],
+    splits, datasets = [], []
+    for train, seed in zip(trains, seeds, strict=True):
+        fit_rows, val_rows = template._with(seed=seed).validation_split(train.observations.shape[0])
+        tasks = [train.task(k) for k in range(train.n_tasks)]
+        splits.append((val_rows, tasks))
+        datasets.append((train.observations[fit_rows], [t[fit_rows] for t in tasks]))
+    fitted = template.fit_paths(
+        datasets, list(seeds), l1=[*path, *extra], l0=[l0] if l0 > 0 else []
     )
-    path_models = members[: 1 + len(path)]
-    table = template.path_table(
-        path_models, train.observations[val_rows], [t[val_rows] for t in tasks]
-    )
-    by_l1 = {m.l1: m for m in members if m.l0 == 0}
-    models = {
-        "generalist": members[0],
-        "l1_auto": path_models[int(table["chosen"].to_numpy().argmax())],
-        "l1_fixed": by_l1[float(l1_fixed)],
-    }
-    if l0 > 0:
-        models["l0"] = members[-1]
-    return models, table, path_models
+    out = []
+    for train, members, (val_rows, tasks) in zip(trains, fitted, splits, strict=True):
+        path_models = members[: 1 + len(path)]
+        table = members[0].path_table(
+            path_models, train.observations[val_rows], [t[val_rows] for t in tasks]
+        )
+        by_l1 = {m.l1: m for m in members if m.l0 == 0}
+        models = {
+            "generalist": members[0],
+            "l1_auto": path_models[int(table["chosen"].to_numpy().argmax())],
+            "l1_fixed": by_l1[float(l1_fixed)],
+        }
+        if l0 > 0:
+            models["l0"] = members[-1]
+        out.append((models, table, path_models))
+    return out
 
 
 def layer2_run(
@@ -242,7 +255,38 @@ def layer2_run(
     reference ``random`` (module docstring); with ``attacks`` also the attack variants (module
     docstring). With ``return_mask`` also the generalist's and
     the auto model's sensitivity matrices (columns matched to the true latents) and the true
-    support, as nested lists, for display.
+    support, as nested lists, for display. :func:`layer2_runs` gives the same result for
+    several seeds at once, faster; :func:`~specialist.sweep.run_grid` uses it.
+
+    Backs
+    -----
+    fig5_l1_ablation, fig5_l1_path
+    """
+    return layer2_runs(
+        [seed], n_samples, n_test, n_latent, n_tasks, l1_fixed, l0, score_path, return_mask,
+        attacks, task_kind, latent_correlation, mixing_layers, **model_settings,
+    )[0]  # fmt: skip
+
+
+def layer2_runs(
+    seeds: list[int],
+    n_samples: int,
+    n_test: int,
+    n_latent: int,
+    n_tasks: int,
+    l1_fixed: float = 3.0,
+    l0: float = 3.0,
+    score_path: bool = False,
+    return_mask: bool = False,
+    attacks: bool = False,
+    task_kind: str = "vector",
+    latent_correlation: float = 0.0,
+    mixing_layers: int = 3,
+    **model_settings,
+) -> list[dict[str, Any]]:
+    """:func:`layer2_run` for every seed of ``seeds``: the runs' models are trained as one
+    ensemble (:func:`fit_runs_models`), each run from its own seed, so every result equals
+    the one :func:`layer2_run` returns for that seed.
 
     Backs
     -----
@@ -254,10 +298,26 @@ def layer2_run(
         "mixing_layers": mixing_layers,
     }
     _check_settings(model_settings, data)
-    gen = {"n_latent": n_latent, "n_tasks": n_tasks, "seed": seed, **data}
-    train = simulate_mixing(n_samples, draw=0, **gen)
-    test = simulate_mixing(n_test, draw=1, **gen)
-    models, table, path_models = fit_run_models(train, seed, l1_fixed, l0, **model_settings)
+    samples = []
+    for seed in seeds:
+        gen = {"n_latent": n_latent, "n_tasks": n_tasks, "seed": seed, **data}
+        samples.append(
+            (simulate_mixing(n_samples, draw=0, **gen), simulate_mixing(n_test, draw=1, **gen))
+        )
+    fitted = fit_runs_models([s[0] for s in samples], seeds, l1_fixed, l0, **model_settings)
+    return [
+        _run_scores(test, seed, *fit, n_latent, score_path, return_mask, attacks)
+        for (_, test), seed, fit in zip(samples, seeds, fitted, strict=True)
+    ]
+
+
+layer2_run.many = layer2_runs  # run_grid's batched form (same results, one ensemble)
+
+
+def _run_scores(
+    test, seed, models, table, path_models, n_latent, score_path, return_mask, attacks
+) -> dict[str, Any]:
+    """Every score of one run (:func:`layer2_run`) from its fitted models."""
     true_sizes = test.support.sum(axis=1)
     result: dict[str, Any] = {
         "auto_l1": float(table.loc[table["chosen"], "l1"].iloc[0]),
@@ -614,11 +674,13 @@ def separation_sentence(result: dict, sparse: str, dense: str, where: str) -> st
     )
 
 
-def auto_vs_oracle(runs: pd.DataFrame) -> dict:
+def auto_vs_oracle(runs: pd.DataFrame, path: Sequence[float]) -> dict:
     """Where ``l1="auto"`` landed on runs of :func:`layer2_run` (with ``score_path``), against
     the λ the truth picks (``oracle_l1``), paired per data set.
 
-    Returns the λ values of both, how many agree, and t intervals of the differences
+    Returns the λ values of both, how many agree, how many auto choices sit on the path's
+    largest λ, the largest of ``path`` (``at_edge``: the rule might have gone further on a
+    longer path), and t intervals of the differences
     auto − oracle of R² relevant and of R² irrelevant max (the oracle's model is the path's
     model at its λ, fitted on the same rows).
 
@@ -634,6 +696,8 @@ def auto_vs_oracle(runs: pd.DataFrame) -> dict:
         "auto": runs["auto_l1"].tolist(),
         "oracle": runs["oracle_l1"].tolist(),
         "same": int((runs["auto_l1"] == runs["oracle_l1"]).sum()),
+        # the largest λ of the path: a larger one might have qualified too
+        "at_edge": int((runs["auto_l1"] >= max(path)).sum()),
         "relevant": paired_difference(runs["r2_relevant:l1_auto"], at_oracle("r2_relevant")),
         "irrelevant_max": paired_difference(
             runs["r2_irrelevant_max:l1_auto"], at_oracle("r2_irrelevant_max")

@@ -52,9 +52,9 @@ the two models at once for the figure (1.9x), two seeds at once for the table.
 Edits
 -----
 The edit experiments (``specialist.experiments.edits``) intervene on coordinates: they
-transplant a task's block of latents from a donor image. The *direction edit* of an earlier
-design of this project is kept as :meth:`TaskMaskGAN.edit_latents`: it moves a code along the
-head's presence direction restricted to the support.
+transplant a task's block of latents from a donor image. A second edit operator, the
+*direction edit* :meth:`TaskMaskGAN.edit_latents`, moves a code along the head's presence
+direction restricted to the support (no donor).
 """
 
 from __future__ import annotations
@@ -396,7 +396,7 @@ class TaskMaskGAN:
     def edit_latents(
         self, latents, task: int, target_logit: float | None = None, max_step: float = 5.0
     ) -> np.ndarray:
-        """The *direction edit* (an earlier design): move each code along the head's presence
+        """The *direction edit* (no donor): move each code along the head's presence
         direction restricted to the support, ``d_k = m_k * W_k[0]`` on
         :meth:`relevant_latents`, until the presence logit reaches ``target_logit``.
 

@@ -110,23 +110,34 @@ class _Ensemble(nn.Module):
     ``gen``), so members differ only through their penalties.
     """
 
-    def __init__(self, n_members, n_obs, n_latent, n_tasks, d_task, hidden, steps, gen, gates):
+    def __init__(self, n_members, n_obs, n_latent, n_tasks, d_task, hidden, steps, gens, gates):
         super().__init__()
+        # members come in groups, one per generator in ``gens`` (one data set each); every
+        # member of a group starts from the group's initialisation, drawn from its generator
+        # in the order a one-group ensemble draws it
+        n_groups = len(gens)
+        if n_members % n_groups:
+            raise ValueError(f"{n_members} members do not split into {n_groups} equal groups")
+        per = n_members // n_groups
         self.n_members, self.n_latent, self.n_tasks = n_members, n_latent, n_tasks
-        self.layers = nn.ParameterList()
-        for d_in, d_out in (
+        shapes = (
             (n_obs, hidden), (hidden, hidden), (hidden, 2 * n_latent),  # encoder
             (n_latent, hidden), (hidden, hidden), (hidden, n_obs),  # decoder
-        ):  # fmt: skip
-            w, b = _linear_init(gen, d_in, d_out)
-            self.layers.append(nn.Parameter(w.expand(n_members, -1, -1).clone()))
-            self.layers.append(nn.Parameter(b.expand(n_members, -1, -1).clone()))
-        w1, _ = _linear_init(gen, n_latent * steps, hidden, (n_tasks,))
-        w2, _ = _linear_init(gen, hidden, d_task, (n_tasks,))
-        tile = (n_members, 1, 1, 1)
-        self.w1 = nn.Parameter(w1.unsqueeze(0).repeat(tile).flatten(0, 1))
+        )  # fmt: skip
+        draws = []
+        for gen in gens:
+            layers = [t for d_in, d_out in shapes for t in _linear_init(gen, d_in, d_out)]
+            w1, _ = _linear_init(gen, n_latent * steps, hidden, (n_tasks,))
+            w2, _ = _linear_init(gen, hidden, d_task, (n_tasks,))
+            draws.append((*layers, w1, w2))
+
+        def stacked(j: int) -> torch.Tensor:  # (E, ...): each group's draw, once per member
+            return torch.stack([d[j] for d in draws]).repeat_interleave(per, dim=0)
+
+        self.layers = nn.ParameterList([nn.Parameter(stacked(j)) for j in range(2 * len(shapes))])
+        self.w1 = nn.Parameter(stacked(2 * len(shapes)).flatten(0, 1))
         self.b1 = nn.Parameter(torch.zeros(n_members * n_tasks, 1, hidden, dtype=_DTYPE))
-        self.w2 = nn.Parameter(w2.unsqueeze(0).repeat(tile).flatten(0, 1))
+        self.w2 = nn.Parameter(stacked(2 * len(shapes) + 1).flatten(0, 1))
         self.b2 = nn.Parameter(torch.zeros(n_members * n_tasks, 1, d_task, dtype=_DTYPE))
         self.register_buffer("gates", torch.as_tensor(gates, dtype=torch.bool))
         # l1: the mask itself (|theta|); l0: the gates' log-alpha (open with p ~ 0.95 at start)
@@ -144,10 +155,13 @@ class _Ensemble(nn.Module):
                 h = nn.functional.silu(h)
         return h.reshape(*shape[:-1], h.shape[-1])
 
-    def encode(self, o: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """``o`` (B, ..., n_obs), shared by all members -> mu, logvar (E, B, ..., L)."""
-        stats = self._mlp(o.unsqueeze(0).expand(self.n_members, *o.shape), 0)
-        return stats.chunk(2, dim=-1)
+    def encode(
+        self, o: torch.Tensor, per_member: bool = False
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """``o`` (B, ..., n_obs), shared by all members, or with ``per_member`` one batch per
+        member (E, B, ..., n_obs) -> mu, logvar (E, B, ..., L)."""
+        x = o if per_member else o.unsqueeze(0).expand(self.n_members, *o.shape)
+        return self._mlp(x, 0).chunk(2, dim=-1)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         return self._mlp(z, 3)
@@ -157,10 +171,11 @@ class _Ensemble(nn.Module):
         plain = self.theta.abs().unsqueeze(2)
         if not bool(self.gates.any()):
             return plain
-        if sample:
+        if sample:  # one draw per group (a generator each), shared by the group's members
+            gens = generator if isinstance(generator, list | tuple) else [generator]
             shape = (self.n_tasks, batch, self.n_latent)
-            u = torch.rand(shape, generator=generator, dtype=self.theta.dtype)
-            u = u.clamp(1e-6, 1 - 1e-6)
+            u = torch.stack([torch.rand(shape, generator=g, dtype=self.theta.dtype) for g in gens])
+            u = u.repeat_interleave(self.n_members // len(gens), dim=0).clamp(1e-6, 1 - 1e-6)
             s = torch.sigmoid((u.log() - (-u).log1p() + self.theta.unsqueeze(2)) / _TEMP)
         else:
             s = torch.sigmoid(self.theta).unsqueeze(2)
@@ -426,6 +441,37 @@ class SparseTaskVAE:
         """
         obs = self._check_observations(observations, fitted=False)
         blocks = _as_tasks(tasks, obs.shape[0])
+        members = self._train(obs, blocks, self._penalties(l1, l0, dense))
+        for m in members:
+            m.l1_ = m.l1
+        return members
+
+    def fit_paths(self, datasets, seeds, l1=(), l0=(), dense: bool = True) -> list[list]:
+        """:meth:`fit_path` on several data sets at once, one ensemble for all of them.
+
+        ``datasets``: a list of ``(observations, tasks)`` pairs of equal shapes; ``seeds``: one
+        seed per data set (replacing this model's ``seed``). Returns, per data set, the list
+        :meth:`fit_path` returns for it with that seed: each data set draws its initialisation,
+        mini-batches and noise from its own seed, so its models are the same (up to
+        floating-point rounding) whichever data sets it is trained beside. Training many small
+        models together costs far less than one by one (one batched product per layer).
+        """
+        if len(datasets) != len(seeds) or not datasets:
+            raise ValueError(
+                f"fit_paths needs one seed per data set, got {len(datasets)} data sets and "
+                f"{len(seeds)} seeds"
+            )
+        groups = []
+        for (observations, tasks), seed in zip(datasets, seeds, strict=True):
+            obs = self._check_observations(observations, fitted=False)
+            groups.append((obs, _as_tasks(tasks, obs.shape[0]), check_int("seeds", seed, 0)))
+        fitted = self._train_groups(groups, self._penalties(l1, l0, dense))
+        for members in fitted:
+            for m in members:
+                m.l1_ = m.l1
+        return fitted
+
+    def _penalties(self, l1, l0, dense: bool) -> list[tuple[float, float]]:
         penalties = [(0.0, 0.0)] if dense else []
         for name, values, pos in (("l1", l1, 0), ("l0", l0, 1)):
             for v in values:
@@ -433,58 +479,85 @@ class SparseTaskVAE:
                 penalties.append((weight, 0.0) if pos == 0 else (0.0, weight))
         if not penalties:
             raise ValueError("fit_path needs dense=True or at least one l1 or l0 weight")
-        members = self._train(obs, blocks, penalties)
-        for m in members:
-            m.l1_ = m.l1
-        return members
+        return penalties
 
     def _train(self, obs, blocks, penalties) -> list[SparseTaskVAE]:
         """Train one member per ``(l1, l0)`` pair on the same data; return fitted models."""
-        n, n_tasks = obs.shape[0], len(blocks)
-        d_task = max(b.shape[1] for b in blocks)
-        steps = obs.shape[1] if obs.ndim == 3 else None
-        obs_mean, obs_std = standardise(obs.reshape(-1, obs.shape[-1]))
-        y = np.zeros((n_tasks, n, d_task))
+        return self._train_groups([(obs, blocks, self.seed)], penalties)[0]
+
+    def _train_groups(self, groups, penalties) -> list[list[SparseTaskVAE]]:
+        """One ensemble for several data sets: per ``(observations, task blocks, seed)`` group,
+        one member per ``(l1, l0)`` pair. Each group draws its initialisation, mini-batches and
+        noise from its own seed exactly as a one-group ensemble does, so a group's models do
+        not depend on the other groups. Returns the fitted models per group."""
+        obs0, blocks0, _ = groups[0]
+        n, n_tasks = obs0.shape[0], len(blocks0)
+        d_task = max(b.shape[1] for b in blocks0)
+        steps = obs0.shape[1] if obs0.ndim == 3 else None
+        task_dims = tuple(b.shape[1] for b in blocks0)
+        for obs, blocks, _ in groups[1:]:
+            if obs.shape != obs0.shape or tuple(b.shape[1] for b in blocks) != task_dims:
+                raise ValueError(
+                    "data sets trained together need the same shapes: observations "
+                    f"{obs0.shape} and task sizes {task_dims}, got {obs.shape} and "
+                    f"{tuple(b.shape[1] for b in blocks)}"
+                )
+        o_all, y_all, stats = [], [], []
+        for obs, blocks, _ in groups:
+            obs_mean, obs_std = standardise(obs.reshape(-1, obs.shape[-1]))
+            y = np.zeros((n_tasks, n, d_task))
+            task_stats = []
+            for k, b in enumerate(blocks):
+                mean, std = standardise(b)
+                task_stats.append((mean, std))
+                y[k, :, : b.shape[1]] = (b - mean) / std
+            o_all.append(_tensor((obs - obs_mean) / obs_std))
+            y_all.append(_tensor(y))
+            stats.append((obs_mean, obs_std, task_stats))
         valid = np.zeros((n_tasks, 1, d_task))
-        task_stats = []
-        for k, b in enumerate(blocks):
-            mean, std = standardise(b)
-            task_stats.append((mean, std))
-            y[k, :, : b.shape[1]] = (b - mean) / std
-            valid[k, 0, : b.shape[1]] = 1.0
-        l1s = torch.tensor([p[0] for p in penalties], dtype=_DTYPE)
-        l0s = torch.tensor([p[1] for p in penalties], dtype=_DTYPE)
-        task_dims = tuple(b.shape[1] for b in blocks)
-        o = _tensor((obs - obs_mean) / obs_std)
+        for k, d in enumerate(task_dims):
+            valid[k, 0, :d] = 1.0
+        per = len(penalties)
+        l1s = torch.tensor([p[0] for p in penalties] * len(groups), dtype=_DTYPE)
+        l0s = torch.tensor([p[1] for p in penalties] * len(groups), dtype=_DTYPE)
+        o, y_t = torch.stack(o_all), torch.stack(y_all)  # (G, n, ...), (G, M, n, d)
         with torch_threads(self.n_threads), torch.random.fork_rng(devices=[]):
-            torch.manual_seed(self.seed)
-            gens = [torch.Generator().manual_seed(s) for s in _seeds(self.seed)]
+            torch.manual_seed(groups[0][2])
+            gens = [[torch.Generator().manual_seed(s) for s in _seeds(g[2])] for g in groups]
             net = _Ensemble(
-                len(penalties), obs.shape[-1], self.n_latent, n_tasks, d_task, self.hidden,
-                steps or 1, gens[0], gates=(l0s > 0).tolist(),
+                per * len(groups), obs0.shape[-1], self.n_latent, n_tasks, d_task, self.hidden,
+                steps or 1, [g[0] for g in gens], gates=(l0s > 0).tolist(),
             )  # fmt: skip
-            history = self._optimise(net, o, _tensor(y), _tensor(valid), l1s, l0s, gens)
+            history = self._optimise(net, o, y_t, _tensor(valid), l1s, l0s, gens)
             net.eval()
             with torch.no_grad():
-                pick = torch.randperm(n, generator=gens[0])[:_JACOBIAN_ROWS]
-                mu, _ = net.encode(o[pick])
+                picks = [torch.randperm(n, generator=g[0])[:_JACOBIAN_ROWS] for g in gens]
+                rows = torch.stack([o[j, pick] for j, pick in enumerate(picks)])
+                mu, _ = net.encode(rows.repeat_interleave(per, dim=0), per_member=True)
                 sensitivity = net.sensitivity(mu, task_dims).numpy().astype(float)
                 masks = net.mask().squeeze(2).numpy().astype(float)
-        members = []
-        for e, (w1, w0) in enumerate(penalties):
-            m = self._with(l1=float(w1), l0=float(w0))
-            m.n_features_in_, m.n_steps_, m.task_dims_ = obs.shape[-1], steps, task_dims
-            m._obs_mean, m._obs_std, m._task_stats = obs_mean, obs_std, task_stats
-            m.network_ = net.member(e)
-            m.task_mask_ = masks[e].copy()
-            m.task_sensitivity_ = sensitivity[e].copy()
-            m.loss_history_ = loss_table(history[:, e], LOSS_TERMS)
-            members.append(m)
-        return members
+        fitted = []
+        for j, (obs, _, seed) in enumerate(groups):
+            obs_mean, obs_std, task_stats = stats[j]
+            members = []
+            for i, (w1, w0) in enumerate(penalties):
+                e = j * per + i
+                m = self._with(l1=float(w1), l0=float(w0), seed=int(seed))
+                m.n_features_in_, m.n_steps_, m.task_dims_ = obs.shape[-1], steps, task_dims
+                m._obs_mean, m._obs_std, m._task_stats = obs_mean, obs_std, task_stats
+                m.network_ = net.member(e)
+                m.task_mask_ = masks[e].copy()
+                m.task_sensitivity_ = sensitivity[e].copy()
+                m.loss_history_ = loss_table(history[:, e], LOSS_TERMS)
+                members.append(m)
+            fitted.append(members)
+        return fitted
 
     def _optimise(self, net, o, y_t, valid_t, l1s, l0s, gens) -> np.ndarray:
-        g_order, g_noise, g_gate = gens
-        n = o.shape[0]
+        """Adam on the summed member losses. ``o`` (G, n, ...) and ``y_t`` (G, M, n, d) hold
+        one data set per group, ``gens`` each group's three generators."""
+        n_groups, n = o.shape[0], o.shape[1]
+        per = net.n_members // n_groups
         learn = (l1s > 0) | (l0s > 0)
         gated = bool((l0s > 0).any())
         # the mask (or gate) parameters travel far (from open to 0) and are few: a larger step
@@ -492,6 +565,7 @@ class SparseTaskVAE:
         opt = torch.optim.Adam(
             [{"params": rest}, {"params": [net.theta], "lr": self.lr * self.mask_lr_scale}],
             lr=self.lr,
+            foreach=True,  # one update of all parameters per step (the same Adam, fewer calls)
         )
         batch = min(self.batch_size, n)
         steps_per_epoch = max(1, n // batch)
@@ -500,18 +574,24 @@ class SparseTaskVAE:
         inv2var = 1.0 / (2.0 * self.noise_var)
         n_members = net.n_members
         history = np.zeros((self.epochs, n_members, len(LOSS_TERMS)))
+        group_rows = torch.arange(n_groups)[:, None]
         for epoch in range(self.epochs):
-            order = torch.randperm(n, generator=g_order)
+            orders = torch.stack([torch.randperm(n, generator=g[0]) for g in gens])
             for step in range(steps_per_epoch):
-                idx = order[step * batch : (step + 1) * batch]
-                ob, yb = o[idx], y_t[:, idx]
-                mu, logvar = net.encode(ob)  # (E, B, [T,] L)
-                eps = torch.randn(mu.shape[1:], generator=g_noise, dtype=mu.dtype)
-                z = mu + torch.exp(0.5 * logvar) * eps  # the same noise for every member
+                idx = orders[:, step * batch : (step + 1) * batch]  # (G, B)
+                ob = o[group_rows, idx].repeat_interleave(per, dim=0)  # (E, B, [T,] d)
+                yb = torch.stack([y_t[j][:, rows] for j, rows in enumerate(idx)])  # (G, M, B, d)
+                yb = yb.repeat_interleave(per, dim=0)  # (E, M, B, d)
+                mu, logvar = net.encode(ob, per_member=True)  # (E, B, [T,] L)
+                eps = torch.stack(
+                    [torch.randn(mu.shape[1:], generator=g[1], dtype=mu.dtype) for g in gens]
+                ).repeat_interleave(per, dim=0)  # the same noise for every member of a group
+                z = mu + torch.exp(0.5 * logvar) * eps
                 dims = tuple(range(2, mu.dim()))  # feature (and step) axes
                 recon = ((net.decode(z) - ob) ** 2).sum(dim=dims).mean(dim=1) * inv2var
                 kl = (0.5 * (mu**2 + logvar.exp() - 1.0 - logvar)).sum(dim=dims).mean(dim=1)
-                pred = net.heads(z, net.mask(sample=True, generator=g_gate, batch=len(idx)))
+                gate_gens = [g[2] for g in gens]
+                pred = net.heads(z, net.mask(sample=True, generator=gate_gens, batch=idx.shape[1]))
                 task = (((pred - yb) ** 2) * valid_t).sum(dim=(1, 3)).mean(dim=1) * inv2var
                 penalty = l1s * net.theta.abs().sum(dim=(1, 2))
                 if gated:
