@@ -92,6 +92,13 @@ def test_site_is_self_contained(built_site):
     assert (built_site / "_static" / "mathjax" / "tex-chtml.js").exists()
 
 
+def test_introduction_and_claims_say_where_the_claims_come_from(built_site):
+    for name in ("intro.html", "claims.html"):
+        text = re.sub(r"<[^>]+>", " ", (built_site / name).read_text())
+        assert "Sources and limits" in text, name
+        assert "secondary summaries" in text and "simulated" in text, name
+
+
 def test_pages_carry_no_project_history_words(built_site):
     # a page says what a method is, not when we designed it
     words = re.compile(r"old design|earlier design|\(old\)|previous version", re.IGNORECASE)
