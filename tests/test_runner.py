@@ -429,7 +429,12 @@ CLAIM_NOTEBOOK = HEADER + textwrap.dedent(
         attacks=[claims.attack("seed stream 1", verdict, "same"),
                  claims.attack("threshold 0.1", "inconclusive", "moved")],
     )
-    Outputs(output_dir).metrics(claims=[entry])
+    beyond = claims.claim(
+        "a study beyond the paper", claims.BEYOND, "mixed over 2 conditions", n_runs=5,
+        chance="a coin: 0.50", given={"A": "the observations only"}, conditions="two",
+        attacks=[claims.attack("margin 0", "disagrees", "k")],
+    )
+    Outputs(output_dir).metrics(claims=[entry, beyond])
     """
 )
 
@@ -452,6 +457,8 @@ def test_the_claims_table_is_written_from_the_runs_and_follows_them(ws):
     assert "a tiny test | with a bar" in row  # a bar in a list-table cell is plain text
     assert "seed stream 1: agrees" in row and "(same)" not in row  # key numbers: on the page
     assert "**moved** threshold 0.1: inconclusive" in row
+    beyond = _row(table, "a study beyond the paper")  # no paper verdict: nothing to move
+    assert "margin 0: disagrees" in beyond and "**moved**" not in beyond
     assert "{doc}`claimer </generated/claimer>` (quick)" in row
     assert "Not generated in this build: `fail`" in table
     runner.reproduce(ws, "quick", only=["claimer"], overrides=["claimer.effect=-0.2"])
