@@ -422,6 +422,10 @@ def test_claims_carry_chance_given_and_attacks_that_move_with_the_numbers():
     settings = {**SMALL, "iou_thresholds": (0.5, 0.9)}
     ordering, sparsity = study.claims(scores, 0.5, [0.5, 0.9], settings)
     assert ordering.verdict == "agrees" and ordering.n_runs == 5
+    # the sentence counts the difficulties it rests on
+    assert "holds at each of the 2 difficulties" in study.ordering_sentence(scores, 0.5)
+    one = scores[scores["difficulty"] == "standard"]
+    assert "holds at the one difficulty where" in study.ordering_sentence(one, 0.5)
     assert sparsity.verdict == "beyond the paper"
     assert ordering.chance.startswith("random evidence in the same prediction format")
     assert "LEAP-style (given g)" in ordering.given

@@ -1276,9 +1276,15 @@ def attacks_sentence(main: str, attacks: Sequence) -> str:
 def ordering_sentence(scores: pd.DataFrame, iou: float) -> str:
     """The computed sentence on the paper's ordering (:func:`verdict_of`) at ``iou``."""
     v = verdict_of(scores, iou)
+    tested = v.links.loc[v.links["outcome"] != vocab.UNTESTABLE, "difficulty"].nunique()
+    where = (
+        "at the one difficulty where it could be tested"
+        if tested == 1
+        else f"at each of the {tested} difficulties where it could be tested"
+    )
     words = {
-        vocab.AGREES: "holds at every difficulty where it could be tested",
-        vocab.DISAGREES: "is reversed or absent at every difficulty where it could be tested",
+        vocab.AGREES: f"holds {where}",
+        vocab.DISAGREES: f"is reversed or absent {where}",
         vocab.MIXED: "holds under some conditions and not under others",
         vocab.INCONCLUSIVE: "is a tie wherever it could be tested",
         vocab.NOT_TESTABLE: "cannot be tested here",
