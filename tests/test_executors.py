@@ -30,7 +30,9 @@ def tables(folder: Path) -> dict[str, bytes]:
     }
 
 
-def test_tables_are_byte_identical_in_a_process_pool_and_on_dask(tmp_path, quick_workspace, quick_outcomes):
+def test_tables_are_byte_identical_in_a_process_pool_and_on_dask(
+    tmp_path, quick_workspace, quick_outcomes
+):
     pool = quick_workspace
     for a in ARTEFACTS:
         rec = runner.read_provenance(pool, "quick", a)
