@@ -422,6 +422,8 @@ def test_claims_carry_chance_given_and_attacks_that_move_with_the_numbers():
     settings = {**SMALL, "iou_thresholds": (0.5, 0.9)}
     ordering, sparsity = study.claims(scores, 0.5, [0.5, 0.9], settings)
     assert ordering.verdict == "agrees" and ordering.n_runs == 5
+    # the key number names the links the verdict rests on, at every difficulty
+    assert "the tested links: Ours > LEAP-style at standard" in ordering.key_number
     # the sentence counts the difficulties it rests on
     assert "holds at each of the 2 difficulties" in study.ordering_sentence(scores, 0.5)
     one = scores[scores["difficulty"] == "standard"]

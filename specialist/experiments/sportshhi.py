@@ -1208,6 +1208,13 @@ def verdict_of(
         + ("y" if links["difficulty"].nunique() == 1 else "ies")
         + f": {vocab.tally(links['outcome'])}; the chain by difficulty: {vocab.tally(outcomes)}"
     )
+    tested = links[links["outcome"] != vocab.UNTESTABLE]
+    if len(tested):  # the links the verdict rests on, wherever they are
+        key += "; the tested links: " + ", ".join(
+            f"{r.link} at {DIFFICULTIES[r.difficulty]['label']} "
+            f"{Interval(r.estimate, r.low, r.high, int(r.n)).text()} ({r.outcome})"
+            for r in tested.itertuples()
+        )
     tally = "the chain at each difficulty: " + vocab.tally(outcomes)
     return OrderingVerdict(result, key, tally, reason, links)
 
