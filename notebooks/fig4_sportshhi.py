@@ -103,14 +103,11 @@ seed = 0  # base seed
 n_jobs = 2  # worker processes
 
 # %%
-import dataclasses
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.patches import Rectangle
 
-from specialist import claims as verdicts
 from specialist.experiments import sportshhi as study
 from specialist.labels import with_given
 from specialist.plotting import (
@@ -368,52 +365,6 @@ sentences = [
 say(*sentences)
 claims = study.claims(result.scores, iou_thresholds[0], iou_thresholds, settings, path=result.path)
 main = study.verdict_of(result.scores, iou_thresholds[0])
-
-
-def scores_with_ours_by(rule: str) -> pd.DataFrame:
-    """The study's scores with Ours' mAP rows replaced by the path model another λ rule picks
-    (per play and difficulty; "random": the mean over the path's sparse models)."""
-    runs, keys = result.path, ["difficulty", "replicate"]
-    maps = runs[(runs["metric"] == "map") & (runs["l1"] > 0)]
-    if rule == "random":
-        picked = maps.groupby([*keys, "iou"], as_index=False)["value"].mean()
-    else:
-        if rule == "test_tuned":  # the λ of the best mean test mAP, per difficulty
-            first_iou = maps[np.isclose(maps["iou"], iou_thresholds[0])]
-            means = first_iou.groupby(["difficulty", "l1"], as_index=False)["value"].mean()
-            best = means.loc[means.groupby("difficulty")["value"].idxmax(), ["difficulty", "l1"]]
-            flags = maps[[*keys, "l1"]].drop_duplicates().merge(best, on=["difficulty", "l1"])
-        else:
-            flags = runs[(runs["metric"] == rule) & (runs["value"] == 1)][[*keys, "l1"]]
-        picked = maps.merge(flags, on=[*keys, "l1"])[[*keys, "iou", "value"]]
-    is_ours = (result.scores["method"] == "ours") & (result.scores["metric"] == "map")
-    ours = result.scores[is_ours].drop(columns="value").merge(picked, on=[*keys, "iou"])
-    return pd.concat([result.scores[~is_ours], ours], ignore_index=True)
-
-
-# the chain row under the other λ rules (attacks), and what the label-free rule did
-rule_attacks = []
-for rule in ("chosen_annotated", "test_tuned", "random"):
-    v = study.verdict_of(scores_with_ours_by(rule), iou_thresholds[0])
-    rule_attacks.append(
-        verdicts.attack(f"Ours' {study.LAMBDA_RULES[rule]}", v.verdict, v.key_number)
-    )
-chosen_rows = result.path[(result.path["metric"] == "chosen") & (result.path["value"] == 1)]
-blocks = result.path[result.path["metric"] == "block"].merge(
-    chosen_rows[["difficulty", "replicate", "l1"]], on=["difficulty", "replicate", "l1"]
-)
-at_edge = int((chosen_rows["l1"] >= max(l1_path)).sum())
-rule_fact = (
-    f"the label-free rule chose the path's largest λ ({max(l1_path):g}) in {at_edge} of "
-    f"{len(chosen_rows)} plays × difficulties, where a longer path might have gone further; its "
-    f"models keep {blocks['value'].mean():.1f} of {n_latent} latents on average (a closed mask "
-    "falls back to every latent)"
-)
-claims[0] = dataclasses.replace(
-    claims[0],
-    key_number=f"{claims[0].key_number}; {rule_fact}",
-    attacks=(*claims[0].attacks, *rule_attacks),
-)
 out.table(main.links, "ordering_links")
 attacks = study.attacks_table(claims[0].attacks)
 out.table(attacks, "attacks")

@@ -84,6 +84,7 @@ from specialist.experiments.edits import (
     METHODS,
     METRICS,
     compare,
+    counter_evidence,
     edit_study_run,
     given_of,
     long_format,
@@ -287,32 +288,7 @@ chance_text = "; ".join(
         ("size-matched dense block's chance", "random_dense_top"),
     )
 )
-# the strongest counter-evidence: the most specific edit of the model trained without sparsity
-# that works (success at least min_success), against the ℓ1 block
-dense_edits = ("dense_block", "dense_top", "direction_dense")
-working = [m for m in dense_edits if part.loc[part["method"] == m, "success"].mean() >= min_success]
-counter = ""
-if n_seeds > 1 and working:
-    best = min(working, key=lambda m: part.loc[part["method"] == m, "identity"].mean())
-    ident = compare(long, best, "l1_block", "identity")
-    succ = compare(long, best, "l1_block", "success")
-    counter = (
-        f"the most specific working edit of the dense model, the {METHODS[best]}: identity "
-        f"change minus the ℓ1 block's {ident.text(3)}, target success minus the ℓ1 block's "
-        f"{succ.text(2)} (paired t, {ident.n} seeds)"
-    )
-if n_seeds > 1:
-    fur = compare(long, "dense_top", "l1_block", "identity:fur colour")
-    floor_gap = compare(long, "l1_block", "procedural", "identity")
-    counter = "; ".join(
-        [counter] * bool(counter)
-        + [
-            f"colour alone: fur colour change of the size-matched dense block minus the ℓ1 "
-            f"block's {fur.text(3)} ({verdict(fur, 'ℓ1 less', 'ℓ1 more')})",
-            f"the ℓ1 edit is not identity-free: its identity change exceeds the perfect "
-            f"procedural edit's by {floor_gap.text(3)}",
-        ]
-    )
+counter = counter_evidence(long, min_success)
 paper_claim = verdicts.claim(
     "Edits through a sparse task mask change only their attribute; without sparsity, colour "
     "and identity change too (Figs. 6–7)",

@@ -291,7 +291,10 @@ class Claim:
 
     @property
     def moved(self) -> list[Attack]:
-        """The attacks under which the verdict differs from the main one."""
+        """The attacks under which the verdict differs from the main one (none for a study
+        beyond the paper: it has no paper verdict to move)."""
+        if not self.is_paper_claim:
+            return []
         return [a for a in self.attacks if a.verdict != self.verdict]
 
     def to_dict(self) -> dict:
@@ -502,7 +505,7 @@ def attacks_frame(entries: Sequence[Claim]):
                 choice=a.choice,
                 verdict=a.verdict,
                 key_number=a.key_number,
-                moved=a.verdict != e.verdict,
+                moved=a in e.moved,
             )  # fmt: skip
             for a in e.attacks
         )

@@ -743,9 +743,8 @@ def _claim_rows(entry: claims.Claim, link: str, theory: str) -> list[str]:
     key = f"{entry.key_number}<br>*{entry.kind}, {runs}*<br>*chance:* {entry.chance}"
     given = "<br>".join(f"{name}: {what}" for name, what in entry.given.items())
     if entry.attacks:
-        robust = "<br>".join(  # a study beyond the paper has no paper verdict to move
-            ("**moved** " if entry.is_paper_claim and a.verdict != entry.verdict else "")
-            + f"{a.choice}: {a.verdict}"
+        robust = "<br>".join(
+            ("**moved** " if a in entry.moved else "") + f"{a.choice}: {a.verdict}"
             for a in entry.attacks
         )
     else:

@@ -330,3 +330,27 @@ def test_errors(cats, train, pair):
         edits.edit_study_run(100, 50, 32, 4, 1.0, 1.5, 100, 1, seed=0)
     with pytest.raises(ValueError, match="size must be 32 or 64"):
         AttributeReaders.train(100, 48)
+
+
+def test_counter_evidence_names_the_most_specific_working_dense_edit():
+    from specialist.experiments.edits import counter_evidence
+
+    rows = []
+    # method: (success, identity, fur colour change)
+    means = {"l1_block": (0.9, 0.30, 0.10), "dense_top": (0.6, 0.40, 0.12),
+             "dense_block": (0.95, 0.90, 0.50), "direction_dense": (0.95, 0.20, 0.05),
+             "procedural": (1.0, 0.10, 0.02)}  # fmt: skip
+    for seed, jitter in enumerate((-0.01, 0.0, 0.01)):
+        for m, (s, i, f) in means.items():
+            rows.append({"seed": seed, "accessory": "mean", "method": m, "success": s + jitter,
+                         "identity": i + jitter * (1 + (m == "l1_block")),
+                         "identity:fur colour": f + jitter})  # fmt: skip
+    long = pd.DataFrame(rows)
+    text = counter_evidence(long, min_success=0.5)
+    assert text.startswith("the most specific working edit of the dense model, the head-direction")
+    assert "colour alone" in text and "exceeds the perfect procedural edit's by +0.200" in text
+    # a floor the head-direction edit misses leaves the size-matched block, then nothing
+    assert "dense top-|B_k| transplant" in counter_evidence(
+        long.assign(success=long["success"].where(long["method"] != "direction_dense", 0.1)), 0.5
+    )
+    assert counter_evidence(long[long["seed"] == 0]) == ""  # one seed: no interval

@@ -475,3 +475,42 @@ def test_the_validation_rule_takes_the_best_validation_map_and_breaks_ties_to_sp
         study.choose_l1([0.5, float("nan")], [30.0, 100.0])
     with pytest.raises(ValueError, match="validation_map"):
         study.choose_l1([0.5], [30.0, 100.0])
+
+
+def test_scores_with_rule_puts_the_rules_model_in_ours_place():
+    rows = []
+    for rep in (0, 1):
+        for lam, value in ((0.0, 0.1), (10.0, 0.2 + rep), (100.0, 0.4)):
+            rows.append(dict(difficulty="standard", replicate=rep, seed=rep, l1=lam, iou=0.5,
+                             metric="map", value=value))  # fmt: skip
+            picked = lam == (10.0 if rep == 0 else 100.0)
+            rows.append(dict(difficulty="standard", replicate=rep, seed=rep, l1=lam,
+                             iou=float("nan"), metric="chosen_annotated", value=float(picked)))  # fmt: skip
+    path = pd.DataFrame(rows)
+    scores = pd.DataFrame(
+        [
+            dict(
+                difficulty="standard",
+                replicate=r,
+                seed=r,
+                method=m,
+                iou=0.5,
+                metric="map",
+                value=0.0,
+            )
+            for r in (0, 1)
+            for m in ("ours", "leap")
+        ]  # fmt: skip
+    )
+
+    def ours(frame):
+        return frame[frame["method"] == "ours"].sort_values("replicate")["value"].tolist()
+
+    assert ours(study.scores_with_rule(scores, path, "chosen_annotated", 0.5)) == [0.2, 0.4]
+    assert ours(study.scores_with_rule(scores, path, "random", 0.5)) == pytest.approx([0.3, 0.8])
+    # the best mean test mAP over plays: λ = 10 (0.7) beats λ = 100 (0.4)
+    assert ours(study.scores_with_rule(scores, path, "test_tuned", 0.5)) == [0.2, 1.2]
+    leap = study.scores_with_rule(scores, path, "random", 0.5)
+    assert leap[leap["method"] == "leap"]["value"].eq(0.0).all()  # others untouched
+    with pytest.raises(ValueError, match="rule must be one of"):
+        study.scores_with_rule(scores, path, "oracle", 0.5)

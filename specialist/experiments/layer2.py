@@ -229,22 +229,7 @@ def fit_runs_models(
     return out
 
 
-def layer2_run(
-    n_samples: int,
-    n_test: int,
-    n_latent: int,
-    n_tasks: int,
-    seed: int,
-    l1_fixed: float = 3.0,
-    l0: float = 3.0,
-    score_path: bool = False,
-    return_mask: bool = False,
-    attacks: bool = False,
-    task_kind: str = "vector",
-    latent_correlation: float = 0.0,
-    mixing_layers: int = 3,
-    **model_settings,
-) -> dict[str, Any]:
+def layer2_run(seed: int, **settings) -> dict[str, Any]:
     """One data set, every method of :data:`METHODS`, scored on a fresh draw.
 
     Returns a flat mapping: ``"<metric>:<method>"`` for every metric of :data:`METRICS`, the
@@ -255,17 +240,15 @@ def layer2_run(
     reference ``random`` (module docstring); with ``attacks`` also the attack variants (module
     docstring). With ``return_mask`` also the generalist's and
     the auto model's sensitivity matrices (columns matched to the true latents) and the true
-    support, as nested lists, for display. :func:`layer2_runs` gives the same result for
-    several seeds at once, faster; :func:`~specialist.sweep.run_grid` uses it.
+    support, as nested lists, for display. ``settings`` are those of :func:`layer2_runs`
+    (data, methods and the model's settings), which gives the same result for several seeds
+    at once, faster; :func:`~specialist.sweep.run_grid` uses it.
 
     Backs
     -----
     fig5_l1_ablation, fig5_l1_path
     """
-    return layer2_runs(
-        [seed], n_samples, n_test, n_latent, n_tasks, l1_fixed, l0, score_path, return_mask,
-        attacks, task_kind, latent_correlation, mixing_layers, **model_settings,
-    )[0]  # fmt: skip
+    return layer2_runs([seed], **settings)[0]
 
 
 def layer2_runs(
