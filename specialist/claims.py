@@ -474,7 +474,12 @@ def claim(
 
 
 def robustness_sentence(entry: Claim) -> str:
-    """``"Theorem 1: agrees; no attack moves the verdict."`` or the attacks that move it."""
+    """``"Theorem 1: agrees; no attack moves the verdict."`` or the attacks that move it.
+
+    Backs
+    -----
+    fig6_gan_edits
+    """
     head = entry.claim.split(":")[0] if ":" in entry.claim[:40] else entry.claim
     if not entry.attacks:
         return f"{head}: {entry.verdict}; no attack recorded."

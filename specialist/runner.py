@@ -386,7 +386,7 @@ _fmt_seconds = pages.fmt_seconds
 def _kernel_environment(extra: dict[str, str] | None = None):
     """The kernel's environment: ``MPLBACKEND`` unset (agg would drop the page's figures), the
     sweep settings of ``extra`` set (the kernel inherits them), all restored afterwards."""
-    names = ["MPLBACKEND", sweep.SCHEDULER_ENV, sweep.STORE_ENV]
+    names = ["MPLBACKEND", sweep.SCHEDULER_ENV, sweep.STORE_ENV, sweep.RUNS_AFTER_ENV]
     saved = {k: os.environ.pop(k) for k in names if k in os.environ}
     os.environ.update(extra or {})
     try:
@@ -441,11 +441,14 @@ def executor_of(p: Plan, scheduler: str | None) -> tuple[str, dict[str, str]]:
     return "local processes", {}
 
 
-def execute(ws: Workspace, p: Plan, scheduler: str | None = None) -> Outcome:
+def execute(
+    ws: Workspace, p: Plan, scheduler: str | None = None, runs_after: float | None = None
+) -> Outcome:
     """Run one plan in a staging folder; on success swap it in as the new result folder.
 
     ``scheduler`` is a Dask scheduler address for the sweeps' runs (``None``: local processes;
-    ignored for :data:`TIMING_ARTEFACTS`). Completed runs go to the artefact's run store.
+    ignored for :data:`TIMING_ARTEFACTS`). Completed runs go to the artefact's run store (or a
+    store it shares); runs stored before the POSIX time ``runs_after`` are not reused.
     """
     import jupytext
     import nbformat
@@ -465,6 +468,8 @@ def execute(ws: Workspace, p: Plan, scheduler: str | None = None) -> Outcome:
     store.mkdir(parents=True, exist_ok=True)
     (store / "_reuse.jsonl").unlink(missing_ok=True)
     env[sweep.STORE_ENV] = str(store)
+    if runs_after is not None:
+        env[sweep.RUNS_AFTER_ENV] = repr(runs_after)
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     try:
@@ -645,7 +650,7 @@ def write_overview(ws: Workspace) -> Path:
 FINDINGS = {
     "findings": {"fig3_structure": "comparison", "fig3_conditions": "findings"},
     "findings_layer2": {"fig5_l1_ablation": "findings", "fig5_l1_path": "findings"},
-    "findings_edits": {"tab_edit_specificity": "findings"},
+    "findings_edits": {"fig6_gan_edits": "findings", "tab_edit_specificity": "findings"},
     "findings_fig4": {"fig4_sportshhi": "findings"},
 }
 
@@ -912,6 +917,8 @@ def _reproduce(
     shutil.rmtree(ws.staging_root(profile), ignore_errors=True)  # leftovers of an interrupted run
     outcomes = []
     t_all = time.perf_counter()
+    # --force: runs stored before this command are not reused (shared stores included)
+    runs_after = time.time() if force else None
     for i, p in enumerate(plans, 1):
         hit, reason = cache_state(ws, p)
         head = f"[{i}/{len(plans)}] {p.name} (profile {profile})"
@@ -920,12 +927,10 @@ def _reproduce(
             _publish_notebook(ws, profile, p.name)
             outcomes.append(Outcome(p.name, "cached"))
             continue
-        if force:  # --force ignores the run store too
-            shutil.rmtree(ws.run_store(profile, p.name), ignore_errors=True)
         _say(f"{head}: {'--force' if force else 'cache miss'} — {reason}; running …")
         if address and p.name in TIMING_ARTEFACTS:
             _say("    its runs stay on this machine: it measures time")
-        outcome = execute(ws, p, address)
+        outcome = execute(ws, p, address, runs_after)
         reused, total = sweep.reuse_counts(ws.run_store(profile, p.name))
         if total:
             _say(f"    {reused} of {total} runs reused from the run store")

@@ -8,7 +8,11 @@ so results do not depend on the order, the process or the machine a run lands in
 
 Resumable sweeps: when :data:`STORE_ENV` names a folder (the runner sets it to the artefact's run
 store), every completed run is kept there, keyed by the function, its setting, its seed and the
-hash of the ``specialist`` package, and a later call with the same runs reuses them.
+hash of the ``specialist`` package, and a later call with the same runs reuses them. Two
+artefacts that report on the same runs (Figs. 6–7 and the edit-specificity table) name one
+*shared* store (``run_grid(..., store=NAME)``), a folder beside the artefacts' own, so the runs
+are computed once. When :data:`RUNS_AFTER_ENV` holds a time (the runner sets it for
+``--force``), runs stored before it are ignored and recomputed.
 
 Backs
 -----
@@ -65,6 +69,8 @@ def derive_seed(setting: Mapping[str, Any], replicate: int, base_seed: int = 0) 
 SCHEDULER_ENV = "SPECIALIST_SCHEDULER"
 #: environment variable naming the run store folder of the current artefact; unset, no store
 STORE_ENV = "SPECIALIST_RUN_STORE"
+#: environment variable holding a POSIX time: stored runs older than it are not reused
+RUNS_AFTER_ENV = "SPECIALIST_RUNS_AFTER"
 
 #: worker pools kept for the life of the process, one per size: a notebook's grids share them,
 #: so what a worker pays once (imports, compiled solvers) is paid once per
@@ -158,18 +164,28 @@ def run_key(fn: Callable, setting: Mapping[str, Any], seed: int, code: str) -> s
 
 
 class RunStore:
-    """Completed runs of sweeps, one pickle per run, written atomically (see :func:`run_grid`)."""
+    """Completed runs of sweeps, one pickle per run, written atomically (see :func:`run_grid`).
 
-    def __init__(self, folder) -> None:
+    ``after``: a POSIX time; runs stored before it are treated as missing (``--force``).
+    ``log``: the folder of the reuse log (default ``folder``; a shared store logs to the
+    artefact's own folder).
+    """
+
+    def __init__(self, folder, after: float | None = None, log=None) -> None:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
+        self.after = after
+        self.log = Path(log) if log is not None else self.folder
 
     def _path(self, key: str) -> Path:
         return self.folder / f"{key}.pkl"
 
     def get(self, key: str) -> dict | None:
+        path = self._path(key)
         try:
-            with open(self._path(key), "rb") as fh:
+            if self.after is not None and path.stat().st_mtime < self.after:
+                return None
+            with open(path, "rb") as fh:
                 return pickle.load(fh)
         except (OSError, EOFError, pickle.UnpicklingError):
             return None
@@ -182,8 +198,20 @@ class RunStore:
 
     def record(self, reused: int, total: int) -> None:
         """Append one sweep's reuse count to ``_reuse.jsonl`` (the runner sums and prints it)."""
-        with open(self.folder / "_reuse.jsonl", "a", encoding="utf-8") as fh:
+        self.log.mkdir(parents=True, exist_ok=True)
+        with open(self.log / "_reuse.jsonl", "a", encoding="utf-8") as fh:
             fh.write(json.dumps({"reused": reused, "total": total}) + "\n")
+
+
+def open_store(shared: str | None = None) -> RunStore | None:
+    """The run store of the current artefact (:data:`STORE_ENV`), or the ``shared`` store of its
+    profile (a sibling folder ``_shared-NAME``); ``None`` outside the runner."""
+    own = os.environ.get(STORE_ENV)
+    if not own:
+        return None
+    after = os.environ.get(RUNS_AFTER_ENV)
+    folder = Path(own) if shared is None else Path(own).parent / f"_shared-{shared}"
+    return RunStore(folder, after=float(after) if after else None, log=own)
 
 
 def reuse_counts(folder) -> tuple[int, int]:
@@ -255,6 +283,7 @@ def run_grid(
     seed_keys: Sequence[str] | None = None,
     blas_threads: int | None = None,
     seed_batch: int | None = None,
+    store: str | None = None,
 ) -> pd.DataFrame:
     """Call ``fn(**setting, seed=seed)`` for every setting × replicate; one row per run.
 
@@ -281,6 +310,9 @@ def run_grid(
         are done by it, at most ``seed_batch`` seeds per call (1: one call per run). ``None``:
         as many per call as keeps ``n_jobs`` workers busy (at most :data:`MAX_SEED_BATCH`).
         The results, and the run store's keys, are the same either way.
+    store : the name of a run store shared with other artefacts of the profile that run the
+        same function on the same settings (letters, digits, ``_``, ``-``); ``None``: the
+        artefact's own store. Without a store (a hand run) it changes nothing.
 
     Returns
     -------
@@ -304,6 +336,12 @@ def run_grid(
         raise ValueError(f"seed_batch must be None or an integer >= 1, got {seed_batch!r}")
     if blas_threads is not None and (not isinstance(blas_threads, int) or blas_threads < 1):
         raise ValueError(f"blas_threads must be None or an integer >= 1, got {blas_threads!r}")
+    if store is not None and (
+        not isinstance(store, str) or not store or not all(c.isalnum() or c in "_-" for c in store)
+    ):
+        raise ValueError(
+            f"store must be None or a name of letters, digits, '_' and '-', got {store!r}"
+        )
     settings = expand_grid(grid)
     if seed_keys is not None:
         seed_keys = list(seed_keys)
@@ -319,7 +357,7 @@ def run_grid(
     from tqdm import tqdm  # not tqdm.auto: its notebook bar needs ipywidgets
 
     results: list[dict | None] = [None] * len(runs)
-    store = RunStore(os.environ[STORE_ENV]) if os.environ.get(STORE_ENV) else None
+    store = open_store(store)
     keys: list[str] = []
     if store is not None:
         code = package_hash()

@@ -67,6 +67,30 @@ def test_the_store_reuses_completed_runs(tmp_path, monkeypatch, capsys):
     assert reuse_counts(tmp_path / "store") == (0, 1)
 
 
+def test_a_shared_store_serves_two_artefacts_and_force_ignores_older_runs(tmp_path, monkeypatch):
+    import time
+
+    monkeypatch.setenv(STORE_ENV, str(tmp_path / "fig_a"))
+    first = run_grid(noisy_square, {"x": [1, 2]}, n_seeds=2, store="study")
+    shared = tmp_path / "_shared-study"
+    assert len(list(shared.glob("*.pkl"))) == 4 and not list((tmp_path / "fig_a").glob("*.pkl"))
+    monkeypatch.setenv(STORE_ENV, str(tmp_path / "fig_b"))  # another artefact, same runs
+    again = run_grid(noisy_square, {"x": [1, 2]}, n_seeds=2, store="study")
+    pd.testing.assert_frame_equal(first, again)
+    assert reuse_counts(tmp_path / "fig_b") == (4, 4)  # logged in the artefact's own folder
+    assert reuse_counts(tmp_path / "fig_a") == (0, 4)
+    # its own store (no name) is another folder: nothing to reuse there
+    run_grid(noisy_square, {"x": [1]}, n_seeds=1)
+    assert reuse_counts(tmp_path / "fig_b") == (4, 5)
+    # --force: runs stored before the given time are recomputed, later ones reused
+    monkeypatch.setenv(sweep.RUNS_AFTER_ENV, repr(time.time() + 1))
+    (tmp_path / "fig_b" / "_reuse.jsonl").unlink()
+    run_grid(noisy_square, {"x": [1, 2]}, n_seeds=2, store="study")
+    assert reuse_counts(tmp_path / "fig_b") == (0, 4)
+    with pytest.raises(ValueError, match="store must be None or a name"):
+        run_grid(noisy_square, {"x": [1]}, store="../elsewhere")
+
+
 SCRIPT = textwrap.dedent(
     """
     import sys
