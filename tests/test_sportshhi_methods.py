@@ -233,7 +233,7 @@ def test_the_study_is_tidy_and_pairs_plays_across_difficulties():
     assert set(scores["metric"]) == {"map", "recall10", "dims"}
     assert list(timings.columns) == ["difficulty", "replicate", "seed", "method", "seconds"]
     assert list(result.path.columns) == [
-        "difficulty", "replicate", "seed", "l1", "iou", "metric", "value",
+        "difficulty", "replicate", "seed", "fit", "l1", "iou", "metric", "value",
     ]  # fmt: skip
     assert set(result.path["metric"]) == {
         "map", "val_map", "val_worst_excess", "block", "chosen", "chosen_annotated",
@@ -248,6 +248,73 @@ def test_the_study_is_tidy_and_pairs_plays_across_difficulties():
     # the true states do not depend on the jersey shades: the oracle scores agree
     oracle = scores[(scores["method"] == "oracle") & (scores["metric"] == "map")]
     assert oracle["value"].nunique() == 1
+
+
+def test_refits_are_averaged_per_play_and_the_first_fit_is_the_single_fit_run():
+    settings = {**SMALL, "n_train": 200}
+    one = study.sportshhi_study(settings, ["standard"], n_seeds=1)
+    two = study.sportshhi_study({**settings, "n_fits": 2}, ["standard"], n_seeds=1)
+    fits = two.fits[two.fits["metric"] == "map"]
+    assert set(fits["fit"]) == {0, 1} and set(fits["method"]) == set(study.REFITTED)
+    first = fits[fits["fit"] == 0].set_index(["method", "iou"])["value"]
+    single = one.scores[one.scores["method"].isin(study.REFITTED) & (one.scores["metric"] == "map")]
+    assert np.allclose(
+        first.sort_index(), single.set_index(["method", "iou"])["value"].sort_index()
+    )
+    mean = fits.groupby(["method", "iou"])["value"].mean()
+    got = two.scores[two.scores["method"].isin(study.REFITTED) & (two.scores["metric"] == "map")]
+    assert np.allclose(got.set_index(["method", "iou"])["value"].sort_index(), mean.sort_index())
+    # a method fitted once keeps its score; the path has every fit, one chosen λ per fit
+    base = [s[(s["method"] == "base") & (s["metric"] == "map")]["value"].to_numpy()
+            for s in (one.scores, two.scores)]  # fmt: skip
+    assert np.array_equal(*base)
+    chosen = two.path[two.path["metric"] == "chosen"].groupby("fit")["value"].sum()
+    assert chosen.to_dict() == {0: 1.0, 1: 1.0}
+    assert study.path_table(two.path, 0.5)["chosen"].sum() == 2  # counted over plays × fits
+
+
+def test_the_fit_variance_split_recovers_known_components():
+    rng = np.random.default_rng(0)
+    n, k, sd_play, sd_fit = 400, 3, 0.2, 0.05
+    play = rng.normal(0.5, sd_play, n)
+    values = play[:, None] + rng.normal(0, sd_fit, (n, k))
+    fits = pd.DataFrame(
+        [{"difficulty": "standard", "replicate": r, "fit": f, "method": "ours", "iou": 0.5,
+          "metric": "map", "value": values[r, f]} for r in range(n) for f in range(k)]
+    )  # fmt: skip
+    row = study.fit_variance(fits, 0.5).iloc[0]
+    assert abs(row["sd_plays"] - sd_play) < 0.02 and abs(row["sd_fits"] - sd_fit) < 0.005
+    assert abs(row["share_fits"] - sd_fit**2 / (sd_fit**2 + sd_play**2)) < 0.02
+    assert (row["n_plays"], row["n_fits"]) == (n, k)
+    single = study.fit_variance(fits[fits["fit"] == 0], 0.5).iloc[0]
+    assert np.isnan(single["share_fits"])  # one fit per play: the split is not measured
+    assert "fitted once" in study.fit_variance_sentence(
+        study.fit_variance(fits[fits["fit"] == 0], 0.5), 0.5
+    )
+
+
+def test_leap_conditions_change_the_noise_but_not_the_covariances():
+    scenario = random_scenario(seed=1)
+    plain = simulate_sports(scenario, 20000, image_size=16, seed=5)
+    leap = simulate_sports(
+        scenario, 20000, image_size=16, transitions="state_dependent_laplace", seed=5
+    )
+    for sample in (plain, leap):
+        x = sample.states.reshape(len(sample.states), -1)
+        assert np.allclose(x.var(axis=0), 1.0, atol=0.08)
+    cov = [np.cov(s.states[:, :, 0].T) for s in (plain, leap)]
+    assert np.abs(cov[0] - cov[1]).max() < 0.06  # the same covariances, hence structure
+    x = leap.states[:, 1:, 0]
+    kurtosis = ((x - x.mean(0)) ** 4).mean(0) / x.var(0) ** 2
+    assert kurtosis.min() > 4.5  # Laplace-like tails (Gaussian: 3)
+    # the innovation's scale follows the previous state: larger after a positive state
+    for sample, ratio in ((plain, (0.8, 1.25)), (leap, (2.0, np.inf))):
+        before, after = sample.states[:, 4, 0], sample.states[:, 5, 0]
+        resid = after - np.polyval(np.polyfit(before, after, 1), before)
+        spread = resid[before > 0.5].var() / resid[before < -0.5].var()
+        assert ratio[0] < spread < ratio[1]
+    with pytest.raises(ValueError, match="transitions must be one of"):
+        simulate_sports(scenario, 10, transitions="cauchy")
 
 
 def test_jersey_coupling_makes_the_nuisance_follow_the_state():

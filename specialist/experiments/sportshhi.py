@@ -83,6 +83,7 @@ fig4_sportshhi
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -153,6 +154,7 @@ DIFFICULTIES = {
     "few_episodes": {"label": "few training episodes"},
     "nuisance": {"label": "state-correlated nuisance"},
     "strong_nuisance": {"label": "strong nuisance"},
+    "leap_conditions": {"label": "LEAP's conditions"},
 }
 #: default amounts of the difficulty knobs
 DIFFICULTY_DEFAULTS = {"few_fraction": 0.25, "nuisance_coupling": 0.4, "strong_coupling": 0.7}
@@ -169,8 +171,17 @@ _PLAY_KEYS = (
     "box_noise",
 )
 
+#: the representations fitted more than once per play (the specialist's path: Ours, the dense
+#: VAE and its read-out at Ours' dimension), ``n_fits`` times from different seeds
+REFITTED = ("dense", "dense_matched", "ours")
+
 #: the smallest number of test episodes per block (Fisher-z conditions on up to 4 d + 1 columns)
 MIN_BLOCK = 50
+
+
+def _capital(text: str) -> str:
+    """``text`` with its first letter capital (``str.capitalize`` would lower the rest)."""
+    return text[:1].upper() + text[1:]
 
 
 def check_difficulties(difficulties: Sequence[str]) -> list[str]:
@@ -200,6 +211,7 @@ def check_settings(settings: dict) -> None:
     check_int("n_scored", settings["n_scored"], n_blocks)
     check_int("n_train", settings["n_train"], MIN_BLOCK)
     check_int("n_linear_components", settings["n_linear_components"], 1)
+    check_int("n_fits", settings.get("n_fits", 1), 1)
     path = settings["l1_path"]
     if (
         isinstance(path, str)
@@ -306,28 +318,38 @@ def linear_features(
     return (_project(pca, test) @ direction)[..., None]
 
 
-def specialist_path(
+def fit_seeds(seed: int, n_fits: int) -> list[int]:
+    """The seeds of a play's ``n_fits`` fits of the path: the play's own seed first (so one fit
+    is the fit of a single-fit study), then seeds derived from it."""
+    extra = np.random.SeedSequence([int(seed), 7]).generate_state(max(0, n_fits - 1))
+    return [int(seed), *(int(v) % 2**31 for v in extra)]
+
+
+def specialist_paths(
     train: np.ndarray,
     outcomes: np.ndarray,
     n_features: int,
     l1_path: Sequence[float],
-    seed: int,
+    seeds: Sequence[int],
     epochs: int,
     task_weight: float,
-) -> list[SparseTaskVAE]:
-    """The dense supervised VAE and one ℓ1 model per weight of ``l1_path``, trained together.
+) -> list[list[SparseTaskVAE]]:
+    """Per seed, the dense supervised VAE and one ℓ1 model per weight of ``l1_path``.
 
     The models see one player's crop sequence at a time (encoder shared over keyframes) and
-    predict the episode's outcomes from the latents of all keyframes. They are one ensemble
-    (:meth:`SparseTaskVAE.fit_path`): same initialisation, same batches, differing only in the
-    ℓ1 weight. Returned in the order dense, then ``l1_path``.
+    predict the episode's outcomes from the latents of all keyframes. A seed's models are one
+    path (same initialisation, same batches, differing only in the ℓ1 weight), and every seed's
+    path trains in one ensemble (:meth:`SparseTaskVAE.fit_paths`; each path is the one it would
+    be alone). Each path is in the order dense, then ``l1_path``.
     """
     sequences = _sequences(_flat(train))
     tasks = np.repeat(outcomes, train.shape[2], axis=0)
     model = SparseTaskVAE(
-        n_features, l1=0.0, task_weight=task_weight, epochs=epochs, batch_size=64, seed=seed
+        n_features, l1=0.0, task_weight=task_weight, epochs=epochs, batch_size=64, seed=seeds[0]
     )
-    return model.fit_path(sequences, tasks, l1=list(l1_path), dense=True)
+    return model.fit_paths(
+        [(sequences, tasks)] * len(seeds), list(seeds), l1=list(l1_path), dense=True
+    )
 
 
 def kept_latents(model: SparseTaskVAE) -> np.ndarray:
@@ -347,7 +369,7 @@ def specialist_features(
 ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """``{"dense" | "dense_matched" | "ours": (features, kept)}`` of ``crops``.
 
-    ``dense`` and ``ours`` are members of one :func:`specialist_path`; each keeps
+    ``dense`` and ``ours`` are members of one path of :func:`specialist_paths`; each keeps
     :func:`kept_latents`. ``dense_matched`` keeps the dense model's latents with the largest
     summed sensitivity, as many as ``ours`` keeps.
     """
@@ -563,12 +585,16 @@ def sportshhi_run(
     few_fraction: float = 0.25,
     nuisance_coupling: float = 0.4,
     strong_coupling: float = 0.7,
+    n_fits: int = 1,
 ) -> dict[str, list[dict]]:
     """One play at one difficulty: every method fitted on training episodes, tested on others.
 
     Returns ``{"rows": [...]}``, one dict per (method, iou, metric): ``metric`` is ``"map"``
     or ``"recall10"`` (with ``iou``), ``"dims"`` (the feature dimension Algorithm 1 saw) or
-    ``"seconds"`` (wall time to fit and encode; ``iou`` is NaN for both). Rows of method
+    ``"seconds"`` (wall time to fit and encode; ``iou`` is NaN for both), and ``fit``: the
+    specialist's path (:data:`REFITTED`) is fitted ``n_fits`` times from different seeds
+    (:func:`fit_seeds`) on the same episodes, one row per fit; every other method has
+    ``fit = 0``. Rows of method
     ``"path"`` carry an ``l1`` key: every model of the specialist's path (λ = 0 is the dense
     model) with its ``"val_map"`` (mAP on the validation episodes at the first IoU threshold,
     what :func:`choose_l1` reads), ``"val_worst_excess"`` (its largest held-out loss excess
@@ -588,7 +614,9 @@ def sportshhi_run(
     ``difficulty="few_episodes"`` fits the representations on ``few_fraction`` of the
     ``n_train`` training episodes; ``"nuisance"`` draws the scenes with
     ``jersey_coupling=nuisance_coupling`` (:func:`~specialist.simulate.sports.simulate_sports`),
-    ``"strong_nuisance"`` with ``jersey_coupling=strong_coupling``; ``"standard"`` uses none.
+    ``"strong_nuisance"`` with ``jersey_coupling=strong_coupling``; ``"leap_conditions"`` draws
+    the states with ``transitions="state_dependent_laplace"`` (non-Gaussian innovations whose
+    scale follows the previous state); ``"standard"`` uses none.
 
     Backs
     -----
@@ -612,10 +640,11 @@ def sportshhi_run(
         used_train + n_test,
         box_noise=box_noise,
         jersey_coupling=coupling,
+        transitions="state_dependent_laplace" if difficulty == "leap_conditions" else "gaussian",
         seed=seed,
     )
-    n_fit = used_train - max(1, int(round(validation_fraction * used_train)))
-    train, valid = np.arange(n_fit), np.arange(n_fit, used_train)
+    n_fit_episodes = used_train - max(1, int(round(validation_fraction * used_train)))
+    train, valid = np.arange(n_fit_episodes), np.arange(n_fit_episodes, used_train)
     test = np.arange(used_train, used_train + n_test)
     crops = sample.crops(12, detected=True)
     train_crops, test_crops = crops[train], crops[test]
@@ -636,65 +665,75 @@ def sportshhi_run(
         lambda: linear_features(train_crops, outcomes, test_crops, n_linear_components, seed),
     )
     start = time.perf_counter()
-    path = specialist_path(
-        train_crops, outcomes, n_latent, l1_path, seed, epochs, task_weight
-    )  # fmt: skip
+    paths = specialist_paths(
+        train_crops, outcomes, n_latent, l1_path, fit_seeds(seed, n_fits), epochs, task_weight
+    )
     elapsed = time.perf_counter() - start
     lambdas = (0.0, *(float(v) for v in l1_path))
-    # the annotated rule (an attack): Algorithm 1's mAP on the validation episodes, per model
+    features["oracle"] = sample.states[test][..., None]
+
     val_blocks = max(1, min(n_blocks, len(valid) // MIN_BLOCK))
     val_scored = scored_episodes(valid, val_blocks, n_scored)
     val_gt = sample.annotations[
         sample.annotations["video_id"].isin(np.asarray(sample.video_ids)[val_scored])
     ]
-    val_map = []
-    for model in path:
-        feats = encode(model, crops[valid])[..., kept_latents(model)]
-        pred = block_predictions(feats, sample, valid, val_blocks, n_scored)
-        val_map.append(evaluate_map(val_gt, pred, iou_threshold=float(iou_thresholds[0])).map)
-    annotated = 1 + choose_l1(val_map[1:], lambdas[1:])
-    # Ours: the label-free rule (held-out task and reconstruction losses, as l1="auto")
-    losses = path[0].path_table(
-        path, _sequences(_flat(crops[valid])), np.repeat(sample.outcomes[valid], n_players, axis=0)
-    )
-    chosen = int(losses["chosen"].to_numpy().argmax())
-    supervised = specialist_features(path[0], path[chosen], test_crops)
-    for name, (feats, _) in supervised.items():
-        features[name] = feats
-        if name != "dense_matched":  # a read-out of the dense model: no time of its own
-            seconds[name] = elapsed / len(path)  # one ensemble trains the whole path
-    features["oracle"] = sample.states[test][..., None]
-
     scored = np.asarray(sample.video_ids)[scored_episodes(test, n_blocks, n_scored)]
     gt = sample.annotations[sample.annotations["video_id"].isin(scored)]
     rows: list[dict] = []
-    scored_maps: dict[str, list[float]] = {}
-    for method in SCORED:
-        feats = features[method]
+
+    def score(method: str, feats: np.ndarray, fit: int) -> list[float]:
         pred = block_predictions(feats, sample, test, n_blocks, n_scored)
+        maps = []
         for iou in iou_thresholds:
             result = evaluate_map(gt, pred, iou_threshold=float(iou), recall_at=(10,))
-            rows.append(_row(method, iou, "map", result.map))
-            rows.append(_row(method, iou, "recall10", result.recall[10]))
-            scored_maps.setdefault(method, []).append(result.map)
-        rows.append(_row(method, np.nan, "dims", feats.shape[-1]))
+            rows.append(_row(method, iou, "map", result.map, fit))
+            rows.append(_row(method, iou, "recall10", result.recall[10], fit))
+            maps.append(result.map)
+        rows.append(_row(method, np.nan, "dims", feats.shape[-1], fit))
         if method in seconds:
-            rows.append(_row(method, np.nan, "seconds", seconds[method]))
-    # the whole path on the test episodes: shown beside the rule's choice, never used by it
-    for j, (model, lam) in enumerate(zip(path, lambdas, strict=True)):
-        if j == 0 or j == chosen:  # the dense model and Ours are scored above
-            maps = scored_maps["dense" if j == 0 else "ours"]
-        else:
-            feats = encode(model, test_crops)[..., kept_latents(model)]
-            pred = block_predictions(feats, sample, test, n_blocks, n_scored)
-            maps = [evaluate_map(gt, pred, iou_threshold=float(v)).map for v in iou_thresholds]
-        for iou, value in zip(iou_thresholds, maps, strict=True):
-            rows.append(_path_row(lam, iou, "map", value))
-        rows.append(_path_row(lam, iou_thresholds[0], "val_map", val_map[j]))
-        rows.append(_path_row(lam, np.nan, "val_worst_excess", losses["worst_excess"].iloc[j]))
-        rows.append(_path_row(lam, np.nan, "block", kept_latents(model).size))
-        rows.append(_path_row(lam, np.nan, "chosen", float(j == chosen)))
-        rows.append(_path_row(lam, np.nan, "chosen_annotated", float(j == annotated)))
+            rows.append(_row(method, np.nan, "seconds", seconds[method], fit))
+        return maps
+
+    for method in SCORED:
+        if method not in REFITTED:
+            score(method, features[method], 0)
+    for fit, path in enumerate(paths):
+        # the annotated rule (an attack): Algorithm 1's mAP on the validation episodes
+        val_map = []
+        for model in path:
+            feats = encode(model, crops[valid])[..., kept_latents(model)]
+            pred = block_predictions(feats, sample, valid, val_blocks, n_scored)
+            val_map.append(evaluate_map(val_gt, pred, iou_threshold=float(iou_thresholds[0])).map)
+        annotated = 1 + choose_l1(val_map[1:], lambdas[1:])
+        # Ours: the label-free rule (held-out task and reconstruction losses, as l1="auto")
+        losses = path[0].path_table(
+            path,
+            _sequences(_flat(crops[valid])),
+            np.repeat(sample.outcomes[valid], n_players, axis=0),
+        )
+        chosen = int(losses["chosen"].to_numpy().argmax())
+        scored_maps = {}
+        for name, (feats, _) in specialist_features(path[0], path[chosen], test_crops).items():
+            if name != "dense_matched":  # a read-out of the dense model: no time of its own
+                seconds[name] = elapsed / len(path) / len(paths)  # one ensemble, every path
+            scored_maps[name] = score(name, feats, fit)
+        # the whole path on the test episodes: shown beside the rule's choice, never used by it
+        for j, (model, lam) in enumerate(zip(path, lambdas, strict=True)):
+            if j == 0 or j == chosen:  # the dense model and Ours are scored above
+                maps = scored_maps["dense" if j == 0 else "ours"]
+            else:
+                feats = encode(model, test_crops)[..., kept_latents(model)]
+                pred = block_predictions(feats, sample, test, n_blocks, n_scored)
+                maps = [evaluate_map(gt, pred, iou_threshold=float(v)).map for v in iou_thresholds]
+            for iou, value in zip(iou_thresholds, maps, strict=True):
+                rows.append(_path_row(lam, iou, "map", value, fit))
+            rows.append(_path_row(lam, iou_thresholds[0], "val_map", val_map[j], fit))
+            rows.append(
+                _path_row(lam, np.nan, "val_worst_excess", losses["worst_excess"].iloc[j], fit)
+            )
+            rows.append(_path_row(lam, np.nan, "block", kept_latents(model).size, fit))
+            rows.append(_path_row(lam, np.nan, "chosen", float(j == chosen), fit))
+            rows.append(_path_row(lam, np.nan, "chosen_annotated", float(j == annotated), fit))
     # chance: the mean score of CHANCE_DRAWS sets of random evidence (its own seed stream)
     rng = np.random.default_rng([seed, 4])
     draws = [chance_predictions(sample, test, n_blocks, n_scored, rng) for _ in range(CHANCE_DRAWS)]
@@ -713,12 +752,14 @@ def sportshhi_run(
     return {"rows": rows}
 
 
-def _row(method: str, iou: float, metric: str, value: float) -> dict:
-    return {"method": method, "iou": float(iou), "metric": metric, "value": float(value)}
+def _row(method: str, iou: float, metric: str, value: float, fit: int = 0) -> dict:
+    return {
+        "method": method, "iou": float(iou), "metric": metric, "value": float(value), "fit": fit
+    }  # fmt: skip
 
 
-def _path_row(l1: float, iou: float, metric: str, value: float) -> dict:
-    return {**_row("path", iou, metric, value), "l1": float(l1)}
+def _path_row(l1: float, iou: float, metric: str, value: float, fit: int) -> dict:
+    return {**_row("path", iou, metric, value, fit), "l1": float(l1)}
 
 
 # -- the study ---------------------------------------------------------------------------------
@@ -733,17 +774,21 @@ class SportsStudy:
     scores : one row per (difficulty, replicate, method, iou, metric) with columns
         ``difficulty, replicate, seed, method, iou, metric, value``; ``metric`` is ``"map"``,
         ``"recall10"`` or ``"dims"`` (``iou`` NaN). Rows with the same ``seed`` share a play
-        and its episodes, so methods compare on paired data.
+        and its episodes, so methods compare on paired data; a refitted method's value is the
+        mean over its fits (the play is the unit of every interval)
     timings : wall time of every method's features per run (``difficulty, replicate, seed,
         method, seconds``), kept apart so that ``scores`` is the same on every machine
-    path : the specialist's path per run (``difficulty, replicate, seed, l1, iou, metric,
-        value``; metrics ``map`` on the test episodes, ``val_map`` on the validation episodes,
-        ``block`` and ``chosen``, as :func:`sportshhi_run` describes)
+    path : the specialist's path per run and fit (``difficulty, replicate, seed, fit, l1, iou,
+        metric, value``; metrics ``map`` on the test episodes, ``val_map`` on the validation
+        episodes, ``block`` and ``chosen``, as :func:`sportshhi_run` describes)
+    fits : the scores of the refitted methods (:data:`REFITTED`) per fit, with a ``fit``
+        column (what :func:`fit_variance` splits)
     """
 
     scores: pd.DataFrame
     timings: pd.DataFrame
     path: pd.DataFrame
+    fits: pd.DataFrame
 
 
 def sportshhi_study(
@@ -786,16 +831,23 @@ def sportshhi_study(
     ]
     tidy = pd.DataFrame(records)
     on_path = tidy["method"] == "path"
-    path = tidy[on_path].loc[:, ["difficulty", "replicate", "seed", "l1", "iou", "metric", "value"]]
+    keys = ["difficulty", "replicate", "seed"]
+    path = tidy[on_path].loc[:, [*keys, "fit", "l1", "iou", "metric", "value"]]
     tidy = tidy[~on_path].drop(columns="l1")
     timed = tidy["metric"] == "seconds"
     timings = (
         tidy[timed]
+        .groupby([*keys, "method"], sort=False, as_index=False)["value"]
+        .mean()
         .rename(columns={"value": "seconds"})
-        .loc[:, ["difficulty", "replicate", "seed", "method", "seconds"]]
-        .reset_index(drop=True)
     )
-    return SportsStudy(tidy[~timed].reset_index(drop=True), timings, path.reset_index(drop=True))
+    tidy = tidy[~timed]
+    fits = tidy[tidy["method"].isin(REFITTED)].reset_index(drop=True)
+    # the play is the unit: a refitted method's score of a play is the mean over its fits
+    scores = tidy.groupby([*keys, "method", "iou", "metric"], sort=False, dropna=False)[
+        "value"
+    ].mean()
+    return SportsStudy(scores.reset_index(), timings, path.reset_index(drop=True), fits)
 
 
 def map_table(scores: pd.DataFrame, metric: str = "map") -> pd.DataFrame:
@@ -975,7 +1027,7 @@ def sparsity_sentences(table: pd.DataFrame, means: pd.DataFrame, iou: float) -> 
             else _WORDS[c["sparsity"]["verdict"]]
         )
         out.append(
-            f"{DIFFICULTIES[difficulty]['label'].capitalize()} (IoU ≥ {iou:g}, paired 95% "
+            f"{_capital(DIFFICULTIES[difficulty]['label'])} (IoU ≥ {iou:g}, paired 95% "
             f"intervals over {n} plays): Ours {mean['ours']:.2f} against the dense supervised "
             f"VAE {mean['dense']:.2f}, so the ℓ1 penalty {penalty} "
             f"{iv['sparsity']} mAP ({iv['sparsity_matched']} against the dense VAE read at "
@@ -991,6 +1043,11 @@ def sparsity_sentences(table: pd.DataFrame, means: pd.DataFrame, iou: float) -> 
     return out
 
 
+def _with_fit(path: pd.DataFrame) -> pd.DataFrame:
+    """``path`` with a ``fit`` column (0 where it has none: one fit per play)."""
+    return path if "fit" in path else path.assign(fit=0)
+
+
 def path_table(path: pd.DataFrame, iou: float) -> pd.DataFrame:
     """The specialist's path per difficulty and λ (λ = 0 is the dense model), at ``iou``.
 
@@ -999,13 +1056,17 @@ def path_table(path: pd.DataFrame, iou: float) -> pd.DataFrame:
     (shown, never used to choose), the mean validation mAP (what :func:`choose_l1` reads, at
     the first IoU threshold), the mean block size, in how many runs the label-free rule
     (Ours) and the annotated rule (:func:`choose_l1`, an attack) chose this λ, and whether this
-    λ has the best mean test mAP of the path (a choice *tuned on the test plays*).
+    λ has the best mean test mAP of the path (a choice *tuned on the test plays*). With several
+    fits per play, a play's test mAP is the mean over its fits (the interval is over plays) and
+    the choices are counted over plays × fits.
     """
+    path = _with_fit(path)
     rows = []
     for difficulty, part in path.groupby("difficulty", sort=False):
         test = part[(part["metric"] == "map") & np.isclose(part["iou"], iou)]
         for lam, group in test.groupby("l1"):
-            iv = mean_interval(group["value"], bounds=(0.0, 1.0))
+            per_play = group.groupby("replicate")["value"].mean()
+            iv = mean_interval(per_play, bounds=(0.0, 1.0))
             same = part[part["l1"] == lam]
             rows.append(
                 {
@@ -1052,8 +1113,9 @@ def path_sentences(table: pd.DataFrame, iou: float) -> list[str]:
         dense = part[part["l1"] == 0].iloc[0]
         kept = float((part["block"] * part["chosen"]).sum() / max(runs, 1))
         out.append(
-            f"{DIFFICULTIES[difficulty]['label'].capitalize()}: the label-free rule chose "
-            f"{picks} of {runs} plays (the annotated rule, an attack: {annotated}); the models "
+            f"{_capital(DIFFICULTIES[difficulty]['label'])}: the label-free rule chose "
+            f"{picks} of {runs} fits (plays × fits; the annotated rule, an attack: "
+            f"{annotated}); the models "
             f"it chose keep {kept:.1f} latents on average (the dense model {dense.block:.1f}; "
             f"a mask that closes entirely falls back to every latent). On the "
             f"test episodes (mAP at IoU ≥ {iou:g}, mean over "
@@ -1063,6 +1125,69 @@ def path_sentences(table: pd.DataFrame, iou: float) -> list[str]:
             f"{best.test_map:.2f} and a block of {best.block:.1f} latents."
         )
     return out
+
+
+def fit_variance(
+    fits: pd.DataFrame, iou: float, methods: Sequence[str] = ("ours", "dense")
+) -> pd.DataFrame:
+    """How much of a refitted method's spread is between plays and how much between the fits of
+    one play (a one-way random-effects analysis of variance of mAP at ``iou``).
+
+    With ``k`` fits per play, the within-play mean square estimates the fit-to-fit variance and
+    ``(MS_between − MS_within) / k`` (floored at 0) the play-to-play variance. Columns
+    ``difficulty, method, mean, sd_plays, sd_fits, share_fits`` (the fits' share of the two
+    variances), ``widest`` (the largest gap between two fits of one play), ``n_plays, n_fits``.
+    """
+    rows = []
+    sel = fits[
+        fits["method"].isin(methods) & (fits["metric"] == "map") & np.isclose(fits["iou"], iou)
+    ]
+    for (difficulty, method), part in sel.groupby(["difficulty", "method"], sort=False):
+        table = part.pivot_table(index="replicate", columns="fit", values="value")
+        n, k = table.shape
+        if k < 2 or n < 2:
+            var_fit = var_play = math.nan
+        else:
+            var_fit = float(table.var(axis=1, ddof=1).mean())
+            var_play = max(0.0, (k * float(table.mean(axis=1).var(ddof=1)) - var_fit) / k)
+        total = var_fit + var_play
+        rows.append(
+            {
+                "difficulty": difficulty,
+                "method": method,
+                "mean": float(table.to_numpy().mean()),
+                "sd_plays": math.sqrt(var_play) if var_play == var_play else math.nan,
+                "sd_fits": math.sqrt(var_fit) if var_fit == var_fit else math.nan,
+                "share_fits": var_fit / total if total > 0 else math.nan,
+                "widest": float((table.max(axis=1) - table.min(axis=1)).max()),
+                "n_plays": n,
+                "n_fits": k,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def fit_variance_sentence(table: pd.DataFrame, iou: float) -> str:
+    """One computed sentence on where Ours' spread comes from (:func:`fit_variance`)."""
+    ours = table[table["method"] == "ours"]
+    if ours.empty or not np.isfinite(ours["share_fits"]).any():
+        return (
+            "Each play's path was fitted once, so the spread between fits of one play is not "
+            "measured here (set n_fits ≥ 2)."
+        )
+    parts = [
+        f"{DIFFICULTIES[r.difficulty]['label']} {r.share_fits:.0%} (sd between fits "
+        f"{r.sd_fits:.2f}, between plays {r.sd_plays:.2f}; widest gap between two fits of one "
+        f"play {r.widest:.2f})"
+        for r in ours.itertuples()
+    ]
+    k = int(ours["n_fits"].iloc[0])
+    return (
+        f"Refitting: every play's path was fitted {k} times from different seeds on the same "
+        f"episodes. The share of Ours' variance in mAP@{iou:g} that lies between fits of one "
+        "play, not between plays: " + "; ".join(parts) + ". Every interval on this page is "
+        "over plays, each play's score the mean over its fits."
+    )
 
 
 def threshold_sentence(paired: pd.DataFrame, ious: Sequence[float]) -> str:
@@ -1324,6 +1449,7 @@ def difficulty_conditions(difficulties: Sequence[str], settings: dict) -> str:
         "few_episodes": f"{knob['few_fraction']:.0%} of them",
         "nuisance": f"jersey coupling {knob['nuisance_coupling']:g}",
         "strong_nuisance": f"jersey coupling {knob['strong_coupling']:g}",
+        "leap_conditions": "Laplace state innovations whose scale follows the previous state",
     }
     return ", ".join(f"{DIFFICULTIES[d]['label']} ({amount[d]})" for d in difficulties)
 
@@ -1362,6 +1488,7 @@ def rule_contrasts(path: pd.DataFrame, scores: pd.DataFrame, iou: float) -> pd.D
     Columns ``difficulty, rule, mean, vs_dense_*`` and ``vs_chance_*`` (``estimate``, ``low``,
     ``high``, ``n``) and ``verdict`` (Student-t intervals, :func:`paired_difference`).
     """
+    path = _with_fit(path)
     rows = []
     maps = path[(path["metric"] == "map") & np.isclose(path["iou"], iou)]
     chance = scores[
@@ -1370,22 +1497,31 @@ def rule_contrasts(path: pd.DataFrame, scores: pd.DataFrame, iou: float) -> pd.D
         & np.isclose(scores["iou"], iou)
     ]
     for difficulty, part in maps.groupby("difficulty", sort=False):
-        table = part.pivot_table(index="replicate", columns="l1", values="value")
+        table = part.pivot_table(index=["replicate", "fit"], columns="l1", values="value")
         sparse = [v for v in table.columns if v > 0]
+        plays = table.index.get_level_values("replicate")
+
+        def per_play(values, plays=plays) -> np.ndarray:  # the mean over a play's fits
+            return pd.Series(np.asarray(values), index=plays).groupby(level=0).mean().to_numpy()
+
+        play_index = np.unique(plays)
         reference = chance[chance["difficulty"] == difficulty].set_index("replicate")["value"]
-        reference = reference.reindex(table.index)
+        reference = reference.reindex(play_index)
         picks = {}
         for rule in ("chosen", "chosen_annotated"):
             flags = path[(path["difficulty"] == difficulty) & (path["metric"] == rule)]
-            flags = flags.pivot_table(index="replicate", columns="l1", values="value")
-            picks[rule] = table.to_numpy()[
-                np.arange(len(table)),
-                flags.reindex(table.index)[table.columns].to_numpy().argmax(1),
-            ]
-        picks["test_tuned"] = table[table[sparse].mean().idxmax()].to_numpy()
-        picks["random"] = table[sparse].mean(axis=1).to_numpy()
+            flags = flags.pivot_table(index=["replicate", "fit"], columns="l1", values="value")
+            picks[rule] = per_play(
+                table.to_numpy()[
+                    np.arange(len(table)),
+                    flags.reindex(table.index)[table.columns].to_numpy().argmax(1),
+                ]
+            )
+        picks["test_tuned"] = per_play(table[table[sparse].mean().idxmax()])
+        picks["random"] = per_play(table[sparse].mean(axis=1))
+        dense = per_play(table[0.0])
         for rule, values in picks.items():
-            vs_dense = paired_difference(values, table[0.0].to_numpy())
+            vs_dense = paired_difference(values, dense)
             vs_chance = paired_difference(values, reference.to_numpy())
             rows.append(
                 {
@@ -1412,6 +1548,7 @@ def scores_with_rule(scores: pd.DataFrame, path: pd.DataFrame, rule: str, iou: f
     sparse models; ``"test_tuned"``: the λ of the best mean test mAP at ``iou``)."""
     if rule not in LAMBDA_RULES:
         raise ValueError(f"rule must be one of {sorted(LAMBDA_RULES)}, got {rule!r}")
+    path = _with_fit(path)
     keys = ["difficulty", "replicate"]
     maps = path[(path["metric"] == "map") & (path["l1"] > 0)]
     if rule == "random":
@@ -1421,10 +1558,13 @@ def scores_with_rule(scores: pd.DataFrame, path: pd.DataFrame, rule: str, iou: f
             at = maps[np.isclose(maps["iou"], iou)]
             means = at.groupby(["difficulty", "l1"], as_index=False)["value"].mean()
             best = means.loc[means.groupby("difficulty")["value"].idxmax(), ["difficulty", "l1"]]
-            flags = maps[[*keys, "l1"]].drop_duplicates().merge(best, on=["difficulty", "l1"])
+            flags = (
+                maps[[*keys, "fit", "l1"]].drop_duplicates().merge(best, on=["difficulty", "l1"])
+            )
         else:
-            flags = path[(path["metric"] == rule) & (path["value"] == 1)][[*keys, "l1"]]
-        picked = maps.merge(flags, on=[*keys, "l1"])[[*keys, "iou", "value"]]
+            flags = path[(path["metric"] == rule) & (path["value"] == 1)][[*keys, "fit", "l1"]]
+        picked = maps.merge(flags, on=[*keys, "fit", "l1"])
+        picked = picked.groupby([*keys, "iou"], as_index=False)["value"].mean()  # over fits
     is_ours = (scores["method"] == "ours") & (scores["metric"] == "map")
     ours = scores[is_ours].drop(columns="value").merge(picked, on=[*keys, "iou"])
     return pd.concat([scores[~is_ours], ours], ignore_index=True)
@@ -1441,13 +1581,15 @@ def _chain_rule_attacks(path, scores, iou) -> list:
 
 def _rule_fact(path: pd.DataFrame, settings: dict) -> str:
     """Where the label-free rule landed: the path's edge, and how many latents it kept."""
+    path = _with_fit(path)
     chosen = path[(path["metric"] == "chosen") & (path["value"] == 1)]
-    keys = ["difficulty", "replicate", "l1"]
+    keys = ["difficulty", "replicate", "fit", "l1"]
     blocks = path[path["metric"] == "block"].merge(chosen[keys], on=keys)
     top = max(settings["l1_path"])
     return (
         f"the label-free rule chose the path's largest λ ({top:g}) in "
-        f"{int((chosen['l1'] >= top).sum())} of {len(chosen)} plays × difficulties, where a "
+        f"{int((chosen['l1'] >= top).sum())} of {len(chosen)} fits (plays × fits × "
+        "difficulties), where a "
         f"longer path might have gone further; its models keep {blocks['value'].mean():.1f} of "
         f"{settings['n_latent']} latents on average (a closed mask falls back to every latent)"
     )

@@ -89,7 +89,9 @@ from specialist.simulate.sports.dynamics import (
     COURT_HIGH,
     COURT_LOW,
     POLICY_NOISE,
+    SCALE_SWING,
     STATE_NOISE,
+    TRANSITIONS,
     _boxes_at,
     _dynamics,
     _home_spots,
@@ -114,7 +116,9 @@ __all__ = [
     "DEFAULT_CLASS_NAMES",
     "PIXEL_NOISE",
     "POLICY_NOISE",
+    "SCALE_SWING",
     "STATE_NOISE",
+    "TRANSITIONS",
     "Interaction",
     "SportsSample",
     "SportsScenario",
@@ -206,6 +210,7 @@ def simulate_sports(
     rho: float = 0.6,
     noise_scale: float = 0.5,
     jersey_coupling: float = 0.0,
+    transitions: str = "gaussian",
     seed=0,
 ) -> SportsSample:
     """Draw ``n_episodes`` i.i.d. episodes of ``scenario``: dynamics, scene, frames, labels.
@@ -228,6 +233,13 @@ def simulate_sports(
         shade's position in its range is ``(1 - c) u + c Φ(m)``, with ``u`` the uniform draw
         used at ``c = 0`` and ``m`` the episode-mean state divided by its exact standard
         deviation; 0 (the default) draws the shade independently of the dynamics
+    transitions : ``"gaussian"`` (the default: the equations above) or
+        ``"state_dependent_laplace"``: the innovation ``τ ξ_{t+1}`` becomes ``τ h(s_t) ξ_{t+1}``
+        with ``ξ`` Laplace of unit variance and ``h(s) = sqrt(1 + c tanh(s))`` (``c`` =
+        :data:`~specialist.simulate.sports.dynamics.SCALE_SWING`): non-Gaussian transitions
+        whose noise scale changes with the previous state, the setting in which LEAP's
+        identifiability conditions can hold. Every variance and covariance is the Gaussian
+        model's, so outcomes, jerseys and the true structure are unchanged
     seed : int or ``numpy.random.Generator``
 
     Returns
@@ -251,10 +263,12 @@ def simulate_sports(
     jersey_coupling = _check_real(
         "jersey_coupling", jersey_coupling, 0.0, 1.0, closed_low=True, closed_high=True
     )
+    if transitions not in TRANSITIONS:
+        raise ValueError(f"transitions must be one of {list(TRANSITIONS)}, got {transitions!r}")
     dyn_rng, pos_rng, look_rng, ball_rng, det_rng, pix_rng = as_generator(seed).spawn(6)
 
     n_steps, n_players = scenario.n_steps, scenario.n_players
-    states, actions, outcomes = _dynamics(scenario, n, rho, noise_scale, dyn_rng)
+    states, actions, outcomes = _dynamics(scenario, n, rho, noise_scale, dyn_rng, transitions)
     homes = _home_spots(pos_rng, n, n_players)
     positions = _random_walk(pos_rng, homes, n_steps, step=0.015, pull=0.1)
     boxes = _boxes_at(positions)

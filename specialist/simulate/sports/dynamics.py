@@ -13,6 +13,15 @@ from specialist.simulate.sports.scenario import SportsScenario
 POLICY_NOISE = 0.1
 #: innovation ``τ`` of the state transition (relative to the unit-variance state)
 STATE_NOISE = 1.0
+#: the transition noises :func:`_dynamics` draws: ``"gaussian"`` (the default, constant
+#: Gaussian innovations, closed form) and ``"state_dependent_laplace"`` (Laplace innovations whose
+#: scale follows the previous state, ``h(s) = sqrt(1 + c tanh(s))`` with ``c`` =
+#: :data:`SCALE_SWING`: non-Gaussian noise that changes over time, LEAP's setting)
+TRANSITIONS = ("gaussian", "state_dependent_laplace")
+#: ``c`` of the state-dependent scale: the innovation's scale runs between ``sqrt(1 - c)`` and
+#: ``sqrt(1 + c)``, and ``E h(s)² = 1`` for any state distribution symmetric about 0 (all of
+#: them are: every noise is symmetric). Bounded, so the tails do not compound over steps
+SCALE_SWING = 0.8
 #: (width, height) of a player's box, as fractions of the frame
 BOX_SIZE = (0.2, 0.3)
 #: positions stay in ``[COURT_LOW, COURT_HIGH]²``
@@ -41,13 +50,50 @@ def _linear_maps(n_steps: int, rho: float) -> tuple[np.ndarray, np.ndarray]:
     return s_map, a_map
 
 
-def _dynamics(scenario: SportsScenario, n: int, rho: float, noise_scale: float, rng):
-    """States, actions (n, T, P) and outcomes (n, M) of ``n`` episodes."""
+def _state_dependent(z: np.ndarray, s_map, a_map, rho: float, rng) -> tuple:
+    """States and actions (n, T, P) with Laplace innovations scaled by the previous state.
+
+    The policy noise ``η`` is the Gaussian half of ``z``; the innovations ``ξ`` are drawn
+    anew, Laplace with unit variance, and multiplied by ``h(s_t)`` (:data:`SCALE_SWING`). Since
+    ``h(s_t) ξ_{t+1}`` has mean 0 given the past and ``E h(s_t)² = 1``, every variance and
+    covariance equals the Gaussian model's (so the states stay unit-variance and the outcomes'
+    standardisation stays exact), while the transition is neither Gaussian nor of constant
+    scale.
+    """
+    n, n_players, two_t = z.shape
+    n_steps = two_t // 2
+    eta = z[..., n_steps:]
+    xi = rng.laplace(0.0, 1.0 / np.sqrt(2.0), size=(n, n_players, n_steps))
+    states, actions = np.empty((n, n_steps, n_players)), np.empty((n, n_steps, n_players))
+    states[:, 0] = xi[..., 0]
+    for t in range(n_steps):
+        actions[:, t] = (-states[:, t] + POLICY_NOISE * eta[..., t]) / np.sqrt(1 + POLICY_NOISE**2)
+        if t + 1 < n_steps:
+            drift_map = rho * s_map[t] + a_map[t]  # the drift's exact variance: its map's norm²
+            scale = np.sqrt(1 + SCALE_SWING * np.tanh(states[:, t]))
+            states[:, t + 1] = (
+                rho * states[:, t] + actions[:, t] + STATE_NOISE * scale * xi[..., t + 1]
+            ) / np.sqrt(drift_map @ drift_map + STATE_NOISE**2)
+    return states, actions
+
+
+def _dynamics(
+    scenario: SportsScenario,
+    n: int,
+    rho: float,
+    noise_scale: float,
+    rng,
+    transitions: str = "gaussian",
+):
+    """States, actions (n, T, P) and outcomes (n, M) of ``n`` episodes (:data:`TRANSITIONS`)."""
     n_steps, n_players = scenario.n_steps, scenario.n_players
     s_map, a_map = _linear_maps(n_steps, rho)
     z = rng.standard_normal((n, n_players, 2 * n_steps))
-    states = np.einsum("npz,tz->ntp", z, s_map)
-    actions = np.einsum("npz,tz->ntp", z, a_map)
+    if transitions == "gaussian":
+        states = np.einsum("npz,tz->ntp", z, s_map)
+        actions = np.einsum("npz,tz->ntp", z, a_map)
+    else:
+        states, actions = _state_dependent(z, s_map, a_map, rho, rng)
     action_cov = a_map @ a_map.T  # the same for every player, independent across players
     eps = rng.standard_normal((n, scenario.n_interactions))
     outcomes = np.empty((n, scenario.n_interactions))
