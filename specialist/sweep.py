@@ -69,7 +69,7 @@ def derive_seed(setting: Mapping[str, Any], replicate: int, base_seed: int = 0) 
 SCHEDULER_ENV = "SPECIALIST_SCHEDULER"
 #: environment variable naming the run store folder of the current artefact; unset, no store
 STORE_ENV = "SPECIALIST_RUN_STORE"
-#: environment variable holding a POSIX time: stored runs older than it are not reused
+#: environment variable holding a POSIX time; stored runs older than it are not reused
 RUNS_AFTER_ENV = "SPECIALIST_RUNS_AFTER"
 
 #: worker pools kept for the life of the process, one per size: a notebook's grids share them,
