@@ -85,9 +85,9 @@ quick:
 
 # The whole book as one PDF: the singlehtml build of what book/generated holds (no artefact is
 # regenerated), printed by headless Chromium (chromium or chromium-browser on PATH), with the
-# chapter breaks and hidden navigation of book/_static/print.css. See specialist/pdf.py.
+# chapter breaks and hidden navigation of book/_static/print.css. See specialist/site/pdf.py.
 pdf: venv
-	$(PY) -m specialist.pdf --output $(PDF)
+	$(PY) -m specialist.site.pdf --output $(PDF)
 
 test: venv
 	$(PY) -m pytest

@@ -129,7 +129,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Rectangle
 
-from specialist.experiments import sportshhi as study
+from specialist.experiments import interactions as study
 from specialist.labels import with_given
 from specialist.plotting import (
     BLUE,
@@ -212,7 +212,7 @@ plt.show()
 # beyond the frames; the dotted line in each panel is the chance row (random evidence).
 
 # %%
-result = study.sportshhi_study(settings, difficulties, n_seeds, base_seed=seed, n_jobs=n_jobs)
+result = study.run_study(settings, difficulties, n_seeds, base_seed=seed, n_jobs=n_jobs)
 out.table(result.scores, "scores")
 out.table(result.timings, "timings")
 means = study.map_table(result.scores)
@@ -475,7 +475,7 @@ attacks
 # result.map, result.table(labels)                          # mAP and per-class AP
 # ```
 #
-# The predictions this page's methods emit (`specialist.experiments.sportshhi.predictions`) use
+# The predictions this page's methods emit (`specialist.experiments.interactions.predictions`) use
 # the same official format (the keyframe index in the second column): written with
 # `specialist.data.sportshhi.write_csv`, the official tool can score them too.
 #

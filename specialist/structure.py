@@ -30,34 +30,8 @@ from specialist.pvalues import (  # re-exported: part of this module's public in
     smallest_threshold,
 )
 from specialist.validate import check_int as _check_int
+from specialist.validate import n_segments as n_segments  # re-exported
 from specialist.variables import state, task
-
-
-def n_segments(n_steps: int, segment_length: int = 2) -> int:
-    """Number of segments ``K = n_steps // segment_length``, after checking the segmentation.
-
-    Raises a ``ValueError`` naming the parameter when ``segment_length < 2``, when ``n_steps``
-    is not a multiple of ``segment_length`` or when there are fewer than two segments (no pair
-    to test).
-
-    Backs
-    -----
-    fig2_band_set, fig3_structure
-    """
-    segment_length = _check_int("segment_length", segment_length, 2)
-    n_steps = _check_int("n_steps", n_steps, 1)
-    if n_steps % segment_length:
-        raise ValueError(
-            f"n_steps={n_steps} must be a multiple of segment_length={segment_length} "
-            "(every segment has segment_length steps)"
-        )
-    k = n_steps // segment_length
-    if k < 2:
-        raise ValueError(
-            f"n_steps={n_steps} with segment_length={segment_length} gives {k} segment; "
-            "at least 2 segments are needed (n_steps >= 2 * segment_length)"
-        )
-    return k
 
 
 def representative_step(k: int, segment_length: int = 2) -> int:

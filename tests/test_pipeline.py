@@ -5,13 +5,15 @@ import re
 
 import pytest
 
-from specialist import pages, runner
+from specialist import claims
+from specialist.pipeline import plan as plans
+from specialist.site import pages
 
 pytestmark = pytest.mark.pipeline
 
 
 def test_quick_profile_regenerates_every_artefact(quick_workspace, quick_outcomes):
-    artefacts = runner.discover(quick_workspace)
+    artefacts = plans.discover(quick_workspace)
     assert {o.name: o.status for o in quick_outcomes} == {a: "ok" for a in artefacts}
     for name in artefacts:
         folder = quick_workspace.artefact_dir("quick", name)
@@ -59,8 +61,8 @@ def test_every_claim_has_a_valid_verdict_and_reaches_the_claims_page(
         )
         assert metrics.get("claims"), f"{name} writes no claims"
         for entry in metrics["claims"]:
-            assert set(runner.CLAIM_FIELDS) <= set(entry), (name, entry)
-            assert entry["verdict"] in runner.VERDICTS, (name, entry["verdict"])
+            assert set(claims.FIELDS) <= set(entry), (name, entry)
+            assert entry["verdict"] in claims.VERDICTS, (name, entry["verdict"])
         assert f"</generated/{name}>" in table, f"{name} missing from the claims page"
     assert "invalid entry" not in table
 
@@ -70,7 +72,7 @@ def _text(html: str) -> str:
 
 
 def test_book_pages_show_figure_profile_provenance_and_command(quick_workspace, built_site):
-    for name in runner.discover(quick_workspace):
+    for name in plans.discover(quick_workspace):
         html = (built_site / "generated" / f"{name}.html").read_text()
         label = "fig-" + name.replace("_", "-")
         assert f'id="{label}"' in html, f"{name}: no figure labelled {label}"
@@ -115,7 +117,7 @@ def test_figures_carry_the_papers_numbers_and_stay_labelled(quick_workspace, bui
     """
     numbers = pages.figure_numbers(quick_workspace.book)
     labels = set()
-    for name, art in runner.discover(quick_workspace).items():
+    for name, art in plans.discover(quick_workspace).items():
         source = art.notebook.read_text()
         found = re.findall(r'"figure": \{"name": "([^"]+)"', source)
         assert f"fig-{name}" in found, name
@@ -145,7 +147,7 @@ def test_figures_carry_the_papers_numbers_and_stay_labelled(quick_workspace, bui
 
 def test_pages_collapse_code_hide_defaults_and_offer_citations(quick_workspace, built_site):
     cff = pages.citation()
-    for name in runner.discover(quick_workspace):
+    for name in plans.discover(quick_workspace):
         page = json.loads((quick_workspace.generated / f"{name}.ipynb").read_text())
         code = [c for c in page["cells"] if c["cell_type"] == "code"]
         tags = [set(c["metadata"].get("tags", [])) for c in code]

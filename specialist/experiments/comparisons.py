@@ -48,7 +48,7 @@ import pandas as pd
 
 from specialist import claims as vocab
 from specialist.experiments.atlas import versus
-from specialist.experiments.layer1 import CHANCE, METHOD_LABELS, SELTASK_CHANCE
+from specialist.experiments.layer1_methods import CHANCE, METHOD_LABELS, SELTASK_CHANCE
 from specialist.stats import Interval, verdict
 
 #: the comparison words of a :func:`compare` table; "untestable": a method at chance

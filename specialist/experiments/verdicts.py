@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from specialist.claims import beats_chance
-from specialist.experiments.layer1 import CHANCE, METHOD_LABELS
+from specialist.experiments.layer1_methods import CHANCE, METHOD_LABELS
 from specialist.stats import Interval, paired_difference, paired_slopes, slope_difference, verdict
 
 #: the ordering of Fig. 3 of the paper, worst to best (which SelTask stands in is an argument)

@@ -91,7 +91,6 @@ from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
-from specialist.simulate.collider import as_generator
 from specialist.simulate.raster import (
     Canvas,
     coverage,
@@ -101,7 +100,7 @@ from specialist.simulate.raster import (
     sd_ellipse,
     segment_distance,
 )
-from specialist.validate import check_int, check_real
+from specialist.validate import as_generator, check_int, check_real
 
 #: the accessories (tasks), in the column order of :attr:`CatFactors.attributes`
 ACCESSORIES: tuple[str, ...] = ("glasses", "hat", "tie")

@@ -23,7 +23,7 @@ with ``σ = noise_scale``, ``τ = state_noise`` and ``T_i`` the steps of task ``
 
 Backs
 -----
-fig3_structure
+fig2_band_set, fig3_structure
 """
 
 from __future__ import annotations

@@ -10,14 +10,15 @@ Sampling data from a structure is :mod:`specialist.simulate.collider`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from numbers import Integral, Real
+from numbers import Real
 
 import networkx as nx
 import numpy as np
 
-from specialist.structure import n_segments as _n_segments
+from specialist.validate import as_generator as as_generator  # re-exported
 from specialist.validate import check_choice as _check_choice
 from specialist.validate import check_int as _check_int
+from specialist.validate import n_segments as _n_segments
 from specialist.variables import action, state, task
 
 TASK_ROLES = ("collider", "confounder", "mediator")
@@ -34,15 +35,6 @@ def _as_bool_array(name: str, value, shape: tuple[int, ...], meaning: str) -> np
     arr = arr.copy()
     arr.flags.writeable = False  # the structure is a value: freeze it
     return arr
-
-
-def as_generator(rng_or_seed) -> np.random.Generator:
-    """A ``numpy.random.Generator`` from a seed (int) or a generator (passed through)."""
-    if isinstance(rng_or_seed, np.random.Generator):
-        return rng_or_seed
-    if isinstance(rng_or_seed, bool) or not isinstance(rng_or_seed, Integral):
-        raise TypeError(f"seed must be an integer or a numpy.random.Generator, got {rng_or_seed!r}")
-    return np.random.default_rng(int(rng_or_seed))
 
 
 @dataclass(frozen=True, eq=False)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from specialist.simulate.collider_graph import as_generator
+from specialist.validate import as_generator
 from specialist.validate import check_choice as _check_choice
 
 OBSERVATIONS = ("identity", "mlp")

@@ -83,7 +83,6 @@ import numpy as np
 import pandas as pd
 
 from specialist.data.sportshhi import ANNOTATION_COLUMNS, BOX_COLUMNS, KEYFRAME_STRIDE
-from specialist.simulate.collider import as_generator
 from specialist.simulate.sports.dynamics import (
     BOX_SIZE,
     COURT_HIGH,
@@ -106,6 +105,7 @@ from specialist.simulate.sports.scenario import (
     SportsScenario,
     random_scenario,
 )
+from specialist.validate import as_generator
 from specialist.validate import check_int as _check_int
 from specialist.validate import check_real as _check_real
 

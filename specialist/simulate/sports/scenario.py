@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from specialist.simulate.collider import as_generator
-from specialist.structure import n_segments as _n_segments
+from specialist.validate import as_generator
 from specialist.validate import check_int as _check_int
+from specialist.validate import n_segments as _n_segments
 
 #: class names used by :func:`~specialist.simulate.sports.random_scenario` (then
 #: ``"interaction_<id>"``)
