@@ -67,8 +67,8 @@ from specialist.experiments.dsep import (
     representative_check,
     theorem1_reading,
 )
+from specialist.outputs import Outputs, say
 from specialist.plotting import use_style
-from specialist.report import Outputs, say
 from specialist.simulate import ColliderStructure
 from specialist.stats import wilson_interval
 from specialist.structure import band_set, discover_task_structure, representative_step

@@ -101,14 +101,14 @@ from specialist.experiments.layer1 import (
     METHOD_LABELS,
     SELTASK_CHANCE,
     legend_label,
-    long_format,
+    runs_by_method,
     structure_recovery,
     tasks_for_steps,
 )
 from specialist.experiments.tables import split_timings
 from specialist.experiments.verdicts import degradation_sentence, paired
+from specialist.outputs import Outputs, say
 from specialist.plotting import legend_below, plot_chance, plot_mean_ci, use_style
-from specialist.report import Outputs, say
 from specialist.stats import mean_interval
 from specialist.sweep import run_grid
 
@@ -122,7 +122,7 @@ grid_b_shared = [{**g, "shared_actions": True} for g in grid_b]
 
 
 def sweep(grid, base_seed=seed, seed_keys=None):
-    return long_format(
+    return runs_by_method(
         run_grid(
             structure_recovery,
             grid,

@@ -131,6 +131,7 @@ from matplotlib.patches import Rectangle
 
 from specialist.experiments import interactions as study
 from specialist.labels import with_given
+from specialist.outputs import Outputs, say
 from specialist.plotting import (
     BLUE,
     GREEN,
@@ -142,7 +143,6 @@ from specialist.plotting import (
     bar_with_points,
     use_style,
 )
-from specialist.report import Outputs, say
 from specialist.simulate.sports import random_scenario, simulate_sports
 
 settings = {
@@ -403,7 +403,7 @@ sentences = [
     fit_sentence,
     *study.sparsity_sentences(first, means, iou_thresholds[0]),
     study.threshold_sentence(paired, iou_thresholds),
-    study.ordering_sentence(result.scores, iou_thresholds[0]),
+    study.chain_sentence(result.scores, iou_thresholds[0]),
 ]
 say(*sentences)
 claims = study.claims(result.scores, iou_thresholds[0], iou_thresholds, settings, path=result.path)
@@ -437,7 +437,7 @@ study.summary_table(means, result.scores, iou_thresholds[0])
 # → *not testable here*.
 
 # %%
-say(study.ordering_sentence(result.scores, iou_thresholds[0]))
+say(study.chain_sentence(result.scores, iou_thresholds[0]))
 main.links
 
 # %% [markdown]

@@ -29,7 +29,7 @@ from specialist.pvalues import (  # re-exported: part of this module's public in
     combine_pvalues,
     smallest_threshold,
 )
-from specialist.validate import check_int as _check_int
+from specialist.validate import check_int
 from specialist.validate import n_segments as n_segments  # re-exported
 from specialist.variables import state, task
 
@@ -43,8 +43,8 @@ def representative_step(k: int, segment_length: int = 2) -> int:
     -----
     fig2_band_set
     """
-    k = _check_int("k", k, 0)
-    segment_length = _check_int("segment_length", segment_length, 2)
+    k = check_int("k", k, 0)
+    segment_length = check_int("segment_length", segment_length, 2)
     return (k + 1) * segment_length - 1
 
 
@@ -74,7 +74,7 @@ def band_set(k: int, v: int, n_steps: int, segment_length: int = 2) -> list[int]
     """
     n_seg = n_segments(n_steps, segment_length)
     for name, value in (("k", k), ("v", v)):
-        _check_int(name, value, 0)
+        check_int(name, value, 0)
         if value >= n_seg:
             raise ValueError(f"{name}={value} must be a segment index in 0..{n_seg - 1}")
     if k == v:

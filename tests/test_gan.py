@@ -16,7 +16,7 @@ from specialist.experiments.edits import (
     AttributeReaders,
     edit_images,
     edit_measures,
-    long_format,
+    runs_by_edit,
     score_edits,
     specificity_verdict,
     summary_table,
@@ -221,7 +221,7 @@ def test_scores_and_tables(cats, pair, readers):
     runs = pd.DataFrame(
         [{**scores, "replicate": 0, "seed": 11}, {**scores, "replicate": 1, "seed": 12}]
     )
-    long = long_format(runs)
+    long = runs_by_edit(runs)
     assert len(long) == 2 * len(METHODS) * 4
     assert set(METRICS) <= set(long.columns)
     summary = summary_table(long)

@@ -39,7 +39,7 @@ OK_NOTEBOOK = HEADER + textwrap.dedent(
     data_file = ""  # a path, hashed as a data input
 
     # %%
-    from specialist.report import Outputs
+    from specialist.outputs import Outputs
 
     out = Outputs(output_dir)
     out.metrics(seed=seed, value=seed * scale, label=label)
@@ -72,7 +72,7 @@ def ws(tmp_path: Path) -> Workspace:
     package = tmp_path / "pkg"
     package.mkdir()
     (package / "mod.py").write_text("x = 1\n")  # imported by no notebook
-    (package / "report.py").write_text("# stands for specialist/report.py, which ok imports\n")
+    (package / "outputs.py").write_text("# stands for specialist/outputs.py, which ok imports\n")
     return Workspace(
         notebooks=notebooks,
         profiles=notebooks / "params",
@@ -184,15 +184,15 @@ def test_run_cache_and_failure_isolation(ws, capsys):
     # the modules the kernel imported are part of the key, and only those
     rec = json.loads((folder / "provenance.json").read_text())
     assert rec["cache"]["modules"] == {
-        "report.py": provenance.sha256_bytes((ws.package / "report.py").read_bytes())
+        "outputs.py": provenance.sha256_bytes((ws.package / "outputs.py").read_bytes())
     }
     assert rec["executor"] == "local processes"
     (ws.package / "mod.py").write_text("x = 2\n")
     cli.reproduce(ws, "quick", only=["ok"], overrides=["ok.seed=5"])
     assert "cache hit" in capsys.readouterr().out
-    (ws.package / "report.py").write_text("# edited\n")
+    (ws.package / "outputs.py").write_text("# edited\n")
     cli.reproduce(ws, "quick", only=["ok"], overrides=["ok.seed=5"])
-    assert "specialist module(s) changed: report.py" in capsys.readouterr().out
+    assert "specialist module(s) changed: outputs.py" in capsys.readouterr().out
 
     # notebook text and data inputs are part of the key too
 
@@ -281,7 +281,7 @@ SWEEP_NOTEBOOK = HEADER + textwrap.dedent(
     fail_at = -1  # a run that raises, or -1
 
     # %%
-    from specialist.report import Outputs
+    from specialist.outputs import Outputs
     from specialist.sweep import run_grid
 
 
@@ -447,7 +447,7 @@ CLAIM_NOTEBOOK = HEADER + textwrap.dedent(
 
     # %%
     from specialist import claims
-    from specialist.report import Outputs
+    from specialist.outputs import Outputs
     from specialist.stats import paired_interval
 
     diffs = [effect + d for d in (-0.05, 0.0, 0.05, -0.02, 0.02)]

@@ -20,7 +20,7 @@ from specialist.experiments.interactions import (
     predictions,
     scored_episodes,
 )
-from specialist.simulate.sports import _coupled_jerseys, random_scenario, simulate_sports
+from specialist.simulate.sports import coupled_jerseys, random_scenario, simulate_sports
 from tests._hhi_cases import difference, our_numbers, reference_numbers, simulated_cases
 
 SMALL = {
@@ -326,7 +326,7 @@ def test_jersey_coupling_makes_the_nuisance_follow_the_state():
     states = simulate_sports(scenario, 3000, image_size=16, seed=4).states
     shades = rng.uniform(0.1, 0.55, size=(3000, 4))
     for coupling, low, high in ((0.0, -0.1, 0.1), (0.4, 0.5, 0.9), (1.0, 0.95, 1.0)):
-        coupled = _coupled_jerseys(shades, states, 0.6, coupling)
+        coupled = coupled_jerseys(shades, states, 0.6, coupling)
         assert coupled.min() >= 0.1 and coupled.max() <= 0.55
         r = np.corrcoef(coupled.ravel(), states.mean(axis=1).ravel())[0, 1]
         assert low < r < high, (coupling, r)
@@ -492,9 +492,9 @@ def test_claims_carry_chance_given_and_attacks_that_move_with_the_numbers():
     # the key number names the links the verdict rests on, at every difficulty
     assert "the tested links: Ours > LEAP-style at standard" in ordering.key_number
     # the sentence counts the difficulties it rests on
-    assert "holds at each of the 2 difficulties" in study.ordering_sentence(scores, 0.5)
+    assert "holds at each of the 2 difficulties" in study.chain_sentence(scores, 0.5)
     one = scores[scores["difficulty"] == "standard"]
-    assert "holds at the one difficulty where" in study.ordering_sentence(one, 0.5)
+    assert "holds at the one difficulty where" in study.chain_sentence(one, 0.5)
     assert sparsity.verdict == "beyond the paper"
     assert ordering.chance.startswith("random evidence in the same prediction format")
     assert "LEAP-style (given g)" in ordering.given
@@ -528,7 +528,7 @@ def test_claims_carry_chance_given_and_attacks_that_move_with_the_numbers():
     at_05 = pd.concat([synthetic_scores(at_09), synthetic_scores(at_09, "nuisance")])
     (ordering, _) = study.claims(at_05, 0.5, [0.5], SMALL)
     assert ordering.verdict == "not testable here" and "no evidence" in ordering.reason
-    sentence = study.ordering_sentence(at_05, 0.5)
+    sentence = study.chain_sentence(at_05, 0.5)
     assert (
         "cannot be tested here" in sentence and "LEAP-style and Base do not beat chance" in sentence
     )

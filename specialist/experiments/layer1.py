@@ -168,7 +168,7 @@ def structure_recovery(
     mean-correlation MCC (``mean_cc``), F1, the rates of false positives and negatives, and the
     measured ``runtime_s`` (seconds) and ``warnings`` (count), which
     :func:`~specialist.experiments.tables.split_timings` keeps out of the result tables;
-    :func:`long_format` turns a sweep of these into one row per method. Every data set also
+    :func:`runs_by_method` turns a sweep of these into one row per method. Every data set also
     scores the chance reference :data:`CHANCE` (:func:`best_constant`) under the method name
     ``"best_constant"``.
 
@@ -289,7 +289,7 @@ def _score(truth: np.ndarray, est: np.ndarray, label: str) -> dict[str, float]:
     }
 
 
-def long_format(runs: pd.DataFrame) -> pd.DataFrame:
+def runs_by_method(runs: pd.DataFrame) -> pd.DataFrame:
     """One row per (run, method): the ``"<method>:<metric>"`` columns become method + metrics.
 
     Backs
@@ -417,7 +417,7 @@ def correction_recovery(
     Each entry of ``corrections`` is a correction of the paper's rule (``"none"``, ``"holm"``,
     ``"fdr_bh"``, ``"bonferroni"``: ``combine="any"``) or ``"simes"`` (``combine="simes"``, no
     correction: each entry's pair p-values combined). Returns ``{"<entry>:<metric>": value}``
-    (see :func:`long_format`, whose ``method`` column then names the entry), with the chance
+    (see :func:`runs_by_method`, whose ``method`` column then names the entry), with the chance
     reference scored as the entry ``"best_constant"`` (:func:`best_constant`).
 
     Backs

@@ -1,6 +1,6 @@
 """Layer-1 verdicts computed from runs: paired intervals, "tie" when an interval covers zero.
 
-The runs are in long format (:func:`specialist.experiments.layer1.long_format`): one row per
+The runs are in long format (:func:`specialist.experiments.layer1.runs_by_method`): one row per
 (data set, method). Every method of a run scored the same data set, identified by its
 ``seed`` column, so differences between methods are *paired* by seed and their intervals are
 Student-t intervals over data sets (:func:`specialist.stats.paired_interval`). Where the runs

@@ -62,7 +62,7 @@ def mlp(d_in: int, hidden: int, d_out: int) -> nn.Sequential:
     )  # fmt: skip
 
 
-def standardise(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def mean_and_scale(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Column means and standard deviations of ``a`` (a zero deviation is replaced by 1)."""
     mean, std = a.mean(axis=0), a.std(axis=0)
     return mean, np.where(std > 0, std, 1.0)

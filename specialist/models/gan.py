@@ -71,7 +71,7 @@ from specialist.models._common import (
     check_fitted,
     gaussian_kl,
     loss_table,
-    standardise,
+    mean_and_scale,
     support_from_sensitivity,
     support_matrix,
     torch_threads,
@@ -228,7 +228,7 @@ class TaskMaskGAN:
         valid = np.zeros((n, n_tasks, n_out - 1), dtype=bool)
         for k, b in enumerate(blocks):
             a = b.shape[1]
-            mean, scale = standardise(b[y[:, k]]) if a else (np.zeros(0), np.ones(0))
+            mean, scale = mean_and_scale(b[y[:, k]]) if a else (np.zeros(0), np.ones(0))
             means.append(mean)
             scales.append(scale)
             if a:

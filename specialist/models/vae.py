@@ -70,7 +70,7 @@ import torch
 from specialist.models._common import (
     check_fitted,
     loss_table,
-    standardise,
+    mean_and_scale,
     support_from_sensitivity,
     support_matrix,
     torch_threads,
@@ -319,11 +319,11 @@ class SparseTaskVAE:
                 )
         o_all, y_all, stats = [], [], []
         for obs, blocks, _ in groups:
-            obs_mean, obs_std = standardise(obs.reshape(-1, obs.shape[-1]))
+            obs_mean, obs_std = mean_and_scale(obs.reshape(-1, obs.shape[-1]))
             y = np.zeros((n_tasks, n, d_task))
             task_stats = []
             for k, b in enumerate(blocks):
-                mean, std = standardise(b)
+                mean, std = mean_and_scale(b)
                 task_stats.append((mean, std))
                 y[k, :, : b.shape[1]] = (b - mean) / std
             o_all.append(as_tensor((obs - obs_mean) / obs_std))

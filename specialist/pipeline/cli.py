@@ -25,11 +25,11 @@ from specialist.pipeline.cache import cache_state, read_provenance
 from specialist.pipeline.execute import (
     NotebookRunner,
     Outcome,
-    _fmt_seconds,
-    _publish_notebook,
-    _say,
+    announce,
     execute,
+    fmt_seconds,
     papermill_notebook,
+    publish_notebook,
 )
 from specialist.pipeline.params import ConfigError, available_profiles
 from specialist.pipeline.plan import DEFAULT_PROFILE, TIMING_ARTEFACTS, Plan, plan
@@ -71,7 +71,7 @@ def _scheduler(spec: tuple[str, int | str] | None):
         return
     from distributed import LocalCluster
 
-    _say(f"starting a Dask LocalCluster with {value} single-threaded workers")
+    announce(f"starting a Dask LocalCluster with {value} single-threaded workers")
     with LocalCluster(
         n_workers=int(value), threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
@@ -92,7 +92,7 @@ def profile_lock(ws: Workspace, profile: str):
         except BlockingIOError:
             fh.seek(0)
             holder = fh.read().strip() or "unknown"
-            _say(
+            announce(
                 f"another reproduce command (PID {holder}) is running on profile {profile!r}; "
                 f"waiting for it to finish (lock {path})"
             )
@@ -148,24 +148,24 @@ def _reproduce(
         hit, reason = cache_state(ws, p)
         head = f"[{i}/{len(plans)}] {p.name} (profile {profile})"
         if hit and not force:
-            _say(f"{head}: cache hit — {reason}")
-            _publish_notebook(ws, profile, p.name)
+            announce(f"{head}: cache hit — {reason}")
+            publish_notebook(ws, profile, p.name)
             outcomes.append(Outcome(p.name, "cached"))
             continue
-        _say(f"{head}: {'--force' if force else 'cache miss'} — {reason}; running …")
+        announce(f"{head}: {'--force' if force else 'cache miss'} — {reason}; running …")
         if address and p.name in TIMING_ARTEFACTS:
-            _say("    its runs stay on this machine: it measures time")
+            announce("    its runs stay on this machine: it measures time")
         outcome = execute(ws, p, address, runs_after, run_notebook)
         reused, total = sweep.reuse_counts(ws.run_store(profile, p.name))
         if total:
-            _say(f"    {reused} of {total} runs reused from the run store")
+            announce(f"    {reused} of {total} runs reused from the run store")
         if outcome.status == "ok":
-            _say(
-                f"    done in {_fmt_seconds(outcome.seconds)} → {ws.artefact_dir(profile, p.name)}"
+            announce(
+                f"    done in {fmt_seconds(outcome.seconds)} → {ws.artefact_dir(profile, p.name)}"
             )
         else:
-            _say(f"    FAILED after {_fmt_seconds(outcome.seconds)}: {outcome.error}")
-            _say(f"    log: {outcome.log}")
+            announce(f"    FAILED after {fmt_seconds(outcome.seconds)}: {outcome.error}")
+            announce(f"    log: {outcome.log}")
         outcomes.append(outcome)
     write_overview(ws)
     write_findings(ws)
@@ -173,12 +173,12 @@ def _reproduce(
     failed = [o for o in outcomes if o.status == "failed"]
     ran = sum(o.status == "ok" for o in outcomes)
     cached = sum(o.status == "cached" for o in outcomes)
-    _say(
+    announce(
         f"{len(outcomes)} artefacts: {ran} ran, {cached} cached, {len(failed)} failed "
-        f"({_fmt_seconds(time.perf_counter() - t_all)})"
+        f"({fmt_seconds(time.perf_counter() - t_all)})"
     )
     for o in failed:
-        _say(f"  failed: {o.name}: {o.error} (log: {o.log})")
+        announce(f"  failed: {o.name}: {o.error} (log: {o.log})")
     return outcomes
 
 
@@ -238,7 +238,7 @@ def main(argv: list[str] | None = None, ws: Workspace | None = None) -> int:
             )
             for r in rows:
                 t = r["last_wall_time_s"]
-                last = f" last run {_fmt_seconds(t)}" if t is not None else ""
+                last = f" last run {fmt_seconds(t)}" if t is not None else ""
                 print(f"  {r['artefact']:<{width}}  {r['notebook']:<24} {r['state']}{last}")
             return 0
         outcomes = reproduce(

@@ -60,7 +60,7 @@ class Outcome:
     log: Path | None = None
 
 
-def _say(msg: str) -> None:
+def announce(msg: str) -> None:
     print(msg, flush=True)
 
 
@@ -71,7 +71,7 @@ def _heartbeat(name: str, start: float):
 
     def beat() -> None:
         while not stop.wait(_HEARTBEAT_S):
-            _say(f"    … {name} still running ({_fmt_seconds(time.perf_counter() - start)})")
+            announce(f"    … {name} still running ({fmt_seconds(time.perf_counter() - start)})")
 
     thread = threading.Thread(target=beat, daemon=True)
     thread.start()
@@ -82,7 +82,7 @@ def _heartbeat(name: str, start: float):
         thread.join()
 
 
-_fmt_seconds = pages.fmt_seconds
+fmt_seconds = pages.fmt_seconds
 
 
 @contextlib.contextmanager
@@ -221,7 +221,7 @@ def execute(
     finished = dt.datetime.now(dt.UTC)
     record = _finish(ws, p, staging, started, finished, seconds, executor)
     _swap_in(ws, p, staging)
-    _publish_notebook(ws, p.profile, p.name)
+    publish_notebook(ws, p.profile, p.name)
     shutil.rmtree(ws.failed_dir(p.profile, p.name), ignore_errors=True)
     return Outcome(p.name, "ok", record["wall_time_s"])
 
@@ -310,7 +310,7 @@ def _swap_in(ws: Workspace, p: Plan, staging: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _publish_notebook(ws: Workspace, profile: str, artefact: str) -> None:
+def publish_notebook(ws: Workspace, profile: str, artefact: str) -> None:
     """Write the book's page for a result, ``book/generated/<artefact>.ipynb``, if different.
 
     The page is made afresh from the result's executed notebook and ``provenance.json`` by

@@ -15,7 +15,7 @@ from specialist.pipeline.plan import discover
 from specialist.site import pages
 
 _short = pages.short_commit
-_fmt_seconds = pages.fmt_seconds
+fmt_seconds = pages.fmt_seconds
 #: the book's metadata of the index pages
 INDEX_FILE = "index_pages.yml"
 
@@ -54,7 +54,7 @@ def write_overview(ws: Workspace) -> Path:
         mem = f"{rec['peak_memory_mb']:.0f} MB" if rec.get("peak_memory_mb") else "n/a"
         lines.append(
             f"| {{doc}}`{art.title} </generated/{name}>` | `{rec['profile']}` | "
-            f"{_fmt_seconds(rec['wall_time_s'])} | {mem} | `{_short(rec['git_commit'])}` | "
+            f"{fmt_seconds(rec['wall_time_s'])} | {mem} | `{_short(rec['git_commit'])}` | "
             f"{rec['finished_at'][:10]} |"
         )
     return write_text(ws.generated / "artefacts.md", "\n".join(lines) + "\n")

@@ -17,7 +17,7 @@ from specialist import claims, labels
 from specialist.experiments.edits.design import ACCESSORY_KEYS, CHANCE_OF, GIVEN, METHODS, METRICS
 
 
-def long_format(runs: pd.DataFrame) -> pd.DataFrame:
+def runs_by_edit(runs: pd.DataFrame) -> pd.DataFrame:
     """Runs of :func:`edit_study_run` as one row per (seed, method, accessory), a column per
     metric.
 
@@ -302,7 +302,7 @@ def attack_specs(min_success: float) -> list[tuple[str, dict]]:
 def edit_claim(
     long: pd.DataFrame, where: str, min_success: float = 0.5, l1: float = 10.0
 ) -> tuple[claims.Claim, pd.DataFrame, dict]:
-    """The paper's Figs. 6–7 claim, decided on the runs ``long`` (:func:`long_format`).
+    """The paper's Figs. 6–7 claim, decided on the runs ``long`` (:func:`runs_by_edit`).
 
     The primary comparison is size-matched: the ℓ1 block against the dense model's
     ``|B_k|`` most-read latents (:func:`verdict_of` with ``dense="dense_top"``); the attacks

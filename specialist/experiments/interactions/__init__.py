@@ -147,10 +147,10 @@ from specialist.experiments.interactions.verdicts import (
     OrderingVerdict,
     attacks_sentence,
     attacks_table,
+    chain_sentence,
     claims,
     difficulty_conditions,
     ordering_attacks,
-    ordering_sentence,
     verdict_of,
 )
 
@@ -197,7 +197,7 @@ __all__ = [
     "map_table",
     "mean_dims",
     "ordering_attacks",
-    "ordering_sentence",
+    "chain_sentence",
     "path_sentences",
     "path_table",
     "player_evidence",

@@ -111,7 +111,7 @@ REFITTED = ("dense", "dense_matched", "ours")
 MIN_BLOCK = 50
 
 
-def _capital(text: str) -> str:
+def capital(text: str) -> str:
     """``text`` with its first letter capital (``str.capitalize`` would lower the rest)."""
     return text[:1].upper() + text[1:]
 

@@ -16,12 +16,12 @@ from specialist.metrics import ridge_loo
 from specialist.models import SequentialVAE, SparseTaskVAE
 
 
-def _flat(crops: np.ndarray) -> np.ndarray:
+def flat_crops(crops: np.ndarray) -> np.ndarray:
     """(n, T, P, h, w) crops -> (n, T, P, h * w) pixel vectors."""
     return crops.reshape(*crops.shape[:3], -1).astype(float)
 
 
-def _sequences(x: np.ndarray) -> np.ndarray:
+def crop_sequences(x: np.ndarray) -> np.ndarray:
     """(n, T, P, d) -> (n P, T, d): one sequence per (episode, player)."""
     n, steps, players, d = x.shape
     return x.transpose(0, 2, 1, 3).reshape(n * players, steps, d)
@@ -35,12 +35,12 @@ def _unsequence(z: np.ndarray, n: int, players: int) -> np.ndarray:
 def _pca(train: np.ndarray, n_components: int, seed: int):
     from sklearn.decomposition import PCA
 
-    x = _flat(train)
+    x = flat_crops(train)
     return PCA(n_components=n_components, random_state=seed).fit(x.reshape(-1, x.shape[-1]))
 
 
 def _project(pca, crops: np.ndarray) -> np.ndarray:
-    x = _flat(crops)
+    x = flat_crops(crops)
     return pca.transform(x.reshape(-1, x.shape[-1])).reshape(*x.shape[:3], -1)
 
 
@@ -53,8 +53,10 @@ def leap_features(
     train: np.ndarray, test: np.ndarray, n_features: int, seed: int, epochs: int
 ) -> np.ndarray:
     """Sequential-VAE means (fitted on ``train`` sequences) of ``test``: (n, T, P, d)."""
-    model = SequentialVAE(n_features, epochs=epochs, seed=seed).fit(_sequences(_flat(train)))
-    z = model.transform(_sequences(_flat(test)))
+    model = SequentialVAE(n_features, epochs=epochs, seed=seed).fit(
+        crop_sequences(flat_crops(train))
+    )
+    z = model.transform(crop_sequences(flat_crops(test)))
     return _unsequence(z, test.shape[0], test.shape[2])
 
 
@@ -103,7 +105,7 @@ def specialist_paths(
     path trains in one ensemble (:meth:`SparseTaskVAE.fit_paths`; each path is the one it would
     be alone). Each path is in the order dense, then ``l1_path``.
     """
-    sequences = _sequences(_flat(train))
+    sequences = crop_sequences(flat_crops(train))
     tasks = np.repeat(outcomes, train.shape[2], axis=0)
     model = SparseTaskVAE(
         n_features, l1=0.0, task_weight=task_weight, epochs=epochs, batch_size=64, seed=seeds[0]
@@ -122,7 +124,9 @@ def kept_latents(model: SparseTaskVAE) -> np.ndarray:
 
 def encode(model: SparseTaskVAE, crops: np.ndarray) -> np.ndarray:
     """The model's posterior means of every player's crop sequence: ``(n, T, P, n_latent)``."""
-    return _unsequence(model.transform(_sequences(_flat(crops))), crops.shape[0], crops.shape[2])
+    return _unsequence(
+        model.transform(crop_sequences(flat_crops(crops))), crops.shape[0], crops.shape[2]
+    )
 
 
 def specialist_features(

@@ -33,12 +33,12 @@ from specialist.experiments.interactions.detections import (
     scored_episodes,
 )
 from specialist.experiments.interactions.features import (
-    _flat,
-    _sequences,
     base_features,
     choose_l1,
+    crop_sequences,
     encode,
     fit_seeds,
+    flat_crops,
     kept_latents,
     leap_features,
     linear_features,
@@ -193,7 +193,7 @@ def play_run(
         # Ours: the label-free rule (held-out task and reconstruction losses, as l1="auto")
         losses = path[0].path_table(
             path,
-            _sequences(_flat(crops[valid])),
+            crop_sequences(flat_crops(crops[valid])),
             np.repeat(sample.outcomes[valid], n_players, axis=0),
         )
         chosen = int(losses["chosen"].to_numpy().argmax())

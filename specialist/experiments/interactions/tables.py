@@ -23,7 +23,7 @@ from specialist.experiments.interactions.design import (
     PAPER_MAP,
     SCORED,
     SHORT_LABELS,
-    _capital,
+    capital,
 )
 from specialist.labels import with_given
 from specialist.stats import Interval, mean_interval, paired_difference, verdict
@@ -165,7 +165,7 @@ def _ious(scores: pd.DataFrame) -> list[float]:
     return sorted(float(v) for v in scores["iou"].dropna().unique())
 
 
-def _interval(row) -> Interval:
+def interval_of(row) -> Interval:
     return Interval(row["estimate"], row["low"], row["high"], int(row["n"]))
 
 
@@ -185,7 +185,7 @@ def beats_chance(table: pd.DataFrame, difficulty: str, method: str) -> bool:
     row = table[(table["difficulty"] == difficulty) & (table["contrast"] == f"{method}_vs_chance")]
     if row.empty:
         raise ValueError(f"no chance contrast for {method!r} at {difficulty!r}")
-    return vocab.beats_chance(_interval(row.iloc[0]))
+    return vocab.beats_chance(interval_of(row.iloc[0]))
 
 
 def sparsity_sentences(table: pd.DataFrame, means: pd.DataFrame, iou: float) -> list[str]:
@@ -200,9 +200,9 @@ def sparsity_sentences(table: pd.DataFrame, means: pd.DataFrame, iou: float) -> 
         c = {r["contrast"]: r for _, r in group.iterrows()}
         m = means[(means["difficulty"] == difficulty) & np.isclose(means["iou"], iou)]
         mean = dict(zip(m["method"], m["mean"], strict=True))
-        iv = {name: _interval(row).text(3) for name, row in c.items()}
+        iv = {name: interval_of(row).text(3) for name, row in c.items()}
         word, why = vocab.gated_outcome(
-            _interval(c["sparsity"]),
+            interval_of(c["sparsity"]),
             beats_chance(table, difficulty, "ours"),
             beats_chance(table, difficulty, "dense"),
         )
@@ -212,7 +212,7 @@ def sparsity_sentences(table: pd.DataFrame, means: pd.DataFrame, iou: float) -> 
             else _WORDS[c["sparsity"]["verdict"]]
         )
         out.append(
-            f"{_capital(DIFFICULTIES[difficulty]['label'])} (IoU ≥ {iou:g}, paired 95% "
+            f"{capital(DIFFICULTIES[difficulty]['label'])} (IoU ≥ {iou:g}, paired 95% "
             f"intervals over {n} plays): Ours {mean['ours']:.2f} against the dense supervised "
             f"VAE {mean['dense']:.2f}, so the ℓ1 penalty {penalty} "
             f"{iv['sparsity']} mAP ({iv['sparsity_matched']} against the dense VAE read at "
@@ -228,7 +228,7 @@ def sparsity_sentences(table: pd.DataFrame, means: pd.DataFrame, iou: float) -> 
     return out
 
 
-def _with_fit(path: pd.DataFrame) -> pd.DataFrame:
+def with_fit(path: pd.DataFrame) -> pd.DataFrame:
     """``path`` with a ``fit`` column (0 where it has none: one fit per play)."""
     return path if "fit" in path else path.assign(fit=0)
 
@@ -245,7 +245,7 @@ def path_table(path: pd.DataFrame, iou: float) -> pd.DataFrame:
     fits per play, a play's test mAP is the mean over its fits (the interval is over plays) and
     the choices are counted over plays × fits.
     """
-    path = _with_fit(path)
+    path = with_fit(path)
     rows = []
     for difficulty, part in path.groupby("difficulty", sort=False):
         test = part[(part["metric"] == "map") & np.isclose(part["iou"], iou)]
@@ -298,7 +298,7 @@ def path_sentences(table: pd.DataFrame, iou: float) -> list[str]:
         dense = part[part["l1"] == 0].iloc[0]
         kept = float((part["block"] * part["chosen"]).sum() / max(runs, 1))
         out.append(
-            f"{_capital(DIFFICULTIES[difficulty]['label'])}: the label-free rule chose "
+            f"{capital(DIFFICULTIES[difficulty]['label'])}: the label-free rule chose "
             f"{picks} of {runs} fits (plays × fits; the annotated rule, an attack: "
             f"{annotated}); the models "
             f"it chose keep {kept:.1f} latents on average (the dense model {dense.block:.1f}; "
@@ -417,7 +417,7 @@ def rule_contrasts(path: pd.DataFrame, scores: pd.DataFrame, iou: float) -> pd.D
     Columns ``difficulty, rule, mean, vs_dense_*`` and ``vs_chance_*`` (``estimate``, ``low``,
     ``high``, ``n``) and ``verdict`` (Student-t intervals, :func:`paired_difference`).
     """
-    path = _with_fit(path)
+    path = with_fit(path)
     rows = []
     maps = path[(path["metric"] == "map") & np.isclose(path["iou"], iou)]
     chance = scores[
@@ -477,7 +477,7 @@ def scores_with_rule(scores: pd.DataFrame, path: pd.DataFrame, rule: str, iou: f
     sparse models; ``"test_tuned"``: the λ of the best mean test mAP at ``iou``)."""
     if rule not in LAMBDA_RULES:
         raise ValueError(f"rule must be one of {sorted(LAMBDA_RULES)}, got {rule!r}")
-    path = _with_fit(path)
+    path = with_fit(path)
     keys = ["difficulty", "replicate"]
     maps = path[(path["metric"] == "map") & (path["l1"] > 0)]
     if rule == "random":

@@ -26,13 +26,13 @@ from specialist.experiments.interactions.design import (
 from specialist.experiments.interactions.tables import (
     LAMBDA_RULES,
     ORDERING_LINKS,
-    _interval,
-    _with_fit,
     beats_chance,
     contrasts,
     given_label,
+    interval_of,
     rule_contrasts,
     scores_with_rule,
+    with_fit,
 )
 from specialist.labels import given_map, same_information
 from specialist.stats import Interval, mean_interval
@@ -101,7 +101,9 @@ def verdict_of(
         failing.append((difficulty, below))
         for high, low in ORDERING_LINKS:
             row = c.loc[f"{high}_vs_{low}"]
-            outcome, why = vocab.gated_outcome(_interval(row), high not in below, low not in below)
+            outcome, why = vocab.gated_outcome(
+                interval_of(row), high not in below, low not in below
+            )
             why = vocab.explain(why, SHORT_LABELS[high], SHORT_LABELS[low])
             rows.append(
                 {
@@ -146,7 +148,7 @@ def verdict_of(
         f"{DIFFICULTIES[first]['label']}, {name}{iou:g}: Ours {means['ours']:.2f}, LEAP-style "
         f"{means['leap']:.2f}, Base {means['base']:.2f}, chance {means['chance']:.2f}; "
         + ", ".join(
-            f"{SHORT_LABELS[m]} − chance {_interval(c.loc[f'{m}_vs_chance']).text()}"
+            f"{SHORT_LABELS[m]} − chance {interval_of(c.loc[f'{m}_vs_chance']).text()}"
             for m in ("ours", "leap", "base")
         )
         + f"; links over {links['difficulty'].nunique()} difficult"
@@ -225,7 +227,7 @@ def attacks_sentence(main: str, attacks: Sequence) -> str:
     )
 
 
-def ordering_sentence(scores: pd.DataFrame, iou: float) -> str:
+def chain_sentence(scores: pd.DataFrame, iou: float) -> str:
     """The computed sentence on the paper's ordering (:func:`verdict_of`) at ``iou``."""
     v = verdict_of(scores, iou)
     tested = v.links.loc[v.links["outcome"] != vocab.UNTESTABLE, "difficulty"].nunique()
@@ -302,7 +304,7 @@ def _chain_rule_attacks(path, scores, iou) -> list:
 
 def _rule_fact(path: pd.DataFrame, settings: dict) -> str:
     """Where the label-free rule landed: the path's edge, and how many latents it kept."""
-    path = _with_fit(path)
+    path = with_fit(path)
     chosen = path[(path["metric"] == "chosen") & (path["value"] == 1)]
     keys = ["difficulty", "replicate", "fit", "l1"]
     blocks = path[path["metric"] == "block"].merge(chosen[keys], on=keys)
@@ -386,14 +388,14 @@ def claims(
     sparsity_outcomes = []
     for d, g in table.groupby("difficulty", sort=False):
         word, why = vocab.gated_outcome(
-            _interval(g.set_index("contrast").loc["sparsity"]),
+            interval_of(g.set_index("contrast").loc["sparsity"]),
             beats_chance(table, d, "ours"),
             beats_chance(table, d, "dense"),
         )
         sparsity_outcomes.append(word)
         sparsity[d] = f"{word} ({vocab.explain(why, 'Ours', 'the dense VAE')})" if why else word
     linear = {
-        d: _interval(g.set_index("contrast").loc["ours_vs_linear"]).text()
+        d: interval_of(g.set_index("contrast").loc["ours_vs_linear"]).text()
         for d, g in table.groupby("difficulty", sort=False)
     }
     reading = vocab.combine(sparsity_outcomes)
@@ -427,7 +429,7 @@ def claims(
             vocab.BEYOND,
             (
                 f"read over the difficulties: {reading}; {DIFFICULTIES[first]['label']}: Ours − "
-                f"dense {_interval(c.loc['sparsity']).text()} mAP@{iou:g}; "
+                f"dense {interval_of(c.loc['sparsity']).text()} mAP@{iou:g}; "
                 + ", ".join(f"{DIFFICULTIES[d]['label']}: {v}" for d, v in sparsity.items())
                 + "; strongest counter-evidence, the supervised linear control (no VAE, no "
                 "sparsity): Ours − linear "
