@@ -99,8 +99,8 @@ from specialist.sweep import run_grid
 # check every setting before any training starts (each raises an error naming the parameter)
 default_support(n_latent, n_tasks)
 simulate_mixing(n_test, n_latent, n_tasks)
-SparseTaskVAE(n_latent, l1=l1_fixed, epochs=epochs, batch_size=batch_size)
-SparseTaskVAE(n_latent, l1=0.0, l0=l0 if l0 > 0 else 1.0)
+SparseTaskVAE(n_latent, l1=l1_fixed, epochs=epochs, batch_size=batch_size).check_params()
+SparseTaskVAE(n_latent, l1=0.0, l0=l0 if l0 > 0 else 1.0).check_params()
 out = Outputs(output_dir)
 use_style()
 setting = {

@@ -90,7 +90,7 @@ for rho in latent_correlations:
     simulate_mixing(10, n_latent, n_tasks, latent_correlation=rho)
 for depth in mixing_depths:
     simulate_mixing(10, n_latent, n_tasks, mixing_layers=depth)
-SparseTaskVAE(n_latent, auto_path=l1_path, epochs=epochs, batch_size=batch_size)
+SparseTaskVAE(n_latent, auto_path=l1_path, epochs=epochs, batch_size=batch_size).check_params()
 out = Outputs(output_dir)
 use_style()
 conditions = [

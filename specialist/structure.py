@@ -21,7 +21,7 @@ from numbers import Real
 
 import numpy as np
 
-from specialist.ci import CITest, FisherZ, get_test
+from specialist.ci import CITest, get_test
 from specialist.pvalues import (  # re-exported: part of this module's public interface
     COMBINES,
     CORRECTIONS,
@@ -112,10 +112,12 @@ def _pair_bands(
     return np.stack([ks, vs], axis=1), reps, band
 
 
-def _fisherz_pair_pvalues(
-    ci: FisherZ, s_names: list, g_names: list, n_seg: int, segment_length: int
+def _column_pair_pvalues(
+    ci: CITest, s_names: list, g_names: list, n_seg: int, segment_length: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Algorithm 1's pair p-values from a fitted scalar :class:`FisherZ`, task-major (M P,).
+    """Algorithm 1's pair p-values from a fitted test that answers column queries
+    (:attr:`~specialist.ci.base.CITest.column_queries`, e.g. Fisher-z on scalar states),
+    task-major (M P,).
 
     The query of task ``i`` and pair ``(k, v)`` is the one the generic path asks for,
     ``s_{r_k} ⟂ s_{r_v} | {g_i} ∪ band`` with the conditioning set in canonical order (task
@@ -283,9 +285,9 @@ def discover_task_structure(
     variables.update({g_names[i]: tasks[:, i] for i in range(n_tasks)})
     ci.fit(variables)
 
-    if isinstance(ci, FisherZ) and ci.scalar:
+    if ci.column_queries:  # a capability the test declares (CITest.column_queries)
         # millions of queries at large T: column-index arrays, no Python object per query
-        pairs, pair_pvalues = _fisherz_pair_pvalues(ci, s_names, g_names, n_seg, segment_length)
+        pairs, pair_pvalues = _column_pair_pvalues(ci, s_names, g_names, n_seg, segment_length)
     else:
         pairs = [(k, v) for k in range(n_seg) for v in range(k + 1, n_seg)]
         reps = [(k + 1) * segment_length - 1 for k in range(n_seg)]  # representative_step

@@ -92,9 +92,12 @@ def gaussian_kl(
 
 
 def check_fitted(model, attribute: str, how: str) -> None:
-    """Raise ``RuntimeError`` naming the model and ``how`` to fit it, unless it has ``attribute``."""
+    """Raise scikit-learn's ``NotFittedError`` naming the model and ``how`` to fit it, unless
+    it has ``attribute``."""
+    from sklearn.exceptions import NotFittedError
+
     if not hasattr(model, attribute):
-        raise RuntimeError(f"{type(model).__name__} is not fitted: call {how}")
+        raise NotFittedError(f"{type(model).__name__} is not fitted: call {how}")
 
 
 def loss_table(history, terms: tuple[str, ...]) -> pd.DataFrame:

@@ -64,6 +64,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import torch
+from sklearn.base import BaseEstimator
 from torch import nn
 from torch.nn import functional as F
 
@@ -126,7 +127,7 @@ class _Generator(nn.Module):
 # --------------------------------------------------------------------------- the estimator
 
 
-class TaskMaskGAN:
+class TaskMaskGAN(BaseEstimator):
     """VAE-GAN whose task heads read the latents through sparse masks (module docstring).
 
     Parameters
@@ -144,7 +145,22 @@ class TaskMaskGAN:
     seed, n_threads : determinism and torch threads
 
     Models with the same seed and data see the same initialisation, mini-batches and noise
-    draws, whatever their ``l1``: a sparse and a dense model of one seed are paired.
+    draws, whatever their ``l1``: a sparse and a dense model of one seed are paired. Settings
+    are stored as given and checked by :meth:`check_params` when fitting (scikit-learn's
+    contract: ``get_params``, ``set_params`` and ``sklearn.base.clone`` work).
+
+    Attributes
+    ----------
+    encoder_, generator_, discriminator_ : the trained networks
+    image_size_, n_tasks_, output_dims_ : the image side, the number of tasks (accessories) and
+        each head's output size (presence and attributes)
+    head_weights_, head_bias_, task_mask_ : the linear heads and their masks
+    value_mean_, value_scale_ : the standardisation of each task's attributes
+    latent_sd_ : each latent's spread over the training codes
+    task_sensitivity_ : ``(K, n_latent)`` each head's mean absolute Jacobian, scaled by each
+        latent's spread (what :meth:`relevant_latents` reads)
+    target_logits_ : the presence logits a head-direction edit aims at
+    loss_history_ : the loss terms per epoch (a DataFrame)
 
     Backs
     -----
@@ -173,24 +189,47 @@ class TaskMaskGAN:
         seed: int = 0,
         n_threads: int = 1,
     ) -> None:
-        self.n_latent = check_int("n_latent", n_latent, 1)
-        self.l1 = check_real("l1", l1, 0.0, math.inf, closed_low=True)
-        self.width = check_int("width", width, 1)
-        self.disc_width = check_int("disc_width", disc_width, 1)
-        self.beta = check_real("beta", beta, 0.0, math.inf, closed_low=True)
-        self.noise_var = check_real("noise_var", noise_var, 0.0, math.inf)
-        self.adv_weight = check_real("adv_weight", adv_weight, 0.0, math.inf, closed_low=True)
-        self.task_weight = check_real("task_weight", task_weight, 0.0, math.inf)
-        self.head_decay = check_real("head_decay", head_decay, 0.0, math.inf, closed_low=True)
-        self.epochs = check_int("epochs", epochs, 1)
-        self.batch_size = check_int("batch_size", batch_size, 2)
-        self.lr = check_real("lr", lr, 0.0, math.inf)
-        self.mask_lr_scale = check_real("mask_lr_scale", mask_lr_scale, 0.0, math.inf)
-        self.head_lr_scale = check_real("head_lr_scale", head_lr_scale, 0.0, math.inf)
-        self.l1_warmup = check_real("l1_warmup", l1_warmup, 0.0, 1.0, closed_low=True)
-        self.threshold = check_real("threshold", threshold, 0.0, 1.0)
-        self.seed = check_int("seed", seed, 0)
-        self.n_threads = check_int("n_threads", n_threads, 1)
+        self.n_latent = n_latent
+        self.l1 = l1
+        self.width = width
+        self.disc_width = disc_width
+        self.beta = beta
+        self.noise_var = noise_var
+        self.adv_weight = adv_weight
+        self.task_weight = task_weight
+        self.head_decay = head_decay
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.mask_lr_scale = mask_lr_scale
+        self.head_lr_scale = head_lr_scale
+        self.l1_warmup = l1_warmup
+        self.threshold = threshold
+        self.seed = seed
+        self.n_threads = n_threads
+
+    def check_params(self) -> TaskMaskGAN:
+        """Check every setting (a clear error naming the parameter); ``fit`` calls it first.
+        Returns ``self``."""
+        check_int("n_latent", self.n_latent, 1)
+        check_real("l1", self.l1, 0.0, math.inf, closed_low=True)
+        check_int("width", self.width, 1)
+        check_int("disc_width", self.disc_width, 1)
+        check_real("beta", self.beta, 0.0, math.inf, closed_low=True)
+        check_real("noise_var", self.noise_var, 0.0, math.inf)
+        check_real("adv_weight", self.adv_weight, 0.0, math.inf, closed_low=True)
+        check_real("task_weight", self.task_weight, 0.0, math.inf)
+        check_real("head_decay", self.head_decay, 0.0, math.inf, closed_low=True)
+        check_int("epochs", self.epochs, 1)
+        check_int("batch_size", self.batch_size, 2)
+        check_real("lr", self.lr, 0.0, math.inf)
+        check_real("mask_lr_scale", self.mask_lr_scale, 0.0, math.inf)
+        check_real("head_lr_scale", self.head_lr_scale, 0.0, math.inf)
+        check_real("l1_warmup", self.l1_warmup, 0.0, 1.0, closed_low=True)
+        check_real("threshold", self.threshold, 0.0, 1.0)
+        check_int("seed", self.seed, 0)
+        check_int("n_threads", self.n_threads, 1)
+        return self
 
     # -- input checks ----------------------------------------------------------------------
     def _latents(self, latents, name: str = "latents") -> np.ndarray:
@@ -216,6 +255,7 @@ class TaskMaskGAN:
         ``k``, regressed on the images where task ``k`` is present (``None`` or an ``(n, 0)``
         array for a task without attributes). Values of images without the task are ignored.
         """
+        self.check_params()
         x = _as_images(images, None)
         n, size = x.shape[0], x.shape[2]
         y, blocks = _as_tasks(tasks, values, n)

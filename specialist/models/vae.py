@@ -66,6 +66,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 import torch
+from sklearn.base import BaseEstimator, clone
 
 from specialist.models._common import (
     check_fitted,
@@ -92,7 +93,7 @@ AUTO_PATH = (0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
 _JACOBIAN_ROWS = 2048
 
 
-class SparseTaskVAE:
+class SparseTaskVAE(BaseEstimator):
     """VAE whose task heads read the latents through a sparse task–latent mask.
 
     scikit-learn style: settings in ``__init__``, learned attributes end in ``_``. See the module
@@ -126,6 +127,22 @@ class SparseTaskVAE:
         deterministic on CPU
     n_threads : torch threads during ``fit`` and ``transform`` (restored afterwards)
 
+    Settings are stored as given and checked by :meth:`check_params` when fitting (the
+    scikit-learn contract: ``get_params``, ``set_params`` and ``sklearn.base.clone`` work).
+
+    Attributes
+    ----------
+    l1_ : the λ the model was trained with (the chosen one for ``l1="auto"``)
+    task_mask_ : ``(M, n_latent)`` non-negative mask magnitudes
+    task_sensitivity_ : ``(M, n_latent)`` each head's mean absolute Jacobian, scaled by each
+        latent's spread (what the support rule reads)
+    loss_history_ : the loss terms per epoch (a DataFrame)
+    network_ : the trained network (a one-member :class:`~specialist.models.vae_ensemble.VAEEnsemble`)
+    n_features_in_, n_steps_, task_dims_ : the shapes it was fitted on (``n_steps_`` is ``None``
+        for non-sequence observations)
+    obs_mean_, obs_std_, task_stats_ : the standardisation of observations and tasks
+    path_, path_models_ : with ``l1="auto"``, the path's held-out table and its fitted models
+
     Backs
     -----
     fig5_l1_ablation, fig5_l1_path, fig4_sportshhi
@@ -153,52 +170,73 @@ class SparseTaskVAE:
         seed: int = 0,
         n_threads: int = 1,
     ) -> None:
-        self.n_latent = check_int("n_latent", n_latent, 1)
+        self.n_latent = n_latent
+        self.l1 = l1
+        self.l0 = l0
+        self.hidden = hidden
+        self.beta = beta
+        self.task_weight = task_weight
+        self.noise_var = noise_var
+        self.head_decay = head_decay
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.mask_lr_scale = mask_lr_scale
+        self.threshold = threshold
+        self.auto_path = auto_path
+        self.auto_tolerance = auto_tolerance
+        self.validation_fraction = validation_fraction
+        self.seed = seed
+        self.n_threads = n_threads
+
+    def check_params(self) -> SparseTaskVAE:
+        """Check every setting (a clear error naming the parameter and what it accepts);
+        ``fit`` calls it first. Returns ``self``."""
+        check_int("n_latent", self.n_latent, 1)
+        l1, l0 = self.l1, self.l0
         if isinstance(l1, str):
             if l1 != "auto":
                 raise ValueError(f"l1 must be a number >= 0 or 'auto', got {l1!r}")
-            self.l1 = l1
         else:
-            self.l1 = check_real("l1", l1, 0.0, math.inf, closed_low=True)
-        self.l0 = check_real("l0", l0, 0.0, math.inf, closed_low=True)
-        if self.l0 > 0 and self.l1 != 0:
+            check_real("l1", l1, 0.0, math.inf, closed_low=True)
+        check_real("l0", l0, 0.0, math.inf, closed_low=True)
+        if l0 > 0 and l1 != 0:
             raise ValueError(
                 f"set at most one of l1 and l0 (got l1={l1!r}, l0={l0!r}): "
                 "l1 penalises the mask's magnitude, l0 its gates; use l1=0 with l0 > 0"
             )
-        self.hidden = check_int("hidden", hidden, 1)
-        self.beta = check_real("beta", beta, 0.0, math.inf, closed_low=True)
-        self.task_weight = check_real("task_weight", task_weight, 0.0, math.inf)
-        self.noise_var = check_real("noise_var", noise_var, 0.0, math.inf)
-        self.head_decay = check_real("head_decay", head_decay, 0.0, math.inf, closed_low=True)
-        self.epochs = check_int("epochs", epochs, 1)
-        self.batch_size = check_int("batch_size", batch_size, 1)
-        self.lr = check_real("lr", lr, 0.0, math.inf)
-        self.mask_lr_scale = check_real("mask_lr_scale", mask_lr_scale, 0.0, math.inf)
-        self.threshold = check_real("threshold", threshold, 0.0, 1.0)
+        check_int("hidden", self.hidden, 1)
+        check_real("beta", self.beta, 0.0, math.inf, closed_low=True)
+        check_real("task_weight", self.task_weight, 0.0, math.inf)
+        check_real("noise_var", self.noise_var, 0.0, math.inf)
+        check_real("head_decay", self.head_decay, 0.0, math.inf, closed_low=True)
+        check_int("epochs", self.epochs, 1)
+        check_int("batch_size", self.batch_size, 1)
+        check_real("lr", self.lr, 0.0, math.inf)
+        check_real("mask_lr_scale", self.mask_lr_scale, 0.0, math.inf)
+        check_real("threshold", self.threshold, 0.0, 1.0)
+        auto_path = self.auto_path
         path = tuple(auto_path) if isinstance(auto_path, Sequence) else None
         if not path or any(isinstance(v, bool | str) for v in path):
             raise ValueError(
                 f"auto_path must be a non-empty list of positive numbers, got {auto_path!r}"
             )
-        self.auto_path = tuple(check_real("auto_path", v, 0.0, math.inf) for v in path)
-        self.auto_tolerance = check_real("auto_tolerance", auto_tolerance, 0.0, 1.0)
-        self.validation_fraction = check_real("validation_fraction", validation_fraction, 0.0, 1.0)
-        self.seed = check_int("seed", seed, 0)
-        self.n_threads = check_int("n_threads", n_threads, 1)
-
-    _PARAMS = (
-        "n_latent", "l1", "l0", "hidden", "beta", "task_weight", "noise_var", "head_decay",
-        "epochs", "batch_size", "lr", "mask_lr_scale", "threshold", "auto_path",
-        "auto_tolerance", "validation_fraction", "seed", "n_threads",
-    )  # fmt: skip
-
-    def get_params(self) -> dict:
-        """The constructor's settings (scikit-learn style)."""
-        return {name: getattr(self, name) for name in self._PARAMS}
+        for v in path:
+            check_real("auto_path", v, 0.0, math.inf)
+        check_real("auto_tolerance", self.auto_tolerance, 0.0, 1.0)
+        check_real("validation_fraction", self.validation_fraction, 0.0, 1.0)
+        check_int("seed", self.seed, 0)
+        check_int("n_threads", self.n_threads, 1)
+        return self
 
     def _with(self, **changes) -> SparseTaskVAE:
-        return SparseTaskVAE(**{**self.get_params(), **changes})
+        return clone(self).set_params(**changes)
+
+    def _adopt(self, member: SparseTaskVAE) -> None:
+        """Take over a fitted member's learned attributes (those ending in ``_``)."""
+        for name, value in vars(member).items():
+            if name.endswith("_") and not name.startswith("_"):
+                setattr(self, name, value)
 
     # -- fitting ---------------------------------------------------------------------------
     def fit(self, observations, tasks) -> SparseTaskVAE:
@@ -214,12 +252,13 @@ class SparseTaskVAE:
         With ``l1="auto"`` the path is trained on part of the rows (module docstring) and the
         chosen model is kept: ``l1_`` is its λ, ``path_`` the path's table.
         """
+        self.check_params()
         obs = self._check_observations(observations, fitted=False)
         blocks = task_blocks(tasks, obs.shape[0])
         if self.l1 != "auto":
             (member,) = self._train(obs, blocks, [(self.l1, self.l0)])
-            self.__dict__.update(member.__dict__)
-            self.l1_ = self.l1
+            self._adopt(member)
+            self.l1_ = float(self.l1)
             return self
         fit_rows, val_rows = self.validation_split(obs.shape[0])
         lambdas = (0.0, *sorted(set(self.auto_path)))
@@ -228,8 +267,7 @@ class SparseTaskVAE:
         )
         table = self.path_table(members, obs[val_rows], [b[val_rows] for b in blocks])
         chosen = int(table["chosen"].to_numpy().argmax())
-        self.__dict__.update(members[chosen].__dict__)
-        self.l1 = "auto"  # the setting stays as given; the choice is l1_
+        self._adopt(members[chosen])
         self.l1_ = float(lambdas[chosen])
         self.path_ = table
         self.path_models_ = members
@@ -254,6 +292,7 @@ class SparseTaskVAE:
         model (if ``dense``), one per weight of ``l1``, one per weight of ``l0``. Each equals,
         up to floating-point rounding, the model ``fit`` trains with that weight alone.
         """
+        self.check_params()
         obs = self._check_observations(observations, fitted=False)
         blocks = task_blocks(tasks, obs.shape[0])
         members = self._train(obs, blocks, self._penalties(l1, l0, dense))
@@ -271,6 +310,7 @@ class SparseTaskVAE:
         floating-point rounding) whichever data sets it is trained beside. Training many small
         models together costs far less than one by one (one batched product per layer).
         """
+        self.check_params()
         if len(datasets) != len(seeds) or not datasets:
             raise ValueError(
                 f"fit_paths needs one seed per data set, got {len(datasets)} data sets and "
@@ -361,7 +401,7 @@ class SparseTaskVAE:
                 e = j * per + i
                 m = self._with(l1=float(w1), l0=float(w0), seed=int(seed))
                 m.n_features_in_, m.n_steps_, m.task_dims_ = obs.shape[-1], steps, task_dims
-                m._obs_mean, m._obs_std, m._task_stats = obs_mean, obs_std, task_stats
+                m.obs_mean_, m.obs_std_, m.task_stats_ = obs_mean, obs_std, task_stats
                 m.network_ = net.member(e)
                 m.task_mask_ = masks[e].copy()
                 m.task_sensitivity_ = sensitivity[e].copy()
@@ -390,13 +430,13 @@ class SparseTaskVAE:
         rows = []
         for m in members:
             z = m.transform(obs)
-            o = (obs - m._obs_mean) / m._obs_std
+            o = (obs - m.obs_mean_) / m.obs_std_
             with torch_threads(self.n_threads), torch.no_grad():
                 recon = m.network_.decode(as_tensor(z).unsqueeze(0))[0].numpy()
             pred = m.predict_tasks(obs)
             task = [
                 float(np.mean(((p - b) / std) ** 2))
-                for p, b, (_, std) in zip(pred, blocks, m._task_stats, strict=True)
+                for p, b, (_, std) in zip(pred, blocks, m.task_stats_, strict=True)
             ]
             rows.append(
                 {
@@ -440,7 +480,7 @@ class SparseTaskVAE:
         (deterministic). The encoder acts on single steps, so either shape is accepted whatever
         the model was fitted on."""
         obs = self._check_observations(observations, fitted=True)
-        o = as_tensor((obs - self._obs_mean) / self._obs_std)
+        o = as_tensor((obs - self.obs_mean_) / self.obs_std_)
         with torch_threads(self.n_threads), torch.no_grad():
             mu, _ = self.network_.encode(o)
         return mu[0].numpy().astype(float)
@@ -461,7 +501,7 @@ class SparseTaskVAE:
         return [
             pred[k, :, :d] * std + mean
             for k, (d, (mean, std)) in enumerate(
-                zip(self.task_dims_, self._task_stats, strict=True)
+                zip(self.task_dims_, self.task_stats_, strict=True)
             )
         ]
 

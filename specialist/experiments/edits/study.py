@@ -174,7 +174,7 @@ def study_setting(
     -----
     fig6_gan_edits, tab_edit_specificity
     """
-    TaskMaskGAN(n_latent, l1=l1, **gan_settings)  # checks n_latent, l1 and the GAN settings
+    TaskMaskGAN(n_latent, l1=l1, **gan_settings).check_params()  # n_latent, l1, GAN settings
     if l1 <= 0:
         raise ValueError(f"l1 must be > 0 (the sparse model's penalty), got {l1!r}")
     if size not in (32, 64):
