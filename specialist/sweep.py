@@ -70,7 +70,7 @@ def derive_seed(setting: Mapping[str, Any], replicate: int, base_seed: int = 0) 
 SCHEDULER_ENV = "SPECIALIST_SCHEDULER"
 #: environment variable naming the run store folder of the current artefact; unset, no store
 STORE_ENV = "SPECIALIST_RUN_STORE"
-#: environment variable holding a POSIX time: stored runs older than it are not reused
+#: environment variable holding a POSIX time; stored runs older than it are not reused
 RUNS_AFTER_ENV = "SPECIALIST_RUNS_AFTER"
 
 #: worker pools kept for the life of the process, one per size: a notebook's grids share them,
@@ -155,7 +155,7 @@ def shutdown_executors() -> None:
 
 def code_of(fn: Callable) -> str:
     """The code hash a run of ``fn`` is stored under: the modules ``fn``'s module imports,
-    directly or not (:func:`specialist.pipeline.dependencies.code_hash`), so that an edit elsewhere in
+    directly or not (``specialist.pipeline.dependencies.code_hash``), so that an edit elsewhere in
     the package keeps its runs; the whole package's hash for a function outside it."""
     from specialist.pipeline import dependencies
 

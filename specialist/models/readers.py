@@ -1,6 +1,6 @@
 """Attribute readers of procedural cats: a small convolutional network trained on cats with
 their true factors, reading back every factor of an image (the measuring instrument of the
-edit study, :mod:`specialist.experiments.edits`).
+edit study, ``specialist.experiments.edits``).
 
 Backs
 -----

@@ -13,14 +13,15 @@ from specialist.simulate.sports.scenario import SportsScenario
 POLICY_NOISE = 0.1
 #: innovation ``τ`` of the state transition (relative to the unit-variance state)
 STATE_NOISE = 1.0
-#: the transition noises :func:`simulate_dynamics` draws: ``"gaussian"`` (the default, constant
-#: Gaussian innovations, closed form) and ``"state_dependent_laplace"`` (Laplace innovations whose
-#: scale follows the previous state, ``h(s) = sqrt(1 + c tanh(s))`` with ``c`` =
-#: :data:`SCALE_SWING`: non-Gaussian noise that changes over time, LEAP's setting)
+#: the transition noises the dynamics can draw. "gaussian" (the default) has constant Gaussian
+#: innovations, in closed form; "state_dependent_laplace" has Laplace innovations whose scale
+#: follows the previous state, h(s) = sqrt(1 + c tanh(s)) with c = SCALE_SWING (non-Gaussian
+#: noise that changes over time, the setting of LEAP)
 TRANSITIONS = ("gaussian", "state_dependent_laplace")
-#: ``c`` of the state-dependent scale: the innovation's scale runs between ``sqrt(1 - c)`` and
-#: ``sqrt(1 + c)``, and ``E h(s)² = 1`` for any state distribution symmetric about 0 (all of
-#: them are: every noise is symmetric). Bounded, so the tails do not compound over steps
+#: c in the state-dependent scale h(s) = sqrt(1 + c tanh(s)); the innovation's scale runs
+#: between sqrt(1 - c) and sqrt(1 + c), and E h(s)² = 1 for any state distribution symmetric
+#: about 0 (all of them are, since every noise is symmetric); bounded, so the tails do not
+#: compound over the steps
 SCALE_SWING = 0.8
 #: (width, height) of a player's box, as fractions of the frame
 BOX_SIZE = (0.2, 0.3)
