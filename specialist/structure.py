@@ -116,7 +116,7 @@ def _column_pair_pvalues(
     ci: CITest, s_names: list, g_names: list, n_seg: int, segment_length: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Algorithm 1's pair p-values from a fitted test that answers column queries
-    (:attr:`~specialist.ci.base.CITest.column_queries`, e.g. Fisher-z on scalar states),
+    (``CITest.column_queries``, e.g. Fisher-z on scalar states),
     task-major (M P,).
 
     The query of task ``i`` and pair ``(k, v)`` is the one the generic path asks for,

@@ -140,11 +140,11 @@ class CITest(ABC):
 
     def column_indices(self, keys) -> np.ndarray:
         """The column of each fitted scalar variable in ``keys`` (tests with
-        :attr:`column_queries` only)."""
+        ``column_queries`` only)."""
         raise NotImplementedError(f"{type(self).__name__} does not answer column queries")
 
     def test_columns(self, index, extra=None) -> tuple[np.ndarray, np.ndarray]:
-        """Answer scalar queries given as column indices (tests with :attr:`column_queries`
+        """Answer scalar queries given as column indices (tests with ``column_queries``
         only): ``index`` ``(Q, 2 + c)`` holds x, y and the conditioning columns (-1: none),
         ``extra`` columns conditioned on in every query; returns statistics and p-values."""
         raise NotImplementedError(f"{type(self).__name__} does not answer column queries")
