@@ -60,7 +60,6 @@ direction restricted to the support (no donor).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import numpy as np
 import torch
@@ -77,51 +76,22 @@ from specialist.models._common import (
     support_matrix,
     torch_threads,
 )
+from specialist.models.gan_networks import (
+    ENCODE_CHUNK,
+    Generator,
+    as_images,
+    conv_net,
+    encode_in_chunks,
+    image_tasks,
+)
 from specialist.validate import check_int, check_real
 
 #: the terms of ``loss_history_`` (per epoch, mean over the epoch's mini-batches)
 LOSS_TERMS = ("reconstruction", "kl", "adversarial", "task", "l1", "discriminator")
 _HOW = ".fit(images, tasks)"
-#: images per forward pass when encoding or decoding after training
-_CHUNK = 1024
 
 
 # --------------------------------------------------------------------------- networks
-
-
-def _channels(size: int, width: int) -> tuple[int, ...]:
-    return (width, 2 * width, 4 * width) if size == 32 else (width, width, 2 * width, 4 * width)
-
-
-def _conv_net(size: int, n_out: int, width: int, batch_norm: bool) -> nn.Sequential:
-    """Encoder or discriminator: strided 4x4 convolutions (LeakyReLU; batch norm after every
-    one but the first if ``batch_norm``), then a linear map."""
-    layers, c_in = [], 3
-    for j, c in enumerate(_channels(size, width)):
-        norm = [nn.BatchNorm2d(c)] if batch_norm and j > 0 else []
-        layers += [nn.Conv2d(c_in, c, 4, 2, 1), *norm, nn.LeakyReLU(0.2)]
-        c_in = c
-    side = size // 2 ** len(_channels(size, width))
-    return nn.Sequential(*layers, nn.Flatten(), nn.Linear(c_in * side * side, n_out))
-
-
-class _Generator(nn.Module):
-    """``(n, n_latent) -> (n, 3, S, S)`` images in [0, 1]: a linear map to ``4 x 4`` features,
-    then strided transposed convolutions (batch norm, ReLU) and a sigmoid."""
-
-    def __init__(self, size: int, n_latent: int, width: int) -> None:
-        super().__init__()
-        chans = tuple(reversed(_channels(size, width)))
-        self.start = chans[0]
-        self.fc = nn.Linear(n_latent, chans[0] * 16)
-        layers = []
-        for c_in, c_out in zip(chans, chans[1:], strict=False):
-            layers += [nn.ConvTranspose2d(c_in, c_out, 4, 2, 1), nn.BatchNorm2d(c_out), nn.ReLU()]
-        layers += [nn.ConvTranspose2d(chans[-1], 3, 4, 2, 1), nn.Sigmoid()]
-        self.net = nn.Sequential(*layers)
-
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return self.net(torch.relu(self.fc(z)).view(-1, self.start, 4, 4))
 
 
 # --------------------------------------------------------------------------- the estimator
@@ -256,9 +226,9 @@ class TaskMaskGAN(BaseEstimator):
         array for a task without attributes). Values of images without the task are ignored.
         """
         self.check_params()
-        x = _as_images(images, None)
+        x = as_images(images, None)
         n, size = x.shape[0], x.shape[2]
-        y, blocks = _as_tasks(tasks, values, n)
+        y, blocks = image_tasks(tasks, values, n)
         n_tasks = y.shape[1]
         dims = np.array([1 + b.shape[1] for b in blocks])
         n_out = int(dims.max())
@@ -278,9 +248,9 @@ class TaskMaskGAN(BaseEstimator):
         with torch_threads(self.n_threads), torch.random.fork_rng(devices=[]):
             torch.manual_seed(self.seed)
             gen = torch.Generator().manual_seed(self.seed)
-            enc = _conv_net(size, 2 * self.n_latent, self.width, batch_norm=True)
-            dec = _Generator(size, self.n_latent, self.width)
-            disc = _conv_net(size, 1, self.disc_width, batch_norm=False)
+            enc = conv_net(size, 2 * self.n_latent, self.width, batch_norm=True)
+            dec = Generator(size, self.n_latent, self.width)
+            disc = conv_net(size, 1, self.disc_width, batch_norm=False)
             head_w = nn.Parameter(torch.randn(n_tasks, n_out, self.n_latent, generator=gen) * 0.1)
             head_b = nn.Parameter(torch.zeros(n_tasks, n_out))
             theta = nn.Parameter(torch.ones(n_tasks, self.n_latent))
@@ -298,7 +268,7 @@ class TaskMaskGAN(BaseEstimator):
             else np.ones((n_tasks, self.n_latent))
         )
         self.value_mean_, self.value_scale_ = means, scales
-        codes = _encode(enc, x, self.n_threads)
+        codes = encode_in_chunks(enc, x, self.n_threads)
         self.latent_sd_ = codes.std(axis=0)
         # linear heads: the Jacobian of task k's outputs is W_k * m_k, the same at every code
         jac = np.abs(self.head_weights_) * self.task_mask_[:, None, :]  # (K, O, L)
@@ -391,14 +361,16 @@ class TaskMaskGAN(BaseEstimator):
     def encode(self, images) -> np.ndarray:
         """Posterior means ``(n, n_latent)`` of ``images`` (deterministic)."""
         check_fitted(self, "encoder_", _HOW)
-        return _encode(self.encoder_, _as_images(images, self.image_size_), self.n_threads)
+        return encode_in_chunks(self.encoder_, as_images(images, self.image_size_), self.n_threads)
 
     def decode(self, latents) -> np.ndarray:
         """Images ``(n, S, S, 3)`` in [0, 1] from latent codes ``(n, n_latent)``."""
         check_fitted(self, "generator_", _HOW)
         z = torch.from_numpy(self._latents(latents).astype(np.float32))
         with torch_threads(self.n_threads), torch.no_grad():
-            parts = [self.generator_(z[i : i + _CHUNK]) for i in range(0, z.shape[0], _CHUNK)]
+            parts = [
+                self.generator_(z[i : i + ENCODE_CHUNK]) for i in range(0, z.shape[0], ENCODE_CHUNK)
+            ]
         size = self.image_size_
         x = torch.cat(parts).numpy() if parts else np.zeros((0, 3, size, size), np.float32)
         return x.transpose(0, 2, 3, 1).astype(np.float32)
@@ -465,56 +437,3 @@ class TaskMaskGAN(BaseEstimator):
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _as_images(images, size: int | None) -> torch.Tensor:
-    x = np.asarray(images, dtype=np.float32)
-    if x.ndim != 4 or x.shape[-1] != 3 or x.shape[1] != x.shape[2] or x.shape[1] not in (32, 64):
-        raise ValueError(
-            "images must be an (n, S, S, 3) RGB array with S = 32 or 64, "
-            f"got shape {np.shape(images)}"
-        )
-    if x.shape[0] == 0:
-        raise ValueError("images must hold at least one image")
-    if not np.all(np.isfinite(x)) or x.min() < 0 or x.max() > 1:
-        raise ValueError("images must be finite with values in [0, 1]")
-    if size is not None and x.shape[1] != size:
-        raise ValueError(f"images are {x.shape[1]} pixels wide, the model was fitted on {size}")
-    return torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
-
-
-def _as_tasks(tasks, values, n: int) -> tuple[np.ndarray, list[np.ndarray]]:
-    y = np.asarray(tasks)
-    if y.ndim == 1:
-        y = y[:, None]
-    if y.ndim != 2 or y.shape[0] != n or y.shape[1] < 1:
-        raise ValueError(
-            f"tasks must be an (n, K) boolean array with n = {n}, got shape {np.shape(tasks)}"
-        )
-    if not np.isin(y, (0, 1)).all():
-        raise ValueError("tasks must be boolean (or 0/1)")
-    y = y.astype(bool)
-    k = y.shape[1]
-    if values is None:
-        values = [None] * k
-    if isinstance(values, np.ndarray) or not isinstance(values, Sequence) or len(values) != k:
-        raise ValueError(f"values must be None or a list of {k} arrays (n, a_k), one per task")
-    blocks = []
-    for j, v in enumerate(values):
-        arr = np.zeros((n, 0)) if v is None else np.asarray(v, dtype=float)
-        arr = arr[:, None] if arr.ndim == 1 else arr
-        if arr.ndim != 2 or arr.shape[0] != n:
-            raise ValueError(f"values[{j}] must be an (n, a) array with n = {n}, got {arr.shape}")
-        if not np.isfinite(arr[y[:, j]]).all():
-            raise ValueError(f"values[{j}] must be finite where task {j} is present")
-        if arr.shape[1] and y[:, j].sum() < 2:
-            raise ValueError(f"values[{j}] needs at least 2 images where task {j} is present")
-        blocks.append(arr)
-    return y, blocks
-
-
-def _encode(encoder: nn.Module, x: torch.Tensor, n_threads: int) -> np.ndarray:
-    """Posterior means of the images ``x`` ``(n, 3, S, S)``, in chunks."""
-    with torch_threads(n_threads), torch.no_grad():
-        parts = [encoder(x[i : i + _CHUNK]).chunk(2, dim=1)[0] for i in range(0, len(x), _CHUNK)]
-    return torch.cat(parts).numpy().astype(float)
