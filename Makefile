@@ -11,7 +11,7 @@ PROFILE ?= paper
 SITE    := book/_build/html/index.html
 PDF     := book/_build/pdf/book.pdf
 
-.PHONY: help venv lock lab reproduce book quick pdf test bench lint clean distclean
+.PHONY: help venv lock lab reproduce book quick pdf test test-fast bench lint clean distclean
 
 help:
 	@echo "make book [PROFILE=paper|quick]  regenerate every artefact and build the site"
@@ -85,12 +85,16 @@ quick:
 
 # The whole book as one PDF: the singlehtml build of what book/generated holds (no artefact is
 # regenerated), printed by headless Chromium (chromium or chromium-browser on PATH), with the
-# chapter breaks and hidden navigation of book/_static/print.css. See specialist/pdf.py.
+# chapter breaks and hidden navigation of book/_static/print.css. See specialist/site/pdf.py.
 pdf: venv
-	$(PY) -m specialist.pdf --output $(PDF)
+	$(PY) -m specialist.site.pdf --output $(PDF)
 
 test: venv
 	$(PY) -m pytest
+
+# the inner loop: every test but the quick pipeline, the book build, the browser and the PDF
+test-fast: venv
+	$(PY) -m pytest -m "not pipeline"
 
 bench: venv
 	@for f in tests/benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f; done

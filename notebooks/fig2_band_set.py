@@ -59,6 +59,7 @@ import pandas as pd
 
 from specialist import claims
 from specialist.ci import DSeparationOracle
+from specialist.dag_drawing import draw_collider_dag
 from specialist.experiments.dsep import (
     corollary1_reading,
     local_test_check,
@@ -66,8 +67,8 @@ from specialist.experiments.dsep import (
     representative_check,
     theorem1_reading,
 )
-from specialist.plotting import draw_collider_dag, use_style
-from specialist.report import Outputs, say
+from specialist.outputs import Outputs, say
+from specialist.plotting import use_style
 from specialist.simulate import ColliderStructure
 from specialist.stats import wilson_interval
 from specialist.structure import band_set, discover_task_structure, representative_step

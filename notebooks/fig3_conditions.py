@@ -81,12 +81,12 @@ from specialist.experiments.layer1 import (
     CHANCE,
     METHOD_GIVEN,
     METHOD_LABELS,
-    long_format,
+    runs_by_method,
     structure_recovery,
 )
 from specialist.experiments.tables import split_timings
+from specialist.outputs import Outputs, say
 from specialist.plotting import panel_heatmaps, use_style
-from specialist.report import Outputs, say
 from specialist.stats import mean_interval
 from specialist.sweep import run_grid
 
@@ -101,7 +101,7 @@ grid = {
     "noise_scale": noise_scales,
     "alpha": [alpha],
 }
-runs = long_format(
+runs = runs_by_method(
     run_grid(structure_recovery, grid, n_seeds, base_seed=seed, n_jobs=n_jobs, blas_threads=1)
 )
 # measured wall times (and warning counts) differ between machines: they go to their own table
@@ -262,7 +262,7 @@ sel_wide = run_grid(
 )
 # "none": the same seeds without selection (a label, so that no table drops the rows)
 sel_wide["selection"] = [("none" if pd.isna(c) else str(c)) for c in sel_wide["selection"]]
-sel_runs = long_format(sel_wide)
+sel_runs = runs_by_method(sel_wide)
 both, sel_timings = split_timings(sel_runs, keys=["selection", "replicate", "seed", "method"])
 out.table(both, "selection_runs")
 sel_rows = []

@@ -37,11 +37,11 @@ import pandas as pd
 
 from specialist import claims
 from specialist.experiments import comparisons
-from specialist.experiments.layer1 import CHANCE, long_format, tasks_for_steps, test_recovery
+from specialist.experiments.layer1 import CHANCE, runs_by_method, tasks_for_steps, test_recovery
 from specialist.experiments.tables import split_timings
 from specialist.experiments.verdicts import paired
+from specialist.outputs import Outputs, say
 from specialist.plotting import legend_below, plot_chance, plot_mean_ci, use_style
-from specialist.report import Outputs, say
 from specialist.stats import verdict
 from specialist.sweep import run_grid
 
@@ -58,7 +58,7 @@ grid = [
     for t in steps_grid
 ]
 # one process: the CMI test already uses both cores for its batched critics
-runs = long_format(run_grid(test_recovery, grid, n_seeds, base_seed=seed)).rename(
+runs = runs_by_method(run_grid(test_recovery, grid, n_seeds, base_seed=seed)).rename(
     columns={"method": "test"}
 )
 # measured wall times differ between machines: they go to their own table

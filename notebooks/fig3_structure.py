@@ -92,8 +92,7 @@ import numpy as np
 import pandas as pd
 
 from specialist import claims, labels
-from specialist.experiments import comparisons
-from specialist.experiments.comparisons import SELTASK_REASON
+from specialist.experiments import comparisons, readings
 from specialist.experiments.layer1 import (
     ALL_METHODS,
     CHANCE,
@@ -101,14 +100,15 @@ from specialist.experiments.layer1 import (
     METHOD_LABELS,
     SELTASK_CHANCE,
     legend_label,
-    long_format,
+    runs_by_method,
     structure_recovery,
     tasks_for_steps,
 )
+from specialist.experiments.readings import SELTASK_REASON
 from specialist.experiments.tables import split_timings
 from specialist.experiments.verdicts import degradation_sentence, paired
+from specialist.outputs import Outputs, say
 from specialist.plotting import legend_below, plot_chance, plot_mean_ci, use_style
-from specialist.report import Outputs, say
 from specialist.stats import mean_interval
 from specialist.sweep import run_grid
 
@@ -122,7 +122,7 @@ grid_b_shared = [{**g, "shared_actions": True} for g in grid_b]
 
 
 def sweep(grid, base_seed=seed, seed_keys=None):
-    return long_format(
+    return runs_by_method(
         run_grid(
             structure_recovery,
             grid,
@@ -232,10 +232,10 @@ summary
 #
 # Each claim is read by one function from the runs, on the Matthews MCC, from **all data sets
 # of its panel** pooled (each value of $T$ or $M$ weighs the same; a stratified t interval over
-# data sets): ``comparisons.beats_baseline`` gives one verdict per baseline of panel (a),
-# ``comparisons.paper_chain`` the paper's whole ordering, ``comparisons.degrades_slowest`` panel
-# (b) (slopes fitted per replicate), ``comparisons.beats_chance_pooled`` and
-# ``comparisons.beats_every_baseline`` the two claims of panel (c). Every comparison goes
+# data sets): ``readings.beats_baseline`` gives one verdict per baseline of panel (a),
+# ``readings.paper_chain`` the paper's whole ordering, ``readings.degrades_slowest`` panel
+# (b) (slopes fitted per replicate), ``readings.beats_chance_pooled`` and
+# ``readings.beats_every_baseline`` the two claims of panel (c). Every comparison goes
 # through the book's one chance rule (the best constant). The decision rule of Ours is the
 # paper's reading: a segment gets a task if **any** of its $K-1$ pairs is dependent at
 # $\alpha$ = 0.05, no correction. The attacks call the same function with one of our choices
@@ -280,42 +280,42 @@ def attacks_for(read):
     return out_
 
 
-readings = {}
+decided = {}
 for b in baselines_a:
 
     def read(r, metric="mcc", ours="ours", b=b):
-        return comparisons.beats_baseline(r, b, metric=metric, ours=ours)
+        return readings.beats_baseline(r, b, metric=metric, ours=ours)
 
-    readings[b] = {"main": read(runs_a), **attacks_for(read)}
-readings["group_lasso"]["Group Lasso's penalty by BIC instead of 1-SE cross-validation"] = (
-    comparisons.beats_baseline(runs_a_bic, "group_lasso")
+    decided[b] = {"main": read(runs_a), **attacks_for(read)}
+decided["group_lasso"]["Group Lasso's penalty by BIC instead of 1-SE cross-validation"] = (
+    readings.beats_baseline(runs_a_bic, "group_lasso")
 )
 
 
 def read_chain(r, metric="mcc", ours="ours"):
-    return comparisons.paper_chain(r, metric=metric, ours=ours)
+    return readings.paper_chain(r, metric=metric, ours=ours)
 
 
-readings["chain"] = {
+decided["chain"] = {
     "main": read_chain(runs_a),
     **attacks_for(read_chain),
     "the one chance rule applied to the SelTask links (our unsupervised SelTask as SelTask)": (
-        comparisons.paper_chain(runs_a, seltask="seltask_unsup")
+        readings.paper_chain(runs_a, seltask="seltask_unsup")
     ),
 }
 degrading = ["cca", "group_lasso", "pair_test", "ours"]
-readings["3b"] = {
-    "main": comparisons.degrades_slowest(runs_b, degrading),
-    "Ours + Holm as Ours": comparisons.degrades_slowest(
+decided["3b"] = {
+    "main": readings.degrades_slowest(runs_b, degrading),
+    "Ours + Holm as Ours": readings.degrades_slowest(
         runs_b, [*degrading[:-1], "ours_holm"], "ours_holm"
     ),
-    "decided on accuracy instead of MCC": comparisons.degrades_slowest(
+    "decided on accuracy instead of MCC": readings.degrades_slowest(
         runs_b, degrading, metric="accuracy"
     ),
-    "default generator (M changes no task's problem)": comparisons.degrades_slowest(
+    "default generator (M changes no task's problem)": readings.degrades_slowest(
         runs_b_default, degrading
     ),
-    f"n = {attack_samples_b:,} instead of {n_samples:,}": comparisons.degrades_slowest(
+    f"n = {attack_samples_b:,} instead of {n_samples:,}": readings.degrades_slowest(
         sweep([{**g, "n_samples": attack_samples_b} for g in grid_b_shared]), degrading
     ),
 }
@@ -323,23 +323,23 @@ baselines_c = ["cca", "group_lasso"]  # the paper's baselines decide; our relati
 
 
 def read_c_recovers(r, metric="mcc", ours="ours"):
-    return comparisons.beats_chance_pooled(r, ours, metric)
+    return readings.beats_chance_pooled(r, ours, metric)
 
 
 def read_c_ahead(r, metric="mcc", ours="ours"):
-    return comparisons.beats_every_baseline(r, baselines_c, metric, ours)
+    return readings.beats_every_baseline(r, baselines_c, metric, ours)
 
 
-readings["3c recovers"] = {
+decided["3c recovers"] = {
     "main": read_c_recovers(runs_c),
     "read strictly: the exact matrix on more than half of the data sets": (
-        comparisons.recovers_exactly(runs_c)
+        readings.recovers_exactly(runs_c)
     ),
     "Ours + Holm as Ours": read_c_recovers(runs_c, ours="ours_holm"),
     "decided on accuracy instead of MCC": read_c_recovers(runs_c, metric="accuracy"),
     seed_note: read_c_recovers(runs_c1),
 }
-readings["3c ahead"] = {
+decided["3c ahead"] = {
     "main": read_c_ahead(runs_c),
     "Ours + Simes as Ours": read_c_ahead(runs_c, ours="ours_simes"),
     "decided on accuracy instead of MCC": read_c_ahead(runs_c, metric="accuracy"),
@@ -350,7 +350,7 @@ readings["3c ahead"] = {
 def attacks_of(claim_id):
     return [
         claims.attack(choice, r.verdict, r.key_number)
-        for choice, r in readings[claim_id].items()
+        for choice, r in decided[claim_id].items()
         if choice != "main"
     ]
 
@@ -432,7 +432,7 @@ cond_a = (
 )
 claims_list = []
 for b, name in (("cca", "CCA"), ("group_lasso", "Group Lasso"), ("seltask", "SelTask")):
-    r = readings[b]["main"]
+    r = decided[b]["main"]
     claims_list.append(
         claims.claim(
             f"Ours recovers which segments serve which task better than {name} (Fig. 3a)",
@@ -449,7 +449,7 @@ for b, name in (("cca", "CCA"), ("group_lasso", "Group Lasso"), ("seltask", "Sel
             reason=SELTASK_REASON if b == "seltask" else r.reason,
         )
     )
-r = readings["chain"]["main"]
+r = decided["chain"]["main"]
 claims_list.append(
     claims.claim(
         "The paper's ordering of the methods: CCA < Group Lasso < SelTask < Ours, every link "
@@ -465,7 +465,7 @@ claims_list.append(
         reason=SELTASK_REASON if r.verdict == claims.NOT_TESTABLE else "",
     )
 )
-r = readings["3b"]["main"]
+r = decided["3b"]["main"]
 claims_list.append(
     claims.claim(
         "Ours degrades most slowly as the number of tasks grows (Fig. 3b: MCC against M)",
@@ -488,7 +488,7 @@ claims_list.append(
         reason=r.reason,
     )
 )
-r = readings["3c recovers"]["main"]
+r = decided["3c recovers"]["main"]
 claims_list.append(
     claims.claim(
         "Algorithm 1 recovers the structure of disconnected sequences (the paper's setting "
@@ -506,7 +506,7 @@ claims_list.append(
         reason=r.reason,
     )
 )
-r = readings["3c ahead"]["main"]
+r = decided["3c ahead"]["main"]
 claims_list.append(
     claims.claim(
         "On disconnected sequences Ours is ahead of the paper's baselines (CCA, Group Lasso): "
@@ -515,7 +515,7 @@ claims_list.append(
         r.key_number
         + "; our relatives, shown, not deciding: "
         + "; ".join(
-            comparisons.pooled_text(comparisons.pooled_versus(runs_c, "ours", b), "ours", b, "mcc")
+            readings.pooled_text(readings.pooled_versus(runs_c, "ours", b), "ours", b, "mcc")
             for b in ("pair_test", "local_test")
         ),
         n_runs=n_c,

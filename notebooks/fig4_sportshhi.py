@@ -129,8 +129,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Rectangle
 
-from specialist.experiments import sportshhi as study
+from specialist.experiments import interactions as study
 from specialist.labels import with_given
+from specialist.outputs import Outputs, say
 from specialist.plotting import (
     BLUE,
     GREEN,
@@ -142,7 +143,6 @@ from specialist.plotting import (
     bar_with_points,
     use_style,
 )
-from specialist.report import Outputs, say
 from specialist.simulate.sports import random_scenario, simulate_sports
 
 settings = {
@@ -212,7 +212,7 @@ plt.show()
 # beyond the frames; the dotted line in each panel is the chance row (random evidence).
 
 # %%
-result = study.sportshhi_study(settings, difficulties, n_seeds, base_seed=seed, n_jobs=n_jobs)
+result = study.run_study(settings, difficulties, n_seeds, base_seed=seed, n_jobs=n_jobs)
 out.table(result.scores, "scores")
 out.table(result.timings, "timings")
 means = study.map_table(result.scores)
@@ -403,7 +403,7 @@ sentences = [
     fit_sentence,
     *study.sparsity_sentences(first, means, iou_thresholds[0]),
     study.threshold_sentence(paired, iou_thresholds),
-    study.ordering_sentence(result.scores, iou_thresholds[0]),
+    study.chain_sentence(result.scores, iou_thresholds[0]),
 ]
 say(*sentences)
 claims = study.claims(result.scores, iou_thresholds[0], iou_thresholds, settings, path=result.path)
@@ -437,7 +437,7 @@ study.summary_table(means, result.scores, iou_thresholds[0])
 # → *not testable here*.
 
 # %%
-say(study.ordering_sentence(result.scores, iou_thresholds[0]))
+say(study.chain_sentence(result.scores, iou_thresholds[0]))
 main.links
 
 # %% [markdown]
@@ -475,7 +475,7 @@ attacks
 # result.map, result.table(labels)                          # mAP and per-class AP
 # ```
 #
-# The predictions this page's methods emit (`specialist.experiments.sportshhi.predictions`) use
+# The predictions this page's methods emit (`specialist.experiments.interactions.predictions`) use
 # the same official format (the keyframe index in the second column): written with
 # `specialist.data.sportshhi.write_csv`, the official tool can score them too.
 #

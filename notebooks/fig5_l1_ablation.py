@@ -75,13 +75,14 @@ from specialist.experiments.layer2 import (
     given_of,
     layer2_run,
     legend,
-    long_format,
     method_summary,
+    runs_by_method,
     separation_sentence,
     verdict_of,
 )
 from specialist.models import SparseTaskVAE
 from specialist.models._common import support_from_sensitivity, support_matrix
+from specialist.outputs import Outputs, say
 from specialist.plotting import (
     BLUE,
     GREEN,
@@ -92,15 +93,14 @@ from specialist.plotting import (
     bar_with_points,
     use_style,
 )
-from specialist.report import Outputs, say
 from specialist.simulate.mixing import default_support, simulate_mixing
 from specialist.sweep import run_grid
 
 # check every setting before any training starts (each raises an error naming the parameter)
 default_support(n_latent, n_tasks)
 simulate_mixing(n_test, n_latent, n_tasks)
-SparseTaskVAE(n_latent, l1=l1_fixed, epochs=epochs, batch_size=batch_size)
-SparseTaskVAE(n_latent, l1=0.0, l0=l0 if l0 > 0 else 1.0)
+SparseTaskVAE(n_latent, l1=l1_fixed, epochs=epochs, batch_size=batch_size).check_params()
+SparseTaskVAE(n_latent, l1=0.0, l0=l0 if l0 > 0 else 1.0).check_params()
 out = Outputs(output_dir)
 use_style()
 setting = {
@@ -120,7 +120,7 @@ shown = runs.iloc[0]
 runs = runs.drop(columns=[c for c in runs.columns if c.startswith("sensitivity:")])
 runs = runs.drop(columns=["support", "return_mask", "attacks"])
 out.table(runs, "runs")
-long = long_format(runs)
+long = runs_by_method(runs)
 colors = {
     "generalist": GREY,
     "generalist_top": PURPLE,

@@ -63,13 +63,13 @@ from specialist.experiments.layer2 import (
     chance_text,
     given_of,
     layer2_run,
-    long_format,
+    runs_by_method,
     separation_sentence,
     verdict_of,
 )
 from specialist.models import SparseTaskVAE
+from specialist.outputs import Outputs, say
 from specialist.plotting import BLUE, GREY, VERMILLION, use_style
-from specialist.report import Outputs, say
 from specialist.simulate.mixing import TASK_KINDS, simulate_mixing
 from specialist.stats import mean_interval
 from specialist.sweep import run_grid
@@ -90,7 +90,7 @@ for rho in latent_correlations:
     simulate_mixing(10, n_latent, n_tasks, latent_correlation=rho)
 for depth in mixing_depths:
     simulate_mixing(10, n_latent, n_tasks, mixing_layers=depth)
-SparseTaskVAE(n_latent, auto_path=l1_path, epochs=epochs, batch_size=batch_size)
+SparseTaskVAE(n_latent, auto_path=l1_path, epochs=epochs, batch_size=batch_size).check_params()
 out = Outputs(output_dir)
 use_style()
 conditions = [
@@ -121,7 +121,7 @@ runs = run_grid(
 )
 runs = runs.drop(columns=["score_path", "auto_path"])
 out.table(runs, "runs")
-long = long_format(runs)
+long = runs_by_method(runs)
 cond_keys = ["task_kind", "latent_correlation", "mixing_layers"]
 
 

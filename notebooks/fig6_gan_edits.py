@@ -85,16 +85,16 @@ from specialist.experiments.edits import (
     edit_claim,
     edit_study_run,
     held_out_cats,
-    long_format,
     measures_of,
     pair_of,
     pictured_edits,
+    runs_by_edit,
     study_setting,
     trained_readers,
     verdict_sentence,
 )
+from specialist.outputs import Outputs, say
 from specialist.plotting import use_style
-from specialist.report import Outputs, say
 from specialist.simulate.cats import ACCESSORIES, ACCESSORY_ATTRIBUTES, simulate_cats
 from specialist.sweep import run_grid
 
@@ -132,7 +132,7 @@ runs = run_grid(
     edit_study_run, [setting], n_seeds, base_seed=seed, n_jobs=n_jobs, blas_threads=1,
     store="edit_study",
 )  # fmt: skip
-long = long_format(measures_of(runs))
+long = runs_by_edit(measures_of(runs))
 sparse, dense, run_seed = pair_of(runs, replicate=0)  # the first seed's pair, as trained there
 test = held_out_cats(n_test, size, run_seed)
 readers = trained_readers(reader_samples, size, reader_epochs, 0)

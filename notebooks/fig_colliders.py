@@ -48,6 +48,7 @@ import pandas as pd
 from specialist import claims
 from specialist.experiments import comparisons
 from specialist.experiments.layer1 import task_role_pvalue
+from specialist.outputs import Outputs, say
 from specialist.plotting import (
     BLUE,
     GREEN,
@@ -58,7 +59,6 @@ from specialist.plotting import (
     plot_rates_wilson,
     use_style,
 )
-from specialist.report import Outputs, say
 from specialist.sweep import run_grid
 
 out = Outputs(output_dir)

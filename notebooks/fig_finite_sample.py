@@ -40,7 +40,8 @@ import matplotlib.pyplot as plt
 
 from specialist import claims
 from specialist.experiments import comparisons
-from specialist.experiments.layer1 import CHANCE, correction_recovery, long_format
+from specialist.experiments.layer1 import CHANCE, correction_recovery, runs_by_method
+from specialist.outputs import Outputs, say
 from specialist.plotting import (
     BLACK,
     BLUE,
@@ -52,7 +53,6 @@ from specialist.plotting import (
     plot_mean_ci,
     use_style,
 )
-from specialist.report import Outputs, say
 from specialist.stats import mean_interval
 from specialist.sweep import run_grid
 
@@ -69,7 +69,7 @@ grid = {
 runs = (
     run_grid(correction_recovery, grid, n_seeds, base_seed=seed, n_jobs=n_jobs, blas_threads=1)
     .drop(columns=["corrections"])
-    .pipe(long_format)
+    .pipe(runs_by_method)
     .rename(columns={"method": "correction"})
 )
 out.table(runs, "runs")

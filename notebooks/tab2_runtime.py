@@ -69,8 +69,8 @@ import numpy as np
 import pandas as pd
 
 from specialist.experiments.layer1 import runtime
+from specialist.outputs import Outputs, say
 from specialist.plotting import METHOD_COLORS, log_ticks, use_style
-from specialist.report import Outputs, say
 from specialist.sweep import run_grid
 
 out = Outputs(output_dir)

@@ -83,13 +83,13 @@ from specialist.experiments.edits import (
     METRICS,
     compare,
     edit_study_run,
-    long_format,
     measures_of,
+    runs_by_edit,
     study_setting,
     summary_table,
 )
+from specialist.outputs import Outputs, say
 from specialist.plotting import PALETTE, bar_with_points, use_style
-from specialist.report import Outputs, say
 from specialist.simulate.cats import ACCESSORIES
 from specialist.stats import verdict
 from specialist.sweep import run_grid
@@ -111,7 +111,7 @@ runs = measures_of(
     )
 )  # fmt: skip
 out.table(runs, "runs")
-long = long_format(runs)
+long = runs_by_edit(runs)
 out.table(long, "edits_long")
 summary = summary_table(long)
 out.table(summary, "summary")

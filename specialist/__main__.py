@@ -1,5 +1,5 @@
 import sys
 
-from specialist.runner import main
+from specialist.pipeline.cli import main
 
 sys.exit(main())

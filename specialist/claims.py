@@ -36,7 +36,7 @@ Entries
 An artefact's ``metrics.json`` holds a ``claims`` list of :class:`Claim` records, each made
 by :func:`claim` (which validates every field) and stored with :meth:`Claim.to_dict`; the
 runner reads them back with :meth:`Claim.from_dict`, which refuses an entry that was not made
-this way. ``specialist.report.Outputs.metrics`` refuses a ``claims`` item that is not a
+this way. ``specialist.outputs.Outputs.metrics`` refuses a ``claims`` item that is not a
 :class:`Claim`.
 
 Backs

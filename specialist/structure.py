@@ -21,7 +21,7 @@ from numbers import Real
 
 import numpy as np
 
-from specialist.ci import CITest, FisherZ, get_test
+from specialist.ci import CITest, get_test
 from specialist.pvalues import (  # re-exported: part of this module's public interface
     COMBINES,
     CORRECTIONS,
@@ -29,35 +29,9 @@ from specialist.pvalues import (  # re-exported: part of this module's public in
     combine_pvalues,
     smallest_threshold,
 )
-from specialist.validate import check_int as _check_int
+from specialist.validate import check_int
+from specialist.validate import n_segments as n_segments  # re-exported
 from specialist.variables import state, task
-
-
-def n_segments(n_steps: int, segment_length: int = 2) -> int:
-    """Number of segments ``K = n_steps // segment_length``, after checking the segmentation.
-
-    Raises a ``ValueError`` naming the parameter when ``segment_length < 2``, when ``n_steps``
-    is not a multiple of ``segment_length`` or when there are fewer than two segments (no pair
-    to test).
-
-    Backs
-    -----
-    fig2_band_set, fig3_structure
-    """
-    segment_length = _check_int("segment_length", segment_length, 2)
-    n_steps = _check_int("n_steps", n_steps, 1)
-    if n_steps % segment_length:
-        raise ValueError(
-            f"n_steps={n_steps} must be a multiple of segment_length={segment_length} "
-            "(every segment has segment_length steps)"
-        )
-    k = n_steps // segment_length
-    if k < 2:
-        raise ValueError(
-            f"n_steps={n_steps} with segment_length={segment_length} gives {k} segment; "
-            "at least 2 segments are needed (n_steps >= 2 * segment_length)"
-        )
-    return k
 
 
 def representative_step(k: int, segment_length: int = 2) -> int:
@@ -69,8 +43,8 @@ def representative_step(k: int, segment_length: int = 2) -> int:
     -----
     fig2_band_set
     """
-    k = _check_int("k", k, 0)
-    segment_length = _check_int("segment_length", segment_length, 2)
+    k = check_int("k", k, 0)
+    segment_length = check_int("segment_length", segment_length, 2)
     return (k + 1) * segment_length - 1
 
 
@@ -100,7 +74,7 @@ def band_set(k: int, v: int, n_steps: int, segment_length: int = 2) -> list[int]
     """
     n_seg = n_segments(n_steps, segment_length)
     for name, value in (("k", k), ("v", v)):
-        _check_int(name, value, 0)
+        check_int(name, value, 0)
         if value >= n_seg:
             raise ValueError(f"{name}={value} must be a segment index in 0..{n_seg - 1}")
     if k == v:
@@ -138,10 +112,12 @@ def _pair_bands(
     return np.stack([ks, vs], axis=1), reps, band
 
 
-def _fisherz_pair_pvalues(
-    ci: FisherZ, s_names: list, g_names: list, n_seg: int, segment_length: int
+def _column_pair_pvalues(
+    ci: CITest, s_names: list, g_names: list, n_seg: int, segment_length: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Algorithm 1's pair p-values from a fitted scalar :class:`FisherZ`, task-major (M P,).
+    """Algorithm 1's pair p-values from a fitted test that answers column queries
+    (``CITest.column_queries``, e.g. Fisher-z on scalar states),
+    task-major (M P,).
 
     The query of task ``i`` and pair ``(k, v)`` is the one the generic path asks for,
     ``s_{r_k} ⟂ s_{r_v} | {g_i} ∪ band`` with the conditioning set in canonical order (task
@@ -309,9 +285,9 @@ def discover_task_structure(
     variables.update({g_names[i]: tasks[:, i] for i in range(n_tasks)})
     ci.fit(variables)
 
-    if isinstance(ci, FisherZ) and ci.scalar:
+    if ci.column_queries:  # a capability the test declares (CITest.column_queries)
         # millions of queries at large T: column-index arrays, no Python object per query
-        pairs, pair_pvalues = _fisherz_pair_pvalues(ci, s_names, g_names, n_seg, segment_length)
+        pairs, pair_pvalues = _column_pair_pvalues(ci, s_names, g_names, n_seg, segment_length)
     else:
         pairs = [(k, v) for k in range(n_seg) for v in range(k + 1, n_seg)]
         reps = [(k + 1) * segment_length - 1 for k in range(n_seg)]  # representative_step

@@ -8,7 +8,8 @@ so results do not depend on the order, the process or the machine a run lands in
 
 Resumable sweeps: when :data:`STORE_ENV` names a folder (the runner sets it to the artefact's run
 store), every completed run is kept there, keyed by the function, its setting, its seed and the
-hash of the ``specialist`` package, and a later call with the same runs reuses them. Two
+hash of the code it runs (the ``specialist`` modules its module imports, :func:`code_of`), and a
+later call with the same runs reuses them. Two
 artefacts that report on the same runs (Figs. 6–7 and the edit-specificity table) name one
 *shared* store (``run_grid(..., store=NAME)``), a folder beside the artefacts' own, so the runs
 are computed once. When :data:`RUNS_AFTER_ENV` holds a time (the runner sets it for
@@ -152,8 +153,20 @@ def shutdown_executors() -> None:
 # -- the run store ------------------------------------------------------------------------------
 
 
+def code_of(fn: Callable) -> str:
+    """The code hash a run of ``fn`` is stored under: the modules ``fn``'s module imports,
+    directly or not (``specialist.pipeline.dependencies.code_hash``), so that an edit elsewhere in
+    the package keeps its runs; the whole package's hash for a function outside it."""
+    from specialist.pipeline import dependencies
+
+    module = getattr(fn, "__module__", "") or ""
+    if module.split(".")[0] == "specialist" and dependencies.module_file(module) is not None:
+        return dependencies.code_hash(module)
+    return package_hash()
+
+
 def run_key(fn: Callable, setting: Mapping[str, Any], seed: int, code: str) -> str:
-    """The store key of one run: function, setting, seed and code hash."""
+    """The store key of one run: function, setting, seed and code hash (:func:`code_of`)."""
     name = f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', repr(fn))}"
     text = json.dumps(
         {"fn": name, "setting": dict(setting), "seed": int(seed), "code": code},
@@ -360,7 +373,7 @@ def run_grid(
     store = open_store(store)
     keys: list[str] = []
     if store is not None:
-        code = package_hash()
+        code = code_of(fn)
         keys = [run_key(fn, s, seed, code) for s, _, seed in runs]
         for i, key in enumerate(keys):
             results[i] = store.get(key)

@@ -43,3 +43,36 @@ def check_choice(name: str, value, accepted: tuple[str, ...]) -> str:
     if not isinstance(value, str) or value not in accepted:
         raise ValueError(f"{name} must be one of {accepted}, got {value!r}")
     return value
+
+
+def as_generator(rng_or_seed) -> np.random.Generator:
+    """A ``numpy.random.Generator`` from a seed (int) or a generator (passed through)."""
+    if isinstance(rng_or_seed, np.random.Generator):
+        return rng_or_seed
+    if isinstance(rng_or_seed, bool) or not isinstance(rng_or_seed, Integral):
+        raise TypeError(f"seed must be an integer or a numpy.random.Generator, got {rng_or_seed!r}")
+    return np.random.default_rng(int(rng_or_seed))
+
+
+def n_segments(n_steps: int, segment_length: int = 2) -> int:
+    """Number of segments ``K = n_steps // segment_length``, after checking the segmentation.
+
+    Raises a ``ValueError`` naming the parameter when ``segment_length < 2``, when ``n_steps``
+    is not a multiple of ``segment_length`` or when there are fewer than two segments (no pair
+    to test).
+
+    """
+    segment_length = check_int("segment_length", segment_length, 2)
+    n_steps = check_int("n_steps", n_steps, 1)
+    if n_steps % segment_length:
+        raise ValueError(
+            f"n_steps={n_steps} must be a multiple of segment_length={segment_length} "
+            "(every segment has segment_length steps)"
+        )
+    k = n_steps // segment_length
+    if k < 2:
+        raise ValueError(
+            f"n_steps={n_steps} with segment_length={segment_length} gives {k} segment; "
+            "at least 2 segments are needed (n_steps >= 2 * segment_length)"
+        )
+    return k

@@ -203,11 +203,11 @@ def hand_made_case(seed: int):
 # -- simulated cases ----------------------------------------------------------------------------
 def simulated_cases(seed: int = 0, n_scored: int = 6):
     """``[(name, gt, pred)]`` from the simulator (:mod:`specialist.simulate.sports`) and Fig. 4's
-    prediction writers (:mod:`specialist.experiments.sportshhi`): Algorithm 1 on the true
+    prediction writers (:mod:`specialist.experiments.interactions`): Algorithm 1 on the true
     states (``block_predictions``), random evidence (``chance_predictions``), a random score
     per row, and each of them with its scores rounded to one decimal (ties everywhere, as the
     writer gave before its scores were made distinct)."""
-    from specialist.experiments.sportshhi import (
+    from specialist.experiments.interactions import (
         block_predictions,
         chance_predictions,
         scored_episodes,

@@ -23,9 +23,9 @@ def quick_workspace(tmp_path_factory) -> Workspace:
 
 @pytest.fixture(scope="session")
 def quick_outcomes(quick_workspace):
-    from specialist import runner
+    from specialist.pipeline import cli
 
-    return runner.reproduce(quick_workspace, profile="quick")
+    return cli.reproduce(quick_workspace, profile="quick")
 
 
 @pytest.fixture(scope="session")

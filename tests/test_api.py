@@ -24,13 +24,13 @@ import json
 import re
 import subprocess
 import sys
-from collections import deque
 from dataclasses import dataclass
 
 import pytest
 
 import specialist
 from specialist.paths import REPO_ROOT
+from specialist.pipeline import dependencies
 
 NOTEBOOKS = REPO_ROOT / "notebooks"
 PACKAGE = REPO_ROOT / "specialist"
@@ -77,15 +77,11 @@ def backs(doc: str | None) -> list[str]:
 
 def _module_file(name: str):
     """Source file of the specialist module ``name``, or None if it is not a module."""
-    path = REPO_ROOT.joinpath(*name.split("."))
-    for candidate in (path / "__init__.py", path.with_suffix(".py")):
-        if candidate.is_file():
-            return candidate
-    return None
+    return dependencies.module_file(name)
 
 
 def _module_name(path) -> str:
-    return ".".join(path.relative_to(REPO_ROOT).with_suffix("").parts).removesuffix(".__init__")
+    return dependencies.module_name(path)
 
 
 @dataclass(frozen=True)
@@ -101,42 +97,11 @@ class NotebookImport:
 
 
 def imports_in(tree: ast.AST, artefact: str = "") -> list[NotebookImport]:
-    """Every absolute ``import specialist.x`` / ``from specialist.x import a`` in ``tree``.
-
-    ``from package import submodule`` counts as importing the submodule; a name that is not a
-    submodule is an object imported by name from the module. Imports under
-    ``if TYPE_CHECKING:`` never run and are left out.
-    """
-    found = []
-    for node in _runtime_nodes(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.name.split(".")[0] == "specialist":
-                    found.append(NotebookImport(artefact, node.lineno, alias.name, None))
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            if node.module.split(".")[0] != "specialist":
-                continue
-            for alias in node.names:
-                submodule = f"{node.module}.{alias.name}"
-                if _module_file(submodule) is not None:
-                    found.append(NotebookImport(artefact, node.lineno, submodule, None))
-                else:
-                    found.append(NotebookImport(artefact, node.lineno, node.module, alias.name))
-    return found
-
-
-def _runtime_nodes(tree: ast.AST):
-    """Every node of ``tree`` except those under an ``if TYPE_CHECKING:`` block."""
-    todo = deque([tree])
-    while todo:
-        node = todo.popleft()
-        yield node
-        for child in ast.iter_child_nodes(node):
-            test = child.test if isinstance(child, ast.If) else None
-            if test is not None and "TYPE_CHECKING" in ast.unparse(test):
-                todo.extend(child.orelse)
-                continue
-            todo.append(child)
+    """Every absolute ``specialist`` import in ``tree`` (:func:`specialist.pipeline.dependencies.imports_in`,
+    the analysis the runner's cache uses)."""
+    return [
+        NotebookImport(artefact, i.line, i.module, i.name) for i in dependencies.imports_in(tree)
+    ]
 
 
 def notebook_imports() -> list[NotebookImport]:
@@ -146,25 +111,12 @@ def notebook_imports() -> list[NotebookImport]:
     return found
 
 
-def _parents(module: str) -> set[str]:
-    parts = module.split(".")
-    return {".".join(parts[:i]) for i in range(1, len(parts) + 1)}
-
-
 def reachable_modules(artefact: str) -> set[str]:
     """The specialist modules notebook ``artefact`` can import, directly or through others
-    (every import statement of a module counts, also one inside a function)."""
-    tree = ast.parse((NOTEBOOKS / f"{artefact}.py").read_text())
-    todo = [m for imp in imports_in(tree) for m in _parents(imp.module)]
-    seen: set[str] = set()
-    while todo:
-        module = todo.pop()
-        if module in seen or _module_file(module) is None:
-            continue
-        seen.add(module)
-        source = _module_file(module).read_text()
-        todo += [m for imp in imports_in(ast.parse(source)) for m in _parents(imp.module)]
-    return seen
+    (every import statement of a module counts, also one inside a function): the closure the
+    runner's cache keys on."""
+    modules = dependencies.imports_of(NOTEBOOKS / f"{artefact}.py")
+    return {dependencies.module_name(p) for p in dependencies.closure(modules)}
 
 
 def docstrings(path) -> list[tuple[str, int, str]]:

@@ -505,8 +505,8 @@ def test_group_lasso_solver_matches_skglm_group_bcd():
     from specialist.baselines import group_lasso as gl
 
     sample = simulate_collider(2000, 12, 3, seed=8)
-    x = gl.standardise(sample.states.reshape(2000, -1))
-    y = gl.standardise(sample.tasks[:, 0])
+    x = gl.zscore(sample.states.reshape(2000, -1))
+    y = gl.zscore(sample.tasks[:, 0])
     lambdas = gl._lambda_grid(x, y, 2, 10)
     ours = gl._fit_path(x, y, lambdas, 2, 1e-10)
     r, z = gl._compressed(x, y)

@@ -6,7 +6,8 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from specialist import pages, runner
+from specialist.pipeline import plan as plans
+from specialist.site import pages
 
 pytestmark = [pytest.mark.pipeline, pytest.mark.browser]
 
@@ -59,7 +60,7 @@ def _open(browser, path):
 
 
 def test_every_artefact_page_shows_its_images(browser, built_site, quick_workspace, tmp_path):
-    for name in runner.discover(quick_workspace):
+    for name in plans.discover(quick_workspace):
         page, remote, failed = _open(browser, built_site / "generated" / f"{name}.html")
         images = page.eval_on_selector_all(
             "article img",

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from specialist.experiments import comparisons, verdicts
+from specialist.experiments import comparisons, readings, verdicts
 from specialist.stats import Interval
 from tests._paired import paired_runs
 
@@ -249,56 +249,55 @@ def _mcc_runs(mcc: dict[str, float], noise=0.01, steps=(8, 20)) -> pd.DataFrame:
 
 def test_beats_baseline_pools_the_panel_and_moves_with_the_numbers():
     runs = _mcc_runs({"cca": 0.3, "group_lasso": 0.5, "ours": 0.6})
-    cca = comparisons.beats_baseline(runs, "cca")
+    cca = readings.beats_baseline(runs, "cca")
     assert cca.verdict == "agrees" and cca.tally == "1 agree"
     assert "pooled over 2 values of T" in cca.key_number and "above on 16 of 16" in cca.key_number
     assert "accuracy:" in cca.key_number  # shown beside MCC, not used by the verdict
-    behind = comparisons.beats_baseline(_mcc_runs({"group_lasso": 0.5, "ours": 0.4}), "group_lasso")
+    behind = readings.beats_baseline(_mcc_runs({"group_lasso": 0.5, "ours": 0.4}), "group_lasso")
     assert behind.verdict == "disagrees"
     # a per-T gap the noise hides at each T alone is found once the panel is pooled
     small = _mcc_runs({"group_lasso": 0.5, "ours": 0.52}, noise=0.02, steps=(8, 10, 12, 14, 16))
-    assert comparisons.beats_baseline(small, "group_lasso").verdict == "agrees"
+    assert readings.beats_baseline(small, "group_lasso").verdict == "agrees"
     per_t = [
-        comparisons.beats_baseline(part, "group_lasso").verdict
-        for _, part in small.groupby("n_steps")
+        readings.beats_baseline(part, "group_lasso").verdict for _, part in small.groupby("n_steps")
     ]
     assert "inconclusive" in per_t
     # level: every comparison a tie, so inconclusive
     level = _mcc_runs({"group_lasso": 0.5, "ours": 0.5}, noise=0.05)
-    assert comparisons.beats_baseline(level, "group_lasso").verdict == "inconclusive"
+    assert readings.beats_baseline(level, "group_lasso").verdict == "inconclusive"
     # both at chance: not testable, with the reason
     null = _mcc_runs({"cca": 0.0, "ours": 0.0}, noise=0.05)
-    at = comparisons.beats_baseline(null, "cca")
+    at = readings.beats_baseline(null, "cca")
     assert at.verdict == "not testable here" and "do not beat the best constant" in at.reason
 
 
 def test_seltask_and_the_paper_chain_are_not_testable_here_unless_a_link_is_reversed():
     runs = _mcc_runs({"cca": 0.3, "group_lasso": 0.5, "seltask_unsup": 0.0, "ours": 0.6})
-    sel = comparisons.beats_baseline(runs, "seltask")
+    sel = readings.beats_baseline(runs, "seltask")
     assert sel.verdict == "not testable here" and "blind to g" in sel.key_number
     assert "SelTask (unsupervised) − Best constant" in sel.key_number
-    chain = comparisons.paper_chain(runs)
+    chain = readings.paper_chain(runs)
     assert chain.verdict == "not testable here" and chain.tally.startswith("for every link")
-    reversed_ = comparisons.paper_chain(_mcc_runs({"cca": 0.5, "group_lasso": 0.3, "ours": 0.6}))
+    reversed_ = readings.paper_chain(_mcc_runs({"cca": 0.5, "group_lasso": 0.3, "ours": 0.6}))
     assert reversed_.verdict == "disagrees"
 
 
 def test_disconnected_readings_recovers_and_ahead_of_every_baseline():
     runs = _mcc_runs({"cca": 0.3, "local_test": 0.65, "ours": 0.6}).assign(fnr=0.0, fpr=0.3)
-    rec = comparisons.beats_chance_pooled(runs)
+    rec = readings.beats_chance_pooled(runs)
     assert rec.verdict == "agrees" and "false-positive rate 0.30" in rec.key_number
-    ahead = comparisons.beats_every_baseline(runs, ["cca", "local_test"])
+    ahead = readings.beats_every_baseline(runs, ["cca", "local_test"])
     assert ahead.verdict == "disagrees" and ahead.tally == "for every baseline: 1 agree, 1 disagree"
 
 
 def test_degrades_slowest_is_inconclusive_from_ties_and_untestable_at_chance():
     runs = _slope_runs({"ours": -0.03, "cca": -0.03, "group_lasso": -0.03}, noise=0.05)
     runs = pd.concat([runs, runs[runs["method"] == "ours"].assign(method="best_constant", mcc=0.0)])
-    tied = comparisons.degrades_slowest(runs, ["cca", "group_lasso", "ours"])
+    tied = readings.degrades_slowest(runs, ["cca", "group_lasso", "ours"])
     assert tied.verdict == "inconclusive" and tied.tally == "for every baseline: 2 tie"
     slow = _slope_runs({"ours": -0.01, "cca": -0.05})
     slow = pd.concat([slow, slow[slow["method"] == "ours"].assign(method="best_constant", mcc=0.0)])
-    assert comparisons.degrades_slowest(slow, ["cca", "ours"]).verdict == "agrees"
+    assert readings.degrades_slowest(slow, ["cca", "ours"]).verdict == "agrees"
     # both at chance (MCC about 0 throughout): their slopes say nothing, not testable
     flat = slow.copy()
     for m, s in (("cca", 1), ("ours", 2)):
@@ -306,14 +305,14 @@ def test_degrades_slowest_is_inconclusive_from_ties_and_untestable_at_chance():
     flat.loc[flat["method"] == "ours", "mcc"] -= (
         0.002 * flat.loc[flat["method"] == "ours", "n_tasks"]
     )
-    reading = comparisons.degrades_slowest(flat, ["cca", "ours"])
+    reading = readings.degrades_slowest(flat, ["cca", "ours"])
     assert reading.verdict == "not testable here" and "at chance" in reading.reason
 
 
 def test_degrades_slowest_is_not_testable_when_nothing_degrades():
     flat = _slope_runs({"ours": 0.0, "cca": 0.0}, noise=0.01)
     flat = pd.concat([flat, flat[flat["method"] == "ours"].assign(method="best_constant", mcc=0.0)])
-    reading = comparisons.degrades_slowest(flat, ["cca", "ours"])
+    reading = readings.degrades_slowest(flat, ["cca", "ours"])
     assert reading.verdict == "not testable here" and "no degradation" in reading.reason
     # the reason is said once, before the slopes, not after every comparison
     assert reading.key_number.startswith("No method's MCC falls as the number of tasks M grows")
@@ -326,15 +325,15 @@ def test_paper_chain_literal_rule_and_strict_recovery():
         {"cca": 0.3, "group_lasso": 0.5, "seltask_unsup": 0.1, "seltask_shuffled": 0.1,
          "ours": 0.6}
     )  # fmt: skip
-    by_design = comparisons.paper_chain(runs)
+    by_design = readings.paper_chain(runs)
     assert (
         by_design.verdict == "not testable here" and "untestable by design" in by_design.key_number
     )
     assert "would count" in by_design.key_number  # the overridden links are shown
-    literal = comparisons.paper_chain(runs, seltask="seltask_unsup")
+    literal = readings.paper_chain(runs, seltask="seltask_unsup")
     assert literal.verdict == "disagrees"  # Group Lasso works, SelTask sits at its reference
     exact = _mcc_runs({"ours": 0.6}).assign(
         accuracy=lambda d: np.where(d["seed"] % 4 == 0, 1.0, 0.9)
     )
-    strict = comparisons.recovers_exactly(exact)
+    strict = readings.recovers_exactly(exact)
     assert strict.verdict == "disagrees" and "exact on 4 of 16" in strict.key_number

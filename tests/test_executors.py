@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from specialist import runner
 from specialist.paths import Workspace
+from specialist.pipeline import cache, cli
 
 pytestmark = pytest.mark.pipeline
 
@@ -35,21 +35,19 @@ def test_tables_are_byte_identical_in_a_process_pool_and_on_dask(
 ):
     pool = quick_workspace
     for a in ARTEFACTS:
-        rec = runner.read_provenance(pool, "quick", a)
+        rec = cache.read_provenance(pool, "quick", a)
         assert rec["parameters"]["n_jobs"] == 2 and rec["executor"] == "local processes", rec
     seen = {"pool": {a: tables(pool.artefact_dir("quick", a)) for a in ARTEFACTS}}
     ws = Workspace(results=tmp_path / "results", book=tmp_path / "book")  # real notebooks
     (ws.book / "generated").mkdir(parents=True)
     overrides = [f"{a}.n_jobs=2" for a in ARTEFACTS]
-    outcomes = runner.reproduce(
+    outcomes = cli.reproduce(
         ws, "quick", only=list(ARTEFACTS), overrides=overrides, force=True, scheduler="local:2"
     )
     assert all(o.status == "ok" for o in outcomes), [o.error for o in outcomes]
     seen["dask"] = {a: tables(ws.artefact_dir("quick", a)) for a in ARTEFACTS}
     for a in ARTEFACTS:
-        assert runner.read_provenance(ws, "quick", a)["executor"].startswith(
-            "dask scheduler tcp://"
-        )
+        assert cache.read_provenance(ws, "quick", a)["executor"].startswith("dask scheduler tcp://")
     for a in ARTEFACTS:
         assert seen["pool"][a], f"{a} wrote no tables"
         differ = [

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from sklearn.exceptions import NotFittedError
 
 from specialist.experiments import edits
 from specialist.experiments.edits import (
@@ -16,7 +17,7 @@ from specialist.experiments.edits import (
     AttributeReaders,
     edit_images,
     edit_measures,
-    long_format,
+    runs_by_edit,
     score_edits,
     specificity_verdict,
     summary_table,
@@ -221,7 +222,7 @@ def test_scores_and_tables(cats, pair, readers):
     runs = pd.DataFrame(
         [{**scores, "replicate": 0, "seed": 11}, {**scores, "replicate": 1, "seed": 12}]
     )
-    long = long_format(runs)
+    long = runs_by_edit(runs)
     assert len(long) == 2 * len(METHODS) * 4
     assert set(METRICS) <= set(long.columns)
     summary = summary_table(long)
@@ -305,14 +306,14 @@ def test_errors(cats, train, pair):
     with pytest.raises(ValueError, match=r"values\[1\] must be an \(n, a\) array"):
         TaskMaskGAN().fit(images[:10], tasks[:10], [values[0][:10], values[1][:4], None])
     with pytest.raises(ValueError, match=r"l1 must be a number in \[0.0, inf\)"):
-        TaskMaskGAN(l1=-1.0)
+        TaskMaskGAN(l1=-1.0).check_params()
     with pytest.raises(ValueError, match=r"threshold must be a number in \(0.0, 1.0\)"):
-        TaskMaskGAN(threshold=1.5)
+        TaskMaskGAN(threshold=1.5).check_params()
     with pytest.raises(TypeError, match="epochs must be an integer"):
-        TaskMaskGAN(epochs=2.5)
-    with pytest.raises(RuntimeError, match="not fitted"):
+        TaskMaskGAN(epochs=2.5).check_params()
+    with pytest.raises(NotFittedError, match="not fitted"):
         TaskMaskGAN().encode(images[:2])
-    with pytest.raises(RuntimeError, match="not fitted"):
+    with pytest.raises(NotFittedError, match="not fitted"):
         TaskMaskGAN().relevant_latents()
     with pytest.raises(ValueError, match=r"task must be an index in 0..2"):
         sparse.edit_latents(np.zeros((1, N_LATENT)), 3)

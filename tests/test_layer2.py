@@ -13,7 +13,7 @@ from specialist.experiments.layer2 import (
     fit_run_models,
     layer2_run,
     layer2_runs,
-    long_format,
+    runs_by_method,
     separation,
     top_blocks,
     verdict_of,
@@ -141,7 +141,7 @@ def test_verdict_of_combines_the_conditions():
 
 def test_long_format_has_one_row_per_run_and_method(run):
     runs = pd.DataFrame([{**run, "replicate": 0, "seed": 0}, {**run, "replicate": 1, "seed": 1}])
-    long = long_format(runs)
+    long = runs_by_method(runs)
     assert set(METHODS) <= set(long["method"])
     assert len(long) == 2 * long["method"].nunique()
 

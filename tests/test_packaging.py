@@ -7,9 +7,9 @@ import tomllib
 
 import yaml
 
-from specialist import runner
-from specialist.params import available_profiles, load_profile
 from specialist.paths import BOOK_DIR, PROFILES_DIR, REPO_ROOT, Workspace
+from specialist.pipeline import plan as plans
+from specialist.pipeline.params import available_profiles, load_profile
 from specialist.provenance import installed_distributions
 
 #: the extras `make venv` installs, and requirements.lock freezes, with the dependencies
@@ -101,11 +101,11 @@ def test_make_venv_installs_from_the_lock_and_make_lab_opens_py_notebooks_as_not
 
 
 def test_every_artefact_is_in_both_profiles_and_in_the_book():
-    artefacts = runner.discover(Workspace())
+    artefacts = plans.discover(Workspace())
     assert "fig2_band_set" in artefacts
     for profile in ("quick", "paper"):
         assert set(load_profile(PROFILES_DIR, profile)) == set(artefacts), profile
-        runner.plan(Workspace(), profile)  # every profile value validates
+        plans.plan(Workspace(), profile)  # every profile value validates
     toc = (BOOK_DIR / "_toc.yml").read_text()
     listed = set(re.findall(r"file:\s*generated/(\w+)", toc))
     assert listed == set(artefacts)
@@ -130,7 +130,7 @@ def test_a_hand_run_notebook_writes_under_results_interactive_never_a_profile_fo
     profiles = available_profiles(ws.profiles)
     assert "interactive" not in profiles  # a profile of that name would share the folder
     interactive = (ws.results / "interactive").resolve()
-    for name, artefact in runner.discover(ws).items():
+    for name, artefact in plans.discover(ws).items():
         default = artefact.parameters["output_dir"].default
         assert isinstance(default, str), name
         target = (ws.notebooks / default).resolve()

@@ -5,7 +5,7 @@ import copy
 import nbformat
 import pytest
 
-from specialist import pages
+from specialist.site import pages
 
 RECORD = {
     "artefact": "fig3_structure",

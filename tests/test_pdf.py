@@ -13,7 +13,7 @@ from html import unescape
 import pytest
 import yaml
 
-from specialist import pdf
+from specialist.site import pdf
 
 
 def _printed(test):

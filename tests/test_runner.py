@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from specialist import runner
-from specialist.params import ConfigError, parse_parameters_cell
+from specialist import provenance
 from specialist.paths import Workspace
+from specialist.pipeline import cache, cli, dependencies
+from specialist.pipeline import plan as plans
+from specialist.pipeline.params import ConfigError, parse_parameters_cell
+from specialist.site import index
 
 HEADER = """\
 # ---
@@ -36,7 +39,7 @@ OK_NOTEBOOK = HEADER + textwrap.dedent(
     data_file = ""  # a path, hashed as a data input
 
     # %%
-    from specialist.report import Outputs
+    from specialist.outputs import Outputs
 
     out = Outputs(output_dir)
     out.metrics(seed=seed, value=seed * scale, label=label)
@@ -69,7 +72,7 @@ def ws(tmp_path: Path) -> Workspace:
     package = tmp_path / "pkg"
     package.mkdir()
     (package / "mod.py").write_text("x = 1\n")  # imported by no notebook
-    (package / "report.py").write_text("# stands for specialist/report.py, which ok imports\n")
+    (package / "outputs.py").write_text("# stands for specialist/outputs.py, which ok imports\n")
     return Workspace(
         notebooks=notebooks,
         profiles=notebooks / "params",
@@ -112,35 +115,35 @@ def test_parameters_cell_parsing_reads_defaults_and_help():
 def test_bad_requests_are_refused_before_anything_runs(ws, kwargs, message):
     kwargs = {"profile": "quick", **kwargs}
     with pytest.raises(ConfigError, match=message):
-        runner.reproduce(ws, **kwargs)
+        cli.reproduce(ws, **kwargs)
     assert not ws.results.exists(), "nothing may run or be written for a refused request"
 
 
 def test_profile_naming_an_unknown_artefact_is_refused(ws):
     (ws.profiles / "quick.yaml").write_text("ok: {}\ntypo_artefact:\n  seed: 1\n")
     with pytest.raises(ConfigError, match="unknown artefact 'typo_artefact'"):
-        runner.plan(ws, "quick")
+        plans.plan(ws, "quick")
 
 
 def test_int_is_accepted_for_a_float_parameter(ws):
-    (p,) = runner.plan(ws, "quick", only=["ok"], overrides=["ok.scale=2"])
+    (p,) = plans.plan(ws, "quick", only=["ok"], overrides=["ok.scale=2"])
     assert p.params["scale"] == 2.0 and isinstance(p.params["scale"], float)
     assert p.params["seed"] == 1  # from the profile
 
 
 def test_cli_exit_codes(ws, capsys):
-    assert runner.main(["reproduce", "--profile", "quick", "--only", "nope"], ws=ws) == 2
+    assert cli.main(["reproduce", "--profile", "quick", "--only", "nope"], ws=ws) == 2
     assert "unknown artefact 'nope'" in capsys.readouterr().err
-    assert runner.main(["reproduce", "--profile", "quick"], ws=ws) == 1  # "fail" fails
-    assert runner.main(["reproduce", "--profile", "quick", "--only", "ok"], ws=ws) == 0
-    assert runner.main(["list", "--profile", "quick"], ws=ws) == 0
+    assert cli.main(["reproduce", "--profile", "quick"], ws=ws) == 1  # "fail" fails
+    assert cli.main(["reproduce", "--profile", "quick", "--only", "ok"], ws=ws) == 0
+    assert cli.main(["list", "--profile", "quick"], ws=ws) == 0
     out = capsys.readouterr().out
     assert "ok" in out and "up to date" in out
 
 
 # -- running, caching, failures -----------------------------------------------------------------
 def test_run_cache_and_failure_isolation(ws, capsys):
-    outcomes = runner.reproduce(ws, "quick")
+    outcomes = cli.reproduce(ws, "quick")
     assert _status(outcomes) == {"fail": "failed", "ok": "ok"}
     printed = capsys.readouterr().out
     assert "cache miss — no previous result" in printed
@@ -169,66 +172,66 @@ def test_run_cache_and_failure_isolation(ws, capsys):
     assert "A working artefact" in overview and "not generated" in overview
 
     # second run: the working artefact is a cache hit, with its reason printed
-    outcomes = runner.reproduce(ws, "quick", only=["ok"])
+    outcomes = cli.reproduce(ws, "quick", only=["ok"])
     assert _status(outcomes) == {"ok": "cached"}
     assert "cache hit — up to date" in capsys.readouterr().out
 
     # a parameter change is a miss that names the change
-    runner.reproduce(ws, "quick", only=["ok"], overrides=["ok.seed=5"])
+    cli.reproduce(ws, "quick", only=["ok"], overrides=["ok.seed=5"])
     assert "parameters changed (seed: 1 → 5)" in capsys.readouterr().out
     assert json.loads((folder / "metrics.json").read_text())["seed"] == 5
 
     # the modules the kernel imported are part of the key, and only those
     rec = json.loads((folder / "provenance.json").read_text())
     assert rec["cache"]["modules"] == {
-        "report.py": runner.prov.sha256_bytes((ws.package / "report.py").read_bytes())
+        "outputs.py": provenance.sha256_bytes((ws.package / "outputs.py").read_bytes())
     }
     assert rec["executor"] == "local processes"
     (ws.package / "mod.py").write_text("x = 2\n")
-    runner.reproduce(ws, "quick", only=["ok"], overrides=["ok.seed=5"])
+    cli.reproduce(ws, "quick", only=["ok"], overrides=["ok.seed=5"])
     assert "cache hit" in capsys.readouterr().out
-    (ws.package / "report.py").write_text("# edited\n")
-    runner.reproduce(ws, "quick", only=["ok"], overrides=["ok.seed=5"])
-    assert "specialist module(s) changed: report.py" in capsys.readouterr().out
+    (ws.package / "outputs.py").write_text("# edited\n")
+    cli.reproduce(ws, "quick", only=["ok"], overrides=["ok.seed=5"])
+    assert "specialist module(s) changed: outputs.py" in capsys.readouterr().out
 
     # notebook text and data inputs are part of the key too
 
     data = ws.results.parent / "data.txt"
     data.write_text("one")
     args = {"only": ["ok"], "overrides": ["ok.seed=5", f"ok.data_file={data}"]}
-    runner.reproduce(ws, "quick", **args)
+    cli.reproduce(ws, "quick", **args)
     capsys.readouterr()
     data.write_text("two")
-    runner.reproduce(ws, "quick", **args)
+    cli.reproduce(ws, "quick", **args)
     assert "data inputs changed" in capsys.readouterr().out
 
     nb = ws.notebooks / "ok.py"
     nb.write_text(nb.read_text() + "\nprint('changed')\n")
-    runner.reproduce(ws, "quick", only=["ok"], overrides=args["overrides"])
+    cli.reproduce(ws, "quick", only=["ok"], overrides=args["overrides"])
     assert "notebook changed" in capsys.readouterr().out
 
     # --force re-runs a current result; a missing output is a miss
-    outcomes = runner.reproduce(ws, "quick", force=True, **args)
+    outcomes = cli.reproduce(ws, "quick", force=True, **args)
     assert _status(outcomes) == {"ok": "ok"}
     (folder / "metrics.json").unlink()
-    runner.reproduce(ws, "quick", **args)
+    cli.reproduce(ws, "quick", **args)
     assert "outputs missing: metrics.json" in capsys.readouterr().out
 
 
 def test_a_failing_rerun_keeps_the_previous_result(ws):
-    runner.reproduce(ws, "quick", only=["ok"])
+    cli.reproduce(ws, "quick", only=["ok"])
     folder = ws.artefact_dir("quick", "ok")
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
     nb = ws.notebooks / "ok.py"
     nb.write_text(nb.read_text() + "\nraise RuntimeError('broken edit')\n")
-    (outcome,) = runner.reproduce(ws, "quick", only=["ok"])
+    (outcome,) = cli.reproduce(ws, "quick", only=["ok"])
     assert outcome.status == "failed" and "broken edit" in outcome.error
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
     assert (ws.generated / "ok.ipynb").exists()
 
 
 def test_interrupt_leaves_previous_results_intact(ws, monkeypatch):
-    runner.reproduce(ws, "quick", only=["ok"])
+    cli.reproduce(ws, "quick", only=["ok"])
     folder = ws.artefact_dir("quick", "ok")
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
 
@@ -240,24 +243,25 @@ def test_interrupt_leaves_previous_results_intact(ws, monkeypatch):
 
     monkeypatch.setattr(papermill, "execute_notebook", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        runner.reproduce(ws, "quick", only=["ok"], force=True)
+        cli.reproduce(ws, "quick", only=["ok"], force=True)
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
     monkeypatch.undo()
     # the next run clears the interrupted staging folder and finds the old result current
-    (outcome,) = runner.reproduce(ws, "quick", only=["ok"])
+    (outcome,) = cli.reproduce(ws, "quick", only=["ok"])
     assert outcome.status == "cached"
     assert not ws.staging_root("quick").exists() or not any(ws.staging_root("quick").iterdir())
 
 
-def test_findings_page_quotes_the_sentences_of_the_shown_run(ws, monkeypatch):
-    runner.reproduce(ws, "quick")
+def test_findings_page_quotes_the_sentences_of_the_shown_run(ws):
+    cli.reproduce(ws, "quick")
     # pretend the working artefact is one whose findings the Reconstruction notes quote
-    monkeypatch.setattr(
-        runner, "FINDINGS", {"findings": {"ok": "comparison", "absent": "findings"}}
+    ws.book.mkdir(parents=True, exist_ok=True)
+    (ws.book / index.INDEX_FILE).write_text(
+        "findings:\n  findings: {ok: comparison, absent: findings}\n"
     )
     metrics = ws.artefact_dir("quick", "ok") / "metrics.json"
     metrics.write_text(json.dumps({"comparison": ["Ours − CCA +0.10 [+0.05, +0.15] (better)."]}))
-    (page,) = runner.write_findings(ws)
+    (page,) = index.write_findings(ws)
     text = page.read_text()
     assert "- Ours − CCA +0.10 [+0.05, +0.15] (better)." in text
     assert "quick profile" in text and "{doc}`/generated/ok`" in text
@@ -277,7 +281,7 @@ SWEEP_NOTEBOOK = HEADER + textwrap.dedent(
     fail_at = -1  # a run that raises, or -1
 
     # %%
-    from specialist.report import Outputs
+    from specialist.outputs import Outputs
     from specialist.sweep import run_grid
 
 
@@ -302,24 +306,24 @@ SWEEP_NOTEBOOK = HEADER + textwrap.dedent(
     ],
 )
 def test_scheduler_specs(text, expected):
-    assert runner.parse_scheduler(text) == expected
+    assert cli.parse_scheduler(text) == expected
 
 
 @pytest.mark.parametrize("text", ["local:0", "local:x", "dask", "tcp://host", "http://h:1"])
 def test_bad_scheduler_specs_are_refused_before_anything_runs(ws, text, capsys):
-    assert runner.main(["reproduce", "--profile", "quick", "--scheduler", text], ws=ws) == 2
+    assert cli.main(["reproduce", "--profile", "quick", "--scheduler", text], ws=ws) == 2
     assert "--scheduler must be local:N" in capsys.readouterr().err
     assert not ws.artefact_dir("quick", "ok").exists()
 
 
 def test_a_failed_sweep_resumes_from_its_run_store(ws, capsys):
     (ws.notebooks / "sweep.py").write_text(SWEEP_NOTEBOOK)
-    (outcome,) = runner.reproduce(ws, "quick", only=["sweep"], overrides=["sweep.fail_at=2"])
+    (outcome,) = cli.reproduce(ws, "quick", only=["sweep"], overrides=["sweep.fail_at=2"])
     assert outcome.status == "failed"
     store = ws.run_store("quick", "sweep")
     assert len(list(store.glob("*.pkl"))) == 2  # runs 0 and 1 completed
     capsys.readouterr()
-    (outcome,) = runner.reproduce(ws, "quick", only=["sweep"])
+    (outcome,) = cli.reproduce(ws, "quick", only=["sweep"])
     assert outcome.status == "ok"
     assert "2 of 4 runs reused from the run store" in capsys.readouterr().out
     published = ws.artefact_dir("quick", "sweep")
@@ -327,7 +331,7 @@ def test_a_failed_sweep_resumes_from_its_run_store(ws, capsys):
         "notebook.ipynb", "provenance.json", "run.log", "runs.csv",
     ]  # fmt: skip
     assert not any(ws.results.glob("quick/**/*.pkl"))  # the store never reaches results/quick
-    runner.reproduce(ws, "quick", only=["sweep"], force=True)
+    cli.reproduce(ws, "quick", only=["sweep"], force=True)
     assert "0 of 4 runs reused" in capsys.readouterr().out  # --force ignores the store
 
 
@@ -339,10 +343,13 @@ def test_a_second_command_waits_for_the_profile_lock(ws, capsys):
         f"""
         import time
         from pathlib import Path
-        from specialist import runner
+        from specialist.pipeline import cache, cli, dependencies
+        from specialist.pipeline import plan as plans
+        from specialist.site import index
+        from specialist import provenance
         from specialist.paths import Workspace
         ws = Workspace(results=Path({str(ws.results)!r}))
-        with runner.profile_lock(ws, "quick"):
+        with cli.profile_lock(ws, "quick"):
             print("held", flush=True)
             time.sleep(3)
         """
@@ -352,28 +359,28 @@ def test_a_second_command_waits_for_the_profile_lock(ws, capsys):
     import time
 
     start = time.perf_counter()
-    with runner.profile_lock(ws, "quick"):
+    with cli.profile_lock(ws, "quick"):
         waited = time.perf_counter() - start
     holder.wait(timeout=30)
     out = capsys.readouterr().out
     assert f"PID {holder.pid}" in out and "waiting for it to finish" in out
     assert waited > 1.0
     # another profile is not blocked
-    with runner.profile_lock(ws, "paper"):
+    with cli.profile_lock(ws, "paper"):
         pass
 
 
 def test_module_hashes_follow_imports_inside_functions():
     from specialist.paths import PACKAGE_DIR
 
-    layer1 = runner.module_hashes(PACKAGE_DIR, ["specialist.experiments.layer1"])
+    layer1 = cache.module_hashes(PACKAGE_DIR, ["specialist.experiments.layer1"])
     assert "experiments/layer1.py" in layer1 and "structure.py" in layer1
     assert "__init__.py" in layer1 and "experiments/__init__.py" in layer1
     assert "models/gan.py" not in layer1 and "simulate/cats.py" not in layer1
-    edits = runner.module_hashes(PACKAGE_DIR, ["specialist.experiments.edits"])
+    edits = cache.module_hashes(PACKAGE_DIR, ["specialist.experiments.edits"])
     assert "models/gan.py" in edits
     # sweep imports provenance only inside a function: the closure still finds it
-    assert "provenance.py" in runner.module_hashes(PACKAGE_DIR, ["specialist.sweep"])
+    assert "provenance.py" in cache.module_hashes(PACKAGE_DIR, ["specialist.sweep"])
 
 
 def test_changing_a_gan_only_module_leaves_layer1_artefacts_cached(tmp_path):
@@ -386,21 +393,45 @@ def test_changing_a_gan_only_module_leaves_layer1_artefacts_cached(tmp_path):
     # the real notebooks and profiles, a copy of the package that the test may edit
     real = Workspace(results=tmp_path / "results", book=tmp_path / "book", package=package)
     names = ["fig3_structure", "fig6_gan_edits"]
-    for p in runner.plan(real, "quick", only=names):
-        imported = runner._imports_of(p.artefact.notebook)  # what the notebook's kernel imports
+    for p in plans.plan(real, "quick", only=names):
+        imported = dependencies.imports_of(p.artefact.notebook, package)  # the kernel's imports
         folder = real.artefact_dir("quick", p.name)
         folder.mkdir(parents=True)
         (folder / "notebook.ipynb").write_text("{}")
-        record = {"cache": {**p.cache, "modules": runner.module_hashes(package, imported)}}
+        record = {"cache": {**p.cache, "modules": cache.module_hashes(package, imported)}}
         (folder / "provenance.json").write_text(json.dumps({**record, "outputs": []}))
-    state = {p.name: runner.cache_state(real, p) for p in runner.plan(real, "quick", only=names)}
+    state = {p.name: cache.cache_state(real, p) for p in plans.plan(real, "quick", only=names)}
     assert all(hit for hit, _ in state.values())
     with open(package / "models" / "gan.py", "a") as fh:
         fh.write("\n# an edit that only the GAN artefacts see\n")
-    state = {p.name: runner.cache_state(real, p) for p in runner.plan(real, "quick", only=names)}
+    state = {p.name: cache.cache_state(real, p) for p in plans.plan(real, "quick", only=names)}
     assert state["fig3_structure"][0]
     assert not state["fig6_gan_edits"][0]
     assert "specialist module(s) changed: models/gan.py" in state["fig6_gan_edits"][1]
+
+
+def test_the_run_store_keys_on_the_code_a_run_function_imports(tmp_path):
+    import shutil
+
+    from specialist.paths import PACKAGE_DIR
+
+    package = tmp_path / "specialist"
+    shutil.copytree(PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
+    layer1, edits = "specialist.experiments.layer1", "specialist.experiments.edits"
+    before = {m: dependencies.code_hash(m, package) for m in (layer1, edits)}
+    with open(package / "models" / "gan.py", "a") as fh:
+        fh.write("\n# an edit that only the GAN's runs see\n")
+    after = {m: dependencies.code_hash(m, package) for m in (layer1, edits)}
+    assert after[layer1] == before[layer1] and after[edits] != before[edits]
+    with open(package / "structure.py", "a") as fh:
+        fh.write("\n# Algorithm 1's module\n")
+    assert dependencies.code_hash(layer1, package) != before[layer1]
+    # the sweep's key uses it for a package function, the package hash for any other
+    from specialist import sweep
+    from specialist.experiments.layer1 import structure_recovery
+
+    assert sweep.code_of(structure_recovery) == dependencies.code_hash(layer1)
+    assert sweep.code_of(len) == sweep.package_hash()
 
 
 CLAIM_NOTEBOOK = HEADER + textwrap.dedent(
@@ -416,7 +447,7 @@ CLAIM_NOTEBOOK = HEADER + textwrap.dedent(
 
     # %%
     from specialist import claims
-    from specialist.report import Outputs
+    from specialist.outputs import Outputs
     from specialist.stats import paired_interval
 
     diffs = [effect + d for d in (-0.05, 0.0, 0.05, -0.02, 0.02)]
@@ -449,7 +480,7 @@ def _row(table: str, claim: str) -> str:
 
 def test_the_claims_table_is_written_from_the_runs_and_follows_them(ws):
     (ws.notebooks / "claimer.py").write_text(CLAIM_NOTEBOOK)
-    runner.reproduce(ws, "quick", only=["claimer", "ok"])
+    cli.reproduce(ws, "quick", only=["claimer", "ok"])
     table = (ws.generated / "claims_table.md").read_text()
     row = _row(table, "the effect is positive")
     assert "**agrees**" in row and "+0.30" in row and "5 runs" in row
@@ -461,41 +492,41 @@ def test_the_claims_table_is_written_from_the_runs_and_follows_them(ws):
     assert "margin 0: disagrees" in beyond and "**moved**" not in beyond
     assert "{doc}`claimer </generated/claimer>` (quick)" in row
     assert "Not generated in this build: `fail`" in table
-    runner.reproduce(ws, "quick", only=["claimer"], overrides=["claimer.effect=-0.2"])
+    cli.reproduce(ws, "quick", only=["claimer"], overrides=["claimer.effect=-0.2"])
     row = _row((ws.generated / "claims_table.md").read_text(), "the effect is positive")
     assert "**disagrees**" in row and "-0.20" in row and "**agrees**" not in row
     # an effect the runs cannot tell from zero: every comparison a tie
-    runner.reproduce(ws, "quick", only=["claimer"], overrides=["claimer.effect=0.0"])
+    cli.reproduce(ws, "quick", only=["claimer"], overrides=["claimer.effect=0.0"])
     row = _row((ws.generated / "claims_table.md").read_text(), "the effect is positive")
     assert "**inconclusive**" in row
 
 
 def test_a_hand_built_claims_entry_is_shown_invalid_not_dropped(ws):
     (ws.notebooks / "claimer.py").write_text(CLAIM_NOTEBOOK)
-    runner.reproduce(ws, "quick", only=["claimer"])
+    cli.reproduce(ws, "quick", only=["claimer"])
     folder = ws.artefact_dir("quick", "claimer")
     metrics = json.loads((folder / "metrics.json").read_text())
     metrics["claims"].append({"claim": "typed by hand", "verdict": "agrees",
                               "key_number": "1.0", "conditions": "none"})  # fmt: skip
     (folder / "metrics.json").write_text(json.dumps(metrics))
-    table = runner.write_claims(ws).read_text()
+    table = index.write_claims(ws).read_text()
     row = _row(table, "typed by hand")
     assert "**invalid entry**" in row and "specialist.claims.claim()" in row
 
 
 def test_claims_link_the_theory_they_test():
     """Every artefact of the theory map exists, and an entry's own labels win over the map."""
-    real = runner.Workspace()
-    assert set(runner.THEORY) <= set(runner.discover(real))
+    real = Workspace()
+    assert set(index.index_metadata(Workspace().book)[1]) <= set(plans.discover(real))
     theory = (real.book / "theory.md").read_text()
-    for labels in runner.THEORY.values():
+    for labels in index.index_metadata(Workspace().book)[1].values():
         for label in labels:
             assert f":label: {label}\n" in theory, label
 
 
 def test_a_claims_entry_may_name_its_own_theorem(ws):
     (ws.notebooks / "claimer.py").write_text(CLAIM_NOTEBOOK)
-    runner.reproduce(ws, "quick", only=["claimer"], overrides=['claimer.theory=["thm-2"]'])
+    cli.reproduce(ws, "quick", only=["claimer"], overrides=['claimer.theory=["thm-2"]'])
     row = _row((ws.generated / "claims_table.md").read_text(), "the effect is positive")
     assert "{prf:ref}`thm-2`" in row and "{prf:ref}`thm-1`" not in row
 
@@ -509,7 +540,7 @@ def test_imports_for_type_checkers_only_are_no_dependency(tmp_path):
         "else:\n    import specialist.metrics\n"
         "def f():\n    if True:\n        from specialist.structure import band_set\n"
     )
-    found = runner._imports_of(source)
+    found = dependencies.imports_of(source)
     assert {"specialist", "specialist.sweep", "specialist.metrics"} <= found
     assert "specialist.structure.band_set" in found
     assert not {m for m in found if "gan" in m or "cats" in m}, found

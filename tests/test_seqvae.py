@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sklearn.exceptions import NotFittedError
 
 from specialist.metrics import block_r2
 from specialist.models.seqvae import SequentialVAE
@@ -43,10 +44,10 @@ def test_errors(process):
         SequentialVAE().fit(o[0, 0])
     with pytest.raises(ValueError, match="NaN"):
         SequentialVAE().fit(np.where(o > 0.9, np.nan, o))
-    with pytest.raises(RuntimeError, match="not fitted"):
+    with pytest.raises(NotFittedError, match="not fitted"):
         SequentialVAE().transform(o)
     with pytest.raises(ValueError, match="n_latent must be an integer >= 1"):
-        SequentialVAE(0)
+        SequentialVAE(0).check_params()
     model = SequentialVAE(2, epochs=1).fit(o[:100])
     with pytest.raises(ValueError, match="fitted on 16"):
         model.transform(o[:, :, :3])

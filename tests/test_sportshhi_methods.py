@@ -8,19 +8,19 @@ import pandas as pd
 import pytest
 
 from specialist.data.sportshhi import PREDICTION_COLUMNS, evaluate_map
-from specialist.experiments import sportshhi as study
-from specialist.experiments.sportshhi import (
+from specialist.experiments import interactions as study
+from specialist.experiments.interactions import (
     base_features,
     block_predictions,
     chance_predictions,
     distinct_scores,
     linear_features,
+    play_run,
     player_evidence,
     predictions,
     scored_episodes,
-    sportshhi_run,
 )
-from specialist.simulate.sports import _coupled_jerseys, random_scenario, simulate_sports
+from specialist.simulate.sports import coupled_jerseys, random_scenario, simulate_sports
 from tests._hhi_cases import difference, our_numbers, reference_numbers, simulated_cases
 
 SMALL = {
@@ -74,7 +74,7 @@ def test_true_structure_gives_perfect_map(play):
 
 def test_scores_keep_tiny_p_values_apart_in_float32():
     """The official evaluator reads scores as float32: 1 − p would tie every p below ~6e-8."""
-    from specialist.experiments.sportshhi import score_of
+    from specialist.experiments.interactions import score_of
 
     p = [1e-12, 1e-9, 1e-7, 1e-3, 0.5, 1.0]
     scores = np.array([score_of(x, x) for x in p], dtype=np.float32)
@@ -190,7 +190,7 @@ def test_chance_is_random_evidence_in_the_same_prediction_format(play):
 
 
 def test_a_small_run_reports_every_method_on_disjoint_episodes():
-    result = sportshhi_run("standard", **SMALL, seed=0)
+    result = play_run("standard", **SMALL, seed=0)
     everything = pd.DataFrame(result["rows"])
     rows = everything[everything["method"] != "path"]
     assert set(rows["method"]) == {*study.METHODS, study.ROW_CHANCE}
@@ -225,7 +225,7 @@ def test_a_small_run_reports_every_method_on_disjoint_episodes():
 
 def test_the_study_is_tidy_and_pairs_plays_across_difficulties():
     settings = {**SMALL, "n_train": 200}
-    result = study.sportshhi_study(settings, ["standard", "nuisance"], n_seeds=1)
+    result = study.run_study(settings, ["standard", "nuisance"], n_seeds=1)
     scores, timings = result.scores, result.timings
     assert list(scores.columns) == [
         "difficulty", "replicate", "seed", "method", "iou", "metric", "value",
@@ -252,8 +252,8 @@ def test_the_study_is_tidy_and_pairs_plays_across_difficulties():
 
 def test_refits_are_averaged_per_play_and_the_first_fit_is_the_single_fit_run():
     settings = {**SMALL, "n_train": 200}
-    one = study.sportshhi_study(settings, ["standard"], n_seeds=1)
-    two = study.sportshhi_study({**settings, "n_fits": 2}, ["standard"], n_seeds=1)
+    one = study.run_study(settings, ["standard"], n_seeds=1)
+    two = study.run_study({**settings, "n_fits": 2}, ["standard"], n_seeds=1)
     fits = two.fits[two.fits["metric"] == "map"]
     assert set(fits["fit"]) == {0, 1} and set(fits["method"]) == set(study.REFITTED)
     first = fits[fits["fit"] == 0].set_index(["method", "iou"])["value"]
@@ -326,7 +326,7 @@ def test_jersey_coupling_makes_the_nuisance_follow_the_state():
     states = simulate_sports(scenario, 3000, image_size=16, seed=4).states
     shades = rng.uniform(0.1, 0.55, size=(3000, 4))
     for coupling, low, high in ((0.0, -0.1, 0.1), (0.4, 0.5, 0.9), (1.0, 0.95, 1.0)):
-        coupled = _coupled_jerseys(shades, states, 0.6, coupling)
+        coupled = coupled_jerseys(shades, states, 0.6, coupling)
         assert coupled.min() >= 0.1 and coupled.max() <= 0.55
         r = np.corrcoef(coupled.ravel(), states.mean(axis=1).ravel())[0, 1]
         assert low < r < high, (coupling, r)
@@ -355,7 +355,7 @@ def test_jersey_coupling_makes_the_nuisance_follow_the_state():
 )
 def test_bad_settings_are_refused_before_any_compute(change, match):
     with pytest.raises((ValueError, TypeError), match=match):
-        study.sportshhi_study({**SMALL, **change}, ["standard"], n_seeds=1)
+        study.run_study({**SMALL, **change}, ["standard"], n_seeds=1)
 
 
 def test_unknown_difficulties_are_refused():
@@ -366,7 +366,7 @@ def test_unknown_difficulties_are_refused():
 
 
 def synthetic_scores(maps: dict[str, list[float]], difficulty: str = "standard") -> pd.DataFrame:
-    """Scores of :func:`sportshhi_study`'s shape from given per-play mAPs."""
+    """Scores of :func:`run_study`'s shape from given per-play mAPs."""
     rows = [
         {
             "difficulty": difficulty,
@@ -492,9 +492,9 @@ def test_claims_carry_chance_given_and_attacks_that_move_with_the_numbers():
     # the key number names the links the verdict rests on, at every difficulty
     assert "the tested links: Ours > LEAP-style at standard" in ordering.key_number
     # the sentence counts the difficulties it rests on
-    assert "holds at each of the 2 difficulties" in study.ordering_sentence(scores, 0.5)
+    assert "holds at each of the 2 difficulties" in study.chain_sentence(scores, 0.5)
     one = scores[scores["difficulty"] == "standard"]
-    assert "holds at the one difficulty where" in study.ordering_sentence(one, 0.5)
+    assert "holds at the one difficulty where" in study.chain_sentence(one, 0.5)
     assert sparsity.verdict == "beyond the paper"
     assert ordering.chance.startswith("random evidence in the same prediction format")
     assert "LEAP-style (given g)" in ordering.given
@@ -528,7 +528,7 @@ def test_claims_carry_chance_given_and_attacks_that_move_with_the_numbers():
     at_05 = pd.concat([synthetic_scores(at_09), synthetic_scores(at_09, "nuisance")])
     (ordering, _) = study.claims(at_05, 0.5, [0.5], SMALL)
     assert ordering.verdict == "not testable here" and "no evidence" in ordering.reason
-    sentence = study.ordering_sentence(at_05, 0.5)
+    sentence = study.chain_sentence(at_05, 0.5)
     assert (
         "cannot be tested here" in sentence and "LEAP-style and Base do not beat chance" in sentence
     )

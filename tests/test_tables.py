@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from specialist.experiments import layer1
-from specialist.experiments.layer1 import long_format, structure_recovery
+from specialist.experiments.layer1 import runs_by_method, structure_recovery
 from specialist.experiments.tables import scores_long, split_timings, timed_columns
 
 
@@ -51,7 +51,7 @@ def test_split_timings_of_wide_runs_keeps_results_and_timings_apart():
     ]
     assert list(wide.columns) == list(_wide().columns)  # the input is left alone
     # long format of each part: scores without times, times with the same identifying columns
-    long_results, long_timings = long_format(results), long_format(timings)
+    long_results, long_timings = runs_by_method(results), runs_by_method(timings)
     assert "runtime_s" not in long_results and "warnings" not in long_results
     assert list(long_timings.columns) == [
         "n_steps",
@@ -66,8 +66,8 @@ def test_split_timings_of_wide_runs_keeps_results_and_timings_apart():
 
 
 def test_split_timings_of_long_runs_needs_keys():
-    long = long_format(_wide())
-    assert {"runtime_s", "warnings"} <= set(long.columns)  # long_format keeps them
+    long = runs_by_method(_wide())
+    assert {"runtime_s", "warnings"} <= set(long.columns)  # runs_by_method keeps them
     with pytest.raises(ValueError, match="needs its identifying columns"):
         split_timings(long)
     with pytest.raises(ValueError, match="not timed"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sklearn.exceptions import NotFittedError
 
 from specialist.experiments.layer2 import block_scores
 from specialist.metrics import block_r2, support_f1
@@ -217,7 +218,7 @@ def test_task_input_forms(easy):
 )
 def test_bad_settings(kwargs, error, message):
     with pytest.raises(error, match=message):
-        SparseTaskVAE(**kwargs)
+        SparseTaskVAE(**kwargs).check_params()
 
 
 def test_bad_data_is_refused_before_training(easy):
@@ -233,9 +234,9 @@ def test_bad_data_is_refused_before_training(easy):
         model.fit(obs, [tasks, np.full(2000, np.nan)])
     with pytest.raises(ValueError, match=r"tasks must be an \(n, M\) or \(n, M, d\) array"):
         model.fit(obs, np.zeros((2000, 1, 1, 1)))
-    with pytest.raises(RuntimeError, match="not fitted"):
+    with pytest.raises(NotFittedError, match="not fitted"):
         model.transform(obs)
-    with pytest.raises(RuntimeError, match="not fitted"):
+    with pytest.raises(NotFittedError, match="not fitted"):
         model.relevant_latents()
     with pytest.raises(ValueError, match="l1='auto' needs at least 2 training and 2 validation"):
         SparseTaskVAE(3, epochs=1000).fit(obs[:5], tasks[:5])

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from specialist import claims
-from specialist.report import Outputs
+from specialist.outputs import Outputs
 from specialist.stats import Interval
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"

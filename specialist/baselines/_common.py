@@ -30,7 +30,7 @@ def check_inputs(
     return states, tasks, n_seg
 
 
-def standardise(x: np.ndarray) -> np.ndarray:
+def zscore(x: np.ndarray) -> np.ndarray:
     """Centre and scale each column to unit variance (a constant column becomes zeros)."""
     std = x.std(axis=0)
     return (x - x.mean(axis=0)) / np.where(std > 0, std, np.inf)

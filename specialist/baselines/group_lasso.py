@@ -39,7 +39,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.model_selection import KFold
 
-from specialist.baselines._common import check_inputs, standardise
+from specialist.baselines._common import check_inputs, zscore
 
 SELECTIONS = ("cv", "bic")
 
@@ -131,17 +131,17 @@ def group_lasso_structure(
             raise ValueError(f"{name} must be an integer >= 2, got {value!r}")
     n = states.shape[0]
     group_size = segment_length * states.shape[2]
-    x = standardise(states.reshape(n, -1))
+    x = zscore(states.reshape(n, -1))
     folds = list(KFold(n_folds, shuffle=True, random_state=seed).split(x))
     out = np.zeros((n_seg, tasks.shape[1]), dtype=bool)
     for i in range(tasks.shape[1]):
         for c in range(tasks.shape[2]):
-            y = standardise(tasks[:, i, c])
+            y = zscore(tasks[:, i, c])
             lambdas = _lambda_grid(x, y, group_size, n_lambdas)
             if selection == "cv":
                 errors = np.empty((len(folds), n_lambdas))
                 for f, (train, test) in enumerate(folds):
-                    xt, yt = standardise(x[train]), y[train] - y[train].mean()
+                    xt, yt = zscore(x[train]), y[train] - y[train].mean()
                     coefs = _fit_path(xt, yt, lambdas, group_size, tol)
                     # validation data scaled with the training moments
                     mu, sd = x[train].mean(axis=0), x[train].std(axis=0)

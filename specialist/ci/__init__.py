@@ -21,15 +21,13 @@ from specialist.ci.oracle import DSeparationOracle
 TESTS: dict[str, Callable[[], CITest]] = {"fisherz": FisherZ, "cmi": NeuralCMI}
 
 #: names the paper uses whose implementation is still to come -> what adds it
-PLANNED: dict[str, str] = {}
 
 
 def get_test(test: str | CITest) -> CITest:
     """Resolve ``test``: a :class:`~specialist.ci.base.CITest` passes through, a registered
     name gives a new test.
 
-    Raises ``NotImplementedError`` for a planned name not implemented yet and ``ValueError``
-    for an unknown name. Graph-based tests (:class:`~specialist.ci.oracle.DSeparationOracle`)
+    Raises ``ValueError`` for an unknown name. Graph-based tests (:class:`~specialist.ci.oracle.DSeparationOracle`)
     need their graph, so
     they are passed as instances.
 
@@ -43,12 +41,7 @@ def get_test(test: str | CITest) -> CITest:
         raise TypeError(f"test must be a test name or a CITest instance, got {test!r}")
     if test in TESTS:
         return TESTS[test]()
-    if test in PLANNED:
-        raise NotImplementedError(
-            f"CI test {test!r} is not implemented yet; it is added by {PLANNED[test]}. "
-            "Meanwhile pass a CITest instance, e.g. DSeparationOracle(graph)."
-        )
-    accepted = sorted(TESTS) + [f"{n} (planned)" for n in sorted(PLANNED) if n not in TESTS]
+    accepted = sorted(TESTS)
     raise ValueError(
         f"unknown CI test {test!r}; accepted names: {', '.join(accepted)}, "
         "or a CITest instance such as DSeparationOracle(graph)"
@@ -61,7 +54,6 @@ __all__ = [
     "DSeparationOracle",
     "FisherZ",
     "NeuralCMI",
-    "PLANNED",
     "TESTS",
     "canonical_query",
     "get_test",

@@ -129,6 +129,26 @@ class CITest(ABC):
             raise RuntimeError(f"{type(self).__name__} is not fitted: call .fit(variables) first")
         return tuple(self._variables)
 
+    # -- declared capabilities -------------------------------------------------------------
+    @property
+    def column_queries(self) -> bool:
+        """Whether this fitted test also answers batches of scalar queries given as column
+        indices (:meth:`column_indices`, :meth:`test_columns`), which Algorithm 1 uses for its
+        millions of queries at large ``T``. The base class does not: it answers one query at a
+        time (:meth:`test`), which every test supports."""
+        return False
+
+    def column_indices(self, keys) -> np.ndarray:
+        """The column of each fitted scalar variable in ``keys`` (tests with
+        ``column_queries`` only)."""
+        raise NotImplementedError(f"{type(self).__name__} does not answer column queries")
+
+    def test_columns(self, index, extra=None) -> tuple[np.ndarray, np.ndarray]:
+        """Answer scalar queries given as column indices (tests with ``column_queries``
+        only): ``index`` ``(Q, 2 + c)`` holds x, y and the conditioning columns (-1: none),
+        ``extra`` columns conditioned on in every query; returns statistics and p-values."""
+        raise NotImplementedError(f"{type(self).__name__} does not answer column queries")
+
     # -- queries ---------------------------------------------------------------------------
     def test(self, x: Hashable, y: Hashable, z: Iterable[Hashable] = ()) -> CIResult:
         """Test ``X ⟂ Y | Z``; cached on the canonical query."""

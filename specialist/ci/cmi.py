@@ -98,8 +98,7 @@ import numpy as np
 
 from specialist.ci.base import CIResult, CITest, Query, canonical_query
 from specialist.ci.local_null import local_cells, local_permutations, residualize
-from specialist.validate import check_int as _check_int
-from specialist.validate import check_real as _check_real
+from specialist.validate import check_int, check_real
 
 #: local permutations of ``x`` averaged in the ``log E_Q[e^T]`` term of the held-out statistic
 _N_MARGINAL = 10
@@ -199,19 +198,17 @@ class NeuralCMI(CITest):
         progress: bool | None = None,
     ) -> None:
         super().__init__()
-        self.seed = _check_int("seed", seed, 0)
-        self.hidden = _check_int("hidden", hidden, 1)
-        self.n_steps = _check_int("n_steps", n_steps, 1)
-        self.lr = _check_real("lr", lr, 0.0, np.inf)
-        self.batch_size = _check_int("batch_size", batch_size, 2)
-        self.n_permutations = _check_int("n_permutations", n_permutations, 1)
-        self.k_neighbors = _check_int("k_neighbors", k_neighbors, 2)
-        self.test_fraction = _check_real("test_fraction", test_fraction, 0.0, 1.0)
-        self.max_samples = (
-            None if max_samples is None else _check_int("max_samples", max_samples, 4)
-        )
-        self.ema_rate = _check_real("ema_rate", ema_rate, 0.0, 1.0, closed_high=True)
-        self.n_threads = None if n_threads is None else _check_int("n_threads", n_threads, 1)
+        self.seed = check_int("seed", seed, 0)
+        self.hidden = check_int("hidden", hidden, 1)
+        self.n_steps = check_int("n_steps", n_steps, 1)
+        self.lr = check_real("lr", lr, 0.0, np.inf)
+        self.batch_size = check_int("batch_size", batch_size, 2)
+        self.n_permutations = check_int("n_permutations", n_permutations, 1)
+        self.k_neighbors = check_int("k_neighbors", k_neighbors, 2)
+        self.test_fraction = check_real("test_fraction", test_fraction, 0.0, 1.0)
+        self.max_samples = None if max_samples is None else check_int("max_samples", max_samples, 4)
+        self.ema_rate = check_real("ema_rate", ema_rate, 0.0, 1.0, closed_high=True)
+        self.n_threads = None if n_threads is None else check_int("n_threads", n_threads, 1)
         if progress is not None and not isinstance(progress, bool):
             raise TypeError(f"progress must be True, False or None, got {progress!r}")
         self.progress = progress

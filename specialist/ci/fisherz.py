@@ -147,6 +147,11 @@ class FisherZ(CITest):
         self._owner = [key for key, cols in columns.items() for _ in cols]
 
     @property
+    def column_queries(self) -> bool:
+        """Scalar variables only: then queries may be given as column indices."""
+        return self.scalar
+
+    @property
     def scalar(self) -> bool:
         """Whether every fitted variable is one column (then :meth:`test_columns` applies)."""
         self.variables  # noqa: B018 - raises if not fitted

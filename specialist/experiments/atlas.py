@@ -1,6 +1,6 @@
 """The conditions atlas of Layer 1: where the paper's Fig. 3 ordering holds, and which rule wins.
 
-Input: long-format runs (:func:`specialist.experiments.layer1.long_format`) of
+Input: long-format runs (:func:`specialist.experiments.layer1.runs_by_method`) of
 :func:`~specialist.experiments.layer1.structure_recovery` over a grid of *conditions* (task
 density, disconnection probability, task-signal strength, sample size), every method scored on
 the same data set of each run. Each function below returns one row per condition, computed with

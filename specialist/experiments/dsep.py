@@ -40,9 +40,7 @@ import pandas as pd
 
 from specialist.ci import DSeparationOracle
 from specialist.simulate.collider import ColliderStructure, random_structure
-from specialist.structure import n_segments as _n_segments
-from specialist.validate import check_choice as _check_choice
-from specialist.validate import check_int as _check_int
+from specialist.validate import check_choice, check_int, n_segments
 from specialist.variables import state, task
 
 #: the two checks: Theorem 1's pair test and the single-entry local test
@@ -58,7 +56,7 @@ def position_name(position: int, segment_length: int) -> str:
     -----
     fig2_band_set
     """
-    segment_length = _check_int("segment_length", segment_length, 2)
+    segment_length = check_int("segment_length", segment_length, 2)
     position = _check_position(position, segment_length)
     if position == segment_length - 1:
         return "last"
@@ -66,7 +64,7 @@ def position_name(position: int, segment_length: int) -> str:
 
 
 def _check_position(position, segment_length: int) -> int:
-    position = _check_int("position", position, 0)
+    position = check_int("position", position, 0)
     if position >= segment_length:
         raise ValueError(
             f"position must be a within-segment position in 0..{segment_length - 1} "
@@ -177,7 +175,7 @@ def query_verdicts(structure: ColliderStructure, position: int, test: str = "pai
             f"structure must be a ColliderStructure (see random_structure), got {structure!r}"
         )
     position = _check_position(position, structure.segment_length)
-    _check_choice("test", test, TESTS)
+    check_choice("test", test, TESTS)
     rows = _verdicts(structure, position, test)
     df = pd.DataFrame(rows, columns=["task", "k", "v", "x", "y", "z", "dependent", "truth"])
     df["wrong"] = df["dependent"] != df["truth"]
@@ -185,10 +183,10 @@ def query_verdicts(structure: ColliderStructure, position: int, test: str = "pai
 
 
 def _check_settings(n_structures, segment_lengths, n_steps, n_tasks, p_disconnect, seed):
-    n_structures = _check_int("n_structures", n_structures, 1)
-    n_steps = _check_int("n_steps", n_steps, 4)
-    n_tasks = _check_int("n_tasks", n_tasks, 1)
-    seed = _check_int("seed", seed, 0)
+    n_structures = check_int("n_structures", n_structures, 1)
+    n_steps = check_int("n_steps", n_steps, 4)
+    n_tasks = check_int("n_tasks", n_tasks, 1)
+    seed = check_int("seed", seed, 0)
     if isinstance(segment_lengths, str | bytes) or not isinstance(segment_lengths, Sequence):
         raise ValueError(
             f"segment_lengths must be a sequence of integers >= 2, got {segment_lengths!r}"
@@ -197,8 +195,8 @@ def _check_settings(n_structures, segment_lengths, n_steps, n_tasks, p_disconnec
         raise ValueError("segment_lengths must hold at least one segment length")
     lengths = []
     for L in segment_lengths:
-        L = _check_int("segment_lengths", L, 2)
-        _n_segments(n_steps, L)  # n_steps a multiple of L, at least two segments
+        L = check_int("segment_lengths", L, 2)
+        n_segments(n_steps, L)  # n_steps a multiple of L, at least two segments
         lengths.append(L)
     if isinstance(p_disconnect, str | bytes) or not isinstance(p_disconnect, Sequence):
         raise ValueError(f"p_disconnect must be a sequence of probabilities, got {p_disconnect!r}")
@@ -325,7 +323,7 @@ def representative_check(
     -----
     fig2_band_set
     """
-    _check_choice("band", band, BANDS)
+    check_choice("band", band, BANDS)
     return _check(
         "pair", n_structures, segment_lengths, n_steps, n_tasks, p_disconnect, seed, band
     ).assign(band=band)

@@ -18,55 +18,14 @@ import numpy as np
 import pandas as pd
 
 from specialist import metrics
+from specialist.experiments.layer1_methods import CHANCE as CHANCE  # re-exported names
+from specialist.experiments.layer1_methods import METHOD_GIVEN as METHOD_GIVEN
+from specialist.experiments.layer1_methods import METHOD_LABELS as METHOD_LABELS
+from specialist.experiments.layer1_methods import SELTASK_CHANCE as SELTASK_CHANCE
 from specialist.experiments.tables import scores_long
 from specialist.simulate.collider import ColliderStructure, sample_collider, simulate_collider
 from specialist.structure import band_set, discover_task_structure, representative_step
 from specialist.variables import state, task
-
-#: method name -> label used in figures and tables. "Ours" is the paper's Algorithm 1 and its
-#: decision rules. "Pair test (IUT)" is a local selection test per pair of steps given g,
-#: combined by an intersection-union rule (SelTask's selection test turned into a supervised
-#: test; not SelTask, which never sees g: :mod:`specialist.baselines.pair_test`).
-METHOD_LABELS = {
-    "cca": "CCA",
-    "group_lasso": "Group Lasso",
-    "seltask_unsup": "SelTask (unsupervised)",
-    "pair_test": "Pair test (IUT)",
-    "local_test": "Local test",
-    "ours": "Ours",
-    "ours_holm": "Ours + Holm",
-    "ours_simes": "Ours + Simes",
-    "ours_bonferroni": "Ours + Bonferroni",
-    "best_constant": "Best constant",
-    "seltask_shuffled": "Shuffled subgoals (matched on the truth)",
-}
-
-#: the chance reference of every Layer 1 score: the best constant segment × task matrix of the
-#: data set (all entries 0 or all 1, whichever is more accurate on the truth). It is given the
-#: base rate (the true share of positive entries); its MCC is 0.
-CHANCE = "best_constant"
-
-#: method -> what it uses beyond the observations (keys of :data:`specialist.labels.INFORMATION`).
-#: SelTask (unsupervised) never sees g; the true structure matches its subgoals to the tasks,
-#: for scoring only.
-METHOD_GIVEN = {
-    "cca": ("g",),
-    "group_lasso": ("g",),
-    "seltask_unsup": ("actions", "truth"),
-    "pair_test": ("g",),
-    "local_test": ("g",),
-    "ours": ("g",),
-    "ours_holm": ("g",),
-    "ours_simes": ("g",),
-    "ours_bonferroni": ("g",),
-    "best_constant": ("base_rate",),
-    "seltask_shuffled": ("actions", "truth"),
-}
-
-#: the chance reference of the unsupervised SelTask, which the truth labels: its own subgoals
-#: with the segments shuffled, matched to the tasks on the truth in the same way (what the
-#: matching alone scores)
-SELTASK_CHANCE = "seltask_shuffled"
 
 
 def legend_label(method: str) -> str:
@@ -209,7 +168,7 @@ def structure_recovery(
     mean-correlation MCC (``mean_cc``), F1, the rates of false positives and negatives, and the
     measured ``runtime_s`` (seconds) and ``warnings`` (count), which
     :func:`~specialist.experiments.tables.split_timings` keeps out of the result tables;
-    :func:`long_format` turns a sweep of these into one row per method. Every data set also
+    :func:`runs_by_method` turns a sweep of these into one row per method. Every data set also
     scores the chance reference :data:`CHANCE` (:func:`best_constant`) under the method name
     ``"best_constant"``.
 
@@ -330,7 +289,7 @@ def _score(truth: np.ndarray, est: np.ndarray, label: str) -> dict[str, float]:
     }
 
 
-def long_format(runs: pd.DataFrame) -> pd.DataFrame:
+def runs_by_method(runs: pd.DataFrame) -> pd.DataFrame:
     """One row per (run, method): the ``"<method>:<metric>"`` columns become method + metrics.
 
     Backs
@@ -458,7 +417,7 @@ def correction_recovery(
     Each entry of ``corrections`` is a correction of the paper's rule (``"none"``, ``"holm"``,
     ``"fdr_bh"``, ``"bonferroni"``: ``combine="any"``) or ``"simes"`` (``combine="simes"``, no
     correction: each entry's pair p-values combined). Returns ``{"<entry>:<metric>": value}``
-    (see :func:`long_format`, whose ``method`` column then names the entry), with the chance
+    (see :func:`runs_by_method`, whose ``method`` column then names the entry), with the chance
     reference scored as the entry ``"best_constant"`` (:func:`best_constant`).
 
     Backs

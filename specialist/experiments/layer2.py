@@ -387,7 +387,7 @@ def _run_scores(
     return result
 
 
-def long_format(runs: pd.DataFrame) -> pd.DataFrame:
+def runs_by_method(runs: pd.DataFrame) -> pd.DataFrame:
     """Runs of :func:`layer2_run` as one row per (run, method) with a column per metric.
 
     Every setting column of ``runs`` is kept; methods come from the ``"<metric>:<method>"``
@@ -422,7 +422,7 @@ def separation(
 ) -> dict:
     """The comparisons behind the Fig. 5 claim on one condition, paired per data set.
 
-    ``long`` is :func:`long_format` output of one condition (one row per run and method;
+    ``long`` is :func:`runs_by_method` output of one condition (one row per run and method;
     ``seed`` identifies the data set). Four paired t intervals (:func:`specialist.stats.
     paired_difference`):
 
@@ -522,7 +522,7 @@ def verdict_of(
 ) -> tuple[str, str, str, dict]:
     """The one verdict rule of the Fig. 5 claim, for the main verdict and every attack.
 
-    ``conditions`` maps a condition's name to its :func:`long_format` rows; every condition
+    ``conditions`` maps a condition's name to its :func:`runs_by_method` rows; every condition
     gives one outcome (:func:`separation`: the conjunction of its two comparisons), and the
     verdict is :func:`specialist.claims.combine` of the conditions' outcomes ("mixed" when the
     conditions disagree).

@@ -1,6 +1,6 @@
 """Layer-1 verdicts computed from runs: paired intervals, "tie" when an interval covers zero.
 
-The runs are in long format (:func:`specialist.experiments.layer1.long_format`): one row per
+The runs are in long format (:func:`specialist.experiments.layer1.runs_by_method`): one row per
 (data set, method). Every method of a run scored the same data set, identified by its
 ``seed`` column, so differences between methods are *paired* by seed and their intervals are
 Student-t intervals over data sets (:func:`specialist.stats.paired_interval`). Where the runs
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from specialist.claims import beats_chance
-from specialist.experiments.layer1 import CHANCE, METHOD_LABELS
+from specialist.experiments.layer1_methods import CHANCE, METHOD_LABELS
 from specialist.stats import Interval, paired_difference, paired_slopes, slope_difference, verdict
 
 #: the ordering of Fig. 3 of the paper, worst to best (which SelTask stands in is an argument)

@@ -62,7 +62,7 @@ def mlp(d_in: int, hidden: int, d_out: int) -> nn.Sequential:
     )  # fmt: skip
 
 
-def standardise(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def mean_and_scale(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Column means and standard deviations of ``a`` (a zero deviation is replaced by 1)."""
     mean, std = a.mean(axis=0), a.std(axis=0)
     return mean, np.where(std > 0, std, 1.0)
@@ -92,9 +92,12 @@ def gaussian_kl(
 
 
 def check_fitted(model, attribute: str, how: str) -> None:
-    """Raise ``RuntimeError`` naming the model and ``how`` to fit it, unless it has ``attribute``."""
+    """Raise scikit-learn's ``NotFittedError`` naming the model and ``how`` to fit it, unless
+    it has ``attribute``."""
+    from sklearn.exceptions import NotFittedError
+
     if not hasattr(model, attribute):
-        raise RuntimeError(f"{type(model).__name__} is not fitted: call {how}")
+        raise NotFittedError(f"{type(model).__name__} is not fitted: call {how}")
 
 
 def loss_table(history, terms: tuple[str, ...]) -> pd.DataFrame:

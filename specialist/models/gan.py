@@ -60,10 +60,10 @@ direction restricted to the support (no donor).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 import numpy as np
 import torch
+from sklearn.base import BaseEstimator
 from torch import nn
 from torch.nn import functional as F
 
@@ -71,62 +71,33 @@ from specialist.models._common import (
     check_fitted,
     gaussian_kl,
     loss_table,
-    standardise,
+    mean_and_scale,
     support_from_sensitivity,
     support_matrix,
     torch_threads,
+)
+from specialist.models.gan_networks import (
+    ENCODE_CHUNK,
+    Generator,
+    as_images,
+    conv_net,
+    encode_in_chunks,
+    image_tasks,
 )
 from specialist.validate import check_int, check_real
 
 #: the terms of ``loss_history_`` (per epoch, mean over the epoch's mini-batches)
 LOSS_TERMS = ("reconstruction", "kl", "adversarial", "task", "l1", "discriminator")
 _HOW = ".fit(images, tasks)"
-#: images per forward pass when encoding or decoding after training
-_CHUNK = 1024
 
 
 # --------------------------------------------------------------------------- networks
 
 
-def _channels(size: int, width: int) -> tuple[int, ...]:
-    return (width, 2 * width, 4 * width) if size == 32 else (width, width, 2 * width, 4 * width)
-
-
-def _conv_net(size: int, n_out: int, width: int, batch_norm: bool) -> nn.Sequential:
-    """Encoder or discriminator: strided 4x4 convolutions (LeakyReLU; batch norm after every
-    one but the first if ``batch_norm``), then a linear map."""
-    layers, c_in = [], 3
-    for j, c in enumerate(_channels(size, width)):
-        norm = [nn.BatchNorm2d(c)] if batch_norm and j > 0 else []
-        layers += [nn.Conv2d(c_in, c, 4, 2, 1), *norm, nn.LeakyReLU(0.2)]
-        c_in = c
-    side = size // 2 ** len(_channels(size, width))
-    return nn.Sequential(*layers, nn.Flatten(), nn.Linear(c_in * side * side, n_out))
-
-
-class _Generator(nn.Module):
-    """``(n, n_latent) -> (n, 3, S, S)`` images in [0, 1]: a linear map to ``4 x 4`` features,
-    then strided transposed convolutions (batch norm, ReLU) and a sigmoid."""
-
-    def __init__(self, size: int, n_latent: int, width: int) -> None:
-        super().__init__()
-        chans = tuple(reversed(_channels(size, width)))
-        self.start = chans[0]
-        self.fc = nn.Linear(n_latent, chans[0] * 16)
-        layers = []
-        for c_in, c_out in zip(chans, chans[1:], strict=False):
-            layers += [nn.ConvTranspose2d(c_in, c_out, 4, 2, 1), nn.BatchNorm2d(c_out), nn.ReLU()]
-        layers += [nn.ConvTranspose2d(chans[-1], 3, 4, 2, 1), nn.Sigmoid()]
-        self.net = nn.Sequential(*layers)
-
-    def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return self.net(torch.relu(self.fc(z)).view(-1, self.start, 4, 4))
-
-
 # --------------------------------------------------------------------------- the estimator
 
 
-class TaskMaskGAN:
+class TaskMaskGAN(BaseEstimator):
     """VAE-GAN whose task heads read the latents through sparse masks (module docstring).
 
     Parameters
@@ -144,7 +115,22 @@ class TaskMaskGAN:
     seed, n_threads : determinism and torch threads
 
     Models with the same seed and data see the same initialisation, mini-batches and noise
-    draws, whatever their ``l1``: a sparse and a dense model of one seed are paired.
+    draws, whatever their ``l1``: a sparse and a dense model of one seed are paired. Settings
+    are stored as given and checked by :meth:`check_params` when fitting (scikit-learn's
+    contract: ``get_params``, ``set_params`` and ``sklearn.base.clone`` work).
+
+    Attributes
+    ----------
+    encoder_, generator_, discriminator_ : the trained networks
+    image_size_, n_tasks_, output_dims_ : the image side, the number of tasks (accessories) and
+        each head's output size (presence and attributes)
+    head_weights_, head_bias_, task_mask_ : the linear heads and their masks
+    value_mean_, value_scale_ : the standardisation of each task's attributes
+    latent_sd_ : each latent's spread over the training codes
+    task_sensitivity_ : ``(K, n_latent)`` each head's mean absolute Jacobian, scaled by each
+        latent's spread (what :meth:`relevant_latents` reads)
+    target_logits_ : the presence logits a head-direction edit aims at
+    loss_history_ : the loss terms per epoch (a DataFrame)
 
     Backs
     -----
@@ -173,24 +159,47 @@ class TaskMaskGAN:
         seed: int = 0,
         n_threads: int = 1,
     ) -> None:
-        self.n_latent = check_int("n_latent", n_latent, 1)
-        self.l1 = check_real("l1", l1, 0.0, math.inf, closed_low=True)
-        self.width = check_int("width", width, 1)
-        self.disc_width = check_int("disc_width", disc_width, 1)
-        self.beta = check_real("beta", beta, 0.0, math.inf, closed_low=True)
-        self.noise_var = check_real("noise_var", noise_var, 0.0, math.inf)
-        self.adv_weight = check_real("adv_weight", adv_weight, 0.0, math.inf, closed_low=True)
-        self.task_weight = check_real("task_weight", task_weight, 0.0, math.inf)
-        self.head_decay = check_real("head_decay", head_decay, 0.0, math.inf, closed_low=True)
-        self.epochs = check_int("epochs", epochs, 1)
-        self.batch_size = check_int("batch_size", batch_size, 2)
-        self.lr = check_real("lr", lr, 0.0, math.inf)
-        self.mask_lr_scale = check_real("mask_lr_scale", mask_lr_scale, 0.0, math.inf)
-        self.head_lr_scale = check_real("head_lr_scale", head_lr_scale, 0.0, math.inf)
-        self.l1_warmup = check_real("l1_warmup", l1_warmup, 0.0, 1.0, closed_low=True)
-        self.threshold = check_real("threshold", threshold, 0.0, 1.0)
-        self.seed = check_int("seed", seed, 0)
-        self.n_threads = check_int("n_threads", n_threads, 1)
+        self.n_latent = n_latent
+        self.l1 = l1
+        self.width = width
+        self.disc_width = disc_width
+        self.beta = beta
+        self.noise_var = noise_var
+        self.adv_weight = adv_weight
+        self.task_weight = task_weight
+        self.head_decay = head_decay
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.mask_lr_scale = mask_lr_scale
+        self.head_lr_scale = head_lr_scale
+        self.l1_warmup = l1_warmup
+        self.threshold = threshold
+        self.seed = seed
+        self.n_threads = n_threads
+
+    def check_params(self) -> TaskMaskGAN:
+        """Check every setting (a clear error naming the parameter); ``fit`` calls it first.
+        Returns ``self``."""
+        check_int("n_latent", self.n_latent, 1)
+        check_real("l1", self.l1, 0.0, math.inf, closed_low=True)
+        check_int("width", self.width, 1)
+        check_int("disc_width", self.disc_width, 1)
+        check_real("beta", self.beta, 0.0, math.inf, closed_low=True)
+        check_real("noise_var", self.noise_var, 0.0, math.inf)
+        check_real("adv_weight", self.adv_weight, 0.0, math.inf, closed_low=True)
+        check_real("task_weight", self.task_weight, 0.0, math.inf)
+        check_real("head_decay", self.head_decay, 0.0, math.inf, closed_low=True)
+        check_int("epochs", self.epochs, 1)
+        check_int("batch_size", self.batch_size, 2)
+        check_real("lr", self.lr, 0.0, math.inf)
+        check_real("mask_lr_scale", self.mask_lr_scale, 0.0, math.inf)
+        check_real("head_lr_scale", self.head_lr_scale, 0.0, math.inf)
+        check_real("l1_warmup", self.l1_warmup, 0.0, 1.0, closed_low=True)
+        check_real("threshold", self.threshold, 0.0, 1.0)
+        check_int("seed", self.seed, 0)
+        check_int("n_threads", self.n_threads, 1)
+        return self
 
     # -- input checks ----------------------------------------------------------------------
     def _latents(self, latents, name: str = "latents") -> np.ndarray:
@@ -216,9 +225,10 @@ class TaskMaskGAN:
         ``k``, regressed on the images where task ``k`` is present (``None`` or an ``(n, 0)``
         array for a task without attributes). Values of images without the task are ignored.
         """
-        x = _as_images(images, None)
+        self.check_params()
+        x = as_images(images, None)
         n, size = x.shape[0], x.shape[2]
-        y, blocks = _as_tasks(tasks, values, n)
+        y, blocks = image_tasks(tasks, values, n)
         n_tasks = y.shape[1]
         dims = np.array([1 + b.shape[1] for b in blocks])
         n_out = int(dims.max())
@@ -228,7 +238,7 @@ class TaskMaskGAN:
         valid = np.zeros((n, n_tasks, n_out - 1), dtype=bool)
         for k, b in enumerate(blocks):
             a = b.shape[1]
-            mean, scale = standardise(b[y[:, k]]) if a else (np.zeros(0), np.ones(0))
+            mean, scale = mean_and_scale(b[y[:, k]]) if a else (np.zeros(0), np.ones(0))
             means.append(mean)
             scales.append(scale)
             if a:
@@ -238,9 +248,9 @@ class TaskMaskGAN:
         with torch_threads(self.n_threads), torch.random.fork_rng(devices=[]):
             torch.manual_seed(self.seed)
             gen = torch.Generator().manual_seed(self.seed)
-            enc = _conv_net(size, 2 * self.n_latent, self.width, batch_norm=True)
-            dec = _Generator(size, self.n_latent, self.width)
-            disc = _conv_net(size, 1, self.disc_width, batch_norm=False)
+            enc = conv_net(size, 2 * self.n_latent, self.width, batch_norm=True)
+            dec = Generator(size, self.n_latent, self.width)
+            disc = conv_net(size, 1, self.disc_width, batch_norm=False)
             head_w = nn.Parameter(torch.randn(n_tasks, n_out, self.n_latent, generator=gen) * 0.1)
             head_b = nn.Parameter(torch.zeros(n_tasks, n_out))
             theta = nn.Parameter(torch.ones(n_tasks, self.n_latent))
@@ -258,7 +268,7 @@ class TaskMaskGAN:
             else np.ones((n_tasks, self.n_latent))
         )
         self.value_mean_, self.value_scale_ = means, scales
-        codes = _encode(enc, x, self.n_threads)
+        codes = encode_in_chunks(enc, x, self.n_threads)
         self.latent_sd_ = codes.std(axis=0)
         # linear heads: the Jacobian of task k's outputs is W_k * m_k, the same at every code
         jac = np.abs(self.head_weights_) * self.task_mask_[:, None, :]  # (K, O, L)
@@ -351,14 +361,16 @@ class TaskMaskGAN:
     def encode(self, images) -> np.ndarray:
         """Posterior means ``(n, n_latent)`` of ``images`` (deterministic)."""
         check_fitted(self, "encoder_", _HOW)
-        return _encode(self.encoder_, _as_images(images, self.image_size_), self.n_threads)
+        return encode_in_chunks(self.encoder_, as_images(images, self.image_size_), self.n_threads)
 
     def decode(self, latents) -> np.ndarray:
         """Images ``(n, S, S, 3)`` in [0, 1] from latent codes ``(n, n_latent)``."""
         check_fitted(self, "generator_", _HOW)
         z = torch.from_numpy(self._latents(latents).astype(np.float32))
         with torch_threads(self.n_threads), torch.no_grad():
-            parts = [self.generator_(z[i : i + _CHUNK]) for i in range(0, z.shape[0], _CHUNK)]
+            parts = [
+                self.generator_(z[i : i + ENCODE_CHUNK]) for i in range(0, z.shape[0], ENCODE_CHUNK)
+            ]
         size = self.image_size_
         x = torch.cat(parts).numpy() if parts else np.zeros((0, 3, size, size), np.float32)
         return x.transpose(0, 2, 3, 1).astype(np.float32)
@@ -425,56 +437,3 @@ class TaskMaskGAN:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _as_images(images, size: int | None) -> torch.Tensor:
-    x = np.asarray(images, dtype=np.float32)
-    if x.ndim != 4 or x.shape[-1] != 3 or x.shape[1] != x.shape[2] or x.shape[1] not in (32, 64):
-        raise ValueError(
-            "images must be an (n, S, S, 3) RGB array with S = 32 or 64, "
-            f"got shape {np.shape(images)}"
-        )
-    if x.shape[0] == 0:
-        raise ValueError("images must hold at least one image")
-    if not np.all(np.isfinite(x)) or x.min() < 0 or x.max() > 1:
-        raise ValueError("images must be finite with values in [0, 1]")
-    if size is not None and x.shape[1] != size:
-        raise ValueError(f"images are {x.shape[1]} pixels wide, the model was fitted on {size}")
-    return torch.from_numpy(np.ascontiguousarray(x.transpose(0, 3, 1, 2)))
-
-
-def _as_tasks(tasks, values, n: int) -> tuple[np.ndarray, list[np.ndarray]]:
-    y = np.asarray(tasks)
-    if y.ndim == 1:
-        y = y[:, None]
-    if y.ndim != 2 or y.shape[0] != n or y.shape[1] < 1:
-        raise ValueError(
-            f"tasks must be an (n, K) boolean array with n = {n}, got shape {np.shape(tasks)}"
-        )
-    if not np.isin(y, (0, 1)).all():
-        raise ValueError("tasks must be boolean (or 0/1)")
-    y = y.astype(bool)
-    k = y.shape[1]
-    if values is None:
-        values = [None] * k
-    if isinstance(values, np.ndarray) or not isinstance(values, Sequence) or len(values) != k:
-        raise ValueError(f"values must be None or a list of {k} arrays (n, a_k), one per task")
-    blocks = []
-    for j, v in enumerate(values):
-        arr = np.zeros((n, 0)) if v is None else np.asarray(v, dtype=float)
-        arr = arr[:, None] if arr.ndim == 1 else arr
-        if arr.ndim != 2 or arr.shape[0] != n:
-            raise ValueError(f"values[{j}] must be an (n, a) array with n = {n}, got {arr.shape}")
-        if not np.isfinite(arr[y[:, j]]).all():
-            raise ValueError(f"values[{j}] must be finite where task {j} is present")
-        if arr.shape[1] and y[:, j].sum() < 2:
-            raise ValueError(f"values[{j}] needs at least 2 images where task {j} is present")
-        blocks.append(arr)
-    return y, blocks
-
-
-def _encode(encoder: nn.Module, x: torch.Tensor, n_threads: int) -> np.ndarray:
-    """Posterior means of the images ``x`` ``(n, 3, S, S)``, in chunks."""
-    with torch_threads(n_threads), torch.no_grad():
-        parts = [encoder(x[i : i + _CHUNK]).chunk(2, dim=1)[0] for i in range(0, len(x), _CHUNK)]
-    return torch.cat(parts).numpy().astype(float)

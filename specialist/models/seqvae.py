@@ -23,6 +23,7 @@ import math
 
 import numpy as np
 import torch
+from sklearn.base import BaseEstimator
 from torch import nn
 
 from specialist.models._common import (
@@ -36,7 +37,7 @@ from specialist.models._common import (
 from specialist.validate import check_int, check_real
 
 
-class SequentialVAE:
+class SequentialVAE(BaseEstimator):
     """Sequential VAE with a learned Gaussian transition prior (LEAP-style; see module docstring).
 
     Parameters
@@ -47,6 +48,16 @@ class SequentialVAE:
     epochs, batch_size, lr : Adam schedule over sequences
     seed : fixes initialisation, batches and noise (deterministic on CPU)
     n_threads : torch threads during ``fit`` and ``transform``
+
+    Settings are stored as given and checked by :meth:`check_params` when fitting (scikit-learn's
+    contract: ``get_params``, ``set_params`` and ``sklearn.base.clone`` work).
+
+    Attributes
+    ----------
+    n_features_in_ : features per step it was fitted on
+    mean_, std_ : the standardisation of the features
+    network_ : the trained encoder, decoder and transition prior
+    loss_history_ : the loss per epoch (a DataFrame)
     """
 
     def __init__(
@@ -61,14 +72,26 @@ class SequentialVAE:
         seed: int = 0,
         n_threads: int = 1,
     ) -> None:
-        self.n_latent = check_int("n_latent", n_latent, 1)
-        self.hidden = check_int("hidden", hidden, 1)
-        self.noise_var = check_real("noise_var", noise_var, 0.0, math.inf)
-        self.epochs = check_int("epochs", epochs, 1)
-        self.batch_size = check_int("batch_size", batch_size, 1)
-        self.lr = check_real("lr", lr, 0.0, math.inf)
-        self.seed = check_int("seed", seed, 0)
-        self.n_threads = check_int("n_threads", n_threads, 1)
+        self.n_latent = n_latent
+        self.hidden = hidden
+        self.noise_var = noise_var
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.seed = seed
+        self.n_threads = n_threads
+
+    def check_params(self) -> SequentialVAE:
+        """Check every setting (a clear error naming the parameter); ``fit`` calls it first."""
+        check_int("n_latent", self.n_latent, 1)
+        check_int("hidden", self.hidden, 1)
+        check_real("noise_var", self.noise_var, 0.0, math.inf)
+        check_int("epochs", self.epochs, 1)
+        check_int("batch_size", self.batch_size, 1)
+        check_real("lr", self.lr, 0.0, math.inf)
+        check_int("seed", self.seed, 0)
+        check_int("n_threads", self.n_threads, 1)
+        return self
 
     def _check(self, sequences, fitted: bool) -> np.ndarray:
         x = np.asarray(sequences, dtype=np.float32)
@@ -92,13 +115,14 @@ class SequentialVAE:
 
     def fit(self, sequences) -> SequentialVAE:
         """Train on ``sequences`` ``(n, T, d)`` (or ``(n, T)`` for ``d = 1``)."""
+        self.check_params()
         x = self._check(sequences, fitted=False)
         n, steps, d = x.shape
         self.n_features_in_ = d
-        self._mean = x.reshape(-1, d).mean(axis=0)
+        self.mean_ = x.reshape(-1, d).mean(axis=0)
         std = x.reshape(-1, d).std(axis=0)
-        self._std = np.where(std > 0, std, 1.0).astype(np.float32)
-        data = torch.from_numpy((x - self._mean) / self._std)
+        self.std_ = np.where(std > 0, std, 1.0).astype(np.float32)
+        data = torch.from_numpy((x - self.mean_) / self.std_)
         with torch_threads(self.n_threads), torch.random.fork_rng(devices=[]):
             torch.manual_seed(self.seed)
             gen = torch.Generator().manual_seed(self.seed)
@@ -141,7 +165,7 @@ class SequentialVAE:
         """Posterior means, ``(n, T, n_latent)`` (deterministic)."""
         x = self._check(sequences, fitted=True)
         with torch_threads(self.n_threads), torch.no_grad():
-            mu, _ = self.network_["encoder"](torch.from_numpy((x - self._mean) / self._std)).chunk(
+            mu, _ = self.network_["encoder"](torch.from_numpy((x - self.mean_) / self.std_)).chunk(
                 2, dim=-1
             )
         return mu.numpy().astype(float)

@@ -51,11 +51,11 @@ its fitted models ``path_models_``.
 
 Training several models at once
 -------------------------------
-:meth:`SparseTaskVAE.fit_path` trains models that differ only in their penalty side by side as
-one batched ensemble (every layer is a batched matrix product over members). Members share the
-initialisation, the mini-batches and the noise draws of ``seed``, and their losses are summed,
-so each member follows exactly the updates it would follow if trained alone (Adam acts element
-by element); only the wall time is shared.
+See :mod:`specialist.models.vae_ensemble`.
+
+Backs
+-----
+fig4_sportshhi, fig5_l1_ablation, fig5_l1_path
 """
 
 from __future__ import annotations
@@ -66,218 +66,34 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 import torch
-from torch import nn
+from sklearn.base import BaseEstimator, clone
 
 from specialist.models._common import (
     check_fitted,
     loss_table,
-    standardise,
+    mean_and_scale,
     support_from_sensitivity,
     support_matrix,
     torch_threads,
 )
+from specialist.models.vae_ensemble import (
+    DTYPE,
+    LOSS_TERMS,
+    VAEEnsemble,
+    as_tensor,
+    generator_seeds,
+    optimise,
+    task_blocks,
+)
 from specialist.validate import check_int, check_real
 
-_GAMMA, _ZETA, _TEMP = -0.1, 1.1, 2.0 / 3.0  # hard-concrete stretch interval and temperature
-#: the loss terms of ``loss_history_``
-LOSS_TERMS = ("total", "recon", "kl", "task", "penalty")
 #: λ values tried by ``l1="auto"`` (besides the dense model, λ = 0)
 AUTO_PATH = (0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
 #: rows of the codes on which the heads' Jacobians are averaged
 _JACOBIAN_ROWS = 2048
-#: the networks' floating-point type (single precision: these networks are small and well scaled)
-_DTYPE = torch.float32
 
 
-def _tensor(a: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(np.ascontiguousarray(a, dtype=np.float32))
-
-
-def _linear_init(gen: torch.Generator, d_in: int, d_out: int, lead=()) -> tuple:
-    """PyTorch's default ``Linear`` initialisation, U(-1/sqrt(d_in), 1/sqrt(d_in)), drawn from
-    ``gen`` with extra leading dimensions ``lead``."""
-    bound = 1.0 / math.sqrt(d_in)
-    w = (torch.rand((*lead, d_in, d_out), generator=gen, dtype=_DTYPE) * 2 - 1) * bound
-    b = (torch.rand((*lead, 1, d_out), generator=gen, dtype=_DTYPE) * 2 - 1) * bound
-    return w, b
-
-
-class _Ensemble(nn.Module):
-    """``E`` VAEs with task heads and masks, evaluated together with batched matrix products.
-
-    Parameters have a leading member axis ``E``; the heads also fold the task axis into it
-    (``E * M`` heads). Every member starts from the same initialisation (drawn once from
-    ``gen``), so members differ only through their penalties.
-    """
-
-    def __init__(self, n_members, n_obs, n_latent, n_tasks, d_task, hidden, steps, gens, gates):
-        super().__init__()
-        # members come in groups, one per generator in ``gens`` (one data set each); every
-        # member of a group starts from the group's initialisation, drawn from its generator
-        # in the order a one-group ensemble draws it
-        n_groups = len(gens)
-        if n_members % n_groups:
-            raise ValueError(f"{n_members} members do not split into {n_groups} equal groups")
-        per = n_members // n_groups
-        self.n_members, self.n_latent, self.n_tasks = n_members, n_latent, n_tasks
-        shapes = (
-            (n_obs, hidden), (hidden, hidden), (hidden, 2 * n_latent),  # encoder
-            (n_latent, hidden), (hidden, hidden), (hidden, n_obs),  # decoder
-        )  # fmt: skip
-        draws = []
-        for gen in gens:
-            layers = [t for d_in, d_out in shapes for t in _linear_init(gen, d_in, d_out)]
-            w1, _ = _linear_init(gen, n_latent * steps, hidden, (n_tasks,))
-            w2, _ = _linear_init(gen, hidden, d_task, (n_tasks,))
-            draws.append((*layers, w1, w2))
-
-        def stacked(j: int) -> torch.Tensor:  # (E, ...): each group's draw, once per member
-            return torch.stack([d[j] for d in draws]).repeat_interleave(per, dim=0)
-
-        self.layers = nn.ParameterList([nn.Parameter(stacked(j)) for j in range(2 * len(shapes))])
-        self.w1 = nn.Parameter(stacked(2 * len(shapes)).flatten(0, 1))
-        self.b1 = nn.Parameter(torch.zeros(n_members * n_tasks, 1, hidden, dtype=_DTYPE))
-        self.w2 = nn.Parameter(stacked(2 * len(shapes) + 1).flatten(0, 1))
-        self.b2 = nn.Parameter(torch.zeros(n_members * n_tasks, 1, d_task, dtype=_DTYPE))
-        self.register_buffer("gates", torch.as_tensor(gates, dtype=torch.bool))
-        # l1: the mask itself (|theta|); l0: the gates' log-alpha (open with p ~ 0.95 at start)
-        start = torch.where(self.gates, 2.0, 1.0).to(_DTYPE)
-        self.theta = nn.Parameter(start[:, None, None].expand(-1, n_tasks, n_latent).clone())
-
-    def _mlp(self, x: torch.Tensor, first: int) -> torch.Tensor:
-        # x (E, ..., d) -> (E, ..., d_out) through layers first..first+2 (SiLU between)
-        shape = x.shape
-        h = x.reshape(shape[0], -1, shape[-1])
-        for j in range(3):
-            w, b = self.layers[2 * (first + j)], self.layers[2 * (first + j) + 1]
-            h = torch.baddbmm(b, h, w)
-            if j < 2:
-                h = nn.functional.silu(h)
-        return h.reshape(*shape[:-1], h.shape[-1])
-
-    def encode(
-        self, o: torch.Tensor, per_member: bool = False
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """``o`` (B, ..., n_obs), shared by all members, or with ``per_member`` one batch per
-        member (E, B, ..., n_obs) -> mu, logvar (E, B, ..., L)."""
-        x = o if per_member else o.unsqueeze(0).expand(self.n_members, *o.shape)
-        return self._mlp(x, 0).chunk(2, dim=-1)
-
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
-        return self._mlp(z, 3)
-
-    def mask(self, sample: bool = False, generator=None, batch: int = 1) -> torch.Tensor:
-        """``(E, M, 1, L)``; while training with gates, ``(E, M, batch, L)`` (one draw per sample)."""
-        plain = self.theta.abs().unsqueeze(2)
-        if not bool(self.gates.any()):
-            return plain
-        if sample:  # one draw per group (a generator each), shared by the group's members
-            gens = generator if isinstance(generator, list | tuple) else [generator]
-            shape = (self.n_tasks, batch, self.n_latent)
-            u = torch.stack([torch.rand(shape, generator=g, dtype=self.theta.dtype) for g in gens])
-            u = u.repeat_interleave(self.n_members // len(gens), dim=0).clamp(1e-6, 1 - 1e-6)
-            s = torch.sigmoid((u.log() - (-u).log1p() + self.theta.unsqueeze(2)) / _TEMP)
-        else:
-            s = torch.sigmoid(self.theta).unsqueeze(2)
-        gate = (s * (_ZETA - _GAMMA) + _GAMMA).clamp(0.0, 1.0)
-        return torch.where(self.gates[:, None, None, None], gate, plain)
-
-    def open_probability(self) -> torch.Tensor:
-        """P(gate > 0) of every hard-concrete gate, ``(E, M, L)``."""
-        return torch.sigmoid(self.theta - _TEMP * math.log(-_GAMMA / _ZETA))
-
-    def head_inputs(self, z: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """Masked latents ``(E * M, B, steps * L)`` from ``z`` (E, B, [T,] L), ``mask`` (E, M, B|1, L)."""
-        if z.dim() == 4:  # sequences: the same mask on every step
-            x = z.unsqueeze(1) * mask.unsqueeze(3)  # (E, M, B, T, L)
-            x = x.flatten(start_dim=3)
-        else:
-            x = z.unsqueeze(1) * mask  # (E, M, B, L)
-        return x.flatten(0, 1)
-
-    def heads(self, z: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """Task outputs ``(E, M, B, d_task)``."""
-        h = torch.baddbmm(self.b1, self.head_inputs(z, mask), self.w1)
-        out = torch.baddbmm(self.b2, nn.functional.silu(h), self.w2)
-        return out.reshape(self.n_members, self.n_tasks, *out.shape[1:])
-
-    def sensitivity(self, z: torch.Tensor, task_dims) -> torch.Tensor:
-        """Mean |d y_hat_k / d z_j| * sd(z_j) over rows and task outputs: ``(E, M, L)``.
-
-        Analytic for the two-layer heads: ``dy_o / dx_i = sum_h w2[h, o] silu'(a_h) w1[i, h]``
-        and ``dx_i / dz_j = m_j`` for the inputs ``x_i`` that carry latent ``j`` (one per step).
-        """
-        mask = self.mask()
-        x = self.head_inputs(z, mask)  # (E*M, B, I)
-        a = torch.baddbmm(self.b1, x, self.w1)  # (E*M, B, H)
-        sig = torch.sigmoid(a)
-        slope = sig * (1 + a * (1 - sig))
-        jac = torch.einsum("nbh,nih,nho->nboi", slope, self.w1, self.w2)  # (E*M, B, O, I)
-        jac = jac.reshape(self.n_members, self.n_tasks, *jac.shape[1:3], -1, self.n_latent)
-        jac = jac * mask.squeeze(2)[:, :, None, None, None, :]  # chain rule through the mask
-        spread = z.reshape(self.n_members, -1, self.n_latent).std(dim=1)  # (E, L)
-        out = []
-        for k, d in enumerate(task_dims):  # padded outputs are not part of the task
-            per_latent = jac[:, k, :, :d].abs().sum(dim=3)  # summed over steps: (E, B, d, L)
-            out.append(per_latent.mean(dim=(1, 2)) * spread)
-        return torch.stack(out, dim=1)
-
-    def member(self, e: int) -> _Ensemble:
-        """A one-member ensemble holding a copy of member ``e``'s parameters."""
-        one = _Ensemble.__new__(_Ensemble)
-        nn.Module.__init__(one)
-        one.n_members, one.n_latent, one.n_tasks = 1, self.n_latent, self.n_tasks
-        one.layers = nn.ParameterList(
-            [nn.Parameter(p.detach()[e : e + 1].clone(), requires_grad=False) for p in self.layers]
-        )
-        m = self.n_tasks
-        for name in ("w1", "b1", "w2", "b2"):
-            value = getattr(self, name).detach()[e * m : (e + 1) * m].clone()
-            setattr(one, name, nn.Parameter(value, requires_grad=False))
-        one.register_buffer("gates", self.gates[e : e + 1].clone())
-        one.theta = nn.Parameter(self.theta.detach()[e : e + 1].clone(), requires_grad=False)
-        return one.eval()
-
-
-def _as_tasks(tasks, n: int) -> list[np.ndarray]:
-    """Tasks as a list of ``(n, d_k)`` float arrays, from the accepted input forms."""
-    if isinstance(tasks, np.ndarray) or not isinstance(tasks, Sequence):
-        arr = np.asarray(tasks, dtype=float)
-        if arr.ndim == 1:
-            arr = arr[:, None]
-        if arr.ndim == 2:
-            blocks = [arr[:, [k]] for k in range(arr.shape[1])]
-        elif arr.ndim == 3:
-            blocks = [arr[:, k, :] for k in range(arr.shape[1])]
-        else:
-            raise ValueError(
-                "tasks must be an (n, M) or (n, M, d) array or a list of M (n, d_k) arrays, "
-                f"got an array of shape {arr.shape}"
-            )
-    else:
-        blocks = []
-        for k, block in enumerate(tasks):
-            arr = np.asarray(block, dtype=float)
-            arr = arr[:, None] if arr.ndim == 1 else arr
-            if arr.ndim != 2:
-                raise ValueError(f"tasks[{k}] must be an (n,) or (n, d_k) array, got {arr.shape}")
-            blocks.append(arr)
-    if not blocks or any(b.shape[1] == 0 for b in blocks):
-        raise ValueError("tasks must contain at least one task with at least one column")
-    for k, b in enumerate(blocks):
-        if b.shape[0] != n:
-            raise ValueError(f"task {k} has {b.shape[0]} samples, observations have {n}")
-        if not np.all(np.isfinite(b)):
-            raise ValueError(f"task {k} contains NaN or infinite values")
-    return blocks
-
-
-def _seeds(seed: int) -> list[int]:
-    """Three independent torch seeds (mini-batch order, latent noise, gate noise) from ``seed``."""
-    return [int(s) for s in np.random.SeedSequence(seed).generate_state(3)]
-
-
-class SparseTaskVAE:
+class SparseTaskVAE(BaseEstimator):
     """VAE whose task heads read the latents through a sparse task–latent mask.
 
     scikit-learn style: settings in ``__init__``, learned attributes end in ``_``. See the module
@@ -311,6 +127,22 @@ class SparseTaskVAE:
         deterministic on CPU
     n_threads : torch threads during ``fit`` and ``transform`` (restored afterwards)
 
+    Settings are stored as given and checked by :meth:`check_params` when fitting (the
+    scikit-learn contract: ``get_params``, ``set_params`` and ``sklearn.base.clone`` work).
+
+    Attributes
+    ----------
+    l1_ : the λ the model was trained with (the chosen one for ``l1="auto"``)
+    task_mask_ : ``(M, n_latent)`` non-negative mask magnitudes
+    task_sensitivity_ : ``(M, n_latent)`` each head's mean absolute Jacobian, scaled by each
+        latent's spread (what the support rule reads)
+    loss_history_ : the loss terms per epoch (a DataFrame)
+    network_ : the trained network (a one-member :class:`~specialist.models.vae_ensemble.VAEEnsemble`)
+    n_features_in_, n_steps_, task_dims_ : the shapes it was fitted on (``n_steps_`` is ``None``
+        for non-sequence observations)
+    obs_mean_, obs_std_, task_stats_ : the standardisation of observations and tasks
+    path_, path_models_ : with ``l1="auto"``, the path's held-out table and its fitted models
+
     Backs
     -----
     fig5_l1_ablation, fig5_l1_path, fig4_sportshhi
@@ -338,52 +170,73 @@ class SparseTaskVAE:
         seed: int = 0,
         n_threads: int = 1,
     ) -> None:
-        self.n_latent = check_int("n_latent", n_latent, 1)
+        self.n_latent = n_latent
+        self.l1 = l1
+        self.l0 = l0
+        self.hidden = hidden
+        self.beta = beta
+        self.task_weight = task_weight
+        self.noise_var = noise_var
+        self.head_decay = head_decay
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.mask_lr_scale = mask_lr_scale
+        self.threshold = threshold
+        self.auto_path = auto_path
+        self.auto_tolerance = auto_tolerance
+        self.validation_fraction = validation_fraction
+        self.seed = seed
+        self.n_threads = n_threads
+
+    def check_params(self) -> SparseTaskVAE:
+        """Check every setting (a clear error naming the parameter and what it accepts);
+        ``fit`` calls it first. Returns ``self``."""
+        check_int("n_latent", self.n_latent, 1)
+        l1, l0 = self.l1, self.l0
         if isinstance(l1, str):
             if l1 != "auto":
                 raise ValueError(f"l1 must be a number >= 0 or 'auto', got {l1!r}")
-            self.l1 = l1
         else:
-            self.l1 = check_real("l1", l1, 0.0, math.inf, closed_low=True)
-        self.l0 = check_real("l0", l0, 0.0, math.inf, closed_low=True)
-        if self.l0 > 0 and self.l1 != 0:
+            check_real("l1", l1, 0.0, math.inf, closed_low=True)
+        check_real("l0", l0, 0.0, math.inf, closed_low=True)
+        if l0 > 0 and l1 != 0:
             raise ValueError(
                 f"set at most one of l1 and l0 (got l1={l1!r}, l0={l0!r}): "
                 "l1 penalises the mask's magnitude, l0 its gates; use l1=0 with l0 > 0"
             )
-        self.hidden = check_int("hidden", hidden, 1)
-        self.beta = check_real("beta", beta, 0.0, math.inf, closed_low=True)
-        self.task_weight = check_real("task_weight", task_weight, 0.0, math.inf)
-        self.noise_var = check_real("noise_var", noise_var, 0.0, math.inf)
-        self.head_decay = check_real("head_decay", head_decay, 0.0, math.inf, closed_low=True)
-        self.epochs = check_int("epochs", epochs, 1)
-        self.batch_size = check_int("batch_size", batch_size, 1)
-        self.lr = check_real("lr", lr, 0.0, math.inf)
-        self.mask_lr_scale = check_real("mask_lr_scale", mask_lr_scale, 0.0, math.inf)
-        self.threshold = check_real("threshold", threshold, 0.0, 1.0)
+        check_int("hidden", self.hidden, 1)
+        check_real("beta", self.beta, 0.0, math.inf, closed_low=True)
+        check_real("task_weight", self.task_weight, 0.0, math.inf)
+        check_real("noise_var", self.noise_var, 0.0, math.inf)
+        check_real("head_decay", self.head_decay, 0.0, math.inf, closed_low=True)
+        check_int("epochs", self.epochs, 1)
+        check_int("batch_size", self.batch_size, 1)
+        check_real("lr", self.lr, 0.0, math.inf)
+        check_real("mask_lr_scale", self.mask_lr_scale, 0.0, math.inf)
+        check_real("threshold", self.threshold, 0.0, 1.0)
+        auto_path = self.auto_path
         path = tuple(auto_path) if isinstance(auto_path, Sequence) else None
         if not path or any(isinstance(v, bool | str) for v in path):
             raise ValueError(
                 f"auto_path must be a non-empty list of positive numbers, got {auto_path!r}"
             )
-        self.auto_path = tuple(check_real("auto_path", v, 0.0, math.inf) for v in path)
-        self.auto_tolerance = check_real("auto_tolerance", auto_tolerance, 0.0, 1.0)
-        self.validation_fraction = check_real("validation_fraction", validation_fraction, 0.0, 1.0)
-        self.seed = check_int("seed", seed, 0)
-        self.n_threads = check_int("n_threads", n_threads, 1)
-
-    _PARAMS = (
-        "n_latent", "l1", "l0", "hidden", "beta", "task_weight", "noise_var", "head_decay",
-        "epochs", "batch_size", "lr", "mask_lr_scale", "threshold", "auto_path",
-        "auto_tolerance", "validation_fraction", "seed", "n_threads",
-    )  # fmt: skip
-
-    def get_params(self) -> dict:
-        """The constructor's settings (scikit-learn style)."""
-        return {name: getattr(self, name) for name in self._PARAMS}
+        for v in path:
+            check_real("auto_path", v, 0.0, math.inf)
+        check_real("auto_tolerance", self.auto_tolerance, 0.0, 1.0)
+        check_real("validation_fraction", self.validation_fraction, 0.0, 1.0)
+        check_int("seed", self.seed, 0)
+        check_int("n_threads", self.n_threads, 1)
+        return self
 
     def _with(self, **changes) -> SparseTaskVAE:
-        return SparseTaskVAE(**{**self.get_params(), **changes})
+        return clone(self).set_params(**changes)
+
+    def _adopt(self, member: SparseTaskVAE) -> None:
+        """Take over a fitted member's learned attributes (those ending in ``_``)."""
+        for name, value in vars(member).items():
+            if name.endswith("_") and not name.startswith("_"):
+                setattr(self, name, value)
 
     # -- fitting ---------------------------------------------------------------------------
     def fit(self, observations, tasks) -> SparseTaskVAE:
@@ -399,12 +252,13 @@ class SparseTaskVAE:
         With ``l1="auto"`` the path is trained on part of the rows (module docstring) and the
         chosen model is kept: ``l1_`` is its λ, ``path_`` the path's table.
         """
+        self.check_params()
         obs = self._check_observations(observations, fitted=False)
-        blocks = _as_tasks(tasks, obs.shape[0])
+        blocks = task_blocks(tasks, obs.shape[0])
         if self.l1 != "auto":
             (member,) = self._train(obs, blocks, [(self.l1, self.l0)])
-            self.__dict__.update(member.__dict__)
-            self.l1_ = self.l1
+            self._adopt(member)
+            self.l1_ = float(self.l1)
             return self
         fit_rows, val_rows = self.validation_split(obs.shape[0])
         lambdas = (0.0, *sorted(set(self.auto_path)))
@@ -413,8 +267,7 @@ class SparseTaskVAE:
         )
         table = self.path_table(members, obs[val_rows], [b[val_rows] for b in blocks])
         chosen = int(table["chosen"].to_numpy().argmax())
-        self.__dict__.update(members[chosen].__dict__)
-        self.l1 = "auto"  # the setting stays as given; the choice is l1_
+        self._adopt(members[chosen])
         self.l1_ = float(lambdas[chosen])
         self.path_ = table
         self.path_models_ = members
@@ -439,8 +292,9 @@ class SparseTaskVAE:
         model (if ``dense``), one per weight of ``l1``, one per weight of ``l0``. Each equals,
         up to floating-point rounding, the model ``fit`` trains with that weight alone.
         """
+        self.check_params()
         obs = self._check_observations(observations, fitted=False)
-        blocks = _as_tasks(tasks, obs.shape[0])
+        blocks = task_blocks(tasks, obs.shape[0])
         members = self._train(obs, blocks, self._penalties(l1, l0, dense))
         for m in members:
             m.l1_ = m.l1
@@ -456,6 +310,7 @@ class SparseTaskVAE:
         floating-point rounding) whichever data sets it is trained beside. Training many small
         models together costs far less than one by one (one batched product per layer).
         """
+        self.check_params()
         if len(datasets) != len(seeds) or not datasets:
             raise ValueError(
                 f"fit_paths needs one seed per data set, got {len(datasets)} data sets and "
@@ -464,7 +319,7 @@ class SparseTaskVAE:
         groups = []
         for (observations, tasks), seed in zip(datasets, seeds, strict=True):
             obs = self._check_observations(observations, fitted=False)
-            groups.append((obs, _as_tasks(tasks, obs.shape[0]), check_int("seeds", seed, 0)))
+            groups.append((obs, task_blocks(tasks, obs.shape[0]), check_int("seeds", seed, 0)))
         fitted = self._train_groups(groups, self._penalties(l1, l0, dense))
         for members in fitted:
             for m in members:
@@ -504,31 +359,33 @@ class SparseTaskVAE:
                 )
         o_all, y_all, stats = [], [], []
         for obs, blocks, _ in groups:
-            obs_mean, obs_std = standardise(obs.reshape(-1, obs.shape[-1]))
+            obs_mean, obs_std = mean_and_scale(obs.reshape(-1, obs.shape[-1]))
             y = np.zeros((n_tasks, n, d_task))
             task_stats = []
             for k, b in enumerate(blocks):
-                mean, std = standardise(b)
+                mean, std = mean_and_scale(b)
                 task_stats.append((mean, std))
                 y[k, :, : b.shape[1]] = (b - mean) / std
-            o_all.append(_tensor((obs - obs_mean) / obs_std))
-            y_all.append(_tensor(y))
+            o_all.append(as_tensor((obs - obs_mean) / obs_std))
+            y_all.append(as_tensor(y))
             stats.append((obs_mean, obs_std, task_stats))
         valid = np.zeros((n_tasks, 1, d_task))
         for k, d in enumerate(task_dims):
             valid[k, 0, :d] = 1.0
         per = len(penalties)
-        l1s = torch.tensor([p[0] for p in penalties] * len(groups), dtype=_DTYPE)
-        l0s = torch.tensor([p[1] for p in penalties] * len(groups), dtype=_DTYPE)
+        l1s = torch.tensor([p[0] for p in penalties] * len(groups), dtype=DTYPE)
+        l0s = torch.tensor([p[1] for p in penalties] * len(groups), dtype=DTYPE)
         o, y_t = torch.stack(o_all), torch.stack(y_all)  # (G, n, ...), (G, M, n, d)
         with torch_threads(self.n_threads), torch.random.fork_rng(devices=[]):
             torch.manual_seed(groups[0][2])
-            gens = [[torch.Generator().manual_seed(s) for s in _seeds(g[2])] for g in groups]
-            net = _Ensemble(
+            gens = [
+                [torch.Generator().manual_seed(s) for s in generator_seeds(g[2])] for g in groups
+            ]
+            net = VAEEnsemble(
                 per * len(groups), obs0.shape[-1], self.n_latent, n_tasks, d_task, self.hidden,
                 steps or 1, [g[0] for g in gens], gates=(l0s > 0).tolist(),
             )  # fmt: skip
-            history = self._optimise(net, o, y_t, _tensor(valid), l1s, l0s, gens)
+            history = self._optimise(net, o, y_t, as_tensor(valid), l1s, l0s, gens)
             net.eval()
             with torch.no_grad():
                 picks = [torch.randperm(n, generator=g[0])[:_JACOBIAN_ROWS] for g in gens]
@@ -544,7 +401,7 @@ class SparseTaskVAE:
                 e = j * per + i
                 m = self._with(l1=float(w1), l0=float(w0), seed=int(seed))
                 m.n_features_in_, m.n_steps_, m.task_dims_ = obs.shape[-1], steps, task_dims
-                m._obs_mean, m._obs_std, m._task_stats = obs_mean, obs_std, task_stats
+                m.obs_mean_, m.obs_std_, m.task_stats_ = obs_mean, obs_std, task_stats
                 m.network_ = net.member(e)
                 m.task_mask_ = masks[e].copy()
                 m.task_sensitivity_ = sensitivity[e].copy()
@@ -554,61 +411,8 @@ class SparseTaskVAE:
         return fitted
 
     def _optimise(self, net, o, y_t, valid_t, l1s, l0s, gens) -> np.ndarray:
-        """Adam on the summed member losses. ``o`` (G, n, ...) and ``y_t`` (G, M, n, d) hold
-        one data set per group, ``gens`` each group's three generators."""
-        n_groups, n = o.shape[0], o.shape[1]
-        per = net.n_members // n_groups
-        learn = (l1s > 0) | (l0s > 0)
-        gated = bool((l0s > 0).any())
-        # the mask (or gate) parameters travel far (from open to 0) and are few: a larger step
-        rest = [p for p in net.parameters() if p is not net.theta]
-        opt = torch.optim.Adam(
-            [{"params": rest}, {"params": [net.theta], "lr": self.lr * self.mask_lr_scale}],
-            lr=self.lr,
-            foreach=True,  # one update of all parameters per step (the same Adam, fewer calls)
-        )
-        batch = min(self.batch_size, n)
-        steps_per_epoch = max(1, n // batch)
-        total = self.epochs * steps_per_epoch
-        sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=total, eta_min=0.1 * self.lr)
-        inv2var = 1.0 / (2.0 * self.noise_var)
-        n_members = net.n_members
-        history = np.zeros((self.epochs, n_members, len(LOSS_TERMS)))
-        group_rows = torch.arange(n_groups)[:, None]
-        for epoch in range(self.epochs):
-            orders = torch.stack([torch.randperm(n, generator=g[0]) for g in gens])
-            for step in range(steps_per_epoch):
-                idx = orders[:, step * batch : (step + 1) * batch]  # (G, B)
-                ob = o[group_rows, idx].repeat_interleave(per, dim=0)  # (E, B, [T,] d)
-                yb = torch.stack([y_t[j][:, rows] for j, rows in enumerate(idx)])  # (G, M, B, d)
-                yb = yb.repeat_interleave(per, dim=0)  # (E, M, B, d)
-                mu, logvar = net.encode(ob, per_member=True)  # (E, B, [T,] L)
-                eps = torch.stack(
-                    [torch.randn(mu.shape[1:], generator=g[1], dtype=mu.dtype) for g in gens]
-                ).repeat_interleave(per, dim=0)  # the same noise for every member of a group
-                z = mu + torch.exp(0.5 * logvar) * eps
-                dims = tuple(range(2, mu.dim()))  # feature (and step) axes
-                recon = ((net.decode(z) - ob) ** 2).sum(dim=dims).mean(dim=1) * inv2var
-                kl = (0.5 * (mu**2 + logvar.exp() - 1.0 - logvar)).sum(dim=dims).mean(dim=1)
-                gate_gens = [g[2] for g in gens]
-                pred = net.heads(z, net.mask(sample=True, generator=gate_gens, batch=idx.shape[1]))
-                task = (((pred - yb) ** 2) * valid_t).sum(dim=(1, 3)).mean(dim=1) * inv2var
-                penalty = l1s * net.theta.abs().sum(dim=(1, 2))
-                if gated:
-                    penalty = penalty + l0s * net.open_probability().sum(dim=(1, 2))
-                heads = net.w1.reshape(n_members, -1).pow(2).sum(1) + net.w2.reshape(
-                    n_members, -1
-                ).pow(2).sum(1)
-                loss = recon + self.beta * kl + self.task_weight * task + penalty
-                loss = loss + self.head_decay * heads
-                opt.zero_grad(set_to_none=True)
-                loss.sum().backward()  # members share no parameter: each gets its own gradient
-                net.theta.grad[~learn] = 0.0  # the generalist's mask stays at 1
-                opt.step()
-                sched.step()
-                terms = torch.stack([loss, recon, kl, task, penalty], dim=1).detach().numpy()
-                history[epoch] += terms / steps_per_epoch
-        return history
+        """Adam on the summed member losses (:func:`specialist.models.vae_ensemble.optimise`)."""
+        return optimise(self, net, o, y_t, valid_t, l1s, l0s, gens)
 
     def path_table(self, members, observations, tasks) -> pd.DataFrame:
         """Held-out losses of a path of fitted models (the dense one first) and the λ choice.
@@ -620,19 +424,19 @@ class SparseTaskVAE:
         qualifying λ; the rule of ``l1="auto"``).
         """
         obs = self._check_observations(observations, fitted=False)
-        blocks = _as_tasks(tasks, obs.shape[0])
+        blocks = task_blocks(tasks, obs.shape[0])
         if not members or members[0].l1 != 0 or members[0].l0 != 0:
             raise ValueError("path_table needs a list of fitted models whose first is dense (l1=0)")
         rows = []
         for m in members:
             z = m.transform(obs)
-            o = (obs - m._obs_mean) / m._obs_std
+            o = (obs - m.obs_mean_) / m.obs_std_
             with torch_threads(self.n_threads), torch.no_grad():
-                recon = m.network_.decode(_tensor(z).unsqueeze(0))[0].numpy()
+                recon = m.network_.decode(as_tensor(z).unsqueeze(0))[0].numpy()
             pred = m.predict_tasks(obs)
             task = [
                 float(np.mean(((p - b) / std) ** 2))
-                for p, b, (_, std) in zip(pred, blocks, m._task_stats, strict=True)
+                for p, b, (_, std) in zip(pred, blocks, m.task_stats_, strict=True)
             ]
             rows.append(
                 {
@@ -676,7 +480,7 @@ class SparseTaskVAE:
         (deterministic). The encoder acts on single steps, so either shape is accepted whatever
         the model was fitted on."""
         obs = self._check_observations(observations, fitted=True)
-        o = _tensor((obs - self._obs_mean) / self._obs_std)
+        o = as_tensor((obs - self.obs_mean_) / self.obs_std_)
         with torch_threads(self.n_threads), torch.no_grad():
             mu, _ = self.network_.encode(o)
         return mu[0].numpy().astype(float)
@@ -691,13 +495,13 @@ class SparseTaskVAE:
         if steps != self.n_steps_:
             fitted = f"sequences of {self.n_steps_} steps" if self.n_steps_ else "single steps"
             raise ValueError(f"predict_tasks needs observations shaped like the fit ({fitted})")
-        z = _tensor(z_np).unsqueeze(0)
+        z = as_tensor(z_np).unsqueeze(0)
         with torch_threads(self.n_threads), torch.no_grad():
             pred = self.network_.heads(z, self.network_.mask())[0].numpy()
         return [
             pred[k, :, :d] * std + mean
             for k, (d, (mean, std)) in enumerate(
-                zip(self.task_dims_, self._task_stats, strict=True)
+                zip(self.task_dims_, self.task_stats_, strict=True)
             )
         ]
 

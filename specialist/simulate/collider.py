@@ -23,7 +23,7 @@ with ``σ = noise_scale``, ``τ = state_noise`` and ``T_i`` the steps of task ``
 
 Backs
 -----
-fig3_structure
+fig2_band_set, fig3_structure
 """
 
 from __future__ import annotations
@@ -46,12 +46,11 @@ from specialist.simulate.collider_graph import (
 from specialist.simulate.observation import (
     OBSERVATIONS,
     ObservationMap,
-    _signed_uniform,
     leaky_tanh,
     leaky_tanh_inverse,
+    signed_uniform,
 )
-from specialist.validate import check_choice as _check_choice
-from specialist.validate import check_int as _check_int
+from specialist.validate import check_choice, check_int
 
 KINDS = ("linear", "nonlinear")
 NOISES = ("gaussian", "laplace", "uniform")
@@ -128,13 +127,13 @@ class _Mechanisms:
     @classmethod
     def random(cls, rng, n_steps: int, n_tasks: int, d: int) -> _Mechanisms:
         def layer(*shape):  # fan-in scaled so a unit-variance input gives an O(1) output
-            return _signed_uniform(rng, shape) / np.sqrt(shape[-1])
+            return signed_uniform(rng, shape) / np.sqrt(shape[-1])
 
         return cls(
             policy=(layer(n_steps, d, d), layer(n_steps, d, d)),
             transition=(layer(n_steps - 1, d, 2 * d), layer(n_steps - 1, d, d)),
             task_weights=layer(n_tasks, n_steps, d),
-            action_task_weights=_signed_uniform(rng, (n_tasks, n_steps, d)),
+            action_task_weights=signed_uniform(rng, (n_tasks, n_steps, d)),
         )
 
 
@@ -248,12 +247,12 @@ def sample_collider(
         raise TypeError(
             f"structure must be a ColliderStructure (see random_structure), got {structure!r}"
         )
-    n_samples = _check_int("n_samples", n_samples, 10)
-    d = _check_int("state_dim", state_dim, 1)
-    _check_choice("kind", kind, KINDS)
-    _check_choice("task_role", task_role, TASK_ROLES)
-    _check_choice("observation", observation, OBSERVATIONS)
-    _check_choice("noise", noise, NOISES)
+    n_samples = check_int("n_samples", n_samples, 10)
+    d = check_int("state_dim", state_dim, 1)
+    check_choice("kind", kind, KINDS)
+    check_choice("task_role", task_role, TASK_ROLES)
+    check_choice("observation", observation, OBSERVATIONS)
+    check_choice("noise", noise, NOISES)
     sigma = _check_positive("noise_scale", noise_scale)
     tau = _check_positive("state_noise", state_noise)
     if not isinstance(shared_actions, (bool, np.bool_)):
@@ -406,12 +405,12 @@ def simulate_collider(
     -----
     fig3_structure, fig_colliders, fig_finite_sample, fig3_nonlinear
     """
-    if _check_int("min_segments", min_segments, 0) < 2:
+    if check_int("min_segments", min_segments, 0) < 2:
         raise ValueError(
             f"min_segments must be an integer >= 2 (a task on fewer segments cannot be "
             f"identified), got {min_segments}"
         )
-    n_samples = _check_int("n_samples", n_samples, 10)
+    n_samples = check_int("n_samples", n_samples, 10)
     if selection is not None and (
         isinstance(selection, bool) or not isinstance(selection, Real) or not np.isfinite(selection)
     ):

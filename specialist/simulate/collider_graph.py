@@ -10,14 +10,13 @@ Sampling data from a structure is :mod:`specialist.simulate.collider`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from numbers import Integral, Real
+from numbers import Real
 
 import networkx as nx
 import numpy as np
 
-from specialist.structure import n_segments as _n_segments
-from specialist.validate import check_choice as _check_choice
-from specialist.validate import check_int as _check_int
+from specialist.validate import as_generator as as_generator  # re-exported
+from specialist.validate import check_choice, check_int, n_segments
 from specialist.variables import action, state, task
 
 TASK_ROLES = ("collider", "confounder", "mediator")
@@ -34,15 +33,6 @@ def _as_bool_array(name: str, value, shape: tuple[int, ...], meaning: str) -> np
     arr = arr.copy()
     arr.flags.writeable = False  # the structure is a value: freeze it
     return arr
-
-
-def as_generator(rng_or_seed) -> np.random.Generator:
-    """A ``numpy.random.Generator`` from a seed (int) or a generator (passed through)."""
-    if isinstance(rng_or_seed, np.random.Generator):
-        return rng_or_seed
-    if isinstance(rng_or_seed, bool) or not isinstance(rng_or_seed, Integral):
-        raise TypeError(f"seed must be an integer or a numpy.random.Generator, got {rng_or_seed!r}")
-    return np.random.default_rng(int(rng_or_seed))
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,8 +59,8 @@ class ColliderStructure:
     connected: np.ndarray | None = field(default=None)
 
     def __post_init__(self) -> None:
-        n_seg = _n_segments(self.n_steps, self.segment_length)
-        n_tasks = _check_int("n_tasks", self.n_tasks, 1)
+        n_seg = n_segments(self.n_steps, self.segment_length)
+        n_tasks = check_int("n_tasks", self.n_tasks, 1)
         assignment = _as_bool_array(
             "assignment", self.assignment, (n_seg, n_tasks), "segments x tasks"
         )
@@ -129,7 +119,7 @@ class ColliderStructure:
         -----
         fig2_band_set, fig3_structure, fig_colliders
         """
-        _check_choice("task_role", task_role, TASK_ROLES)
+        check_choice("task_role", task_role, TASK_ROLES)
         g = nx.DiGraph(
             n_steps=self.n_steps, segment_length=self.segment_length, task_role=task_role
         )
@@ -202,14 +192,14 @@ def random_assignment(
     -----
     fig3_structure
     """
-    n_segments = _check_int("n_segments", n_segments, 2)
-    n_tasks = _check_int("n_tasks", n_tasks, 1)
-    min_segments = _check_int("min_segments", min_segments, 0)
+    n_segments = check_int("n_segments", n_segments, 2)
+    n_tasks = check_int("n_tasks", n_tasks, 1)
+    min_segments = check_int("min_segments", min_segments, 0)
     if min_segments > n_segments:
         raise ValueError(f"min_segments={min_segments} must be <= n_segments={n_segments}")
     if max_segments is None:
         max_segments = n_segments
-    max_segments = _check_int("max_segments", max_segments, 0)
+    max_segments = check_int("max_segments", max_segments, 0)
     if not min_segments <= max_segments <= n_segments:
         raise ValueError(
             f"max_segments={max_segments} must be in min_segments..n_segments "
@@ -243,7 +233,7 @@ def random_structure(
     -----
     fig3_structure
     """
-    n_seg = _n_segments(n_steps, segment_length)
+    n_seg = n_segments(n_steps, segment_length)
     if isinstance(p_disconnect, bool) or not isinstance(p_disconnect, Real):
         raise TypeError(f"p_disconnect must be a probability in [0, 1], got {p_disconnect!r}")
     if not 0.0 <= p_disconnect <= 1.0:

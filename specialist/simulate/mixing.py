@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from specialist.simulate.observation import _signed_uniform, _well_conditioned, leaky_tanh
+from specialist.simulate.observation import leaky_tanh, signed_uniform, well_conditioned
 from specialist.validate import check_int, check_real
 
 
@@ -117,10 +117,10 @@ def _mlp(rng: np.random.Generator, d_in: int, d_out: int, layers: int):
     weights, biases, d = [], [], d_in
     for _ in range(layers):
         if d == d_out:
-            w = _well_conditioned(rng, d)
+            w = well_conditioned(rng, d)
         else:  # tall first layer: orthonormal columns, then column scales in [0.5, 1.5]
             q, _ = np.linalg.qr(rng.standard_normal((d_out, d)))
-            w = q * _signed_uniform(rng, d)[None, :]
+            w = q * signed_uniform(rng, d)[None, :]
         weights.append(w)
         biases.append(rng.uniform(-0.5, 0.5, size=d_out))
         d = d_out

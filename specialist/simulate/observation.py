@@ -10,8 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from specialist.simulate.collider_graph import as_generator
-from specialist.validate import check_choice as _check_choice
+from specialist.validate import as_generator, check_choice
 
 OBSERVATIONS = ("identity", "mlp")
 _LEAK = 0.2  # slope of the leaky tanh far from 0: phi' in [0.2, 1.2], so phi is invertible
@@ -39,19 +38,19 @@ def leaky_tanh_inverse(y: np.ndarray) -> np.ndarray:
     return u
 
 
-def _signed_uniform(rng: np.random.Generator, shape, low: float = 0.5, high: float = 1.5):
+def signed_uniform(rng: np.random.Generator, shape, low: float = 0.5, high: float = 1.5):
     """Weights with ``|w|`` uniform in ``[low, high]`` and a random sign (bounded away from 0)."""
     return rng.uniform(low, high, size=shape) * rng.choice((-1.0, 1.0), size=shape)
 
 
-def _well_conditioned(rng: np.random.Generator, d: int) -> np.ndarray:
+def well_conditioned(rng: np.random.Generator, d: int) -> np.ndarray:
     """A ``d x d`` matrix ``Q diag(w)`` with ``Q`` orthogonal and ``|w|`` in [0.5, 1.5].
 
     Its singular values are the ``|w|``, so its condition number is at most 3.
     """
     q, r = np.linalg.qr(rng.standard_normal((d, d)))
     q = q * np.sign(np.diag(r))  # Haar-distributed orthogonal matrix
-    return q * _signed_uniform(rng, d)[None, :]
+    return q * signed_uniform(rng, d)[None, :]
 
 
 @dataclass(frozen=True, eq=False)
@@ -76,11 +75,11 @@ class ObservationMap:
 
     @classmethod
     def random(cls, kind: str, state_dim: int, rng_or_seed) -> ObservationMap:
-        _check_choice("observation", kind, OBSERVATIONS)
+        check_choice("observation", kind, OBSERVATIONS)
         if kind == "identity":
             return cls("identity")
         rng = as_generator(rng_or_seed)
-        weights = tuple(_well_conditioned(rng, state_dim) for _ in range(3))
+        weights = tuple(well_conditioned(rng, state_dim) for _ in range(3))
         biases = tuple(rng.uniform(-0.5, 0.5, size=state_dim) for _ in range(3))
         return cls("mlp", weights, biases)
 

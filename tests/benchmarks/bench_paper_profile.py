@@ -15,8 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from specialist import runner
 from specialist.paths import BOOK_DIR, Workspace
+from specialist.pipeline import cli
 
 #: seconds on 2 cores, from the issues that introduced each artefact
 BUDGETS = {
@@ -73,7 +73,7 @@ def main(names: list[str]) -> None:
         measured = {}
         for name in names:
             start = time.perf_counter()
-            (outcome,) = runner.reproduce(ws, "paper", only=[name], force=True)
+            (outcome,) = cli.reproduce(ws, "paper", only=[name], force=True)
             seconds = measured[name] = time.perf_counter() - start
             budget = BUDGETS.get(name)
             ratio = f"{seconds / budget:.2f} x the {budget:.0f} s budget" if budget else "no budget"

@@ -83,7 +83,6 @@ import numpy as np
 import pandas as pd
 
 from specialist.data.sportshhi import ANNOTATION_COLUMNS, BOX_COLUMNS, KEYFRAME_STRIDE
-from specialist.simulate.collider import as_generator
 from specialist.simulate.sports.dynamics import (
     BOX_SIZE,
     COURT_HIGH,
@@ -92,22 +91,21 @@ from specialist.simulate.sports.dynamics import (
     SCALE_SWING,
     STATE_NOISE,
     TRANSITIONS,
-    _boxes_at,
-    _dynamics,
-    _home_spots,
-    _jitter_boxes,
-    _linear_maps,
-    _random_walk,
+    boxes_at,
+    home_spots,
+    jitter_boxes,
+    linear_maps,
+    random_walk,
+    simulate_dynamics,
 )
-from specialist.simulate.sports.render import PIXEL_NOISE, _render, crops
+from specialist.simulate.sports.render import PIXEL_NOISE, crops, render_frames
 from specialist.simulate.sports.scenario import (
     DEFAULT_CLASS_NAMES,
     Interaction,
     SportsScenario,
     random_scenario,
 )
-from specialist.validate import check_int as _check_int
-from specialist.validate import check_real as _check_real
+from specialist.validate import as_generator, check_int, check_real
 
 __all__ = [
     "BOX_SIZE",
@@ -171,11 +169,11 @@ class SportsSample:
         return crops(self.frames, self.detected_boxes if detected else self.boxes, size)
 
 
-def _coupled_jerseys(jerseys, states, rho: float, coupling: float) -> np.ndarray:
+def coupled_jerseys(jerseys, states, rho: float, coupling: float) -> np.ndarray:
     """Jersey shades (n, P) moved towards ``Φ(episode-mean state)`` by ``coupling``."""
     from scipy.special import ndtr
 
-    s_map, _ = _linear_maps(states.shape[1], rho)
+    s_map, _ = linear_maps(states.shape[1], rho)
     mean_sd = np.linalg.norm(s_map.mean(axis=0))  # exact sd of the mean of the T states
     low, high = _JERSEY
     u = (jerseys - low) / (high - low)
@@ -254,13 +252,13 @@ def simulate_sports(
         raise TypeError(
             f"scenario must be a SportsScenario (see random_scenario), got {scenario!r}"
         )
-    n = _check_int("n_episodes", n_episodes, 1)
-    image_size = _check_int("image_size", image_size, 16)
-    box_noise = _check_real("box_noise", box_noise, 0.0, np.inf, closed_low=True)
-    n_distractors = _check_int("n_distractors", n_distractors, 0)
-    rho = _check_real("rho", rho, -1.0, 1.0)
-    noise_scale = _check_real("noise_scale", noise_scale, 0.0, np.inf, closed_low=True)
-    jersey_coupling = _check_real(
+    n = check_int("n_episodes", n_episodes, 1)
+    image_size = check_int("image_size", image_size, 16)
+    box_noise = check_real("box_noise", box_noise, 0.0, np.inf, closed_low=True)
+    n_distractors = check_int("n_distractors", n_distractors, 0)
+    rho = check_real("rho", rho, -1.0, 1.0)
+    noise_scale = check_real("noise_scale", noise_scale, 0.0, np.inf, closed_low=True)
+    jersey_coupling = check_real(
         "jersey_coupling", jersey_coupling, 0.0, 1.0, closed_low=True, closed_high=True
     )
     if transitions not in TRANSITIONS:
@@ -268,19 +266,21 @@ def simulate_sports(
     dyn_rng, pos_rng, look_rng, ball_rng, det_rng, pix_rng = as_generator(seed).spawn(6)
 
     n_steps, n_players = scenario.n_steps, scenario.n_players
-    states, actions, outcomes = _dynamics(scenario, n, rho, noise_scale, dyn_rng, transitions)
-    homes = _home_spots(pos_rng, n, n_players)
-    positions = _random_walk(pos_rng, homes, n_steps, step=0.015, pull=0.1)
-    boxes = _boxes_at(positions)
-    detected = _jitter_boxes(boxes, box_noise, det_rng)
+    states, actions, outcomes = simulate_dynamics(
+        scenario, n, rho, noise_scale, dyn_rng, transitions
+    )
+    homes = home_spots(pos_rng, n, n_players)
+    positions = random_walk(pos_rng, homes, n_steps, step=0.015, pull=0.1)
+    boxes = boxes_at(positions)
+    detected = jitter_boxes(boxes, box_noise, det_rng)
     jerseys = look_rng.uniform(*_JERSEY, size=(n, n_players))
     if jersey_coupling > 0:
-        jerseys = _coupled_jerseys(jerseys, states, rho, jersey_coupling)
-    balls = _random_walk(
+        jerseys = coupled_jerseys(jerseys, states, rho, jersey_coupling)
+    balls = random_walk(
         ball_rng, ball_rng.uniform(COURT_LOW, COURT_HIGH, (n, n_distractors, 2)), n_steps, 0.05
     )
     ball_shades = ball_rng.choice(np.array([0.05, 1.0]), size=(n, n_distractors))
-    frames = _render(states, positions, jerseys, balls, ball_shades, image_size, pix_rng)
+    frames = render_frames(states, positions, jerseys, balls, ball_shades, image_size, pix_rng)
     video_ids = tuple(f"ep{e:05d}" for e in range(n))
     return SportsSample(
         scenario=scenario,

@@ -32,7 +32,7 @@ COURT_LOW, COURT_HIGH = 0.1, 0.9
 # -- dynamics ----------------------------------------------------------------------------------
 
 
-def _linear_maps(n_steps: int, rho: float) -> tuple[np.ndarray, np.ndarray]:
+def linear_maps(n_steps: int, rho: float) -> tuple[np.ndarray, np.ndarray]:
     """Coefficients of states and actions on the exogenous noise of one player.
 
     With ``z = (ξ_0 .. ξ_{T-1}, η_0 .. η_{T-1})`` standard normal, ``s = S z`` and ``a = A z``;
@@ -78,7 +78,7 @@ def _state_dependent(z: np.ndarray, s_map, a_map, rho: float, rng) -> tuple:
     return states, actions
 
 
-def _dynamics(
+def simulate_dynamics(
     scenario: SportsScenario,
     n: int,
     rho: float,
@@ -88,7 +88,7 @@ def _dynamics(
 ):
     """States, actions (n, T, P) and outcomes (n, M) of ``n`` episodes (:data:`TRANSITIONS`)."""
     n_steps, n_players = scenario.n_steps, scenario.n_players
-    s_map, a_map = _linear_maps(n_steps, rho)
+    s_map, a_map = linear_maps(n_steps, rho)
     z = rng.standard_normal((n, n_players, 2 * n_steps))
     if transitions == "gaussian":
         states = np.einsum("npz,tz->ntp", z, s_map)
@@ -107,7 +107,7 @@ def _dynamics(
     return states, actions, outcomes
 
 
-def _home_spots(rng, n: int, n_players: int) -> np.ndarray:
+def home_spots(rng, n: int, n_players: int) -> np.ndarray:
     """Per-episode home spots (n, P, 2): distinct cells of a grid over the court, jittered.
 
     The grid has ``rows = max(2, ceil(sqrt(P / 1.5)))`` rows and ``ceil(P / rows) + 1``
@@ -123,9 +123,7 @@ def _home_spots(rng, n: int, n_players: int) -> np.ndarray:
     return corner + size * rng.uniform(0.3, 0.7, size=(n, n_players, 2))
 
 
-def _random_walk(
-    rng, start: np.ndarray, n_steps: int, step: float, pull: float = 0.0
-) -> np.ndarray:
+def random_walk(rng, start: np.ndarray, n_steps: int, step: float, pull: float = 0.0) -> np.ndarray:
     """Smooth walks in ``[COURT_LOW, COURT_HIGH]²`` from ``start`` (n, k, 2): (n, T, k, 2).
 
     The velocity has momentum 0.8, Gaussian innovations of std ``step`` and a spring of
@@ -147,13 +145,13 @@ def _random_walk(
     return out
 
 
-def _boxes_at(positions: np.ndarray) -> np.ndarray:
+def boxes_at(positions: np.ndarray) -> np.ndarray:
     """True boxes ``(x1, y1, x2, y2)`` of size :data:`BOX_SIZE` centred at ``positions``."""
     half = np.array(BOX_SIZE) / 2
     return np.clip(np.concatenate([positions - half, positions + half], axis=-1), 0.0, 1.0)
 
 
-def _jitter_boxes(boxes: np.ndarray, box_noise: float, rng) -> np.ndarray:
+def jitter_boxes(boxes: np.ndarray, box_noise: float, rng) -> np.ndarray:
     """Detections: every coordinate jittered, then sorted and clipped to stay valid boxes."""
     noisy = np.clip(boxes + rng.normal(0.0, box_noise, size=boxes.shape), 0.0, 1.0)
     x = np.sort(noisy[..., 0::2], axis=-1)

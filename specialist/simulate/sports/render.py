@@ -9,7 +9,7 @@ import numpy as np
 
 from specialist.simulate.raster import Canvas, Sprite, coverage, segment_distance
 from specialist.simulate.sports.dynamics import BOX_SIZE
-from specialist.validate import check_int as _check_int
+from specialist.validate import check_int
 
 #: arm angle (degrees above the horizontal) is ``ARM_SWING * tanh(s / ARM_SCALE)``
 ARM_SWING, ARM_SCALE = 75.0, 1.5
@@ -79,7 +79,9 @@ def _draw_balls(canvas: Canvas, centres, shades) -> None:
         canvas.paint(index, cover * shades[:, j, None, None], cover)
 
 
-def _render(states, positions, jerseys, balls, ball_shades, image_size: int, rng) -> np.ndarray:
+def render_frames(
+    states, positions, jerseys, balls, ball_shades, image_size: int, rng
+) -> np.ndarray:
     """Frames (n, T, H, W) float32 in [0, 1] (see the module docstring)."""
     n, n_steps, n_players = states.shape
     n_frames = n * n_steps
@@ -119,7 +121,7 @@ def crops(frames, boxes, size: int = 12) -> np.ndarray:
         float32 (n, T, P, size, size). Sample ``j`` of a row lies at ``x1 + (j + 0.5) / size
         (x2 - x1)``; samples outside the frame take the nearest border pixel.
     """
-    size = _check_int("size", size, 2)
+    size = check_int("size", size, 2)
     frames = np.asarray(frames)
     boxes = np.asarray(boxes, dtype=float)
     if frames.ndim != 4:

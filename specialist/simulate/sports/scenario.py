@@ -11,9 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from specialist.simulate.collider import as_generator
-from specialist.structure import n_segments as _n_segments
-from specialist.validate import check_int as _check_int
+from specialist.validate import as_generator, check_int, n_segments
 
 #: class names used by :func:`~specialist.simulate.sports.random_scenario` (then
 #: ``"interaction_<id>"``)
@@ -42,8 +40,8 @@ class Interaction:
     segments: tuple[int, ...]
 
     def __post_init__(self) -> None:
-        _check_int("label", self.label, 1)
-        p1, p2 = _check_int("p1", self.p1, 0), _check_int("p2", self.p2, 0)
+        check_int("label", self.label, 1)
+        p1, p2 = check_int("p1", self.p1, 0), check_int("p2", self.p2, 0)
         if p1 == p2:
             raise ValueError(f"p2 must be a player other than p1, got p1 = p2 = {p1}")
         if p1 > p2:
@@ -57,7 +55,7 @@ class Interaction:
             raise TypeError(
                 f"segments must be a sequence of segment indices, got {self.segments!r}"
             )
-        segments = tuple(sorted(_check_int("segments", k, 0) for k in self.segments))
+        segments = tuple(sorted(check_int("segments", k, 0) for k in self.segments))
         if len(set(segments)) != len(segments):
             raise ValueError(f"segments must be distinct, got {list(self.segments)}")
         if len(segments) < 2:
@@ -98,8 +96,8 @@ class SportsScenario:
     class_names: dict[int, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        _check_int("n_players", self.n_players, 2)
-        n_seg = _n_segments(self.n_steps, self.segment_length)
+        check_int("n_players", self.n_players, 2)
+        n_seg = n_segments(self.n_steps, self.segment_length)
         interactions = self.interactions
         if isinstance(interactions, Interaction):
             interactions = (interactions,)
@@ -137,7 +135,7 @@ class SportsScenario:
         for key, name in self.class_names.items():
             if not isinstance(name, str):
                 raise TypeError(f"class_names must map labels to str names, got {name!r}")
-            names[_check_int("class_names label", key, 1)] = name
+            names[check_int("class_names label", key, 1)] = name
         missing = [label for label in labels if label not in names]
         if names and missing:
             raise ValueError(f"class_names has no name for the label(s) {missing} in use")
@@ -193,7 +191,7 @@ class SportsScenario:
         This is the structure Algorithm 1 should recover from player ``p``'s states and the
         outcomes: an interaction without ``p`` is independent of ``p``'s states.
         """
-        p = _check_int("p", p, 0)
+        p = check_int("p", p, 0)
         if p >= self.n_players:
             raise ValueError(f"p must be a player index in 0..{self.n_players - 1}, got {p}")
         return self.assignment & self.participants[p][None, :]
@@ -279,10 +277,10 @@ def random_scenario(
     -----
     fig4_sportshhi
     """
-    n_players = _check_int("n_players", n_players, 2)
-    n_seg = _n_segments(n_steps, segment_length)
-    n_interactions = _check_int("n_interactions", n_interactions, 1)
-    n_classes = _check_int("n_classes", n_classes, 1)
+    n_players = check_int("n_players", n_players, 2)
+    n_seg = n_segments(n_steps, segment_length)
+    n_interactions = check_int("n_interactions", n_interactions, 1)
+    n_classes = check_int("n_classes", n_classes, 1)
     need = 3 if n_interactions == 1 else 4
     if n_seg < need:
         raise ValueError(

@@ -1,4 +1,4 @@
-"""The whole book as one PDF, offline: ``python -m specialist.pdf`` (``make pdf``).
+"""The whole book as one PDF, offline: ``python -m specialist.site.pdf`` (``make pdf``).
 
 Two steps, neither of which touches the network:
 
@@ -13,9 +13,9 @@ Two steps, neither of which touches the network:
 
 Usage::
 
-    python -m specialist.pdf                      # build singlehtml, write book/_build/pdf/book.pdf
-    python -m specialist.pdf --html-dir DIR       # print an existing singlehtml build instead
-    python -m specialist.pdf --path-output /tmp/x # build into /tmp/x/_build/singlehtml
+    python -m specialist.site.pdf                      # build singlehtml, write book/_build/pdf/book.pdf
+    python -m specialist.site.pdf --html-dir DIR       # print an existing singlehtml build instead
+    python -m specialist.site.pdf --path-output /tmp/x # build into /tmp/x/_build/singlehtml
 
 Chromium is looked up as ``chromium`` then ``chromium-browser`` on ``PATH`` (``--chromium``
 names another binary). Every failure (no Chromium, a page missing from ``book/generated``, a
@@ -170,7 +170,7 @@ def print_to_pdf(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m specialist.pdf", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m specialist.site.pdf", description=__doc__)
     parser.add_argument("--book", type=Path, default=BOOK_DIR, help="book source folder")
     parser.add_argument(
         "--html-dir", type=Path, help="print this singlehtml build instead of building one"

@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from specialist.report import Outputs  # noqa: E402
+from specialist.outputs import Outputs  # noqa: E402
 
 
 def test_outputs_write_figures_tables_and_merged_metrics(tmp_path):
@@ -43,7 +43,7 @@ def test_output_names_are_checked(tmp_path, name):
 
 
 def test_say_prints_outside_a_notebook(capsys):
-    from specialist.report import say
+    from specialist.outputs import say
 
     say("One finding.")
     say("First.", "Second.")

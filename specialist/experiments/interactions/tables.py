@@ -1,0 +1,499 @@
+"""The study's tables and computed sentences: mAP means, paired contrasts, the ℓ1 path, and the
+split of Ours' variance between fits and plays.
+
+Backs
+-----
+fig4_sportshhi
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from specialist import claims as vocab
+from specialist.experiments.interactions.design import (
+    DIFFICULTIES,
+    GIVEN,
+    METHOD_LABELS,
+    METHODS,
+    PAPER_MAP,
+    SCORED,
+    SHORT_LABELS,
+    capital,
+)
+from specialist.labels import with_given
+from specialist.stats import Interval, mean_interval, paired_difference, verdict
+
+
+def map_table(scores: pd.DataFrame, metric: str = "map") -> pd.DataFrame:
+    """Mean and 95% Student-t interval over plays, per difficulty, method and IoU threshold.
+
+    Columns ``difficulty, method, iou, mean, low, high, n, paper`` (``paper``: the value the
+    paper reports on real SportsHHI for Base, LEAP and Ours, else NaN). The interval is
+    :func:`specialist.stats.mean_interval` clipped to ``[0, 1]``.
+    """
+    part = scores[scores["metric"] == metric]
+    rows = []
+    for (difficulty, method, iou), group in part.groupby(
+        ["difficulty", "method", "iou"], sort=False
+    ):
+        iv = mean_interval(group["value"], bounds=(0.0, 1.0))
+        rows.append(
+            {
+                "difficulty": difficulty,
+                "method": method,
+                "iou": iou,
+                "mean": round(iv.estimate, 4),
+                "low": round(iv.low, 4),
+                "high": round(iv.high, 4),
+                "n": iv.n,
+                "paper": PAPER_MAP.get(method, np.nan),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def mean_dims(scores: pd.DataFrame) -> dict[str, float]:
+    """Mean feature dimension Algorithm 1 saw, per method, over every run."""
+    dims = scores[scores["metric"] == "dims"].groupby("method")["value"].mean()
+    return {m: round(float(dims[m]), 3) for m in METHODS if m in dims}
+
+
+def given_label(method: str) -> str:
+    """The table and legend label of a row with what it is given: ``"Ours (ℓ1 VAE) (given g,
+    supervised)"`` (:func:`specialist.labels.with_given`)."""
+    return with_given(METHOD_LABELS[method], GIVEN[method])
+
+
+def summary_table(means: pd.DataFrame, scores: pd.DataFrame, iou: float) -> pd.DataFrame:
+    """The page's table at ``iou``: ``mean [low, high]`` mAP per method (rows, labelled with
+    what each is given, the chance row last) and difficulty (columns), with each method's mean
+    dimension and the paper's value on real SportsHHI."""
+    part = means[np.isclose(means["iou"], iou)]
+    if part.empty:
+        raise ValueError(f"no rows at iou={iou!r}; thresholds are {_ious(means)}")
+    methods = [m for m in METHODS if m in set(part["method"])]
+    difficulties = list(dict.fromkeys(part["difficulty"]))
+    cell = {
+        (r.method, r.difficulty): f"{r.mean:.3f} [{r.low:.3f}, {r.high:.3f}]"
+        for r in part.itertuples()
+    }
+    dims = mean_dims(scores)
+    rows = {
+        given_label(m): {
+            "dimension": f"{dims[m]:.1f}" if m in dims and m != "chance" else "",
+            "paper (real data)": PAPER_MAP.get(m, ""),
+            **{DIFFICULTIES[d]["label"]: cell.get((m, d), "") for d in difficulties},
+        }
+        for m in methods
+    }
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.columns.name = f"mAP@{iou:g}"
+    return table
+
+
+#: the paired contrasts the page reports: name -> (a, b, what a − b measures); every scored
+#: row is also compared with the chance reference (``<method>_vs_chance``)
+CONTRASTS = {
+    "sparsity": ("ours", "dense", "what the ℓ1 penalty adds to the same supervised VAE"),
+    "sparsity_matched": (
+        "ours",
+        "dense_matched",
+        "what the penalty adds beyond reading the dense model at Ours' dimension",
+    ),
+    "supervision": ("linear", "base", "what supervision adds to PCA features, linearly"),
+    "ours_vs_linear": ("ours", "linear", "Ours against the supervised linear control"),
+    "ours_vs_leap": ("ours", "leap", "Ours against LEAP-style (the paper's comparison)"),
+    "leap_vs_base": ("leap", "base", "LEAP-style against Base (the paper's comparison)"),
+    **{
+        f"{m}_vs_chance": (m, "chance", f"{SHORT_LABELS[m]} against random evidence")
+        for m in SCORED
+    },
+}
+
+
+#: the paper's Fig. 4 ordering as links (higher, lower): Ours > LEAP > Base
+ORDERING_LINKS = (("ours", "leap"), ("leap", "base"))
+
+
+def contrasts(scores: pd.DataFrame, iou: float, metric: str = "map") -> pd.DataFrame:
+    """Every :data:`CONTRASTS` entry per difficulty at ``iou``: paired intervals over plays.
+
+    Columns ``difficulty, contrast, a, b, estimate, low, high, n, verdict`` (``"better"``
+    when the Student-t interval of a − b over plays (:func:`specialist.stats.paired_difference`,
+    clipped to ``[-1, 1]``) lies above 0, ``"worse"`` below, ``"tie"`` if it covers 0). A
+    contrast whose methods are not in ``scores`` is left out.
+    """
+    part = scores[(scores["metric"] == metric) & np.isclose(scores["iou"], iou)]
+    if part.empty:
+        raise ValueError(f"no {metric!r} rows at iou={iou!r}; thresholds are {_ious(scores)}")
+    rows = []
+    for difficulty, group in part.groupby("difficulty", sort=False):
+        wide = group.pivot_table(index="seed", columns="method", values="value", aggfunc="first")
+        for name, (a, b, _) in CONTRASTS.items():
+            if not {a, b} <= set(wide.columns):
+                continue
+            both = wide[[a, b]]
+            if both.isna().any().any():
+                raise ValueError(f"{a!r} and {b!r} did not score the same plays: not paired")
+            # paired by seed (the same play and episodes); a difference of scores in [0, 1]
+            iv = paired_difference(both[a], both[b], bounds=(-1.0, 1.0))
+            rows.append(
+                {
+                    "difficulty": difficulty,
+                    "contrast": name,
+                    "a": a,
+                    "b": b,
+                    **iv.as_dict(),
+                    "verdict": verdict(iv),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def contrast_label(name: str) -> str:
+    """``"Ours − dense VAE"`` for a :data:`CONTRASTS` name."""
+    a, b, _ = CONTRASTS[name]
+    return f"{SHORT_LABELS[a]} − {SHORT_LABELS[b]}"
+
+
+def _ious(scores: pd.DataFrame) -> list[float]:
+    return sorted(float(v) for v in scores["iou"].dropna().unique())
+
+
+def interval_of(row) -> Interval:
+    return Interval(row["estimate"], row["low"], row["high"], int(row["n"]))
+
+
+_WORDS = {"better": "adds", "worse": "costs", "tie": "changes nothing shown (a tie):"}
+
+
+_SIDE = {"better": "ahead", "worse": "behind", "tie": "a tie"}
+
+
+_CHANCE = {"better": "above chance", "worse": "below chance", "tie": "at chance (a tie)"}
+
+
+def beats_chance(table: pd.DataFrame, difficulty: str, method: str) -> bool:
+    """Whether ``method``'s paired interval against the chance reference lies above 0 at
+    ``difficulty`` (:func:`specialist.claims.beats_chance`); ``table`` is :func:`contrasts`
+    output."""
+    row = table[(table["difficulty"] == difficulty) & (table["contrast"] == f"{method}_vs_chance")]
+    if row.empty:
+        raise ValueError(f"no chance contrast for {method!r} at {difficulty!r}")
+    return vocab.beats_chance(interval_of(row.iloc[0]))
+
+
+def sparsity_sentences(table: pd.DataFrame, means: pd.DataFrame, iou: float) -> list[str]:
+    """The computed sentences on what sparsity adds beyond supervision, one per difficulty.
+
+    ``table`` is :func:`contrasts` output at ``iou``; ``means`` is :func:`map_table` output.
+    Each says where the compared methods stand against the chance reference.
+    """
+    out = []
+    n = int(table["n"].iloc[0])
+    for difficulty, group in table.groupby("difficulty", sort=False):
+        c = {r["contrast"]: r for _, r in group.iterrows()}
+        m = means[(means["difficulty"] == difficulty) & np.isclose(means["iou"], iou)]
+        mean = dict(zip(m["method"], m["mean"], strict=True))
+        iv = {name: interval_of(row).text(3) for name, row in c.items()}
+        word, why = vocab.gated_outcome(
+            interval_of(c["sparsity"]),
+            beats_chance(table, difficulty, "ours"),
+            beats_chance(table, difficulty, "dense"),
+        )
+        penalty = (
+            f"cannot be judged ({vocab.explain(why, 'Ours', 'the dense VAE')}):"
+            if why
+            else _WORDS[c["sparsity"]["verdict"]]
+        )
+        out.append(
+            f"{capital(DIFFICULTIES[difficulty]['label'])} (IoU ≥ {iou:g}, paired 95% "
+            f"intervals over {n} plays): Ours {mean['ours']:.2f} against the dense supervised "
+            f"VAE {mean['dense']:.2f}, so the ℓ1 penalty {penalty} "
+            f"{iv['sparsity']} mAP ({iv['sparsity_matched']} against the dense VAE read at "
+            f"Ours' dimension). Supervision alone, in a linear read-out, moves Base by "
+            f"{iv['supervision']} (to {mean['linear']:.2f}), and Ours against that linear "
+            f"control is {iv['ours_vs_linear']}, {_SIDE[c['ours_vs_linear']['verdict']]}. "
+            f"Random evidence scores {mean['chance']:.2f}: Ours is "
+            f"{_CHANCE[c['ours_vs_chance']['verdict']]}, the dense VAE "
+            f"{_CHANCE[c['dense_vs_chance']['verdict']]}, Base "
+            f"{_CHANCE[c['base_vs_chance']['verdict']]} and LEAP-style "
+            f"{_CHANCE[c['leap_vs_chance']['verdict']]}. True states: {mean['oracle']:.2f}."
+        )
+    return out
+
+
+def with_fit(path: pd.DataFrame) -> pd.DataFrame:
+    """``path`` with a ``fit`` column (0 where it has none: one fit per play)."""
+    return path if "fit" in path else path.assign(fit=0)
+
+
+def path_table(path: pd.DataFrame, iou: float) -> pd.DataFrame:
+    """The specialist's path per difficulty and λ (λ = 0 is the dense model), at ``iou``.
+
+    Columns ``difficulty, l1, test_map, low, high, n, val_map, block, chosen,
+    chosen_annotated, test_best``: the mean test mAP with its 95% Student-t interval over plays
+    (shown, never used to choose), the mean validation mAP (what :func:`choose_l1` reads, at
+    the first IoU threshold), the mean block size, in how many runs the label-free rule
+    (Ours) and the annotated rule (:func:`choose_l1`, an attack) chose this λ, and whether this
+    λ has the best mean test mAP of the path (a choice *tuned on the test plays*). With several
+    fits per play, a play's test mAP is the mean over its fits (the interval is over plays) and
+    the choices are counted over plays × fits.
+    """
+    path = with_fit(path)
+    rows = []
+    for difficulty, part in path.groupby("difficulty", sort=False):
+        test = part[(part["metric"] == "map") & np.isclose(part["iou"], iou)]
+        for lam, group in test.groupby("l1"):
+            per_play = group.groupby("replicate")["value"].mean()
+            iv = mean_interval(per_play, bounds=(0.0, 1.0))
+            same = part[part["l1"] == lam]
+            rows.append(
+                {
+                    "difficulty": difficulty,
+                    "l1": float(lam),
+                    "test_map": iv.estimate,
+                    "low": iv.low,
+                    "high": iv.high,
+                    "n": iv.n,
+                    "val_map": same.loc[same["metric"] == "val_map", "value"].mean(),
+                    "block": same.loc[same["metric"] == "block", "value"].mean(),
+                    "chosen": int(same.loc[same["metric"] == "chosen", "value"].sum()),
+                    "chosen_annotated": int(
+                        same.loc[same["metric"] == "chosen_annotated", "value"].sum()
+                    ),
+                }
+            )
+    table = pd.DataFrame(rows)
+    sparse = table["l1"] > 0
+    best = table[sparse].groupby("difficulty")["test_map"].transform("max")
+    table["test_best"] = False
+    table.loc[sparse, "test_best"] = table.loc[sparse, "test_map"] == best
+    return table
+
+
+def path_sentences(table: pd.DataFrame, iou: float) -> list[str]:
+    """Computed sentences on Ours' λ: what the label-free rule chose, what it scored, and what
+    the λ tuned on the test plays would have scored (one sentence per difficulty)."""
+    out = []
+    for difficulty, part in table.groupby("difficulty", sort=False):
+        sparse = part[part["l1"] > 0]
+        runs = int(part["chosen"].sum())
+        picks = ", ".join(
+            f"{'the dense model' if r.l1 == 0 else f'λ = {r.l1:g}'} in {int(r.chosen)}"
+            for r in part.itertuples()
+            if r.chosen
+        )
+        annotated = ", ".join(
+            f"λ = {r.l1:g} in {int(r.chosen_annotated)}"
+            for r in sparse.itertuples()
+            if r.chosen_annotated
+        )
+        best = sparse[sparse["test_best"]].iloc[0]
+        dense = part[part["l1"] == 0].iloc[0]
+        kept = float((part["block"] * part["chosen"]).sum() / max(runs, 1))
+        out.append(
+            f"{capital(DIFFICULTIES[difficulty]['label'])}: the label-free rule chose "
+            f"{picks} of {runs} fits (plays × fits; the annotated rule, an attack: "
+            f"{annotated}); the models "
+            f"it chose keep {kept:.1f} latents on average (the dense model {dense.block:.1f}; "
+            f"a mask that closes entirely falls back to every latent). On the "
+            f"test episodes (mAP at IoU ≥ {iou:g}, mean over "
+            f"plays) the path runs from {sparse['test_map'].min():.2f} to "
+            f"{sparse['test_map'].max():.2f}, the dense model {dense.test_map:.2f}; the best "
+            f"fixed λ, tuned on the test plays (shown, never used), is {best.l1:g} with "
+            f"{best.test_map:.2f} and a block of {best.block:.1f} latents."
+        )
+    return out
+
+
+def fit_variance(
+    fits: pd.DataFrame, iou: float, methods: Sequence[str] = ("ours", "dense")
+) -> pd.DataFrame:
+    """How much of a refitted method's spread is between plays and how much between the fits of
+    one play (a one-way random-effects analysis of variance of mAP at ``iou``).
+
+    With ``k`` fits per play, the within-play mean square estimates the fit-to-fit variance and
+    ``(MS_between − MS_within) / k`` (floored at 0) the play-to-play variance. Columns
+    ``difficulty, method, mean, sd_plays, sd_fits, share_fits`` (the fits' share of the two
+    variances), ``widest`` (the largest gap between two fits of one play), ``n_plays, n_fits``.
+    """
+    rows = []
+    sel = fits[
+        fits["method"].isin(methods) & (fits["metric"] == "map") & np.isclose(fits["iou"], iou)
+    ]
+    for (difficulty, method), part in sel.groupby(["difficulty", "method"], sort=False):
+        table = part.pivot_table(index="replicate", columns="fit", values="value")
+        n, k = table.shape
+        if k < 2 or n < 2:
+            var_fit = var_play = math.nan
+        else:
+            var_fit = float(table.var(axis=1, ddof=1).mean())
+            var_play = max(0.0, (k * float(table.mean(axis=1).var(ddof=1)) - var_fit) / k)
+        total = var_fit + var_play
+        rows.append(
+            {
+                "difficulty": difficulty,
+                "method": method,
+                "mean": float(table.to_numpy().mean()),
+                "sd_plays": math.sqrt(var_play) if var_play == var_play else math.nan,
+                "sd_fits": math.sqrt(var_fit) if var_fit == var_fit else math.nan,
+                "share_fits": var_fit / total if total > 0 else math.nan,
+                "widest": float((table.max(axis=1) - table.min(axis=1)).max()),
+                "n_plays": n,
+                "n_fits": k,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def fit_variance_sentence(table: pd.DataFrame, iou: float) -> str:
+    """One computed sentence on where Ours' spread comes from (:func:`fit_variance`)."""
+    ours = table[table["method"] == "ours"]
+    if ours.empty or not np.isfinite(ours["share_fits"]).any():
+        return (
+            "Each play's path was fitted once, so the spread between fits of one play is not "
+            "measured here (set n_fits ≥ 2)."
+        )
+    parts = [
+        f"{DIFFICULTIES[r.difficulty]['label']} {r.share_fits:.0%} (sd between fits "
+        f"{r.sd_fits:.2f}, between plays {r.sd_plays:.2f}; widest gap between two fits of one "
+        f"play {r.widest:.2f})"
+        for r in ours.itertuples()
+    ]
+    k = int(ours["n_fits"].iloc[0])
+    return (
+        f"Refitting: every play's path was fitted {k} times from different seeds on the same "
+        f"episodes. The share of Ours' variance in mAP@{iou:g} that lies between fits of one "
+        "play, not between plays: " + "; ".join(parts) + ". Every interval on this page is "
+        "over plays, each play's score the mean over its fits."
+    )
+
+
+def threshold_sentence(paired: pd.DataFrame, ious: Sequence[float]) -> str:
+    """Do the verdicts of every contrast agree across the IoU thresholds of ``paired``?
+
+    ``paired`` is :func:`contrasts` output for several thresholds, with an ``iou`` column.
+    """
+    ious = [float(v) for v in ious]
+    if len(ious) < 2:
+        return f"Only one IoU threshold ({ious[0]:g}) was run."
+    key = ["difficulty", "contrast"]
+    first = paired[np.isclose(paired["iou"], ious[0])].set_index(key)["verdict"]
+    changed = []
+    for iou in ious[1:]:
+        other = paired[np.isclose(paired["iou"], iou)].set_index(key)["verdict"]
+        for (d, name), v in first.items():
+            if other.get((d, name)) != v:
+                changed.append(
+                    f"{contrast_label(name)} at {DIFFICULTIES[d]['label']}"
+                    f" ({v} at {ious[0]:g}, {other.get((d, name))} at {iou:g})"
+                )
+    thresholds = ", ".join(f"{v:g}" for v in ious)
+    if not changed:
+        return f"Every paired verdict is the same at IoU ≥ {thresholds}."
+    return f"The paired verdicts differ between IoU thresholds for: {'; '.join(changed)}."
+
+
+#: the ways of choosing Ours' λ that :func:`rule_contrasts` compares (the first is the page's)
+LAMBDA_RULES = {
+    "chosen": "λ by held-out losses (label-free; the page's Ours)",
+    "chosen_annotated": "λ by validation mAP (given the play's annotations, which are the test's "
+    "labels: every episode of a play shares its interaction structure)",
+    "test_tuned": "λ tuned on the test plays (the best mean test mAP of the path)",
+    "random": "λ drawn at random from the path (the path's mean)",
+}
+
+
+def rule_contrasts(path: pd.DataFrame, scores: pd.DataFrame, iou: float) -> pd.DataFrame:
+    """Test mAP of the path's model picked by each rule of :data:`LAMBDA_RULES`, against the
+    dense model and against chance, paired over plays, per difficulty.
+
+    Columns ``difficulty, rule, mean, vs_dense_*`` and ``vs_chance_*`` (``estimate``, ``low``,
+    ``high``, ``n``) and ``verdict`` (Student-t intervals, :func:`paired_difference`).
+    """
+    path = with_fit(path)
+    rows = []
+    maps = path[(path["metric"] == "map") & np.isclose(path["iou"], iou)]
+    chance = scores[
+        (scores["method"] == "chance")
+        & (scores["metric"] == "map")
+        & np.isclose(scores["iou"], iou)
+    ]
+    for difficulty, part in maps.groupby("difficulty", sort=False):
+        table = part.pivot_table(index=["replicate", "fit"], columns="l1", values="value")
+        sparse = [v for v in table.columns if v > 0]
+        plays = table.index.get_level_values("replicate")
+
+        def per_play(values, plays=plays) -> np.ndarray:  # the mean over a play's fits
+            return pd.Series(np.asarray(values), index=plays).groupby(level=0).mean().to_numpy()
+
+        play_index = np.unique(plays)
+        reference = chance[chance["difficulty"] == difficulty].set_index("replicate")["value"]
+        reference = reference.reindex(play_index)
+        picks = {}
+        for rule in ("chosen", "chosen_annotated"):
+            flags = path[(path["difficulty"] == difficulty) & (path["metric"] == rule)]
+            flags = flags.pivot_table(index=["replicate", "fit"], columns="l1", values="value")
+            picks[rule] = per_play(
+                table.to_numpy()[
+                    np.arange(len(table)),
+                    flags.reindex(table.index)[table.columns].to_numpy().argmax(1),
+                ]
+            )
+        picks["test_tuned"] = per_play(table[table[sparse].mean().idxmax()])
+        picks["random"] = per_play(table[sparse].mean(axis=1))
+        dense = per_play(table[0.0])
+        for rule, values in picks.items():
+            vs_dense = paired_difference(values, dense)
+            vs_chance = paired_difference(values, reference.to_numpy())
+            rows.append(
+                {
+                    "difficulty": difficulty,
+                    "rule": rule,
+                    "mean": float(np.mean(values)),
+                    **{
+                        f"vs_dense_{k}": getattr(vs_dense, k)
+                        for k in ("estimate", "low", "high", "n")
+                    },
+                    **{
+                        f"vs_chance_{k}": getattr(vs_chance, k)
+                        for k in ("estimate", "low", "high", "n")
+                    },
+                    "verdict": verdict(vs_dense),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def scores_with_rule(scores: pd.DataFrame, path: pd.DataFrame, rule: str, iou: float):
+    """``scores`` with Ours' mAP rows replaced by the path's model another rule of
+    :data:`LAMBDA_RULES` picks, per play and difficulty (``"random"``: the mean over the path's
+    sparse models; ``"test_tuned"``: the λ of the best mean test mAP at ``iou``)."""
+    if rule not in LAMBDA_RULES:
+        raise ValueError(f"rule must be one of {sorted(LAMBDA_RULES)}, got {rule!r}")
+    path = with_fit(path)
+    keys = ["difficulty", "replicate"]
+    maps = path[(path["metric"] == "map") & (path["l1"] > 0)]
+    if rule == "random":
+        picked = maps.groupby([*keys, "iou"], as_index=False)["value"].mean()
+    else:
+        if rule == "test_tuned":
+            at = maps[np.isclose(maps["iou"], iou)]
+            means = at.groupby(["difficulty", "l1"], as_index=False)["value"].mean()
+            best = means.loc[means.groupby("difficulty")["value"].idxmax(), ["difficulty", "l1"]]
+            flags = (
+                maps[[*keys, "fit", "l1"]].drop_duplicates().merge(best, on=["difficulty", "l1"])
+            )
+        else:
+            flags = path[(path["metric"] == rule) & (path["value"] == 1)][[*keys, "fit", "l1"]]
+        picked = maps.merge(flags, on=[*keys, "fit", "l1"])
+        picked = picked.groupby([*keys, "iou"], as_index=False)["value"].mean()  # over fits
+    is_ours = (scores["method"] == "ours") & (scores["metric"] == "map")
+    ours = scores[is_ours].drop(columns="value").merge(picked, on=[*keys, "iou"])
+    return pd.concat([scores[~is_ours], ours], ignore_index=True)
