@@ -78,6 +78,7 @@ import pandas as pd
 
 from specialist import labels
 from specialist.experiments.edits import (
+    CHANCE_OF,
     GIVEN,
     METHODS,
     METRICS,
@@ -142,7 +143,7 @@ table.index.name = "edit method"
 out.table(table, "specificity_table")
 table
 
-# %% mystnb={"figure": {"name": "fig-tab_edit_specificity", "caption": "What an edit that puts one accessory on a held-out cat changes, per edit method (averaged over the three accessories; one dot per seed, bars at the mean, whiskers the 95% t interval over seeds; the dotted line is the chance level, the mean of a random block of the ℓ1 block's size, transplanted the same way). Target success: the readers see the accessory on the edit. Identity change: fur colour, eye colour, pose, ears and background as read, in standard deviations of each factor. Pixel change outside / inside the accessory's envelope: 0 for a perfect edit. Attribute error: the edit's accessory attributes against the donor's."}}
+# %% mystnb={"figure": {"name": "fig-tab_edit_specificity", "caption": "What an edit that puts one accessory on a held-out cat changes, per edit method (averaged over the three accessories; one dot per seed, bars at the mean, whiskers the 95% t interval over seeds; the dotted mark over each compared edit is its own chance level, the mean of a random block of its size in its model, transplanted the same way). Target success: the readers see the accessory on the edit. Identity change: fur colour, eye colour, pose, ears and background as read, in standard deviations of each factor. Pixel change outside / inside the accessory's envelope: 0 for a perfect edit. Attribute error: the edit's accessory attributes against the donor's."}}
 panels = [
     ("success", "target success ↑"),
     ("identity", "identity change ↓"),
@@ -162,9 +163,10 @@ for ax, (metric, label) in zip(axes, panels, strict=True):
             ax.text(j, 0.02, "n/a", ha="center", va="bottom", fontsize=8, color="0.4")
     ax.set_xticks(range(len(methods)), [METHODS[m] for m in methods], rotation=60, ha="right",
                   fontsize=8)  # fmt: skip
-    level = part.loc[part["method"] == "random_block", metric].to_numpy(dtype=float)
-    if np.isfinite(level).any():
-        ax.axhline(np.nanmean(level), color="black", ls=":", lw=1.0)
+    for j, m in enumerate(methods):  # each compared edit's own chance: a random block of its size
+        level = part.loc[part["method"] == CHANCE_OF.get(m, ""), metric].to_numpy(dtype=float)
+        if np.isfinite(level).any():
+            ax.hlines(np.nanmean(level), j - 0.42, j + 0.42, color="black", ls=":", lw=1.4)
     ax.set_title(label, fontsize=10)
     ax.set_ylim(bottom=0)
 fig.tight_layout()

@@ -210,8 +210,17 @@ def test_a_small_run_reports_every_method_on_disjoint_episodes():
     assert chosen.sum() == 1  # Ours: the label-free rule's pick (the dense model if none)
     lam = float(chosen.idxmax())
     excess = path[path["metric"] == "val_worst_excess"].set_index("l1")["value"]
-    qualifying = [v for v in (0.0, 30.0, 300.0) if v == 0.0 or excess[v] <= 0.05]
-    assert lam == max(qualifying)  # the largest λ within tolerance of the dense model
+    closed = path[path["metric"] == "closed"].set_index("l1")["value"]
+    qualifies = path[path["metric"] == "qualifies"].set_index("l1")["value"]
+    assert [bool(qualifies[v]) for v in (30.0, 300.0)] == [excess[v] <= 0.05 for v in (30.0, 300.0)]
+    qualifying = [
+        v for v in (0.0, 30.0, 300.0) if v == 0.0 or (excess[v] <= 0.05 and not closed[v])
+    ]
+    assert lam == max(qualifying)  # the largest λ within tolerance whose mask keeps a latent
+    assert closed[0.0] == 0  # the dense model's mask is fixed open
+    old = path[path["metric"] == "chosen_closed"].set_index("l1")["value"]
+    allowed = [v for v in (0.0, 30.0, 300.0) if v == 0.0 or excess[v] <= 0.05]
+    assert old.sum() == 1 and float(old.idxmax()) == max(allowed)  # the rule before review
     annotated = path[path["metric"] == "chosen_annotated"].set_index("l1")["value"]
     val = path[path["metric"] == "val_map"].set_index("l1")["value"]
     assert annotated.sum() == 1 and annotated[0.0] == 0
@@ -237,6 +246,7 @@ def test_the_study_is_tidy_and_pairs_plays_across_difficulties():
     ]  # fmt: skip
     assert set(result.path["metric"]) == {
         "map", "val_map", "val_worst_excess", "block", "chosen", "chosen_annotated",
+        "chosen_closed", "qualifies", "closed",
     }  # fmt: skip
     rules = study.rule_contrasts(result.path, scores, 0.5)
     assert set(rules["rule"]) == set(study.LAMBDA_RULES)
@@ -293,7 +303,7 @@ def test_the_fit_variance_split_recovers_known_components():
     )
 
 
-def test_leap_conditions_change_the_noise_but_not_the_covariances():
+def test_state_dependent_noise_change_the_noise_but_not_the_covariances():
     scenario = random_scenario(seed=1)
     plain = simulate_sports(scenario, 20000, image_size=16, seed=5)
     leap = simulate_sports(
@@ -553,6 +563,9 @@ def test_scores_with_rule_puts_the_rules_model_in_ours_place():
             picked = lam == (10.0 if rep == 0 else 100.0)
             rows.append(dict(difficulty="standard", replicate=rep, seed=rep, l1=lam,
                              iou=float("nan"), metric="chosen_annotated", value=float(picked)))  # fmt: skip
+            for metric, flag in (("qualifies", 1.0), ("closed", float(rep == 0 and lam == 100.0))):
+                rows.append(dict(difficulty="standard", replicate=rep, seed=rep, l1=lam,
+                                 iou=float("nan"), metric=metric, value=flag))  # fmt: skip
     path = pd.DataFrame(rows)
     scores = pd.DataFrame(
         [
@@ -577,6 +590,10 @@ def test_scores_with_rule_puts_the_rules_model_in_ours_place():
     assert ours(study.scores_with_rule(scores, path, "random", 0.5)) == pytest.approx([0.3, 0.8])
     # the best mean test mAP over plays: λ = 10 (0.7) beats λ = 100 (0.4)
     assert ours(study.scores_with_rule(scores, path, "test_tuned", 0.5)) == [0.2, 1.2]
+    # the path cut at λ: the largest qualifying λ up to the cut whose mask is open
+    assert ours(study.scores_with_rule(scores, path, "end:100", 0.5)) == [0.2, 0.4]
+    assert ours(study.scores_with_rule(scores, path, "end:10", 0.5)) == [0.2, 1.2]
+    assert ours(study.scores_with_rule(scores, path, "end:5", 0.5)) == [0.1, 0.1]  # dense
     leap = study.scores_with_rule(scores, path, "random", 0.5)
     assert leap[leap["method"] == "leap"]["value"].eq(0.0).all()  # others untouched
     with pytest.raises(ValueError, match="rule must be one of"):

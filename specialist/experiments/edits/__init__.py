@@ -92,10 +92,12 @@ from specialist.experiments.edits.study import (
 )
 from specialist.experiments.edits.verdicts import (
     attack_specs,
+    claim_parts,
     compare,
     counter_evidence,
     edit_claim,
     given_of,
+    parts_sentence,
     runs_by_edit,
     specificity_verdict,
     summary_table,
@@ -114,6 +116,7 @@ __all__ = [
     "METRICS",
     "MODEL_COLUMNS",
     "attack_specs",
+    "claim_parts",
     "compare",
     "counter_evidence",
     "data_seeds",
@@ -128,6 +131,7 @@ __all__ = [
     "runs_by_edit",
     "measures_of",
     "pair_of",
+    "parts_sentence",
     "pictured_edits",
     "score_edits",
     "specificity_verdict",

@@ -81,7 +81,7 @@ DIFFICULTIES = {
     "few_episodes": {"label": "few training episodes"},
     "nuisance": {"label": "state-correlated nuisance"},
     "strong_nuisance": {"label": "strong nuisance"},
-    "leap_conditions": {"label": "LEAP's conditions"},
+    "state_dependent_noise": {"label": "non-Gaussian, state-dependent noise"},
 }
 
 

@@ -85,7 +85,10 @@ def play_run(
     what :func:`choose_l1` reads), ``"val_worst_excess"`` (its largest held-out loss excess
     over the dense model's, what the label-free rule reads), its ``"map"`` on the test
     episodes at every threshold (shown, never used to choose), its ``"block"`` size,
-    ``"chosen"`` (1 for Ours' λ) and ``"chosen_annotated"`` (1 for the annotated rule's λ).
+    ``"chosen"`` (1 for Ours' λ), ``"chosen_annotated"`` (1 for the annotated rule's λ),
+    ``"chosen_closed"`` (1 for the λ of the label-free rule when closed masks are allowed, an
+    attack), ``"qualifies"`` (held-out losses within tolerance) and ``"closed"`` (1 when the
+    model's mask keeps no latent for any task).
 
     The training episodes are cut in two: the first ``1 − validation_fraction`` (the *fit*
     episodes) fit every representation, Base and LEAP-style included, so that every row sees
@@ -93,13 +96,16 @@ def play_run(
     path's model picked by the label-free rule of ``l1="auto"``
     (:meth:`SparseTaskVAE.path_table`: the largest λ whose held-out task and reconstruction
     losses stay within ``auto_tolerance`` of the dense model's; the dense model if none does),
+    among the models whose mask keeps at least one latent (a closed mask has no block, so it
+    is no specialist; this condition was added after a review found the rule landing on
+    closed masks, and the rule without it is recorded as an attack, ``"chosen_closed"``),
     which reads the outcomes g and the crops, never an annotation. :func:`choose_l1` (by the
     validation episodes' mAP, which reads the play's annotations) is recorded as an attack.
 
     ``difficulty="few_episodes"`` fits the representations on ``few_fraction`` of the
     ``n_train`` training episodes; ``"nuisance"`` draws the scenes with
     ``jersey_coupling=nuisance_coupling`` (:func:`~specialist.simulate.sports.simulate_sports`),
-    ``"strong_nuisance"`` with ``jersey_coupling=strong_coupling``; ``"leap_conditions"`` draws
+    ``"strong_nuisance"`` with ``jersey_coupling=strong_coupling``; ``"state_dependent_noise"`` draws
     the states with ``transitions="state_dependent_laplace"`` (non-Gaussian innovations whose
     scale follows the previous state); ``"standard"`` uses none.
 
@@ -125,7 +131,9 @@ def play_run(
         used_train + n_test,
         box_noise=box_noise,
         jersey_coupling=coupling,
-        transitions="state_dependent_laplace" if difficulty == "leap_conditions" else "gaussian",
+        transitions="state_dependent_laplace"
+        if difficulty == "state_dependent_noise"
+        else "gaussian",
         seed=seed,
     )
     n_fit_episodes = used_train - max(1, int(round(validation_fraction * used_train)))
@@ -196,7 +204,14 @@ def play_run(
             crop_sequences(flat_crops(crops[valid])),
             np.repeat(sample.outcomes[valid], n_players, axis=0),
         )
-        chosen = int(losses["chosen"].to_numpy().argmax())
+        # a mask that keeps no latent for any task has no block: no specialist (its read-out
+        # would fall back to every latent). The rule takes the largest qualifying λ whose mask
+        # is open; the rule that allows closed masks is kept as an attack.
+        closed = [all(b.size == 0 for b in m.relevant_latents()) for m in path]
+        qualifies = losses["qualifies"].to_numpy(dtype=bool)
+        open_ok = [j for j in range(len(path)) if qualifies[j] and not closed[j]]
+        chosen = max(open_ok) if open_ok else 0
+        chosen_closed = int(losses["chosen"].to_numpy().argmax())
         scored_maps = {}
         for name, (feats, _) in specialist_features(path[0], path[chosen], test_crops).items():
             if name != "dense_matched":  # a read-out of the dense model: no time of its own
@@ -218,6 +233,9 @@ def play_run(
             )
             rows.append(_path_row(lam, np.nan, "block", kept_latents(model).size, fit))
             rows.append(_path_row(lam, np.nan, "chosen", float(j == chosen), fit))
+            rows.append(_path_row(lam, np.nan, "chosen_closed", float(j == chosen_closed), fit))
+            rows.append(_path_row(lam, np.nan, "qualifies", float(qualifies[j]), fit))
+            rows.append(_path_row(lam, np.nan, "closed", float(closed[j]), fit))
             rows.append(_path_row(lam, np.nan, "chosen_annotated", float(j == annotated), fit))
     # chance: the mean score of CHANCE_DRAWS sets of random evidence (its own seed stream)
     rng = np.random.default_rng([seed, 4])

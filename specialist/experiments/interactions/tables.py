@@ -321,7 +321,10 @@ def fit_variance(
     With ``k`` fits per play, the within-play mean square estimates the fit-to-fit variance and
     ``(MS_between − MS_within) / k`` (floored at 0) the play-to-play variance. Columns
     ``difficulty, method, mean, sd_plays, sd_fits, share_fits`` (the fits' share of the two
-    variances), ``widest`` (the largest gap between two fits of one play), ``n_plays, n_fits``.
+    variances), ``widest`` (the largest gap between two fits of one play), ``F`` (the ratio of
+    the between-plays to the within-play mean square; near 1, plays differ no more than fits
+    do, and the split says little), ``n_plays, n_fits``. A negative estimate of the
+    between-plays variance is floored at 0.
     """
     rows = []
     sel = fits[
@@ -331,10 +334,12 @@ def fit_variance(
         table = part.pivot_table(index="replicate", columns="fit", values="value")
         n, k = table.shape
         if k < 2 or n < 2:
-            var_fit = var_play = math.nan
+            var_fit = var_play = ratio = math.nan
         else:
             var_fit = float(table.var(axis=1, ddof=1).mean())
-            var_play = max(0.0, (k * float(table.mean(axis=1).var(ddof=1)) - var_fit) / k)
+            between = k * float(table.mean(axis=1).var(ddof=1))
+            ratio = between / var_fit if var_fit > 0 else math.inf
+            var_play = max(0.0, (between - var_fit) / k)  # floored at 0
         total = var_fit + var_play
         rows.append(
             {
@@ -345,6 +350,7 @@ def fit_variance(
                 "sd_fits": math.sqrt(var_fit) if var_fit == var_fit else math.nan,
                 "share_fits": var_fit / total if total > 0 else math.nan,
                 "widest": float((table.max(axis=1) - table.min(axis=1)).max()),
+                "F": ratio,
                 "n_plays": n,
                 "n_fits": k,
             }
@@ -363,15 +369,18 @@ def fit_variance_sentence(table: pd.DataFrame, iou: float) -> str:
     parts = [
         f"{DIFFICULTIES[r.difficulty]['label']} {r.share_fits:.0%} (sd between fits "
         f"{r.sd_fits:.2f}, between plays {r.sd_plays:.2f}; widest gap between two fits of one "
-        f"play {r.widest:.2f})"
+        f"play {r.widest:.2f}; F = {r.F:.2f})"
         for r in ours.itertuples()
     ]
     k = int(ours["n_fits"].iloc[0])
     return (
         f"Refitting: every play's path was fitted {k} times from different seeds on the same "
         f"episodes. The share of Ours' variance in mAP@{iou:g} that lies between fits of one "
-        "play, not between plays: " + "; ".join(parts) + ". Every interval on this page is "
-        "over plays, each play's score the mean over its fits."
+        "play, not between plays: " + "; ".join(parts) + f". With {k} fits of "
+        f"{int(ours['n_plays'].iloc[0])} plays the split is rough (F near 1: plays differ no more "
+        "than fits do; a negative between-plays estimate is floored at 0). It is the split of "
+        "the model the rule chose; every interval on this page is over plays, each play's "
+        "score the mean over its fits."
     )
 
 
@@ -407,7 +416,24 @@ LAMBDA_RULES = {
     "labels: every episode of a play shares its interaction structure)",
     "test_tuned": "λ tuned on the test plays (the best mean test mAP of the path)",
     "random": "λ drawn at random from the path (the path's mean)",
+    "chosen_closed": "λ by held-out losses with closed masks allowed (the rule before review; "
+    "a mask that keeps no latent falls back to every latent)",
 }
+#: a path-end rule: the label-free rule on the path cut at λ = ``cap`` (``"end:<cap>"``)
+PATH_END = "end:"
+
+
+def path_end_flags(path: pd.DataFrame, cap: float) -> pd.DataFrame:
+    """The label-free rule on the path cut at λ = ``cap``: per run and fit, the largest λ ≤ cap
+    that qualifies and keeps an open mask (the dense model if none does); columns
+    ``difficulty, replicate, fit, l1``."""
+    path = with_fit(path)
+    keys = ["difficulty", "replicate", "fit", "l1"]
+    ok = path[path["metric"] == "qualifies"].merge(
+        path[path["metric"] == "closed"][keys + ["value"]], on=keys, suffixes=("", "_closed")
+    )
+    ok = ok[(ok["l1"] <= cap) & (ok["value"] == 1) & (ok["value_closed"] == 0)]
+    return ok.groupby(keys[:-1], as_index=False)["l1"].max()
 
 
 def rule_contrasts(path: pd.DataFrame, scores: pd.DataFrame, iou: float) -> pd.DataFrame:
@@ -437,7 +463,7 @@ def rule_contrasts(path: pd.DataFrame, scores: pd.DataFrame, iou: float) -> pd.D
         reference = chance[chance["difficulty"] == difficulty].set_index("replicate")["value"]
         reference = reference.reindex(play_index)
         picks = {}
-        for rule in ("chosen", "chosen_annotated"):
+        for rule in ("chosen", "chosen_annotated", "chosen_closed"):
             flags = path[(path["difficulty"] == difficulty) & (path["metric"] == rule)]
             flags = flags.pivot_table(index=["replicate", "fit"], columns="l1", values="value")
             picks[rule] = per_play(
@@ -475,8 +501,10 @@ def scores_with_rule(scores: pd.DataFrame, path: pd.DataFrame, rule: str, iou: f
     """``scores`` with Ours' mAP rows replaced by the path's model another rule of
     :data:`LAMBDA_RULES` picks, per play and difficulty (``"random"``: the mean over the path's
     sparse models; ``"test_tuned"``: the λ of the best mean test mAP at ``iou``)."""
-    if rule not in LAMBDA_RULES:
-        raise ValueError(f"rule must be one of {sorted(LAMBDA_RULES)}, got {rule!r}")
+    if rule not in LAMBDA_RULES and not rule.startswith(PATH_END):
+        raise ValueError(
+            f"rule must be one of {sorted(LAMBDA_RULES)} or '{PATH_END}<λ>', got {rule!r}"
+        )
     path = with_fit(path)
     keys = ["difficulty", "replicate"]
     maps = path[(path["metric"] == "map") & (path["l1"] > 0)]
@@ -490,9 +518,11 @@ def scores_with_rule(scores: pd.DataFrame, path: pd.DataFrame, rule: str, iou: f
             flags = (
                 maps[[*keys, "fit", "l1"]].drop_duplicates().merge(best, on=["difficulty", "l1"])
             )
+        elif rule.startswith(PATH_END):
+            flags = path_end_flags(path, float(rule.removeprefix(PATH_END)))
         else:
             flags = path[(path["metric"] == rule) & (path["value"] == 1)][[*keys, "fit", "l1"]]
-        picked = maps.merge(flags, on=[*keys, "fit", "l1"])
+        picked = path[path["metric"] == "map"].merge(flags, on=[*keys, "fit", "l1"])
         picked = picked.groupby([*keys, "iou"], as_index=False)["value"].mean()  # over fits
     is_ours = (scores["method"] == "ours") & (scores["metric"] == "map")
     ours = scores[is_ours].drop(columns="value").merge(picked, on=[*keys, "iou"])
