@@ -5,12 +5,12 @@ edited with task-specific masks; the tasks are "wear glasses", "wear a hat" and 
 No image-generation model can run here, so this module draws cat faces itself, with the ground
 truth of every factor, for a small CPU GAN to be trained on.
 
-Identity factors (:class:`CatFactors`, drawn by :func:`sample_factors`)
+Identity factors (:class:`~specialist.simulate.cats.factors.CatFactors`, drawn by :func:`~specialist.simulate.cats.factors.sample_factors`)
 ------------------------------------------------------------------------
-* ``fur_color``: one of six cat colours (:data:`FUR_PALETTE`: ginger, grey, black, cream, brown
+* ``fur_color``: one of six cat colours (:data:`~specialist.simulate.cats.factors.FUR_PALETTE`: ginger, grey, black, cream, brown
   tabby, white), its brightness scaled by ``U(0.9, 1.1)`` and every channel jittered by
   ``N(0, 0.03²)``; grey, black and brown tabby are the *dark* colours (:data:`DARK_FUR`);
-* ``eye_color``: one of four iris colours (:data:`EYE_PALETTE`: green, amber, blue, copper),
+* ``eye_color``: one of four iris colours (:data:`~specialist.simulate.cats.factors.EYE_PALETTE`: green, amber, blue, copper),
   jittered the same way;
 * ``head_size`` ``~ U(0.85, 1.1)``, ``head_x`` ``~ U(-0.08, 0.08)``, ``head_y``
   ``~ U(-0.06, 0.06)`` (the pose: scale and position of the whole cat) and ``ear_angle``
@@ -59,7 +59,7 @@ Images live in normalised coordinates ``(x, y) ∈ [-1, 1]²``, ``x`` to the rig
 :data:`HEAD_RADII` around the local origin. Because shapes are defined in normalised units,
 any ``size >= 16`` works (32 for fast profiles, 64 by default).
 
-Rendering (:func:`render_cats`)
+Rendering (:func:`~specialist.simulate.cats.drawing.render_cats`)
 -------------------------------
 Shapes are rasterised by :mod:`specialist.simulate.raster`: a signed distance per shape, a
 one-pixel anti-aliasing ramp, and alpha compositing in order
@@ -74,9 +74,9 @@ grown by one pixel, and its coverage is cut to that grown box, so an image depen
 factors only (not on which other images share its chunk). The accessories' places are
 disjoint for every value of their attributes (glasses around the eyes, hat above the
 forehead, tie below the chin). An absent accessory is simply not composited, so switching it
-on or off changes exactly the pixels of its region (:func:`accessory_regions`: where some part
+on or off changes exactly the pixels of its region (:func:`~specialist.simulate.cats.drawing.accessory_regions`: where some part
 of it has positive coverage) and nothing else, and changing its attributes changes pixels of
-its old and new regions only. :func:`accessory_envelope` covers every place an accessory can
+its old and new regions only. :func:`~specialist.simulate.cats.drawing.accessory_envelope` covers every place an accessory can
 take on a given cat.
 
 Backs

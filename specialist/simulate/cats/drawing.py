@@ -383,7 +383,7 @@ def render_cats(factors: CatFactors, size: int = 64) -> np.ndarray:
 
     Parameters
     ----------
-    factors : :class:`CatFactors` (e.g. from :func:`sample_factors`)
+    factors : :class:`~specialist.simulate.cats.factors.CatFactors` (e.g. from :func:`~specialist.simulate.cats.factors.sample_factors`)
     size : image side in pixels, ``>= 16``
 
     Returns
@@ -414,7 +414,7 @@ def accessory_regions(factors: CatFactors, size: int = 64) -> dict[str, np.ndarr
 
     Parameters
     ----------
-    factors : :class:`CatFactors`
+    factors : :class:`~specialist.simulate.cats.factors.CatFactors`
     size : image side in pixels, ``>= 16``
 
     Returns
@@ -477,7 +477,7 @@ def accessory_envelope(factors: CatFactors, name: str, size: int = 64) -> np.nda
 def simulate_cats(
     n: int, size: int = 64, p_accessory: float = 0.5, correlation: float = 0.0, seed=0
 ) -> CatSample:
-    """Draw ``n`` cats (:func:`sample_factors`) and render them (:func:`render_cats`).
+    """Draw ``n`` cats (:func:`~specialist.simulate.cats.factors.sample_factors`) and render them (:func:`render_cats`).
 
     Parameters
     ----------

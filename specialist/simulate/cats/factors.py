@@ -95,7 +95,8 @@ HEAD_RADII: tuple[float, float] = (0.50, 0.43)
 HEAD_SIZE_RANGE: tuple[float, float] = (0.85, 1.1)
 
 
-#: smallest image side :func:`render_cats` accepts (below it the whiskers and pupils vanish)
+#: smallest image side :func:`~specialist.simulate.cats.drawing.render_cats` accepts (below it the
+#: whiskers and pupils vanish)
 MIN_SIZE = 16
 
 
@@ -245,7 +246,7 @@ class CatFactors:
 
 @dataclass(frozen=True, eq=False)
 class CatSample:
-    """Images from :func:`simulate_cats` with their factors.
+    """Images from :func:`~specialist.simulate.cats.drawing.simulate_cats` with their factors.
 
     Attributes
     ----------
