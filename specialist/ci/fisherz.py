@@ -148,7 +148,7 @@ class FisherZ(CITest):
 
     @property
     def column_queries(self) -> bool:
-        """Scalar variables only: then queries may be given as column indices."""
+        """Whether queries may be given as column indices (scalar variables only)."""
         return self.scalar
 
     @property

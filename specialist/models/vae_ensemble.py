@@ -28,7 +28,7 @@ LOSS_TERMS = ("total", "recon", "kl", "task", "penalty")
 _GAMMA, _ZETA, _TEMP = -0.1, 1.1, 2.0 / 3.0  # hard-concrete stretch interval and temperature
 
 
-#: the networks' floating-point type (single precision: these networks are small and well scaled)
+#: the networks' floating-point type, single precision (these networks are small and well scaled)
 DTYPE = torch.float32
 
 
@@ -145,7 +145,7 @@ class VAEEnsemble(nn.Module):
         return out.reshape(self.n_members, self.n_tasks, *out.shape[1:])
 
     def sensitivity(self, z: torch.Tensor, task_dims) -> torch.Tensor:
-        """Mean |d y_hat_k / d z_j| * sd(z_j) over rows and task outputs: ``(E, M, L)``.
+        """Mean ``|d y_hat_k / d z_j| * sd(z_j)`` over rows and task outputs: ``(E, M, L)``.
 
         Analytic for the two-layer heads: ``dy_o / dx_i = sum_h w2[h, o] silu'(a_h) w1[i, h]``
         and ``dx_i / dz_j = m_j`` for the inputs ``x_i`` that carry latent ``j`` (one per step).
@@ -183,7 +183,7 @@ class VAEEnsemble(nn.Module):
 
 
 def optimise(model, net, o, y_t, valid_t, l1s, l0s, gens) -> np.ndarray:
-    """Adam on the summed member losses of ``model``'s settings (a :class:`SparseTaskVAE`). ``o`` (G, n, ...) and ``y_t`` (G, M, n, d) hold
+    """Adam on the summed member losses of ``model``'s settings (a :class:`~specialist.models.vae.SparseTaskVAE`). ``o`` (G, n, ...) and ``y_t`` (G, M, n, d) hold
     one data set per group, ``gens`` each group's three generators."""
     n_groups, n = o.shape[0], o.shape[1]
     per = net.n_members // n_groups

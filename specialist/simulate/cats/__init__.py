@@ -6,10 +6,10 @@ No image-generation model can run here, so this module draws cat faces itself, w
 truth of every factor, for a small CPU GAN to be trained on.
 
 Identity factors (:class:`~specialist.simulate.cats.factors.CatFactors`, drawn by :func:`~specialist.simulate.cats.factors.sample_factors`)
-------------------------------------------------------------------------
+-------------------------------------------------------------------------------------------------------------------------------------------
 * ``fur_color``: one of six cat colours (:data:`~specialist.simulate.cats.factors.FUR_PALETTE`: ginger, grey, black, cream, brown
   tabby, white), its brightness scaled by ``U(0.9, 1.1)`` and every channel jittered by
-  ``N(0, 0.03²)``; grey, black and brown tabby are the *dark* colours (:data:`DARK_FUR`);
+  ``N(0, 0.03²)``; grey, black and brown tabby are the *dark* colours (:data:`~specialist.simulate.cats.factors.DARK_FUR`);
 * ``eye_color``: one of four iris colours (:data:`~specialist.simulate.cats.factors.EYE_PALETTE`: green, amber, blue, copper),
   jittered the same way;
 * ``head_size`` ``~ U(0.85, 1.1)``, ``head_x`` ``~ U(-0.08, 0.08)``, ``head_y``
@@ -20,8 +20,8 @@ Identity factors (:class:`~specialist.simulate.cats.factors.CatFactors`, drawn b
 
 Accessories and their attributes
 --------------------------------
-Each accessory (:data:`ACCESSORIES`) is present with probability ``p_accessory`` and carries
-attributes (:data:`ACCESSORY_ATTRIBUTES`), drawn for *every* cat, worn or not (they are only
+Each accessory (:data:`~specialist.simulate.cats.factors.ACCESSORIES`) is present with probability ``p_accessory`` and carries
+attributes (:data:`~specialist.simulate.cats.factors.ACCESSORY_ATTRIBUTES`), drawn for *every* cat, worn or not (they are only
 visible when the accessory is present), each ``U(0, 1)`` except the hat's offset ``U(-1, 1)``:
 
 * **glasses**: ``glasses_size`` (rim radius 0.115 to 0.165 in the head's frame) and
@@ -38,7 +38,7 @@ visible when the accessory is present), each ``U(0, 1)`` except the hat's offset
 So a task "wear accessory k" is a *vector*: its presence and, when present, its attributes.
 
 Correlated factors (``correlation = c`` in [0, 1])
-----------------------------------------------------
+--------------------------------------------------
 The accessories are drawn first, independently. Then, for each accessory, with probability
 ``c`` (independently per cat and accessory) an identity factor *follows* it: a cat with a hat
 gets a dark fur colour and a cat without one a light colour; a cat with glasses gets blue eyes
@@ -56,11 +56,11 @@ Images live in normalised coordinates ``(x, y) ∈ [-1, 1]²``, ``x`` to the rig
 ``x = (2j + 1) / size - 1``, ``y = (2i + 1) / size - 1``. Every shape is defined in the head's
 *local* frame ``(lx, ly) = ((x - cx) / s, (y - cy) / s)`` with ``(cx, cy) = HEAD_CENTER +
 (head_x, head_y)`` and ``s = head_size``; the head is the ellipse of radii
-:data:`HEAD_RADII` around the local origin. Because shapes are defined in normalised units,
+:data:`~specialist.simulate.cats.factors.HEAD_RADII` around the local origin. Because shapes are defined in normalised units,
 any ``size >= 16`` works (32 for fast profiles, 64 by default).
 
 Rendering (:func:`~specialist.simulate.cats.drawing.render_cats`)
--------------------------------
+-----------------------------------------------------------------
 Shapes are rasterised by :mod:`specialist.simulate.raster`: a signed distance per shape, a
 one-pixel anti-aliasing ramp, and alpha compositing in order
 

@@ -419,7 +419,7 @@ def accessory_regions(factors: CatFactors, size: int = 64) -> dict[str, np.ndarr
 
     Returns
     -------
-    ``{name: bool (n, size, size)}`` for every name in :data:`ACCESSORIES`: the pixels with
+    ``{name: bool (n, size, size)}`` for every name in :data:`~specialist.simulate.cats.factors.ACCESSORIES`: the pixels with
     positive coverage by some part of the accessory (its anti-aliased edge included). Switching
     an accessory on or off changes the output of :func:`render_cats` inside its region only.
     """

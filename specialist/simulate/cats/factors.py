@@ -186,11 +186,11 @@ class CatFactors:
 
     @property
     def attributes(self) -> np.ndarray:
-        """bool ``(n, 3)``: the accessories in the order of :data:`ACCESSORIES`."""
+        """bool ``(n, 3)``: the accessories in the order of :data:`~specialist.simulate.cats.factors.ACCESSORIES`."""
         return np.stack([getattr(self, name) for name in ACCESSORIES], axis=1)
 
     def accessory_values(self, name: str) -> np.ndarray:
-        """float ``(n, a)``: the attributes of accessory ``name`` (:data:`ACCESSORY_ATTRIBUTES`),
+        """float ``(n, a)``: the attributes of accessory ``name`` (:data:`~specialist.simulate.cats.factors.ACCESSORY_ATTRIBUTES`),
         whether or not it is worn."""
         if name not in ACCESSORY_ATTRIBUTES:
             raise ValueError(f"name must be one of {ACCESSORIES}, got {name!r}")
@@ -198,7 +198,7 @@ class CatFactors:
 
     @property
     def task_values(self) -> list[np.ndarray]:
-        """The attributes of every accessory, ``[(n, a_k)]`` in the order of :data:`ACCESSORIES`."""
+        """The attributes of every accessory, ``[(n, a_k)]`` in the order of :data:`~specialist.simulate.cats.factors.ACCESSORIES`."""
         return [self.accessory_values(name) for name in ACCESSORIES]
 
     def identity(self, group: str) -> np.ndarray:
@@ -259,7 +259,7 @@ class CatSample:
 
     @property
     def attributes(self) -> np.ndarray:
-        """bool ``(n, 3)``, the accessories (order :data:`ACCESSORIES`)."""
+        """bool ``(n, 3)``, the accessories (order :data:`~specialist.simulate.cats.factors.ACCESSORIES`)."""
         return self.factors.attributes
 
     @property
