@@ -542,5 +542,5 @@ def test_imports_for_type_checkers_only_are_no_dependency(tmp_path):
     )
     found = dependencies.imports_of(source)
     assert {"specialist.sweep", "specialist.metrics"} <= found  # parents join in the closure
-    assert "specialist.structure.band_set" in found
+    assert "specialist.structure" in found  # an import inside a function counts
     assert not {m for m in found if "gan" in m or "cats" in m}, found
