@@ -83,7 +83,7 @@ from specialist.experiments.edits import (
     data_seeds,
     donor_pairs,
     edit_claim,
-    edit_study_run,
+    edit_runs,
     held_out_cats,
     measures_of,
     pair_of,
@@ -97,7 +97,6 @@ from specialist.experiments.edits import (
 from specialist.outputs import Outputs, say
 from specialist.plotting import use_style
 from specialist.simulate.cats import ACCESSORIES, ACCESSORY_ATTRIBUTES, simulate_cats
-from specialist.sweep import run_grid
 
 # check the settings before any training (each raises an error naming the parameter)
 setting = study_setting(
@@ -106,8 +105,6 @@ setting = study_setting(
 )  # fmt: skip
 if not 0 <= min_success <= 1:
     raise ValueError(f"min_success must be in [0, 1], got {min_success!r}")
-if not isinstance(n_seeds, int) or n_seeds < 1:
-    raise ValueError(f"n_seeds must be an integer >= 1, got {n_seeds!r}")
 if not isinstance(n_show, int) or n_show < 1:
     raise ValueError(f"n_show must be an integer >= 1, got {n_show!r}")
 out = Outputs(output_dir)
@@ -129,10 +126,7 @@ out.figure(fig, "training_cats")
 plt.show()
 
 # %%
-runs = run_grid(
-    edit_study_run, [setting], n_seeds, base_seed=seed, n_jobs=n_jobs, blas_threads=1,
-    store="edit_study",
-)  # fmt: skip
+runs = edit_runs(setting, n_seeds, base_seed=seed, n_jobs=n_jobs)
 long = runs_by_edit(measures_of(runs))
 sparse, dense, run_seed = pair_of(runs, replicate=0)  # the first seed's pair, as trained there
 test = held_out_cats(n_test, size, run_seed)

@@ -83,7 +83,7 @@ from specialist.experiments.edits import (
     METHODS,
     METRICS,
     compare,
-    edit_study_run,
+    edit_runs,
     measures_of,
     runs_by_edit,
     study_setting,
@@ -93,24 +93,16 @@ from specialist.outputs import Outputs, say
 from specialist.plotting import PALETTE, bar_with_points, use_style
 from specialist.simulate.cats import ACCESSORIES
 from specialist.stats import verdict
-from specialist.sweep import run_grid
 
 # check the settings before any training (each raises an error naming the parameter)
 setting = study_setting(
     n_train, n_test, size, n_latent, l1, correlation, reader_samples, reader_epochs,
     epochs=epochs, batch_size=batch_size,
 )  # fmt: skip
-if not isinstance(n_seeds, int) or n_seeds < 1:
-    raise ValueError(f"n_seeds must be an integer >= 1, got {n_seeds!r}")
 out = Outputs(output_dir)
 use_style()
 # the runs of Figs. 6–7's verdict, shared with that page (computed once)
-runs = measures_of(
-    run_grid(
-        edit_study_run, [setting], n_seeds, base_seed=seed, n_jobs=n_jobs, blas_threads=1,
-        store="edit_study",
-    )
-)  # fmt: skip
+runs = measures_of(edit_runs(setting, n_seeds, base_seed=seed, n_jobs=n_jobs))
 out.table(runs, "runs")
 long = runs_by_edit(runs)
 out.table(long, "edits_long")

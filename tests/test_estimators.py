@@ -62,3 +62,20 @@ def test_fitting_adds_only_learned_attributes_and_leaves_settings_alone():
     before = set(vars(seq))
     seq.fit(rng.normal(size=(20, 4, 3)))
     assert all(a.endswith("_") for a in set(vars(seq)) - before)
+
+
+def test_the_studies_refuse_bad_run_counts_before_any_training():
+    from specialist.experiments import interactions
+    from specialist.experiments.edits import edit_runs
+
+    with pytest.raises(ValueError, match="n_seeds must be an integer >= 1"):
+        edit_runs({}, 0)
+    settings = {
+        "n_train": 300, "n_test": 120, "n_blocks": 2, "n_scored": 20, "n_players": 4,
+        "n_steps": 12, "n_interactions": 2, "n_classes": 2, "n_latent": 2,
+        "n_linear_components": 3, "l1_path": (30.0,), "task_weight": 10.0, "epochs": 1,
+        "box_noise": 0.0, "iou_thresholds": (0.5,),
+    }  # fmt: skip
+    interactions.check_settings(settings)  # accepted as given
+    with pytest.raises(ValueError, match="n_fits must be an integer >= 1"):
+        interactions.check_settings({**settings, "n_fits": 0})

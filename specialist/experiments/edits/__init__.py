@@ -81,6 +81,7 @@ from specialist.experiments.edits.operators import (
 from specialist.experiments.edits.study import (
     MODEL_COLUMNS,
     data_seeds,
+    edit_runs,
     edit_study_run,
     fit_pair,
     held_out_cats,
@@ -124,6 +125,7 @@ __all__ = [
     "edit_claim",
     "edit_images",
     "edit_measures",
+    "edit_runs",
     "edit_study_run",
     "fit_pair",
     "given_of",

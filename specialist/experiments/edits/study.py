@@ -191,6 +191,28 @@ def study_setting(
     }  # fmt: skip
 
 
+#: the run store Figs. 6–7 and the specificity table share (:func:`edit_runs`)
+SHARED_STORE = "edit_study"
+
+
+def edit_runs(setting: dict, n_seeds: int, base_seed: int = 0, n_jobs: int = 1) -> pd.DataFrame:
+    """The runs of the edit study for ``setting`` (:func:`study_setting`): ``n_seeds`` seeds of
+    :func:`edit_study_run`, in the run store both pages share, so they are computed once.
+
+    Backs
+    -----
+    fig6_gan_edits, tab_edit_specificity
+    """
+    from specialist.sweep import run_grid
+
+    if isinstance(n_seeds, bool) or not isinstance(n_seeds, int) or n_seeds < 1:
+        raise ValueError(f"n_seeds must be an integer >= 1, got {n_seeds!r}")
+    return run_grid(
+        edit_study_run, [setting], n_seeds, base_seed=base_seed, n_jobs=n_jobs, blas_threads=1,
+        store=SHARED_STORE,
+    )  # fmt: skip
+
+
 def train_model_run(
     n_train: int, size: int, n_latent: int, l1: float, correlation: float, seed: int,
     **gan_settings,
