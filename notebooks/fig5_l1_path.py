@@ -37,7 +37,16 @@
 # %% tags=["parameters"]
 profile = "paper"  # set by the runner: which parameter profile produced this page
 output_dir = "../results/interactive/fig5_l1_path"  # a hand run writes here; the runner injects its own folder
-l1_path = [0.1, 0.3, 1.0, 3.0, 10.0, 30.0]  # ℓ1 weights λ of the path ("auto" chooses among them)
+l1_path = [
+    0.1,
+    0.3,
+    1.0,
+    3.0,
+    10.0,
+    30.0,
+    100.0,
+    300.0,
+]  # ℓ1 weights λ of the path ("auto" chooses among them)
 task_kinds = ["vector", "scalar"]  # task kinds of the conditions
 latent_correlations = [0.0, 0.6]  # AR(1) correlations of the latents
 mixing_depths = [3, 5]  # layers of the mixing MLP (Fig. 5 uses 3)

@@ -4,6 +4,8 @@ chooses λ from held-out losses, fits are deterministic, and bad input is refuse
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
@@ -40,8 +42,9 @@ def path(easy):
 
 
 @pytest.fixture(scope="module")
-def specialist_model(path):
-    return path[1]
+def specialist_model(easy):
+    """λ chosen by the label-free rule of ``l1="auto"``."""
+    return SparseTaskVAE(5, seed=0, **SETTINGS).fit(easy.observations, _tasks(easy))
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +58,8 @@ def _scores(model, sample):
 
 
 def test_l1_recovers_the_true_support(fresh, specialist_model):
-    assert specialist_model.l1 == 3.0 and specialist_model.l0 == 0.0
+    assert specialist_model.l1 == "auto" and specialist_model.l1_ > 0
+    assert specialist_model.l0 == 0.0
     assert support_f1(EASY, specialist_model.support_matrix()) == 1.0
     assert [b.size for b in specialist_model.relevant_latents()] == [2, 1]
     scores = _scores(specialist_model, fresh)  # scored on a fresh draw of the same generator
@@ -72,6 +76,24 @@ def test_sparse_support_is_the_mask_support(path):
         # a latent the mask switches off has (numerically) no influence on the head
         off = mask < 1e-3 * mask.max()
         assert np.all(model.task_sensitivity_[off] < 1e-3 * model.task_sensitivity_.max())
+
+
+def test_l1_mask_has_exact_zeros_and_a_threshold_free_support(easy, specialist_model):
+    # the proximal step sets unused entries to exactly 0, so any relative threshold below the
+    # smallest open entry gives the same support: the block does not hinge on the threshold
+    mask = specialist_model.task_mask_
+    assert mask.min() >= 0.0
+    assert (mask == 0.0).sum() >= mask.size - 3  # only the true support's entries stay open
+    at_default = [b.tolist() for b in specialist_model.relevant_latents()]
+    assert [len(b) for b in at_default] == [2, 1]
+    for threshold in (0.01, 0.05, 0.2):
+        moved = copy.copy(specialist_model).set_params(threshold=threshold)
+        assert [b.tolist() for b in moved.relevant_latents()] == at_default
+    # a weight far above the smooth loss's gradients closes every entry
+    closed = SparseTaskVAE(5, l1=1e4, seed=0, epochs=5, batch_size=64)
+    closed.fit(easy.observations, _tasks(easy))
+    assert np.all(closed.task_mask_ == 0.0)
+    assert [b.size for b in closed.relevant_latents()] == [0, 0]
 
 
 def test_generalist_block_is_a_read_superset(fresh, generalist_model):
@@ -154,7 +176,8 @@ def test_auto_chooses_the_largest_lambda_within_tolerance(easy):
     chosen = model.path_models_[int(table["chosen"].to_numpy().argmax())]
     assert np.array_equal(chosen.task_mask_, model.task_mask_)
     # a huge λ switches the tasks off and is refused by the held-out losses
-    assert not table.loc[table["l1"] == 30.0, "qualifies"].item()
+    assert not table.loc[table["l1"] == 300.0, "qualifies"].item()
+    assert table.loc[table["l1"] == 300.0, "block_size"].item() == 0
 
 
 def test_heads_predict_the_tasks(easy, specialist_model):

@@ -83,7 +83,8 @@ class VAEEnsemble(nn.Module):
         self.w2 = nn.Parameter(stacked(2 * len(shapes) + 1).flatten(0, 1))
         self.b2 = nn.Parameter(torch.zeros(n_members * n_tasks, 1, d_task, dtype=DTYPE))
         self.register_buffer("gates", torch.as_tensor(gates, dtype=torch.bool))
-        # l1: the mask itself (|theta|); l0: the gates' log-alpha (open with p ~ 0.95 at start)
+        # l1: the mask itself (theta >= 0, kept there by the proximal step of ``optimise``);
+        # l0: the gates' log-alpha (open with p ~ 0.95 at start)
         start = torch.where(self.gates, 2.0, 1.0).to(DTYPE)
         self.theta = nn.Parameter(start[:, None, None].expand(-1, n_tasks, n_latent).clone())
 
@@ -111,7 +112,10 @@ class VAEEnsemble(nn.Module):
 
     def mask(self, sample: bool = False, generator=None, batch: int = 1) -> torch.Tensor:
         """``(E, M, 1, L)``; while training with gates, ``(E, M, batch, L)`` (one draw per sample)."""
-        plain = self.theta.abs().unsqueeze(2)
+        # the mask entries are non-negative (``optimise``'s proximal step keeps them so); the
+        # clamp passes the gradient at exactly 0, so an entry set to 0 can reopen when the
+        # smooth loss's gradient outweighs the penalty
+        plain = self.theta.clamp(min=0.0).unsqueeze(2)
         if not bool(self.gates.any()):
             return plain
         if sample:  # one draw per group (a generator each), shared by the group's members
@@ -189,6 +193,7 @@ def optimise(model, net, o, y_t, valid_t, l1s, l0s, gens) -> np.ndarray:
     per = net.n_members // n_groups
     learn = (l1s > 0) | (l0s > 0)
     gated = bool((l0s > 0).any())
+    proximal = bool((l1s > 0).any())
     # the mask (or gate) parameters travel far (from open to 0) and are few: a larger step
     rest = [p for p in net.parameters() if p is not net.theta]
     opt = torch.optim.Adam(
@@ -203,10 +208,13 @@ def optimise(model, net, o, y_t, valid_t, l1s, l0s, gens) -> np.ndarray:
     inv2var = 1.0 / (2.0 * model.noise_var)
     n_members = net.n_members
     history = np.zeros((model.epochs, n_members, len(LOSS_TERMS)))
+    warmup = model.l1_warmup * total  # the ℓ1 weight ramps up linearly over these steps
     group_rows = torch.arange(n_groups)[:, None]
     for epoch in range(model.epochs):
         orders = torch.stack([torch.randperm(n, generator=g[0]) for g in gens])
         for step in range(steps_per_epoch):
+            done = epoch * steps_per_epoch + step
+            l1_now = l1s * (min(1.0, done / warmup) if warmup > 0 else 1.0)
             idx = orders[:, step * batch : (step + 1) * batch]  # (G, B)
             ob = o[group_rows, idx].repeat_interleave(per, dim=0)  # (E, B, [T,] d)
             yb = torch.stack([y_t[j][:, rows] for j, rows in enumerate(idx)])  # (G, M, B, d)
@@ -222,7 +230,8 @@ def optimise(model, net, o, y_t, valid_t, l1s, l0s, gens) -> np.ndarray:
             gate_gens = [g[2] for g in gens]
             pred = net.heads(z, net.mask(sample=True, generator=gate_gens, batch=idx.shape[1]))
             task = (((pred - yb) ** 2) * valid_t).sum(dim=(1, 3)).mean(dim=1) * inv2var
-            penalty = l1s * net.theta.abs().sum(dim=(1, 2))
+            # the ℓ1 term is not differentiated: the proximal step below applies it
+            penalty = l1_now * net.theta.detach().clamp(min=0.0).sum(dim=(1, 2))
             if gated:
                 penalty = penalty + l0s * net.open_probability().sum(dim=(1, 2))
             heads = net.w1.reshape(n_members, -1).pow(2).sum(1) + net.w2.reshape(n_members, -1).pow(
@@ -234,10 +243,33 @@ def optimise(model, net, o, y_t, valid_t, l1s, l0s, gens) -> np.ndarray:
             loss.sum().backward()  # members share no parameter: each gets its own gradient
             net.theta.grad[~learn] = 0.0  # the generalist's mask stays at 1
             opt.step()
+            if proximal:
+                proximal_l1(opt, net.theta, l1_now, l1s > 0)
             sched.step()
             terms = torch.stack([loss, recon, kl, task, penalty], dim=1).detach().numpy()
             history[epoch] += terms / steps_per_epoch
     return history
+
+
+def proximal_l1(
+    opt: torch.optim.Adam, theta: torch.Tensor, l1s: torch.Tensor, members: torch.Tensor
+) -> None:
+    """The ℓ1 penalty ``l1 * sum(theta)`` on the non-negative mask ``theta`` (E, M, L) as a
+    proximal step after an Adam step, preconditioned like Adam:
+    ``theta <- max(theta - eta * l1 / (sqrt(v_hat) + eps), 0)`` with the mask's current learning
+    rate ``eta`` and Adam's bias-corrected second moment ``v_hat`` of the smooth loss's
+    gradient, for the members flagged in ``members`` (E,) (the others are left alone; a
+    flagged member with ``l1 = 0``, during the warm-up, is only kept non-negative). Unlike a (sub)gradient step on the
+    penalty, which leaves unused entries small and oscillating, it sets them exactly to 0; an
+    entry stays open only where the smooth loss's gradient outweighs ``l1``."""
+    group = next(g for g in opt.param_groups if any(p is theta for p in g["params"]))
+    state = opt.state[theta]
+    beta2, eps = group["betas"][1], group["eps"]
+    v_hat = state["exp_avg_sq"] / (1.0 - beta2 ** float(state["step"]))
+    with torch.no_grad():
+        tau = group["lr"] * l1s[:, None, None] / (v_hat.sqrt() + eps)
+        shrunk = (theta - tau).clamp(min=0.0)
+        theta.copy_(torch.where(members[:, None, None], shrunk, theta))
 
 
 def generator_seeds(seed: int) -> list[int]:
