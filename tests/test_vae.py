@@ -178,6 +178,19 @@ def test_auto_chooses_the_largest_lambda_within_tolerance(easy):
     # a huge λ switches the tasks off and is refused by the held-out losses
     assert not table.loc[table["l1"] == 300.0, "qualifies"].item()
     assert table.loc[table["l1"] == 300.0, "block_size"].item() == 0
+    assert table.loc[table["l1"] == 300.0, "closed"].item()
+
+
+def test_a_closed_mask_never_qualifies_even_within_tolerance(easy):
+    # tasks the observations cannot predict: every held-out task loss is about 1, so a model
+    # whose mask keeps no latent costs nothing, yet it has no block and is no specialist
+    noise = np.random.default_rng(0).normal(size=(easy.observations.shape[0], 2))
+    model = SparseTaskVAE(5, seed=0, epochs=10, batch_size=64, auto_path=[300.0])
+    model.fit(easy.observations, [noise[:, :1], noise[:, 1:]])
+    table = model.path_
+    closed = table.loc[table["l1"] == 300.0].iloc[0]
+    assert closed["closed"] and closed["within_tolerance"] and not closed["qualifies"]
+    assert model.l1_ == 0.0 and table.loc[0, "chosen"]
 
 
 def test_heads_predict_the_tasks(easy, specialist_model):

@@ -107,7 +107,7 @@ GIVEN = {
     "random_top": ("size",),
 }
 #: the support thresholds scored besides the model's own (0.1), for the attacks
-ATTACK_THRESHOLDS = (0.2,)
+ATTACK_THRESHOLDS = (0.05, 0.2)
 #: the metrics every method gets in a run
 METRICS = ("r2_relevant", "r2_irrelevant", "r2_irrelevant_max", "block_size", "support_f1")
 

@@ -432,9 +432,13 @@ class SparseTaskVAE(BaseEstimator):
 
         One row per model: ``l1``, ``recon_loss`` and ``task_loss_<k>`` (standardised mean
         squared errors on ``observations`` / ``tasks``, rows the path was not trained on),
-        ``block_size``, ``worst_excess`` (the largest excess over the dense model's losses),
-        ``qualifies`` (``worst_excess <= auto_tolerance``) and ``chosen`` (the largest
-        qualifying λ; the rule of ``l1="auto"``).
+        ``block_size`` (mean over tasks), ``closed`` (the mask keeps no latent for any task:
+        the model has no block, so it is no specialist whatever its losses), ``worst_excess``
+        (the largest excess over the dense model's losses), ``within_tolerance``
+        (``worst_excess <= auto_tolerance``), ``qualifies`` (within tolerance and not closed)
+        and ``chosen`` (the largest qualifying λ; the rule of ``l1="auto"``). A closed model
+        can be within tolerance only where the held-out losses do not depend on the latents
+        (tasks the observations cannot predict); the rule does not take it then.
         """
         obs = self._check_observations(observations, fitted=False)
         blocks = task_blocks(tasks, obs.shape[0])
@@ -463,7 +467,9 @@ class SparseTaskVAE(BaseEstimator):
         task_cols = [c for c in table.columns if c.startswith("task_loss_")]
         excess = table[task_cols + ["recon_loss"]] - table.loc[0, task_cols + ["recon_loss"]]
         table["worst_excess"] = excess.max(axis=1)
-        table["qualifies"] = table["worst_excess"] <= self.auto_tolerance
+        table["closed"] = table["block_size"] == 0
+        table["within_tolerance"] = table["worst_excess"] <= self.auto_tolerance
+        table["qualifies"] = table["within_tolerance"] & ~table["closed"]
         table.loc[0, "qualifies"] = True  # the dense model is the fallback
         best = table.loc[table["qualifies"], "l1"].max()
         table["chosen"] = table["l1"] == best

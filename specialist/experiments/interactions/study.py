@@ -87,18 +87,17 @@ def play_run(
     episodes at every threshold (shown, never used to choose), its ``"block"`` size,
     ``"chosen"`` (1 for Ours' λ), ``"chosen_annotated"`` (1 for the annotated rule's λ),
     ``"chosen_closed"`` (1 for the λ of the label-free rule when closed masks are allowed, an
-    attack), ``"qualifies"`` (held-out losses within tolerance) and ``"closed"`` (1 when the
-    model's mask keeps no latent for any task).
+    attack), ``"qualifies"`` (held-out losses within tolerance and the mask open: the rule's
+    candidates) and ``"closed"`` (1 when the model's mask keeps no latent for any task).
 
     The training episodes are cut in two: the first ``1 − validation_fraction`` (the *fit*
     episodes) fit every representation, Base and LEAP-style included, so that every row sees
     the same data; the rest (the *validation* episodes) only serve to choose λ. Ours is the
     path's model picked by the label-free rule of ``l1="auto"``
     (:meth:`SparseTaskVAE.path_table`: the largest λ whose held-out task and reconstruction
-    losses stay within ``auto_tolerance`` of the dense model's; the dense model if none does),
-    among the models whose mask keeps at least one latent (a closed mask has no block, so it
-    is no specialist; this condition was added after a review found the rule landing on
-    closed masks, and the rule without it is recorded as an attack, ``"chosen_closed"``),
+    losses stay within ``auto_tolerance`` of the dense model's and whose mask keeps at least
+    one latent; the dense model if none does; the rule that also takes closed masks is
+    recorded as an attack, ``"chosen_closed"``),
     which reads the outcomes g and the crops, never an annotation. :func:`choose_l1` (by the
     validation episodes' mAP, which reads the play's annotations) is recorded as an attack.
 
@@ -204,14 +203,13 @@ def play_run(
             crop_sequences(flat_crops(crops[valid])),
             np.repeat(sample.outcomes[valid], n_players, axis=0),
         )
-        # a mask that keeps no latent for any task has no block: no specialist (its read-out
-        # would fall back to every latent). The rule takes the largest qualifying λ whose mask
-        # is open; the rule that allows closed masks is kept as an attack.
-        closed = [all(b.size == 0 for b in m.relevant_latents()) for m in path]
+        # a closed mask (no latent for any task) has no block: the rule never takes it
+        # (SparseTaskVAE.path_table); the rule that allows closed masks is kept as an attack
+        closed = losses["closed"].to_numpy(dtype=bool)
         qualifies = losses["qualifies"].to_numpy(dtype=bool)
-        open_ok = [j for j in range(len(path)) if qualifies[j] and not closed[j]]
-        chosen = max(open_ok) if open_ok else 0
-        chosen_closed = int(losses["chosen"].to_numpy().argmax())
+        chosen = int(losses["chosen"].to_numpy().argmax())
+        within = losses["within_tolerance"].to_numpy(dtype=bool)
+        chosen_closed = int(np.flatnonzero(within).max())
         scored_maps = {}
         for name, (feats, _) in specialist_features(path[0], path[chosen], test_crops).items():
             if name != "dense_matched":  # a read-out of the dense model: no time of its own

@@ -416,8 +416,8 @@ LAMBDA_RULES = {
     "labels: every episode of a play shares its interaction structure)",
     "test_tuned": "λ tuned on the test plays (the best mean test mAP of the path)",
     "random": "λ drawn at random from the path (the path's mean)",
-    "chosen_closed": "λ by held-out losses with closed masks allowed (the rule before review; "
-    "a mask that keeps no latent falls back to every latent)",
+    "chosen_closed": "λ by held-out losses with closed masks allowed "
+    "(a mask that keeps no latent falls back to every latent)",
 }
 #: a path-end rule: the label-free rule on the path cut at λ = ``cap`` (``"end:<cap>"``)
 PATH_END = "end:"

@@ -157,11 +157,16 @@ def verdict_of(
         + f": {vocab.tally(links['outcome'])}; the chain by difficulty: {vocab.tally(outcomes)}"
     )
     tested = links[links["outcome"] != vocab.UNTESTABLE]
-    if len(tested):  # the links the verdict rests on, wherever they are
-        key += "; the tested links: " + ", ".join(
-            f"{r.link} at {DIFFICULTIES[r.difficulty]['label']} "
-            f"{Interval(r.estimate, r.low, r.high, int(r.n)).text()} ({r.outcome})"
-            for r in tested.itertuples()
+    if len(tested):  # the links the verdict rests on lead, wherever they are
+        key = (
+            ("the tested link: " if len(tested) == 1 else "the tested links: ")
+            + ", ".join(
+                f"{r.link} at {DIFFICULTIES[r.difficulty]['label']} "
+                f"{Interval(r.estimate, r.low, r.high, int(r.n)).text()} ({r.outcome})"
+                for r in tested.itertuples()
+            )
+            + "; "
+            + key
         )
     tally = "the chain at each difficulty: " + vocab.tally(outcomes)
     return OrderingVerdict(result, key, tally, reason, links)
