@@ -64,7 +64,7 @@ Scoring. For every player ``p`` of a block, the evidence that ``p`` takes part i
 candidate for ``(i, k)`` with score ``−log10 max(evidence of its two players)`` (:func:`score_of`), emitted on every
 keyframe of segment ``k`` of the block's first scored episodes, with the players' *detected*
 boxes, in SportsHHI's prediction format, and scored by
-:func:`~specialist.data.sportshhi.evaluate_map` (official protocol) at each IoU threshold.
+:func:`~specialist.data.sportshhi.evaluation.evaluate_map` (official protocol) at each IoU threshold.
 
 Difficulties (:data:`DIFFICULTIES`) change one thing each against ``"standard"``.
 

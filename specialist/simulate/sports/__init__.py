@@ -66,7 +66,7 @@ and the positions. The state, the only visible trace of the dynamics, can be rea
 a player's crop (:func:`crops`).
 
 Ground truth follows SportsHHI's official schema
-(:data:`specialist.data.sportshhi.ANNOTATION_COLUMNS`): one row per episode, step of an
+(:data:`specialist.data.sportshhi.files.ANNOTATION_COLUMNS`): one row per episode, step of an
 interaction's segments and interaction, with ``frame_id = t * KEYFRAME_STRIDE`` and the true
 boxes of person 1 (the lower player index) and person 2.
 
@@ -145,7 +145,7 @@ class SportsSample:
     detected_boxes : float (n, T, P, 4), jittered valid boxes (a detector's output)
     frames : float32 (n, T, H, W) in ``[0, 1]``
     annotations : DataFrame with exactly the official
-        :data:`~specialist.data.sportshhi.ANNOTATION_COLUMNS`
+        :data:`~specialist.data.sportshhi.files.ANNOTATION_COLUMNS`
     video_ids : ``("ep00000", ...)``, one per episode
     """
 
