@@ -118,6 +118,13 @@ from specialist.experiments.interactions.features import (
     specialist_features,
     specialist_paths,
 )
+from specialist.experiments.interactions.path import (
+    LAMBDA_RULES,
+    path_sentences,
+    path_table,
+    rule_contrasts,
+    scores_with_rule,
+)
 from specialist.experiments.interactions.study import (
     InteractionStudy,
     play_run,
@@ -125,7 +132,6 @@ from specialist.experiments.interactions.study import (
 )
 from specialist.experiments.interactions.tables import (
     CONTRASTS,
-    LAMBDA_RULES,
     ORDERING_LINKS,
     beats_chance,
     contrast_label,
@@ -135,10 +141,6 @@ from specialist.experiments.interactions.tables import (
     given_label,
     map_table,
     mean_dims,
-    path_sentences,
-    path_table,
-    rule_contrasts,
-    scores_with_rule,
     sparsity_sentences,
     summary_table,
     threshold_sentence,

@@ -23,17 +23,19 @@ from specialist.experiments.interactions.design import (
     ROW_CHANCE,
     SHORT_LABELS,
 )
-from specialist.experiments.interactions.tables import (
+from specialist.experiments.interactions.path import (
     LAMBDA_RULES,
-    ORDERING_LINKS,
     PATH_END,
+    rule_contrasts,
+    scores_with_rule,
+    with_fit,
+)
+from specialist.experiments.interactions.tables import (
+    ORDERING_LINKS,
     beats_chance,
     contrasts,
     given_label,
     interval_of,
-    rule_contrasts,
-    scores_with_rule,
-    with_fit,
 )
 from specialist.labels import given_map, same_information
 from specialist.stats import Interval, mean_interval
