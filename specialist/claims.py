@@ -1,35 +1,13 @@
-"""The verdict vocabulary of the claims page, and the one constructor of its entries.
+"""The claims page's entries and their one constructor (the verdict vocabulary they use is
+:mod:`specialist.outcomes`).
 
 A leaf module: it imports nothing from ``specialist.experiments`` (only the
 :class:`~specialist.stats.Interval` type), so the runner, the book side and every notebook use
 it without importing any study's code.
 
-Verdicts
---------
-Every paper claim is decided by a set of paired comparisons (one per condition, baseline or
-link), each read from its interval as an *outcome* (:func:`outcome`):
-
-* ``"agree"``: the interval lies on the side of the paper's effect;
-* ``"disagree"``: it lies on the other side;
-* ``"tie"``: it covers 0 (the data cannot tell);
-* ``"untestable"``: the comparison cannot be evidence, e.g. a method that does not beat the
-  chance level on the same data (an ordering among methods at chance says nothing); its
-  reason is given where it is made.
-
-:func:`combine` reads the outcomes as one verdict (:data:`VERDICTS`):
-
-* **agrees**: every tested comparison agrees;
-* **disagrees**: every tested comparison disagrees;
-
-(a claim stated for *every* setting is first a conjunction, :func:`universal`: one setting
-that contradicts it makes it disagree, and its tally says "for every setting: …");
-
-* **mixed**: the tested comparisons (conditions) disagree with each other: at least two of
-  agree / disagree / tie occur. :func:`tally` says which, and the claims page shows it;
-* **inconclusive**: every tested comparison is a tie: the run shows neither the effect nor
-  its absence;
-* **not testable here**: no comparison could be tested; the entry carries the reason;
-* **beyond the paper**: a study the paper makes no claim about (no verdict on the paper).
+The outcomes and verdicts (:data:`~specialist.outcomes.VERDICTS`, :func:`~specialist.outcomes.combine`, …)
+are those of :mod:`specialist.outcomes`; every one of their names is also available here
+(``claims.combine``).
 
 Entries
 -------
@@ -48,24 +26,70 @@ fig6_gan_edits, tab_edit_specificity
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from specialist.stats import Interval
-
-#: the verdicts of the claims page
-VERDICTS = (
-    "agrees",
-    "disagrees",
-    "mixed",
-    "inconclusive",
-    "not testable here",
-    "beyond the paper",
+from specialist.outcomes import (
+    AGREE,
+    AGREES,
+    BEYOND,
+    DISAGREE,
+    DISAGREES,
+    INCONCLUSIVE,
+    MIN_RUNS,
+    MIXED,
+    NOT_TESTABLE,
+    OUTCOMES,
+    TIE,
+    UNTESTABLE,
+    VERDICTS,
+    beats_chance,
+    combine,
+    conjoin,
+    explain,
+    from_word,
+    gated_outcome,
+    outcome,
+    tally,
+    universal,
 )
-AGREES, DISAGREES, MIXED, INCONCLUSIVE, NOT_TESTABLE, BEYOND = VERDICTS
-#: the outcomes of one paired comparison
-OUTCOMES = ("agree", "disagree", "tie", "untestable")
-AGREE, DISAGREE, TIE, UNTESTABLE = OUTCOMES
+
+#: this module's names and the vocabulary of :mod:`specialist.outcomes` it makes available
+__all__ = [
+    "AGREE",
+    "AGREES",
+    "Attack",
+    "BEYOND",
+    "Claim",
+    "DISAGREE",
+    "DISAGREES",
+    "FIELDS",
+    "INCONCLUSIVE",
+    "KINDS",
+    "MIN_ATTACKS",
+    "MIN_RUNS",
+    "MIXED",
+    "NOT_TESTABLE",
+    "OUTCOMES",
+    "SCHEMA",
+    "TIE",
+    "UNTESTABLE",
+    "VERDICTS",
+    "attack",
+    "attacks_frame",
+    "beats_chance",
+    "claim",
+    "combine",
+    "conjoin",
+    "explain",
+    "from_word",
+    "gated_outcome",
+    "outcome",
+    "robustness_sentence",
+    "tally",
+    "universal",
+]
+
 #: how a claim is checked (by data with intervals over runs, by an exact oracle, by a proof)
 KINDS = ("empirical", "oracle", "proof")
 #: the version of the stored form (:meth:`Claim.to_dict`); the runner refuses any other
@@ -83,165 +107,6 @@ FIELDS = (
 )
 #: the fewest attacks a paper claim must record (:func:`claim`)
 MIN_ATTACKS = 2
-#: the fewest runs behind a comparison for it to count (the coverage of the book's paired
-#: interval is verified at 5 and 10 runs in ``tests/test_stats_coverage.py``, not below, and
-#: with fewer, as the quick profile's 2, an interval can have no width and call any gap an effect)
-MIN_RUNS = 5
-
-
-def outcome(iv: Interval, *, higher_is_effect: bool = True, min_runs: int = MIN_RUNS) -> str:
-    """The outcome of one paired comparison from its interval.
-
-    Parameters
-    ----------
-    iv
-        The paired interval (:func:`specialist.stats.paired_interval`) of ``a - b``, where
-        the paper's effect is ``a - b > 0`` (or ``< 0`` with ``higher_is_effect=False``).
-    min_runs
-        Below this many runs the interval's coverage is not verified (:data:`MIN_RUNS`):
-        ``"untestable"``.
-
-    Returns
-    -------
-    str
-        ``"agree"``, ``"disagree"``, ``"tie"`` (the interval covers 0) or ``"untestable"``.
-    """
-    if iv.n < min_runs:
-        return UNTESTABLE
-    if iv.covers_zero:
-        return TIE
-    above = iv.low > 0
-    return AGREE if above == higher_is_effect else DISAGREE
-
-
-def from_word(word: str, agree: str = "better", disagree: str = "worse") -> str:
-    """Translate a comparison word (e.g. :func:`specialist.stats.verdict`'s ``"better"``,
-    ``"tie"``, ``"worse"``) to an outcome; ``"untestable"`` passes through."""
-    table = {agree: AGREE, disagree: DISAGREE, "tie": TIE, UNTESTABLE: UNTESTABLE}
-    if word not in table:
-        raise ValueError(f"comparison word must be one of {sorted(table)}, got {word!r}")
-    return table[word]
-
-
-def _check_outcomes(outcomes: Iterable[str]) -> list[str]:
-    outcomes = list(outcomes)
-    unknown = sorted(set(outcomes) - set(OUTCOMES))
-    if unknown:
-        raise ValueError(f"outcomes must be among {OUTCOMES}; got {unknown}")
-    return outcomes
-
-
-def combine(outcomes: Iterable[str]) -> str:
-    """One verdict from the outcomes of the comparisons behind a claim (the one rule).
-
-    Untestable comparisons are left out (their reasons belong in the entry); of the rest:
-    all agree → ``agrees``; all disagree → ``disagrees``; all tie → ``inconclusive``; any
-    other set (the conditions disagree) → ``mixed``; none left → ``not testable here``.
-
-    Raises
-    ------
-    ValueError
-        If an outcome is not one of :data:`OUTCOMES`.
-    """
-    tested = [o for o in _check_outcomes(outcomes) if o != UNTESTABLE]
-    if not tested:
-        return NOT_TESTABLE
-    kinds = set(tested)
-    if kinds == {AGREE}:
-        return AGREES
-    if kinds == {DISAGREE}:
-        return DISAGREES
-    if kinds == {TIE}:
-        return INCONCLUSIVE
-    return MIXED
-
-
-def conjoin(outcomes: Iterable[str]) -> str:
-    """The outcome of a conjunction ("better than every one") from its single outcomes.
-
-    ``agree`` if every outcome agrees, ``disagree`` if any disagrees (one method ahead is not
-    offset by another one behind), ``untestable`` if any is untestable and none disagrees,
-    ``tie`` otherwise.
-    """
-    words = set(_check_outcomes(outcomes))
-    if not words:
-        raise ValueError("conjoin needs at least one outcome")
-    if words == {AGREE}:
-        return AGREE
-    if DISAGREE in words:
-        return DISAGREE
-    return UNTESTABLE if UNTESTABLE in words else TIE
-
-
-def universal(outcomes: Iterable[str], over: str = "setting") -> tuple[str, str]:
-    """The verdict and tally of a claim stated for *every* setting (or baseline, …).
-
-    Such a claim is a conjunction (:func:`conjoin`) before :func:`combine`: one contradicting
-    setting makes it disagree, one undecided setting leaves it inconclusive. The tally says
-    so: ``"for every setting: 2 agree, 4 disagree"``.
-    """
-    outcomes = _check_outcomes(outcomes)
-    if not outcomes:
-        return NOT_TESTABLE, "no comparison"
-    return combine([conjoin(outcomes)]), f"for every {over}: {tally(outcomes)}"
-
-
-def tally(outcomes: Iterable[str]) -> str:
-    """``"2 agree, 1 tie"``: how many comparisons gave each outcome (in :data:`OUTCOMES` order)."""
-    outcomes = _check_outcomes(outcomes)
-    parts = [f"{outcomes.count(o)} {o}" for o in OUTCOMES if outcomes.count(o)]
-    return ", ".join(parts) if parts else "no comparison"
-
-
-def beats_chance(iv: Interval) -> bool:
-    """Whether a method's paired interval against its chance reference lies above 0 (over
-    at least :data:`MIN_RUNS` runs)."""
-    return iv.n >= MIN_RUNS and iv.low > 0
-
-
-def gated_outcome(
-    iv: Interval, a_beats: bool, b_beats: bool, *, higher_is_effect: bool = True
-) -> tuple[str, str]:
-    """The outcome of a comparison ``a - b`` where a method at chance cannot decide it.
-
-    The one chance rule of the book. ``a_beats`` / ``b_beats``: whether each method beats its
-    chance reference on the same data (:func:`beats_chance`).
-
-    * both at chance: ``"untestable"`` (an order between two useless methods is no evidence);
-    * the interval puts one method ahead: the outcome counts only if *that* method beats
-      chance (a method ahead of one at chance is evidence for it; a method "ahead" while
-      itself at chance is not), else ``"untestable"``;
-    * a tie counts as a tie (one of the two works, and it is not shown ahead).
-
-    Returns ``(outcome, reason)``; ``reason`` names what made it untestable (``""``
-    otherwise) with ``"a"``/``"b"`` standing for the two methods, for callers to name.
-    """
-    word = outcome(iv, higher_is_effect=higher_is_effect)
-    if word == UNTESTABLE:
-        return UNTESTABLE, f"fewer than {MIN_RUNS} runs"
-    if not a_beats and not b_beats:
-        return UNTESTABLE, "both at chance"
-    if word == TIE:
-        return TIE, ""
-    a_ahead = iv.low > 0
-    if (a_ahead and not a_beats) or (not a_ahead and not b_beats):
-        return UNTESTABLE, ("a" if a_ahead else "b") + " ahead but at chance"
-    return word, ""
-
-
-def explain(why: str, a: str, b: str, reference: str = "chance") -> str:
-    """A reader's sentence for a :func:`gated_outcome` reason, naming the two methods.
-
-    ``"Ours and CCA do not beat the best constant"``, ``"CCA is ahead but does not beat the
-    best constant"``, ``"fewer than 5 runs"``, or ``""`` when the comparison counted.
-    """
-    if not why:
-        return ""
-    if why == "both at chance":
-        return f"{a} and {b} do not beat {reference}"
-    if why.startswith(("a ahead", "b ahead")):
-        return f"{a if why[0] == 'a' else b} is ahead but does not beat {reference}"
-    return why
 
 
 @dataclass(frozen=True)
@@ -264,7 +129,7 @@ class Attack:
 
 
 def attack(choice: str, verdict: str, key_number: str) -> Attack:
-    """An :class:`Attack`, checked (the verdict is one of :data:`VERDICTS`)."""
+    """An :class:`Attack`, checked (the verdict is one of :data:`~specialist.outcomes.VERDICTS`)."""
     return Attack(choice, verdict, key_number)
 
 
@@ -385,7 +250,7 @@ def claim(
     text
         The claim, in words (the paper's, or ours for a study beyond the paper).
     verdict
-        One of :data:`VERDICTS` (from :func:`combine`, never typed by hand).
+        One of :data:`~specialist.outcomes.VERDICTS` (from :func:`~specialist.outcomes.combine`, never typed by hand).
     key_number
         The number the verdict rests on, with its interval.
     n_runs
@@ -408,7 +273,7 @@ def claim(
         ``"empirical"`` (intervals over runs), ``"oracle"`` (exact check against the truth)
         or ``"proof"``.
     tally
-        The outcomes behind the verdict (:func:`tally`), shown on the claims page.
+        The outcomes behind the verdict (:func:`~specialist.outcomes.tally`), shown on the claims page.
     theory
         Labels of the Theory page's results the claim rests on.
 

@@ -82,7 +82,7 @@ def versus_controlled(
     when the adjusted p-value is below ``alpha`` (by the sign of the difference), ``"tie"``
     otherwise, so that "better in 20 of 54 conditions" is not the sum of 54 uncontrolled
     tests. With ``chance``, the book's one chance rule then applies per condition
-    (:func:`specialist.claims.gated_outcome`, each method's paired interval against
+    (:func:`specialist.outcomes.gated_outcome`, each method's paired interval against
     ``chance`` in that condition): ``"untestable"`` where neither method beats chance or the
     one found ahead does not. Columns: the factors, ``other``, ``difference``, ``low``,
     ``high`` (the unadjusted 95% interval), ``n_runs``, ``p``, ``p_holm``, ``verdict``,

@@ -5,7 +5,7 @@ baseline or link: each is an interval over runs (the same data sets for every me
 by :func:`specialist.stats.verdict` as ``"better"``, ``"tie"`` (the interval covers 0) or
 ``"worse"``. This module builds such tables (:func:`compare`, a stack of
 :func:`specialist.experiments.atlas.versus` tables), reads them as one verdict with the one
-rule of :func:`specialist.claims.combine` (:func:`table_verdict`) and formats their key
+rule of :func:`specialist.outcomes.combine` (:func:`table_verdict`) and formats their key
 numbers the same way on every page (:func:`difference_text`, :func:`mean_text`,
 :func:`compare_text`, :func:`compare_where`). A claim that one method beats all the others
 is a conjunction: :func:`per_condition` judges it condition by condition first.
@@ -15,7 +15,7 @@ is a conjunction: :func:`per_condition` judges it condition by condition first.
 
 **Chance.** Every Layer 1 run also scores the best constant matrix
 (:func:`specialist.experiments.layer1.best_constant`). With ``chance=`` every comparison goes
-through the book's one chance rule (:func:`specialist.claims.gated_outcome`; whether a method
+through the book's one chance rule (:func:`specialist.outcomes.gated_outcome`; whether a method
 beats chance: :func:`chance_table`): two methods at chance are no evidence, nor is a method
 found ahead while at chance; such a comparison's word is ``"untestable"``, its ``reason`` says
 why, and the one combination rule leaves it out (a claim with nothing left is "not testable
@@ -60,7 +60,7 @@ def conjoin(words: Iterable[str]) -> str:
     ``"better"`` if every word is ``"better"``, ``"worse"`` if any is ``"worse"`` (one
     method ahead is not offset by another one behind), ``"untestable"`` if any comparison is
     untestable (a method at chance) and none is worse, ``"tie"`` otherwise
-    (:func:`specialist.claims.conjoin` on :func:`outcomes_of`).
+    (:func:`specialist.outcomes.conjoin` on :func:`outcomes_of`).
 
     Raises
     ------
@@ -104,7 +104,7 @@ def compare(
     chance
         The method of ``runs`` that is the chance reference (e.g. ``"best_constant"``), or
         ``None``. With it, every comparison goes through the book's one chance rule on
-        ``metric`` at that condition (:func:`specialist.claims.gated_outcome`,
+        ``metric`` at that condition (:func:`specialist.outcomes.gated_outcome`,
         :func:`chance_table`); an untestable one has ``verdict`` ``"untestable"`` and a
         ``reason``.
     labels
@@ -143,7 +143,7 @@ def chance_table(
     pandas.DataFrame
         One row per (condition, method): the factors, ``method``, the paired difference
         ``method − chance`` (``difference``, ``low``, ``high``, ``n_runs``) and ``beats``
-        (:func:`specialist.claims.beats_chance`: its interval lies above 0).
+        (:func:`specialist.outcomes.beats_chance`: its interval lies above 0).
     """
     factors = list(factors)
     if not factors:
@@ -165,7 +165,7 @@ def _gate(
     keys: Sequence[str],
     labels: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Apply the book's one chance rule (:func:`specialist.claims.gated_outcome`) per row."""
+    """Apply the book's one chance rule (:func:`specialist.outcomes.gated_outcome`) per row."""
     beats = {(*(r[k] for k in keys), r["method"]): bool(r["beats"]) for _, r in chances.iterrows()}
     table = table.copy()
     for i, r in table.iterrows():
@@ -181,7 +181,7 @@ def _gate(
 
 
 def table_verdict(table: pd.DataFrame) -> str:
-    """The verdict of a :func:`compare` table (:func:`specialist.claims.combine` over its rows).
+    """The verdict of a :func:`compare` table (:func:`specialist.outcomes.combine` over its rows).
 
     ``"not testable here"`` if a comparison rests on fewer than two runs: its interval has no
     width and would call any difference an effect. Untestable rows (a method at chance) are
@@ -336,7 +336,7 @@ def slopes_verdict(differences: Mapping[str, Interval]) -> str:
 
     ``differences``: :func:`specialist.experiments.verdicts.slope_differences`.
 
-    "Most slowly" is a conjunction over the other methods (:func:`specialist.claims.conjoin`):
+    "Most slowly" is a conjunction over the other methods (:func:`specialist.outcomes.conjoin`):
     ``"agrees"`` if every difference lies above 0, ``"disagrees"`` if one lies below 0,
     ``"inconclusive"`` if some are ties and none is below; ``"not testable here"`` with fewer
     than two replicates.

@@ -377,7 +377,7 @@ def theorem1_reading(check: pd.DataFrame) -> tuple[str, str, str]:
     One exact comparison per (L, p_disconnect) setting: "agree" if the paper's representative
     (a segment's last state) gives no wrong oracle verdict on any structure, "disagree"
     otherwise. The theorem is stated for every sequence, so the settings are a conjunction
-    (:func:`specialist.claims.universal`: one counterexample contradicts it); the tally keeps
+    (:func:`specialist.outcomes.universal`: one counterexample contradicts it); the tally keeps
     the per-setting outcomes.
 
     Backs
@@ -402,7 +402,7 @@ def corollary1_reading(check: pd.DataFrame) -> tuple[str, str, str]:
     Per (L, p_disconnect) setting a conjunction over every within-segment position ("agree"
     if none gives a wrong verdict, "disagree" if one does). The corollary, as summarised, is
     stated for every sequence, so the settings are a conjunction too
-    (:func:`specialist.claims.universal`): one setting with a wrong verdict contradicts it, and
+    (:func:`specialist.outcomes.universal`): one setting with a wrong verdict contradicts it, and
     the tally shows where it holds (e.g. every step disconnected) and where it fails.
     Returns ``(verdict, key, tally)``.
 

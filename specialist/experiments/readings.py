@@ -37,7 +37,7 @@ from specialist.stats import Interval, verdict
 @dataclass(frozen=True)
 class Reading:
     """A claim read from runs: its verdict, the number it rests on, the outcomes behind it
-    (:func:`specialist.claims.tally`) and the table of comparisons it was read from."""
+    (:func:`specialist.outcomes.tally`) and the table of comparisons it was read from."""
 
     verdict: str
     key_number: str
@@ -125,7 +125,7 @@ def pooled_versus(
     """One pooled comparison ``method − other`` over a panel, through the one chance rule.
 
     Returns ``{"outcome", "reason", "interval", "wins", "losses", "beats": {method: bool}}``:
-    the outcome of :func:`specialist.claims.gated_outcome` on the stratified interval of
+    the outcome of :func:`specialist.outcomes.gated_outcome` on the stratified interval of
     :func:`pooled_difference`, each method's "beats chance" read from its own pooled
     difference from ``chance`` on the same data sets.
     """
@@ -169,7 +169,7 @@ def beats_baseline(
 
     One comparison pooled over the levels of ``strata`` (each level weighs the same; the
     stratified t interval of :func:`pooled_difference`), through the book's one chance rule
-    (:func:`pooled_versus`); its outcome is the verdict (:func:`specialist.claims.combine`).
+    (:func:`pooled_versus`); its outcome is the verdict (:func:`specialist.outcomes.combine`).
     The key number shows ``metric`` and, for the reader, the metrics of ``also`` (not used
     by the verdict). ``baseline="seltask"`` (the paper's SelTask) is not testable on this
     generator (:data:`SELTASK_REASON`).
@@ -232,7 +232,7 @@ def paper_chain(
     seltask: str | None = None,
 ) -> Reading:
     """Fig. 3's whole ordering CCA < Group Lasso < SelTask < Ours, link by link, pooled over a
-    panel (:func:`pooled_versus`), as a conjunction (:func:`specialist.claims.universal`): one
+    panel (:func:`pooled_versus`), as a conjunction (:func:`specialist.outcomes.universal`): one
     reversed link breaks it.
 
     The links with SelTask: with ``seltask=None`` (the page's reading) they are set
@@ -310,7 +310,7 @@ def beats_every_baseline(
 ) -> Reading:
     """ "Ours is ahead of every baseline of ``baselines``" from a panel's pooled comparisons
     (:func:`pooled_versus`), a conjunction over the baselines
-    (:func:`specialist.claims.universal`).
+    (:func:`specialist.outcomes.universal`).
 
     Backs
     -----
@@ -417,8 +417,8 @@ def degrades_slowest(
     (:func:`specialist.experiments.verdicts.slope_differences`), each read as an outcome;
     with ``chance``, a difference goes through the one chance rule on
     ``metric`` over the panel's data sets, under the book's one chance rule
-    (:func:`specialist.claims.gated_outcome`). "Slower than every one" is a conjunction over
-    the baselines (:func:`specialist.claims.universal`).
+    (:func:`specialist.outcomes.gated_outcome`). "Slower than every one" is a conjunction over
+    the baselines (:func:`specialist.outcomes.universal`).
 
     Backs
     -----

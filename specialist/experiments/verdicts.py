@@ -5,7 +5,7 @@ The runs are in long format (:func:`specialist.experiments.layer1.runs_by_method
 ``seed`` column, so differences between methods are *paired* by seed and their intervals are
 Student-t intervals over data sets (:func:`specialist.stats.paired_interval`). Where the runs
 hold the chance reference (``"best_constant"``, :func:`specialist.experiments.layer1.best_constant`),
-a link goes through the book's one chance rule (:func:`specialist.claims.gated_outcome`).
+a link goes through the book's one chance rule (:func:`specialist.outcomes.gated_outcome`).
 
 Backs
 -----
@@ -88,7 +88,7 @@ def ordering(
     [links whose interval lies below 0], "ties": [...], "untestable": [...]}``: the ordering
     *holds* when every link's difference (better − worse) has an interval above 0. With
     ``chance`` (a method of ``runs``), each link goes through the book's one chance rule
-    (:func:`specialist.claims.gated_outcome`): a link between two methods at chance, or one
+    (:func:`specialist.outcomes.gated_outcome`): a link between two methods at chance, or one
     whose method found ahead is at chance, is ``"untestable"``.
     """
     from specialist import claims as vocab

@@ -82,13 +82,13 @@ def specificity_verdict(
     edit (``chance`` maps method → reference, default :data:`CHANCE_OF`: a random block of
     the same size in the same model, transplanted the same way): it *beats chance* when its
     success is above the chance edit's (paired interval above 0,
-    :func:`specialist.claims.beats_chance`). The outcome follows the book's one chance rule
-    (:func:`specialist.claims.gated_outcome`): untestable when both edits are at chance, or
+    :func:`specialist.outcomes.beats_chance`). The outcome follows the book's one chance rule
+    (:func:`specialist.outcomes.gated_outcome`): untestable when both edits are at chance, or
     when the edit found more specific is at chance (an edit that puts the accessory on no more
     often than a random block may change little because it does little). Both edits must also
     put the accessory on in at least ``min_success`` of the cats (mean over seeds and
     accessories), else untestable: specificity is a property of an edit that works. With one
-    seed there is no interval. The verdict is :func:`specialist.claims.combine` of the outcome.
+    seed there is no interval. The verdict is :func:`specialist.outcomes.combine` of the outcome.
 
     Backs
     -----
@@ -335,7 +335,7 @@ def claim_parts(long: pd.DataFrame, **choices) -> tuple[str, str, str, dict]:
     * *the sparse edit changes only its attribute*: the ℓ1 edit's identity change minus the
       perfect procedural edit's (the readers' floor): above 0 disagrees, otherwise agrees.
 
-    The outcome is their conjunction (:func:`specialist.claims.conjoin`: any part that
+    The outcome is their conjunction (:func:`specialist.outcomes.conjoin`: any part that
     disagrees makes the claim disagree). Returns ``(verdict, key number, tally, result of the
     relative part)``.
     """

@@ -71,8 +71,8 @@ Difficulties (:data:`DIFFICULTIES`) change one thing each against ``"standard"``
 Verdicts. Every interval is a paired Student-t interval over plays (the same play and
 episodes for every row). The paper's ordering Ours > LEAP > Base is decided by
 :func:`verdict_of`: each link at each difficulty is one comparison under the book's one chance
-rule (:func:`specialist.claims.gated_outcome`), the chain at a difficulty is the conjunction
-of its links, and the difficulties are read by :func:`specialist.claims.combine`. The attacks (:func:`ordering_attacks`: the other IoU
+rule (:func:`specialist.outcomes.gated_outcome`), the chain at a difficulty is the conjunction
+of its links, and the difficulties are read by :func:`specialist.outcomes.combine`. The attacks (:func:`ordering_attacks`: the other IoU
 threshold, the standard scenes alone, Recall@10) are decided by the same function.
 
 Backs

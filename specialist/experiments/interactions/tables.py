@@ -180,7 +180,7 @@ _CHANCE = {"better": "above chance", "worse": "below chance", "tie": "at chance 
 
 def beats_chance(table: pd.DataFrame, difficulty: str, method: str) -> bool:
     """Whether ``method``'s paired interval against the chance reference lies above 0 at
-    ``difficulty`` (:func:`specialist.claims.beats_chance`); ``table`` is :func:`contrasts`
+    ``difficulty`` (:func:`specialist.outcomes.beats_chance`); ``table`` is :func:`contrasts`
     output."""
     row = table[(table["difficulty"] == difficulty) & (table["contrast"] == f"{method}_vs_chance")]
     if row.empty:

@@ -47,9 +47,9 @@ class OrderingVerdict:
 
     Attributes
     ----------
-    verdict : one of :data:`specialist.claims.VERDICTS` (:func:`specialist.claims.combine`)
+    verdict : one of :data:`specialist.outcomes.VERDICTS` (:func:`specialist.outcomes.combine`)
     key_number : the numbers it rests on, as text
-    tally : the outcomes behind it (:func:`specialist.claims.tally`)
+    tally : the outcomes behind it (:func:`specialist.outcomes.tally`)
     reason : why no link could be tested (only for ``"not testable here"``)
     links : one row per (difficulty, link): ``difficulty, link, outcome, estimate, low, high,
         n, why`` (``why``: the methods that do not beat chance, for an untestable link)
@@ -72,12 +72,12 @@ def verdict_of(
     """The verdict on the paper's ordering Ours > LEAP > Base, from the runs' ``scores``.
 
     At every difficulty each link (:data:`ORDERING_LINKS`) is one paired comparison over
-    plays, read by the book's one chance rule (:func:`specialist.claims.gated_outcome`,
+    plays, read by the book's one chance rule (:func:`specialist.outcomes.gated_outcome`,
     chance = random evidence): two methods at chance are no evidence, and a method found
     ahead counts only if it beats chance itself. The
     ordering is a chain, so at one difficulty it holds only if both links do
-    (:func:`specialist.claims.conjoin`: one untestable link leaves the chain untestable); the
-    difficulties' outcomes are read by :func:`specialist.claims.combine`. The main verdict
+    (:func:`specialist.outcomes.conjoin`: one untestable link leaves the chain untestable); the
+    difficulties' outcomes are read by :func:`specialist.outcomes.combine`. The main verdict
     and every attack call this one function.
 
     Parameters

@@ -45,7 +45,7 @@ def separation(
     * ``chance:<method>``: R² relevant of ``sparse`` and of ``dense`` minus that of its chance
       reference (a random representation with blocks of *that method's* size, same reader,
       same rows: ``chance`` maps method → reference, default :data:`CHANCE_OF`; a string
-      gives both the same). A method *beats chance* (:func:`specialist.claims.beats_chance`)
+      gives both the same). A method *beats chance* (:func:`specialist.outcomes.beats_chance`)
       when the interval lies above 0;
     * ``irrelevant``: R² irrelevant max of ``dense`` minus that of ``sparse`` (> 0: the sparse
       blocks leak less about the other latents); its outcome (:func:`specialist.claims.
@@ -56,11 +56,11 @@ def separation(
       than ``margin``; *tie*: the data cannot tell).
 
     Each comparison goes through the book's one chance rule
-    (:func:`specialist.claims.gated_outcome`, chance judged on R² relevant): it is
+    (:func:`specialist.outcomes.gated_outcome`, chance judged on R² relevant): it is
     *untestable* when neither model beats its chance block, or when the model found better is
     at chance itself.
     The claim needs both parts, so the condition's outcome is their conjunction
-    (:func:`specialist.claims.conjoin`: separation shown but the relevant block undecided is a
+    (:func:`specialist.outcomes.conjoin`: separation shown but the relevant block undecided is a
     tie, not half an agreement).
 
     Returns
@@ -68,7 +68,7 @@ def separation(
     dict
         ``irrelevant``, ``relevant`` and ``chance`` (by method) intervals, ``outcomes`` (by
         part), ``outcome`` (their conjunction), ``reason`` (why untestable, else ``""``) and
-        ``verdict`` (:func:`specialist.claims.combine` of ``outcome``).
+        ``verdict`` (:func:`specialist.outcomes.combine` of ``outcome``).
 
     Backs
     -----
@@ -140,7 +140,7 @@ def verdict_of(
 
     ``conditions`` maps a condition's name to its :func:`runs_by_method` rows; every condition
     gives one outcome (:func:`separation`: the conjunction of its two comparisons), and the
-    verdict is :func:`specialist.claims.combine` of the conditions' outcomes ("mixed" when the
+    verdict is :func:`specialist.outcomes.combine` of the conditions' outcomes ("mixed" when the
     conditions disagree).
 
     Returns
