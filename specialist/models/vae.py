@@ -76,19 +76,15 @@ from sklearn.base import BaseEstimator, clone
 from specialist.models._common import (
     check_fitted,
     loss_table,
-    mean_and_scale,
     support_from_sensitivity,
     support_matrix,
     torch_threads,
 )
 from specialist.models.vae_ensemble import (
-    DTYPE,
     LOSS_TERMS,
-    VAEEnsemble,
     as_tensor,
-    generator_seeds,
-    optimise,
     task_blocks,
+    train_groups,
 )
 from specialist.validate import check_int, check_real
 
@@ -358,54 +354,10 @@ class SparseTaskVAE(BaseEstimator):
         one member per ``(l1, l0)`` pair. Each group draws its initialisation, mini-batches and
         noise from its own seed exactly as a one-group ensemble does, so a group's models do
         not depend on the other groups. Returns the fitted models per group."""
-        obs0, blocks0, _ = groups[0]
-        n, n_tasks = obs0.shape[0], len(blocks0)
-        d_task = max(b.shape[1] for b in blocks0)
-        steps = obs0.shape[1] if obs0.ndim == 3 else None
-        task_dims = tuple(b.shape[1] for b in blocks0)
-        for obs, blocks, _ in groups[1:]:
-            if obs.shape != obs0.shape or tuple(b.shape[1] for b in blocks) != task_dims:
-                raise ValueError(
-                    "data sets trained together need the same shapes: observations "
-                    f"{obs0.shape} and task sizes {task_dims}, got {obs.shape} and "
-                    f"{tuple(b.shape[1] for b in blocks)}"
-                )
-        o_all, y_all, stats = [], [], []
-        for obs, blocks, _ in groups:
-            obs_mean, obs_std = mean_and_scale(obs.reshape(-1, obs.shape[-1]))
-            y = np.zeros((n_tasks, n, d_task))
-            task_stats = []
-            for k, b in enumerate(blocks):
-                mean, std = mean_and_scale(b)
-                task_stats.append((mean, std))
-                y[k, :, : b.shape[1]] = (b - mean) / std
-            o_all.append(as_tensor((obs - obs_mean) / obs_std))
-            y_all.append(as_tensor(y))
-            stats.append((obs_mean, obs_std, task_stats))
-        valid = np.zeros((n_tasks, 1, d_task))
-        for k, d in enumerate(task_dims):
-            valid[k, 0, :d] = 1.0
+        trained = train_groups(self, groups, penalties)
+        net, history = trained.network, trained.history
+        steps, task_dims, stats = trained.n_steps, trained.task_dims, trained.stats
         per = len(penalties)
-        l1s = torch.tensor([p[0] for p in penalties] * len(groups), dtype=DTYPE)
-        l0s = torch.tensor([p[1] for p in penalties] * len(groups), dtype=DTYPE)
-        o, y_t = torch.stack(o_all), torch.stack(y_all)  # (G, n, ...), (G, M, n, d)
-        with torch_threads(self.n_threads), torch.random.fork_rng(devices=[]):
-            torch.manual_seed(groups[0][2])
-            gens = [
-                [torch.Generator().manual_seed(s) for s in generator_seeds(g[2])] for g in groups
-            ]
-            net = VAEEnsemble(
-                per * len(groups), obs0.shape[-1], self.n_latent, n_tasks, d_task, self.hidden,
-                steps or 1, [g[0] for g in gens], gates=(l0s > 0).tolist(),
-            )  # fmt: skip
-            history = self._optimise(net, o, y_t, as_tensor(valid), l1s, l0s, gens)
-            net.eval()
-            with torch.no_grad():
-                picks = [torch.randperm(n, generator=g[0])[:_JACOBIAN_ROWS] for g in gens]
-                rows = torch.stack([o[j, pick] for j, pick in enumerate(picks)])
-                mu, _ = net.encode(rows.repeat_interleave(per, dim=0), per_member=True)
-                sensitivity = net.sensitivity(mu, task_dims).numpy().astype(float)
-                masks = net.mask().squeeze(2).numpy().astype(float)
         fitted = []
         for j, (obs, _, seed) in enumerate(groups):
             obs_mean, obs_std, task_stats = stats[j]
@@ -416,16 +368,12 @@ class SparseTaskVAE(BaseEstimator):
                 m.n_features_in_, m.n_steps_, m.task_dims_ = obs.shape[-1], steps, task_dims
                 m.obs_mean_, m.obs_std_, m.task_stats_ = obs_mean, obs_std, task_stats
                 m.network_ = net.member(e)
-                m.task_mask_ = masks[e].copy()
-                m.task_sensitivity_ = sensitivity[e].copy()
+                m.task_mask_ = trained.masks[e].copy()
+                m.task_sensitivity_ = trained.sensitivity[e].copy()
                 m.loss_history_ = loss_table(history[:, e], LOSS_TERMS)
                 members.append(m)
             fitted.append(members)
         return fitted
-
-    def _optimise(self, net, o, y_t, valid_t, l1s, l0s, gens) -> np.ndarray:
-        """Adam on the summed member losses (:func:`specialist.models.vae_ensemble.optimise`)."""
-        return optimise(self, net, o, y_t, valid_t, l1s, l0s, gens)
 
     def path_table(self, members, observations, tasks) -> pd.DataFrame:
         """Held-out losses of a path of fitted models (the dense one first) and the λ choice.

@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import nn
+
+from specialist.models._common import mean_and_scale, torch_threads
 
 #: the loss terms of ``loss_history_``
 LOSS_TERMS = ("total", "recon", "kl", "task", "penalty")
@@ -270,6 +273,82 @@ def proximal_l1(
         tau = group["lr"] * l1s[:, None, None] / (v_hat.sqrt() + eps)
         shrunk = (theta - tau).clamp(min=0.0)
         theta.copy_(torch.where(members[:, None, None], shrunk, theta))
+
+
+#: rows of the codes on which the heads' Jacobians are averaged
+JACOBIAN_ROWS = 2048
+
+
+@dataclass(frozen=True)
+class TrainedEnsemble:
+    """What :func:`train_groups` returns: the trained ensemble, its loss history ``(epochs, E,
+    terms)``, every member's mask ``(E, M, L)`` and head sensitivities ``(E, M, L)``, and the
+    shapes and standardisation of each group's data (``stats[j] = (obs_mean, obs_std,
+    [(task_mean, task_std), ...])``)."""
+
+    network: VAEEnsemble
+    history: np.ndarray
+    masks: np.ndarray
+    sensitivity: np.ndarray
+    n_steps: int | None
+    task_dims: tuple[int, ...]
+    stats: list
+
+
+def train_groups(model, groups, penalties) -> TrainedEnsemble:
+    """Train one ensemble for ``model``'s settings (a
+    :class:`~specialist.models.vae.SparseTaskVAE`): per ``(observations, task blocks, seed)``
+    group, one member per ``(l1, l0)`` pair of ``penalties``, members ordered group by group.
+    Each group's data are standardised on their own, and each group draws its
+    initialisation, mini-batches and noise from its own seed exactly as a one-group ensemble
+    does, so a group's members do not depend on the other groups."""
+    obs0, blocks0, _ = groups[0]
+    n, n_tasks = obs0.shape[0], len(blocks0)
+    d_task = max(b.shape[1] for b in blocks0)
+    steps = obs0.shape[1] if obs0.ndim == 3 else None
+    task_dims = tuple(b.shape[1] for b in blocks0)
+    for obs, blocks, _ in groups[1:]:
+        if obs.shape != obs0.shape or tuple(b.shape[1] for b in blocks) != task_dims:
+            raise ValueError(
+                "data sets trained together need the same shapes: observations "
+                f"{obs0.shape} and task sizes {task_dims}, got {obs.shape} and "
+                f"{tuple(b.shape[1] for b in blocks)}"
+            )
+    o_all, y_all, stats = [], [], []
+    for obs, blocks, _ in groups:
+        obs_mean, obs_std = mean_and_scale(obs.reshape(-1, obs.shape[-1]))
+        y = np.zeros((n_tasks, n, d_task))
+        task_stats = []
+        for k, b in enumerate(blocks):
+            mean, std = mean_and_scale(b)
+            task_stats.append((mean, std))
+            y[k, :, : b.shape[1]] = (b - mean) / std
+        o_all.append(as_tensor((obs - obs_mean) / obs_std))
+        y_all.append(as_tensor(y))
+        stats.append((obs_mean, obs_std, task_stats))
+    valid = np.zeros((n_tasks, 1, d_task))
+    for k, d in enumerate(task_dims):
+        valid[k, 0, :d] = 1.0
+    per = len(penalties)
+    l1s = torch.tensor([p[0] for p in penalties] * len(groups), dtype=DTYPE)
+    l0s = torch.tensor([p[1] for p in penalties] * len(groups), dtype=DTYPE)
+    o, y_t = torch.stack(o_all), torch.stack(y_all)  # (G, n, ...), (G, M, n, d)
+    with torch_threads(model.n_threads), torch.random.fork_rng(devices=[]):
+        torch.manual_seed(groups[0][2])
+        gens = [[torch.Generator().manual_seed(s) for s in generator_seeds(g[2])] for g in groups]
+        net = VAEEnsemble(
+            per * len(groups), obs0.shape[-1], model.n_latent, n_tasks, d_task, model.hidden,
+            steps or 1, [g[0] for g in gens], gates=(l0s > 0).tolist(),
+        )  # fmt: skip
+        history = optimise(model, net, o, y_t, as_tensor(valid), l1s, l0s, gens)
+        net.eval()
+        with torch.no_grad():
+            picks = [torch.randperm(n, generator=g[0])[:JACOBIAN_ROWS] for g in gens]
+            rows = torch.stack([o[j, pick] for j, pick in enumerate(picks)])
+            mu, _ = net.encode(rows.repeat_interleave(per, dim=0), per_member=True)
+            sensitivity = net.sensitivity(mu, task_dims).numpy().astype(float)
+            masks = net.mask().squeeze(2).numpy().astype(float)
+    return TrainedEnsemble(net, history, masks, sensitivity, steps, task_dims, stats)
 
 
 def generator_seeds(seed: int) -> list[int]:
