@@ -60,18 +60,17 @@ import pandas as pd
 from specialist import claims
 from specialist.ci import DSeparationOracle
 from specialist.dag_drawing import draw_collider_dag
-from specialist.experiments.dsep import (
-    corollary1_reading,
-    local_test_check,
-    query_verdicts,
-    representative_check,
-    theorem1_reading,
+from specialist.experiments.dsep import local_test_check, query_verdicts, representative_check
+from specialist.experiments.dsep_verdicts import (
+    band_claims,
+    check_table,
+    query_table,
+    representative_summary,
 )
 from specialist.outputs import Outputs, say
 from specialist.plotting import use_style
 from specialist.simulate import ColliderStructure
-from specialist.stats import wilson_interval
-from specialist.structure import band_set, discover_task_structure, representative_step
+from specialist.structure import band_set, discover_task_structure
 from specialist.variables import display_name, state, task
 
 out = Outputs(output_dir)
@@ -116,30 +115,10 @@ oracle.fit(
     }
 )
 
-rows = []
 n_seg = structure.n_segments
-for j in range(structure.n_tasks):
-    for a in range(n_seg):
-        for b in range(a + 1, n_seg):
-            cond = [state(t) for t in band_set(a, b, n_steps, segment_length)] + [task(j)]
-            x, y = (
-                state(representative_step(a, segment_length)),
-                state(representative_step(b, segment_length)),
-            )
-            dependent = oracle.test(x, y, cond).pvalue < 0.05
-            shares = bool(assignment[a, j] and assignment[b, j])
-            rows.append(
-                {
-                    "task": display_name(task(j)),
-                    "segment pair": f"S{a + 1}, S{b + 1}",
-                    "tested states": f"{display_name(x)}, {display_name(y)}",
-                    "conditioning set": "{" + ", ".join(display_name(c) for c in cond) + "}",
-                    "shares task": shares,
-                    "oracle verdict": "dependent" if dependent else "independent",
-                    "agrees": dependent == shares,
-                }
-            )
-checks = pd.DataFrame(rows)
+# every task and segment pair with the paper's representatives (the last step of a segment)
+queries = query_verdicts(structure, position=segment_length - 1, test="pair")
+checks = query_table(queries)
 out.table(checks, "oracle_checks")
 checks
 
@@ -211,24 +190,7 @@ assert len(described) == 1 and set(described["z"].iloc[0]) == {
     state(5),
     task(0),
 }, first_state
-pd.DataFrame(
-    {
-        "task": [display_name(task(j)) for j in wrong_example["task"]],
-        "segment pair": [
-            f"S{a + 1}, S{b + 1}"
-            for a, b in zip(wrong_example["k"], wrong_example["v"], strict=True)
-        ],
-        "tested states": [
-            f"{display_name(x)}, {display_name(y)}"
-            for x, y in zip(wrong_example["x"], wrong_example["y"], strict=True)
-        ],
-        "conditioning set": [
-            "{" + ", ".join(display_name(c) for c in z) + "}" for z in wrong_example["z"]
-        ],
-        "shares task": wrong_example["truth"],
-        "oracle verdict": np.where(wrong_example["dependent"], "dependent", "independent"),
-    }
-)
+query_table(wrong_example, agreement=False)
 
 # %% [markdown]
 # **Over random structures.** We repeat the check on random interleaved structures (the
@@ -255,82 +217,11 @@ check = pd.concat(
     ignore_index=True,
 )
 out.table(check, "representative_check")
-test_names = {"pair": "pair test (Theorem 1)", "local": "local test"}
-check["position shown"] = [
-    f"{j + 1} of {L} ({name})"
-    for j, L, name in zip(
-        check["position"], check["segment_length"], check["position_name"], strict=True
-    )
-]
-check["cell"] = [
-    f"{frac:.1%} ({bad}/{n})"
-    for frac, bad, n in zip(
-        check["wrong_fraction"], check["structures_with_error"], check["n_structures"], strict=True
-    )
-]
-shown = check.assign(test=check["test"].map(test_names)).pivot_table(
-    index=["test", "segment_length", "position shown"],
-    columns="p_disconnect",
-    values="cell",
-    aggfunc="first",
-    sort=False,
-)
-shown.index.names = ["test", "L", "representative position"]
-shown.columns = [f"p_disconnect = {p:g}" for p in shown.columns]
-shown
+check_table(check)
 
 # %%
-errors = check.groupby(["segment_length", "position", "position_name"])["n_wrong"].sum()
-valid = [(L, j, name) for (L, j, name), n in errors.items() if n == 0]
-invalid = [(L, j, name) for (L, j, name), n in errors.items() if n > 0]
-
-
-def positions_text(items) -> str:
-    """``"the last state (L = 2, 3) and the middle state (L = 3)"``."""
-    by_name: dict[str, list[str]] = {}
-    for L, _, name in items:
-        by_name.setdefault(name, []).append(str(L))
-    parts = [f"the {name} state (L = {', '.join(Ls)})" for name, Ls in by_name.items()]
-    return " and ".join(parts) or "none"
-
-
-p_min = min(check_p_disconnect)
-first_wrong = check[(check["p_disconnect"] == p_min) & (check["position"] == 0)]
-first_rates = "; ".join(
-    ", ".join(
-        f"{r.wrong_fraction:.0%} (L = {r.segment_length})"
-        for r in first_wrong[first_wrong["test"] == t].itertuples()
-    )
-    + f" of the {test_names[t]} queries"
-    for t in ("pair", "local")
-)
-all_false_dependent = bool((check["n_false_independent"] == 0).all())
-cut = check[check["p_disconnect"] == 1.0]
-sentences = [
-    f"Valid representatives (no wrong verdict of either test in any of the {n_structures} "
-    f"structures per setting): {positions_text(valid)}.",
-    f"Invalid: {positions_text(invalid)}. With p_disconnect = {p_min:g} the first state gives "
-    f"wrong verdicts in {first_rates}; "
-    + (
-        "every wrong verdict is a false 'dependent', as the open path predicts."
-        if all_false_dependent
-        else "some wrong verdicts are false 'independent', which the open path does not explain."
-    ),
-]
-if len(cut):
-    sentences.append(
-        "With every step disconnected (p_disconnect = 1) the first state gives "
-        + ("no wrong verdict" if (cut["n_wrong"] == 0).all() else "wrong verdicts")
-        + ": without the edge a_{t-1} -> s_t there is no open path."
-    )
-sentences.append(
-    "So Corollary 1, as summarised, does not hold in our collider model for the first state "
-    "of a segment; the paper's own choice, the last state, gives no wrong verdict."
-    if invalid
-    and all(name == "first" for *_, name in invalid)
-    and any(name == "last" for *_, name in valid)
-    else "The check does not single out the first state; see the table above."
-)
+summary = representative_summary(check, n_structures)
+valid, invalid, sentences = summary["valid"], summary["invalid"], summary["sentences"]
 say(*sentences)
 
 # %% [markdown]
@@ -352,109 +243,9 @@ say(*sentences)
 # table and the sentences below are computed from this run.
 
 # %%
-pair = check[check["test"] == "pair"]
-last_wrong = int(pair.loc[pair["position_name"] == "last", "n_wrong"].sum())
-last_queries = int(pair.loc[pair["position_name"] == "last", "n_queries"].sum())
-# headline number: pair test, first state, smallest L and connected-most setting
-head = pair[
-    (pair["position"] == 0)
-    & (pair["segment_length"] == min(check_segment_lengths))
-    & (pair["p_disconnect"] == min(check_p_disconnect))
-].iloc[0]
-low, high = wilson_interval(int(head["structures_with_error"]), int(head["n_structures"]))
-only_first = bool(invalid) and all(name == "first" for *_, name in invalid)
-conditions = (
-    f"d-separation oracle on the true collider DAG; {n_structures} random structures per "
-    f"setting (T = {check_n_steps}, M = {check_n_tasks}, L in {check_segment_lengths}, "
-    f"p_disconnect in {check_p_disconnect})"
+claims_list = band_claims(
+    check, n_structures, check_args, attack_seed, attack_extra_tasks, attack_n_steps
 )
-# the two claims are exact oracle checks, read by one function each (experiments.dsep); the
-# attacks change our own choices: a second stream of random structures, denser structures
-# (more tasks on the same T), longer sequences (Theorem 1), and for Corollary 1 the paper's
-# own band kept around the last state while only the standing-in state changes
-shared_attacks = {
-    f"structure seed stream 1 (seed {seed + attack_seed})": representative_check(
-        n_structures, **{**check_args, "seed": seed + attack_seed}
-    ),
-    f"denser structures (M = {check_n_tasks + attack_extra_tasks} tasks)": representative_check(
-        n_structures, **{**check_args, "n_tasks": check_n_tasks + attack_extra_tasks}
-    ),
-}
-attack_checks = {
-    "Theorem 1": {
-        **shared_attacks,
-        f"longer sequences (T = {attack_n_steps})": representative_check(
-            n_structures, **{**check_args, "n_steps": attack_n_steps}
-        ),
-    },
-    "Corollary 1": {
-        **shared_attacks,
-        # our reading of the corollary takes the band around the standing-in state; the
-        # paper's Z_band is built around the last state: keep it, swap only the representative
-        "the paper's band kept (neighbours of the last state), only the state swapped": (
-            representative_check(n_structures, **check_args, band="paper")
-        ),
-    },
-}
-readings = {
-    "Theorem 1": (theorem1_reading, "thm-1"),
-    "Corollary 1": (corollary1_reading, "cor-1"),
-}
-given = {"Band-set test (oracle)": "the true DAG (d-separation oracle)"}
-no_chance = (
-    "none: an exact d-separation check on the true DAG, no score with a chance level (every "
-    "wrong verdict counts)"
-)
-claims_list = []
-texts = {
-    "Theorem 1": "Theorem 1: g_i is relevant to both S_k and S_v iff s_kL and s_vL are "
-    "dependent given Z_band(k, v, i)",
-    "Corollary 1": "Corollary 1 (as summarised; our reading takes the band around the "
-    "standing-in state): any state of a segment can stand in for s_kL",
-}
-for name, (read, theory) in readings.items():
-    verdict_, key_, tally_ = read(check)
-    if name == "Corollary 1":
-        key_ += (
-            f"; first state, L = {int(head['segment_length'])}, p_disconnect = "
-            f"{head['p_disconnect']:g}: {int(head['structures_with_error'])}/"
-            f"{int(head['n_structures'])} structures with an error ({low:.0%} to {high:.0%}, "
-            f"Wilson 95%), {head['wrong_fraction']:.1%} of the pair verdicts wrong; Algorithm 1's "
-            f"segment × task entries (the paper's any-pair rule) {head['entry_wrong_fraction']:.1%} "
-            f"wrong, false-positive rate {head['entry_false_positive_rate']:.1%}"
-            + (
-                "; every error is a false 'dependent' and none is left once every step is "
-                "disconnected: they come through the edge a_t → s_{t+1} of the summarised "
-                "transition (the previous segment's last action into the first state), so the "
-                "verdict rests on that edge"
-                if all_false_dependent and len(cut) and (cut["n_wrong"] == 0).all()
-                else ""
-            )
-        )
-    claims_list.append(
-        claims.claim(
-            texts[name],
-            verdict_,
-            key_,
-            n_runs=None,
-            kind="oracle",
-            chance=no_chance,
-            given=given,
-            conditions=conditions
-            + (
-                "; the middle and last states have no wrong verdict"
-                if name == "Corollary 1" and only_first
-                else ""
-            ),
-            # each attack is read by the same function as the main verdict
-            attacks=[
-                claims.attack(choice, *read(table)[:2])
-                for choice, table in attack_checks[name].items()
-            ],
-            tally=tally_,
-            theory=[theory],
-        )
-    )
 attacks = claims.attacks_frame(claims_list)
 out.table(attacks, "attacks")
 say(*(claims.robustness_sentence(c) for c in claims_list))
