@@ -20,7 +20,7 @@ this way. ``specialist.outputs.Outputs.metrics`` refuses a ``claims`` item that 
 Backs
 -----
 fig2_band_set, fig3_structure, fig3_conditions, fig3_nonlinear, fig_colliders,
-fig_finite_sample, tab2_runtime, fig4_sportshhi, fig5_l1_ablation, fig5_l1_path,
+fig_finite_sample, fig_scaling, tab2_runtime, fig4_sportshhi, fig5_l1_ablation, fig5_l1_path,
 fig6_gan_edits, tab_edit_specificity
 """
 

@@ -7,7 +7,7 @@ atomic. The runner adds ``provenance.json`` and the executed notebook afterwards
 Backs
 -----
 fig2_band_set, fig3_conditions, fig3_nonlinear, fig3_structure, fig4_sportshhi, fig5_l1_ablation,
-fig5_l1_path, fig6_gan_edits, fig_colliders, fig_finite_sample, tab2_runtime, tab_edit_specificity
+fig5_l1_path, fig6_gan_edits, fig_colliders, fig_finite_sample, fig_scaling, tab2_runtime, tab_edit_specificity
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class Outputs:
     Backs
     -----
     fig2_band_set, fig3_conditions, fig3_nonlinear, fig3_structure, fig4_sportshhi,
-    fig5_l1_ablation, fig5_l1_path, fig6_gan_edits, fig_colliders, fig_finite_sample, tab2_runtime,
+    fig5_l1_ablation, fig5_l1_path, fig6_gan_edits, fig_colliders, fig_finite_sample, fig_scaling, tab2_runtime,
     tab_edit_specificity
     """
 
@@ -99,7 +99,7 @@ def say(*sentences: str) -> None:
     Backs
     -----
     fig2_band_set, fig3_conditions, fig3_nonlinear, fig3_structure, fig4_sportshhi,
-    fig5_l1_ablation, fig5_l1_path, fig6_gan_edits, fig_colliders, fig_finite_sample, tab2_runtime,
+    fig5_l1_ablation, fig5_l1_path, fig6_gan_edits, fig_colliders, fig_finite_sample, fig_scaling, tab2_runtime,
     tab_edit_specificity
     """
     if not sentences or not all(isinstance(s, str) and s for s in sentences):

@@ -7,7 +7,7 @@ role colours below are used the same way on every page.
 Backs
 -----
 fig2_band_set, fig3_conditions, fig3_nonlinear, fig3_structure, fig4_sportshhi, fig5_l1_ablation,
-fig5_l1_path, fig6_gan_edits, fig_colliders, fig_finite_sample, tab2_runtime, tab_edit_specificity
+fig5_l1_path, fig6_gan_edits, fig_colliders, fig_finite_sample, fig_scaling, tab2_runtime, tab_edit_specificity
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def use_style() -> None:
     Backs
     -----
     fig2_band_set, fig3_conditions, fig3_nonlinear, fig3_structure, fig4_sportshhi,
-    fig5_l1_ablation, fig5_l1_path, fig6_gan_edits, fig_colliders, fig_finite_sample, tab2_runtime,
+    fig5_l1_ablation, fig5_l1_path, fig6_gan_edits, fig_colliders, fig_finite_sample, fig_scaling, tab2_runtime,
     tab_edit_specificity
     """
     mpl.rcParams.update(STYLE)
@@ -182,7 +182,7 @@ def log_ticks(ax, values=None, axis: str = "x") -> None:
 
     Backs
     -----
-    fig_colliders, fig_finite_sample, tab2_runtime
+    fig_colliders, fig_finite_sample, fig_scaling, tab2_runtime
     """
     from matplotlib.ticker import FixedLocator, NullFormatter, NullLocator, StrMethodFormatter
 

@@ -285,4 +285,3 @@ def band_claims(
             )
         )
     return out
-

@@ -7,7 +7,7 @@ to run one after another in one process (``n_jobs=1``), since parallel runs comp
 
 Backs
 -----
-tab2_runtime
+fig_scaling
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def causal_learn_available() -> bool:
 
     Backs
     -----
-    tab2_runtime
+    fig_scaling
     """
     try:
         from causallearn.utils.cit import CIT  # noqa: F401
@@ -64,7 +64,7 @@ def pair_queries(
 
     Backs
     -----
-    tab2_runtime
+    fig_scaling
     """
     k = n_segments(n_steps, segment_length)
     reps = [representative_step(a, segment_length) for a in range(k)]
@@ -114,7 +114,7 @@ def peak_memory_mb(fn: Callable[[], object]) -> float:
 
     Backs
     -----
-    tab2_runtime
+    fig_scaling
     """
     was_tracing = tracemalloc.is_tracing()
     if not was_tracing:
@@ -182,7 +182,7 @@ def algorithm1_scaling(
 
     Backs
     -----
-    tab2_runtime
+    fig_scaling
     """
     unknown = [r for r in rules if r not in RULES]
     if unknown or not rules:
@@ -265,7 +265,7 @@ def fit_exponent(x, seconds, *, min_x: float) -> dict[str, float]:
 
     Backs
     -----
-    tab2_runtime
+    fig_scaling
     """
     x = np.asarray(x, dtype=float).ravel()
     y = np.asarray(seconds, dtype=float).ravel()
@@ -286,3 +286,105 @@ def fit_exponent(x, seconds, *, min_x: float) -> dict[str, float]:
         "x_min": float(x[use].min()),
         "x_max": float(x[use].max()),
     }
+
+
+#: a data set depends on these settings and the seed only (the sweeps' ``seed_keys``)
+DATA_KEYS = ["n_steps", "n_tasks", "n_samples"]
+
+
+def scaling_study(
+    scaling_steps: Sequence[int],
+    scaling_tasks: int,
+    scaling_samples: int,
+    samples_grid: Sequence[int],
+    samples_steps: int,
+    samples_tasks: int,
+    repeats: int,
+    budget_s: float,
+    local_max_segments: int,
+    accuracy_seeds: int,
+    causal_learn_max_steps: int,
+    causal_learn_per_test_max_samples: int,
+    seed: int,
+    n_jobs: int = 1,
+):
+    """The scaling page's runs: the timed sweeps in T (at ``scaling_tasks``,
+    ``scaling_samples``) and in n (at ``samples_steps``, ``samples_tasks``), one after another
+    in this process, and the untimed accuracy runs (``accuracy_seeds - 1`` more data sets per T
+    and, on local tasks spanning 2 to ``local_max_segments`` segments, ``accuracy_seeds``),
+    which may run in ``n_jobs`` workers. causal-learn is timed at the settings with
+    ``T <= causal_learn_max_steps`` (its fresh-CIT-per-query variant also needs
+    ``n <= causal_learn_per_test_max_samples``).
+
+    Returns ``(by_steps, by_samples, accuracy_runs)``: the timed runs of each sweep, and every
+    run that scores accuracy with its ``condition`` (``"default"`` or ``"local"``) and
+    ``data_set``.
+
+    Backs
+    -----
+    fig_scaling
+    """
+    import pandas as pd
+
+    from specialist.sweep import run_grid
+
+    timing = {"repeats": repeats, "budget_s": budget_s}
+
+    def yardstick(n_steps, n):
+        small = n_steps <= causal_learn_max_steps
+        return {
+            "causal_learn": small,
+            "causal_learn_per_test": small and n <= causal_learn_per_test_max_samples,
+        }
+
+    t_grid = [
+        {"n_steps": t, "n_tasks": scaling_tasks, "n_samples": scaling_samples, **timing}
+        | yardstick(t, scaling_samples)
+        for t in scaling_steps
+    ]
+    n_grid = [
+        {"n_steps": samples_steps, "n_tasks": samples_tasks, "n_samples": n, **timing}
+        | yardstick(samples_steps, n)
+        for n in samples_grid
+    ]
+    # timed runs, one after another in this process
+    by_steps = run_grid(algorithm1_scaling, t_grid, base_seed=seed, seed_keys=DATA_KEYS)
+    by_samples = run_grid(algorithm1_scaling, n_grid, base_seed=seed, seed_keys=DATA_KEYS)
+    # accuracy: the timed data sets, more of them if asked, and the local-task condition
+    # (untimed: the pair p-values of a data set are computed once and every rule decides)
+    untimed = {"timed": False, "memory": False}
+    runs = [by_steps.assign(condition="default", data_set=0)]
+    if accuracy_seeds > 1:
+        extra = run_grid(
+            algorithm1_scaling,
+            [
+                {**s, **untimed, "causal_learn": False, "causal_learn_per_test": False}
+                for s in t_grid
+            ],
+            n_seeds=accuracy_seeds - 1,
+            base_seed=seed + 1,
+            seed_keys=DATA_KEYS,
+            n_jobs=n_jobs,
+            blas_threads=1,
+        )
+        runs.append(extra.assign(condition="default", data_set=extra["replicate"] + 1))
+    local = run_grid(
+        algorithm1_scaling,
+        [
+            {
+                "n_steps": t,
+                "n_tasks": scaling_tasks,
+                "n_samples": scaling_samples,
+                "max_segments": min(local_max_segments, t // 2),
+                **untimed,
+            }
+            for t in scaling_steps
+        ],
+        n_seeds=accuracy_seeds,
+        base_seed=seed,
+        seed_keys=DATA_KEYS,
+        n_jobs=n_jobs,
+        blas_threads=1,
+    )
+    runs.append(local.assign(condition="local", data_set=local["replicate"]))
+    return by_steps, by_samples, pd.concat(runs, ignore_index=True)

@@ -27,7 +27,7 @@ DEFAULT_PROFILE = "paper"
 
 
 #: artefacts that measure time: their runs always stay on this machine
-TIMING_ARTEFACTS = ("tab2_runtime",)
+TIMING_ARTEFACTS = ("tab2_runtime", "fig_scaling")
 
 
 @dataclass(frozen=True)
