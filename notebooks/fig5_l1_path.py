@@ -65,17 +65,24 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from specialist import claims as verdicts
 from specialist.experiments.layer2 import (
     KEEP_MARGIN,
-    auto_vs_oracle,
-    chance_text,
-    given_of,
     layer2_run,
     runs_by_method,
     separation_sentence,
     verdict_of,
 )
+from specialist.experiments.layer2.path import (
+    CONDITION_KEYS,
+    auto_facts,
+    condition_label,
+    in_condition,
+    kind_tally,
+    landing_table,
+    path_attacks,
+    path_claims,
+)
+from specialist.experiments.layer2.path import headline as path_headline
 from specialist.models import SparseTaskVAE
 from specialist.outputs import Outputs, say
 from specialist.plotting import BLUE, GREY, VERMILLION, use_style
@@ -131,15 +138,7 @@ runs = run_grid(
 runs = runs.drop(columns=["score_path", "auto_path"])
 out.table(runs, "runs")
 long = runs_by_method(runs)
-cond_keys = ["task_kind", "latent_correlation", "mixing_layers"]
-
-
-def describe(c) -> str:
-    rho = c["latent_correlation"]
-    latents = "independent latents" if rho == 0 else f"correlated latents (ρ = {rho:g})"
-    return f"{c['task_kind']} tasks, {latents}, mixing depth {c['mixing_layers']}"
-
-
+describe = condition_label
 path_rows = long[long["method"].str.startswith("path=")].copy()
 path_rows["l1"] = path_rows["method"].str.slice(5).astype(float)
 
@@ -151,8 +150,8 @@ fig, axes = plt.subplots(
     n_rows, n_cols, figsize=(3.4 * n_cols, 2.9 * n_rows + 0.6), squeeze=False, sharey=True
 )
 for ax, c in zip(axes.flat, conditions, strict=False):
-    sel = np.logical_and.reduce([long[k] == c[k] for k in cond_keys])
-    part = path_rows[np.logical_and.reduce([path_rows[k] == c[k] for k in cond_keys])]
+    sel = in_condition(long, c)
+    part = path_rows[in_condition(path_rows, c)]
     for metric, ls, label in (
         ("r2_relevant", "-", "R² relevant"),
         ("r2_irrelevant_max", "--", "R² irrelevant (max)"),
@@ -167,7 +166,7 @@ for ax, c in zip(axes.flat, conditions, strict=False):
         ax.axhline(general, color=GREY, ls=ls, lw=1.0, label=f"generalist: {label}")
         level = long.loc[sel & (long["method"] == "random"), metric].mean()
         ax.axhline(level, color="black", ls=ls, lw=0.8, alpha=0.6, label=f"chance: {label}")
-    cond_runs = runs[np.logical_and.reduce([runs[k] == c[k] for k in cond_keys])]
+    cond_runs = runs[in_condition(runs, c)]
     jitter = np.linspace(0.92, 1.08, len(cond_runs))
     ax.scatter(cond_runs["auto_l1"] * jitter, np.full(len(cond_runs), 1.06), marker="v", s=22,
                color=BLUE, clip_on=False, label="λ auto")  # fmt: skip
@@ -193,23 +192,7 @@ plt.show()
 # the truth's λ on the same data set (paired; 95% t intervals).
 
 # %%
-landing = []
-for c in conditions:
-    found = auto_vs_oracle(
-        runs[np.logical_and.reduce([runs[k] == c[k] for k in cond_keys])], l1_path
-    )
-    landing.append(
-        {
-            "condition": describe(c),
-            "auto λ": ", ".join(f"{v:g}" for v in found["auto"]),
-            "truth's λ": ", ".join(f"{v:g}" for v in found["oracle"]),
-            "same λ": found["same"],
-            "auto at the largest λ": found["at_edge"],
-            "R² relevant, auto − oracle": found["relevant"].text(),
-            "R² irrelevant max, auto − oracle": found["irrelevant_max"].text(),
-        }
-    )
-landing_table = pd.DataFrame(landing)
+landing_table = landing_table(runs, conditions, l1_path)
 out.table(landing_table, "auto_landing")
 landing_table
 
@@ -230,10 +213,7 @@ landing_table
 condition_verdicts, sentences, claims = [], [], []
 colors = {"agrees": BLUE, "mixed": GREY, "inconclusive": GREY, "disagrees": VERMILLION,
           "not testable here": "0.7"}  # fmt: skip
-by_condition = {
-    describe(c): long[np.logical_and.reduce([long[k] == c[k] for k in cond_keys])]
-    for c in conditions
-}
+by_condition = {describe(c): long[in_condition(long, c)] for c in conditions}
 overall, overall_key, overall_tally, results = verdict_of(by_condition)
 fig, (ax_irr, ax_rel) = plt.subplots(1, 2, figsize=(11, 0.45 * n_cond + 1.4), sharey=True)
 for i, c in enumerate(conditions):
@@ -264,99 +244,30 @@ plt.show()
 
 # %%
 counts = pd.Series([v["verdict"] for v in condition_verdicts]).value_counts()
-agree_where = [describe(v) for v in condition_verdicts if v["verdict"] == "agrees"]
-other_where = [
-    f"{describe(v)} ({v['verdict']})" for v in condition_verdicts if v["verdict"] != "agrees"
-]
-headline = (
-    f"The Fig. 5 verdict (sparsity separates the blocks and keeps the relevant one) holds on "
-    f"{len(agree_where)} of {len(condition_verdicts)} conditions"
-    + (f"; it does not on: {'; '.join(other_where)}" if other_where else "")
-    + f". Over all conditions the comparisons give: {overall_tally} (verdict: {overall})."
-)
-same = sum(row["same λ"] for row in landing)
-truth_counts = runs["oracle_l1"].value_counts()
-best_constant, best_count = float(truth_counts.idxmax()), int(truth_counts.max())
-at_edge = sum(row["auto at the largest λ"] for row in landing)
-edge_text = (
-    f"on {at_edge} of {len(runs)} data sets it chose the path's largest λ ({max(l1_path):g}), "
-    "at the edge of the path: a longer path might have let it go further"
-    if at_edge
-    else f"it never chose the path's largest λ ({max(l1_path):g})"
-)
-auto_sentence = (
-    f"λ chosen from the data matched the truth's λ on {same} of {len(runs)} data sets (the "
-    f"best constant, always λ = {best_constant:g}, matches on {best_count}); "
-    f"{edge_text}. Where auto and the truth differ, the table above shows what it costs."
-)
+headline = path_headline(condition_verdicts, overall, overall_tally)
+facts = auto_facts(runs, landing_table, l1_path)
+auto_sentence = facts["sentence"]
 say(headline, auto_sentence, *sentences)
-n_data = int(runs.groupby(cond_keys)["seed"].nunique().min())
-
-
-def kind_tally(results: dict) -> str:
-    """Outcomes of the conditions, per task kind."""
-    parts = []
-    for kind in task_kinds:
-        names = [describe(c) for c in conditions if c["task_kind"] == kind]
-        words = pd.Series([results[n]["outcome"] for n in names]).value_counts()
-        parts.append(
-            f"{kind} tasks " + ", ".join(f"{w} {n}" for w, n in words.items()) + f" of {len(names)}"
-        )
-    return "; ".join(parts)
-
-
-path_attacks = []
-for choice, options in (
-    ("comparator: the generalist's top-|I_k| latents (given the true block sizes), not its "
-     "Jacobian block", {"dense": "generalist_top"}),
-    ("keeping the relevant block: no loss allowed (margin 0, not 0.05)", {"margin": 0.0}),
-):  # fmt: skip
-    v, _, t, res = verdict_of(by_condition, **options)
-    path_attacks.append(verdicts.attack(choice, v, f"{t}; by task kind: {kind_tally(res)}"))
+n_data = int(runs.groupby(CONDITION_KEYS)["seed"].nunique().min())
+attacks = path_attacks(by_condition, conditions, task_kinds)
 say(
     f"Over conditions the reading is {overall} ({overall_tally}); by task kind: "
-    f"{kind_tally(results)}. Under our own alternative choices: "
-    + "; ".join(f"{a.choice}: {a.verdict} ({a.key_number})" for a in path_attacks)
+    f"{kind_tally(results, conditions, task_kinds)}. Under our own alternative choices: "
+    + "; ".join(f"{a.choice}: {a.verdict} ({a.key_number})" for a in attacks)
     + "."
 )
-claims.append(
-    verdicts.claim(
-        "Sparsity on the task–latent mask separates the task block (Thm. 2) across task kind, "
-        "latent correlation and mixing depth",
-        verdicts.BEYOND,
-        f"over conditions: {overall} ({overall_tally}); by task kind: {kind_tally(results)}; {overall_key}",
-        n_runs=n_data,
-        chance="; ".join(f"{name}: {chance_text(part)}" for name, part in by_condition.items()),
-        given=given_of("l1_auto", "generalist", "random", "random_dense"),
-        conditions=f"{len(condition_verdicts)} conditions × {n_seeds} data sets, n = "
-        f"{n_samples:,}; both models trained with the tasks as targets; scalar tasks, "
-        "correlated latents and deeper mixing lie outside Theorem 2's assumptions (Theory page)",
-        attacks=path_attacks,
-        tally=overall_tally,
-    )
-)
-claims.append(
-    verdicts.claim(
-        "λ can be chosen from the data alone (held-out task and reconstruction losses within "
-        "0.05 of the dense model's)",
-        verdicts.BEYOND,
-        f"auto's λ = the truth's λ on {same} of {len(runs)} data sets; at the path's largest "
-        f"λ on {at_edge}",
-        n_runs=int(len(runs)),
-        chance=f"the best constant: always λ = {best_constant:g} (the truth's most frequent λ, "
-        f"chosen knowing the truth) matches on {best_count} of {len(runs)}; a random pick of "
-        f"the {len(l1_path) + 1} path models (λ = 0 included) matches with probability "
-        f"{1 / (len(l1_path) + 1):.2f}",
-        given=given_of("l1_auto"),
-        conditions=f"{len(condition_verdicts)} conditions × {n_seeds} data sets, n = {n_samples:,}",
-    )
-)
+settings = dict(conditions=conditions, task_kinds=task_kinds, n_seeds=n_seeds,
+                n_samples=n_samples, l1_path=l1_path)  # fmt: skip
+claims = path_claims(
+    by_condition, (overall, overall_key, overall_tally, results), attacks, facts, len(runs),
+    n_data, settings,
+)  # fmt: skip
 out.metrics(
     verdicts=condition_verdicts,
     verdict_counts={k: int(v) for k, v in counts.items()},
     overall=overall,
     overall_tally=overall_tally,
-    auto_matches_oracle=int(same),
+    auto_matches_oracle=int(facts["same"]),
     n_runs=int(len(runs)),
     findings=[headline, auto_sentence, *sentences],
     summary=" ".join([headline, auto_sentence]),
