@@ -66,13 +66,10 @@ n_jobs = 2  # worker processes
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-import pandas as pd
 
 from specialist import claims as verdicts
 from specialist.experiments.layer2 import (
     METHODS,
-    chance_text,
-    given_of,
     layer2_run,
     legend,
     method_summary,
@@ -80,6 +77,7 @@ from specialist.experiments.layer2 import (
     separation_sentence,
     verdict_of,
 )
+from specialist.experiments.layer2.ablation import ablation_attacks, ablation_claim
 from specialist.models import SparseTaskVAE
 from specialist.models._common import support_from_sensitivity, support_matrix
 from specialist.outputs import Outputs, say
@@ -245,50 +243,15 @@ say(*sentences)
 
 
 # %%
-def lambdas_of(column):
-    """The λ values an attack used, over data sets (the path's ends clip the step)."""
-    return ", ".join(f"{v:g}" for v in sorted(runs[column].unique()))
-
-
-attack_specs = [  # (choice, arguments of verdict_of): the same rule, other methods' scores
-    ("support threshold 0.05", dict(sparse="l1_auto@t0.05", dense="generalist@t0.05")),
-    ("support threshold 0.2", dict(sparse="l1_auto@t0.2", dense="generalist@t0.2")),
-    (f"λ one path step below auto (λ = {lambdas_of('l1_down_l1')}; 0 is the generalist)",
-     dict(sparse="l1_down")),
-    (f"λ one path step above auto (λ = {lambdas_of('l1_up_l1')})", dict(sparse="l1_up")),
-    ("linear reader of R²", dict(sparse="l1_auto@linear", dense="generalist@linear")),
-    ("comparator: generalist's top-|I_k| (given |I_k|)", dict(dense="generalist_top")),
-    ("non-inferiority margin 0 instead of 0.05", dict(margin=0.0)),
-    ("non-inferiority margin 0.1 instead of 0.05", dict(margin=0.1)),
-]  # fmt: skip
-attacks, attack_rows = [], []
-for choice, arguments in attack_specs:
-    v, k, t, _ = verdict_of(one, **arguments)
-    attacks.append(verdicts.attack(choice, v, k))
-    attack_rows.append({"choice": choice, "verdict": v, "outcomes": t, "key number": k})
-attack_table = pd.DataFrame(attack_rows)
+attacks, attack_table = ablation_attacks(one, runs)
 out.table(attack_table, "attacks")
 attack_table
 
 # %%
-chance = chance_text(long)
-paper_claim = verdicts.claim(
-    "Without sparsity a task reads a superset of its latents; with the ℓ1 mask the task block "
-    "keeps the relevant latents and drops the irrelevant ones (Thm. 2, Fig. 5)",
-    verdict,
-    key_number,
-    n_runs=int(runs["seed"].nunique()),
-    chance=chance,
-    given=given_of("l1_auto", "generalist", "random", "random_dense"),
-    conditions=(
-        f"{where}; n = {n_samples:,}; scored on a fresh draw; both models trained with the "
-        "tasks as targets; see the λ path page for scalar tasks, correlated latents and mixing "
-        "depth"
-    ),
-    attacks=attacks,
-    reason=main["reason"] if verdict == verdicts.NOT_TESTABLE else "",
-    tally=tally,
-)
+paper_claim = ablation_claim(
+    long, (verdict, key_number, tally, found), attacks, runs["seed"].nunique(),
+    f"{where}; n = {n_samples:,}",
+)  # fmt: skip
 say(verdicts.robustness_sentence(paper_claim))
 out.metrics(
     summary_table=summary.to_dict(orient="records"),
@@ -307,7 +270,7 @@ out.metrics(
     superset_share=round(superset, 4),
     auto_l1=[float(v) for v in auto],
     claim_holds=verdict == "agrees",
-    attacks=attack_rows,
+    attacks=attack_table.to_dict(orient="records"),
     findings=sentences,
     summary=" ".join(sentences),
     claims=[paper_claim],
