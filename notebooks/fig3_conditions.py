@@ -66,20 +66,17 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from specialist import claims, labels
-from specialist.experiments.atlas import (
-    FACTORS,
-    RULES,
-    best_rule,
-    count_by,
-    describe_condition,
-    rule_sentence,
-    versus_controlled,
+from specialist.experiments.atlas import FACTORS, RULES, best_rule, versus_controlled
+from specialist.experiments.atlas_readings import (
+    atlas_claims,
+    atlas_findings,
+    selection_sentence,
+    selection_table,
+    verdict_counts,
 )
 from specialist.experiments.layer1 import (
     ALL_METHODS,
     CHANCE,
-    METHOD_GIVEN,
     METHOD_LABELS,
     runs_by_method,
     structure_recovery,
@@ -87,20 +84,13 @@ from specialist.experiments.layer1 import (
 from specialist.experiments.tables import split_timings
 from specialist.outputs import Outputs, say
 from specialist.plotting import panel_heatmaps, use_style
-from specialist.stats import mean_interval
 from specialist.sweep import run_grid
 
 out = Outputs(output_dir)
 use_style()
-grid = {
-    "n_steps": [n_steps],
-    "n_tasks": [n_tasks],
-    "n_samples": sample_sizes,
-    "p_disconnect": p_disconnects,
-    "density": densities,
-    "noise_scale": noise_scales,
-    "alpha": [alpha],
-}
+grid = {"n_steps": [n_steps], "n_tasks": [n_tasks], "n_samples": sample_sizes,
+        "p_disconnect": p_disconnects, "density": densities, "noise_scale": noise_scales,
+        "alpha": [alpha]}  # fmt: skip
 runs = runs_by_method(
     run_grid(structure_recovery, grid, n_seeds, base_seed=seed, n_jobs=n_jobs, blas_threads=1)
 )
@@ -109,8 +99,8 @@ runs, timings = split_timings(runs, keys=[*FACTORS, "replicate", "seed", "method
 out.table(runs, "runs")
 out.table(timings, "timings")
 methods = list(ALL_METHODS)
-n_conditions = runs.groupby(list(FACTORS)).ngroups
-print(f"{n_conditions} conditions x {n_seeds} data sets, {len(methods)} methods on each")
+n_cond = runs.groupby(list(FACTORS)).ngroups
+print(f"{n_cond} conditions x {n_seeds} data sets, {len(methods)} methods on each")
 
 # %% [markdown]
 # ## Accuracy and Matthews MCC in every condition
@@ -123,8 +113,6 @@ print(f"{n_conditions} conditions x {n_seeds} data sets, {len(methods)} methods 
 # %%
 cols = [(d, s) for d in densities for s in noise_scales]
 col_labels = [f"{d}, σ = {s:g}" for d, s in cols]
-
-
 fig3_col = (fig3_setting["density"], fig3_setting["noise_scale"])
 has_fig3 = (
     fig3_col in cols
@@ -199,12 +187,7 @@ controlled = pd.concat(
 out.table(controlled, "ours_versus_baselines")
 best = best_rule(runs)
 out.table(best, "best_rule")
-counts = (
-    controlled.groupby(["method", "other"])["verdict"]
-    .value_counts()
-    .unstack(fill_value=0)
-    .reindex(columns=["better", "tie", "worse", "untestable"], fill_value=0)
-)
+counts = verdict_counts(controlled)
 out.table(counts, "controlled_counts")
 counts.rename(index=METHOD_LABELS)
 
@@ -265,90 +248,20 @@ sel_wide["selection"] = [("none" if pd.isna(c) else str(c)) for c in sel_wide["s
 sel_runs = runs_by_method(sel_wide)
 both, sel_timings = split_timings(sel_runs, keys=["selection", "replicate", "seed", "method"])
 out.table(both, "selection_runs")
-sel_rows = []
-for (sel, m), part in both.groupby(["selection", "method"], sort=False):
-    row = {
-        "selection": sel,
-        "method": METHOD_LABELS[m],
-        "given": labels.given_text(METHOD_GIVEN[m]),
-    }
-    for metric, bounds in (("mcc", (-1, 1)), ("fpr", (0, 1)), ("fnr", (0, 1))):
-        row[metric] = mean_interval(part[metric].to_numpy(), bounds=bounds).as_dict()["estimate"]
-        iv = mean_interval(part[metric].to_numpy(), bounds=bounds)
-        row[metric] = f"{iv.estimate:.2f} [{iv.low:.2f}, {iv.high:.2f}]"
-    sel_rows.append(row)
-selection_table = pd.DataFrame(sel_rows)
-out.table(selection_table, "selection")
+sel_table = selection_table(both)
+out.table(sel_table, "selection")
 sel_means = both.groupby(["selection", "method"])[["mcc", "fpr"]].mean()
-sel_sentence = (
-    "Selection at Fig. 3's setting (every task above the threshold), mean MCC without → with: "
-    + "; ".join(
-        f"{METHOD_LABELS[m]} {sel_means.loc[('none', m), 'mcc']:.2f} → "
-        + ", ".join(
-            f"{sel_means.loc[(str(c), m), 'mcc']:.2f} (c = {c:g}; false-positive rate "
-            f"{sel_means.loc[(str(c), m), 'fpr']:.2f})"
-            for c in selection_thresholds
-        )
-        for m in [*methods, CHANCE]
-    )
-    + "."
-)
+sel_sentence = selection_sentence(sel_means, selection_thresholds, methods)
 say(sel_sentence)
-selection_table
+sel_table
 
 # %% [markdown]
 # ## What the atlas says (computed from this run)
 
 # %%
-n_cond = runs.groupby(list(FACTORS)).ngroups
-
-
-def count_text(rule, b):
-    c = counts.loc[(rule, b)]
-    return (
-        f"{METHOD_LABELS[b]}: better in {c['better']}, worse in {c['worse']}, tie in "
-        f"{c['tie']}" + (f", untestable in {c['untestable']}" if c["untestable"] else "")
-    )
-
-
-def by_text(counts_, factor, fmt=str):
-    return ", ".join(f"{fmt(lvl)}: {v}" for lvl, v in counts_[factor].items())
-
-
-ours_c = controlled[controlled["method"] == "ours"]
-worst = max(baselines, key=lambda b: counts.loc[("ours", b), "worse"])
-worse_by = count_by(ours_c[ours_c["other"] == worst], "verdict", "worse", FACTORS)
-at_fig3 = (
-    ours_c.set_index(list(FACTORS)).loc[tuple(fig3_setting[f] for f in FACTORS)]
-    if has_fig3
-    else None
+sentences = atlas_findings(
+    controlled, counts, best, n_cond, rules, baselines, fig3_setting, has_fig3, sel_sentence
 )
-sentences = [
-    f"On MCC, with Holm's control over the {n_cond} conditions of each comparison: "
-    + " | ".join(
-        f"{METHOD_LABELS[r]} against " + "; ".join(count_text(r, b) for b in baselines)
-        for r in rules
-    )
-    + ".",
-    f"Ours with the paper's rule loses to {METHOD_LABELS[worst]} in "
-    f"{counts.loc[('ours', worst), 'worse']} of {n_cond} conditions; where, by factor level: "
-    f"density {by_text(worse_by, 'density')}; p_disconnect "
-    f"{by_text(worse_by, 'p_disconnect', lambda v: f'{v:g}')}; σ "
-    f"{by_text(worse_by, 'noise_scale', lambda v: f'{v:g}')}; n "
-    f"{by_text(worse_by, 'n_samples', lambda v: f'{int(v):,}')}.",
-    (
-        f"At Fig. 3's setting ({describe_condition(fig3_setting)}), Ours (paper's rule) − "
-        + "; ".join(
-            f"{METHOD_LABELS[r['other']]} {r['difference']:+.2f} ({r['verdict']})"
-            for _, r in at_fig3.iterrows()
-        )
-        + "."
-    )
-    if has_fig3
-    else f"Fig. 3's setting ({describe_condition(fig3_setting)}) is not in this profile's grid.",
-    rule_sentence(best, metric="MCC"),
-    sel_sentence,
-]
 say(*sentences)
 
 # %%
@@ -363,41 +276,12 @@ out.table(rule_means, "rules_by_density")
 rule_means.round(3)
 
 # %%
-chance_mcc = runs[runs["method"] == CHANCE].groupby(list(FACTORS))["mcc"].mean()
-chance_acc = runs[runs["method"] == CHANCE].groupby(list(FACTORS))["accuracy"].mean()
-claims_list = [
-    claims.claim(
-        "Beyond the paper: how Ours (each decision rule) fares against each baseline given g "
-        "when task density, disconnection, task-signal strength and sample size change",
-        claims.BEYOND,
-        f"MCC, Holm over the {n_cond} conditions of each comparison; Ours (paper's rule) against "
-        + "; ".join(count_text("ours", b) for b in baselines),
-        n_runs=int(n_seeds),
-        chance=f"best constant (given the base rate): MCC 0 on every data set whose truth has "
-        f"both values (mean per condition {chance_mcc.min():.2f} to {chance_mcc.max():.2f}: a "
-        "data set whose truth is all positive scores 1 by convention), accuracy "
-        f"{chance_acc.min():.2f} to {chance_acc.max():.2f}; a comparison counts only where the "
-        "one chance rule lets it count",
-        given=labels.given_map({METHOD_LABELS[m]: METHOD_GIVEN[m] for m in [*ALL_METHODS, CHANCE]}),
-        conditions=f"T = {n_steps}, M = {n_tasks}, Fisher-z at α = {alpha:g}, {n_seeds} data "
-        f"sets per condition; density {densities}, p_disconnect {p_disconnects}, σ "
-        f"{noise_scales}, n {sample_sizes}; Ours + Holm: "
-        + "; ".join(count_text("ours_holm", b) for b in baselines)
-        + "; Ours + Simes: "
-        + "; ".join(count_text("ours_simes", b) for b in baselines),
-    ),
-    claims.claim(
-        "Beyond the paper: under selection (SelTask's model of subgoals: only sequences that "
-        "meet every task are observed), which methods still recover the structure?",
-        claims.BEYOND,
-        sel_sentence,
-        n_runs=int(n_seeds),
-        chance="best constant (given the base rate): MCC 0",
-        given=labels.given_map({METHOD_LABELS[m]: METHOD_GIVEN[m] for m in [*ALL_METHODS, CHANCE]}),
-        conditions=f"Fig. 3's setting ({describe_condition(fig3_setting)}), T = {n_steps}, M = "
-        f"{n_tasks}, selection thresholds {selection_thresholds}, {n_seeds} data sets each",
-    ),
-]
+settings = dict(
+    n_steps=n_steps, n_tasks=n_tasks, alpha=alpha, n_seeds=n_seeds, densities=densities,
+    p_disconnects=p_disconnects, noise_scales=noise_scales, sample_sizes=sample_sizes,
+    fig3_setting=fig3_setting, selection_thresholds=selection_thresholds,
+)  # fmt: skip
+claims_list = atlas_claims(runs, counts, baselines, n_cond, sel_sentence, settings)
 out.metrics(
     n_conditions=int(n_cond),
     n_runs_per_condition=int(n_seeds),
