@@ -88,25 +88,26 @@ n_jobs = 2  # worker processes
 
 # %%
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 
-from specialist import claims, labels
-from specialist.experiments import comparisons, readings
+from specialist import claims
 from specialist.experiments.layer1 import (
     ALL_METHODS,
     CHANCE,
-    METHOD_GIVEN,
-    METHOD_LABELS,
-    SELTASK_CHANCE,
     legend_label,
     runs_by_method,
     structure_recovery,
     tasks_for_steps,
 )
-from specialist.experiments.readings import SELTASK_REASON
+from specialist.experiments.structure_readings import (
+    DEGRADING,
+    decisions,
+    structure_claims,
+    summary_table,
+    task_count_check,
+)
 from specialist.experiments.tables import split_timings
-from specialist.experiments.verdicts import degradation_sentence, paired
+from specialist.experiments.verdicts import degradation_sentence
 from specialist.outputs import Outputs, say
 from specialist.plotting import legend_below, plot_chance, plot_mean_ci, use_style
 from specialist.stats import mean_interval
@@ -212,18 +213,7 @@ plt.show()
 # %%
 last_t = max(steps_grid)
 at_t = runs_a[runs_a["n_steps"] == last_t]
-rows = []
-for m in [*order, SELTASK_CHANCE, CHANCE]:
-    part = at_t[at_t["method"] == m]
-    row = {"method": METHOD_LABELS[m], "given": labels.given_text(METHOD_GIVEN[m])}
-    for metric in ("mcc", "accuracy", "mean_cc", "f1", "fpr", "fnr"):
-        iv = mean_interval(part[metric].to_numpy(), bounds=(-1, 1) if metric == "mcc" else (0, 1))
-        row[metric] = f"{iv.estimate:.3f} [{iv.low:.3f}, {iv.high:.3f}]"
-    row["MCC − best constant"] = "" if m == CHANCE else paired(at_t, m, CHANCE, "mcc").text(3)
-    if m in ("seltask_unsup", SELTASK_CHANCE):
-        row["given"] += " (the truth matches its subgoals to tasks, for scoring)"
-    rows.append(row)
-summary = pd.DataFrame(rows).set_index("method")
+summary = summary_table(at_t, order)
 out.table(summary, "summary")
 summary
 
@@ -244,115 +234,15 @@ summary
 # generator.
 
 # %%
-runs_a1, runs_c1 = sweep(grid_a, seed + attack_seed), sweep(grid_c, seed + attack_seed)
-grid_a4 = [
-    {**g, "segment_length": attack_segment_length}
-    for g in grid_a
-    if g["n_steps"] % attack_segment_length == 0 and g["n_steps"] // attack_segment_length >= 3
-]
-runs_a4 = sweep(grid_a4).drop(columns=["segment_length"]) if grid_a4 else None
-runs_a_noise = sweep([{**g, "noise_scale": attack_noise} for g in grid_a]).drop(
-    columns=["noise_scale"]
-)
-runs_a_small = sweep([{**g, "n_samples": attack_samples_a} for g in grid_a])
-# the same data sets as panel (a) (the seed ignores the changed option)
-runs_a_bic = sweep(
-    [{**g, "group_lasso_selection": "bic"} for g in grid_a], seed_keys=list(grid_a[0])
-).drop(columns=["group_lasso_selection"])
-seed_note = f"seed stream 1 (panel rerun, base seed {seed + attack_seed})"
-l4_note = f"segments of L = {attack_segment_length} steps (T in {[g['n_steps'] for g in grid_a4]})"
-rule = "the paper's rule (any dependent pair, α = 0.05, no correction)"
-baselines_a = ["cca", "group_lasso", "seltask"]
-
-
-def attacks_for(read):
-    """The attacks of a panel-(a) or -(c) reading ``read(runs, metric=, ours=)``."""
-    out_ = {
-        "Ours + Holm as Ours": read(runs_a, ours="ours_holm"),
-        "decided on accuracy instead of MCC": read(runs_a, metric="accuracy"),
-        seed_note: read(runs_a1),
-        "scored on pairs of segments (Theorem 1's object), MCC": read(runs_a, metric="pair_mcc"),
-        f"task/action noise σ = {attack_noise:g} instead of 0.3": read(runs_a_noise),
-        f"n = {attack_samples_a:,} instead of {n_samples:,}": read(runs_a_small),
-    }
-    if runs_a4 is not None:
-        out_[l4_note] = read(runs_a4)
-    return out_
-
-
-decided = {}
-for b in baselines_a:
-
-    def read(r, metric="mcc", ours="ours", b=b):
-        return readings.beats_baseline(r, b, metric=metric, ours=ours)
-
-    decided[b] = {"main": read(runs_a), **attacks_for(read)}
-decided["group_lasso"]["Group Lasso's penalty by BIC instead of 1-SE cross-validation"] = (
-    readings.beats_baseline(runs_a_bic, "group_lasso")
-)
-
-
-def read_chain(r, metric="mcc", ours="ours"):
-    return readings.paper_chain(r, metric=metric, ours=ours)
-
-
-decided["chain"] = {
-    "main": read_chain(runs_a),
-    **attacks_for(read_chain),
-    "the one chance rule applied to the SelTask links (our unsupervised SelTask as SelTask)": (
-        readings.paper_chain(runs_a, seltask="seltask_unsup")
-    ),
-}
-degrading = ["cca", "group_lasso", "pair_test", "ours"]
-decided["3b"] = {
-    "main": readings.degrades_slowest(runs_b, degrading),
-    "Ours + Holm as Ours": readings.degrades_slowest(
-        runs_b, [*degrading[:-1], "ours_holm"], "ours_holm"
-    ),
-    "decided on accuracy instead of MCC": readings.degrades_slowest(
-        runs_b, degrading, metric="accuracy"
-    ),
-    "default generator (M changes no task's problem)": readings.degrades_slowest(
-        runs_b_default, degrading
-    ),
-    f"n = {attack_samples_b:,} instead of {n_samples:,}": readings.degrades_slowest(
-        sweep([{**g, "n_samples": attack_samples_b} for g in grid_b_shared]), degrading
-    ),
-}
-baselines_c = ["cca", "group_lasso"]  # the paper's baselines decide; our relatives are shown
-
-
-def read_c_recovers(r, metric="mcc", ours="ours"):
-    return readings.beats_chance_pooled(r, ours, metric)
-
-
-def read_c_ahead(r, metric="mcc", ours="ours"):
-    return readings.beats_every_baseline(r, baselines_c, metric, ours)
-
-
-decided["3c recovers"] = {
-    "main": read_c_recovers(runs_c),
-    "read strictly: the exact matrix on more than half of the data sets": (
-        readings.recovers_exactly(runs_c)
-    ),
-    "Ours + Holm as Ours": read_c_recovers(runs_c, ours="ours_holm"),
-    "decided on accuracy instead of MCC": read_c_recovers(runs_c, metric="accuracy"),
-    seed_note: read_c_recovers(runs_c1),
-}
-decided["3c ahead"] = {
-    "main": read_c_ahead(runs_c),
-    "Ours + Simes as Ours": read_c_ahead(runs_c, ours="ours_simes"),
-    "decided on accuracy instead of MCC": read_c_ahead(runs_c, metric="accuracy"),
-    seed_note: read_c_ahead(runs_c1),
-}
-
-
-def attacks_of(claim_id):
-    return [
-        claims.attack(choice, r.verdict, r.key_number)
-        for choice, r in decided[claim_id].items()
-        if choice != "main"
-    ]
+settings = dict(
+    seed=seed, attack_seed=attack_seed, attack_segment_length=attack_segment_length,
+    attack_noise=attack_noise, attack_samples_a=attack_samples_a,
+    attack_samples_b=attack_samples_b, n_samples=n_samples, n_seeds=n_seeds, alpha=alpha,
+    steps_grid=steps_grid, tasks_grid=tasks_grid, steps_b=steps_b, shared_b=shared_b,
+    p_disconnect_c=p_disconnect_c,
+)  # fmt: skip
+panels = {"a": runs_a, "b": runs_b, "b_default": runs_b_default, "c": runs_c}
+decided = decisions(sweep, {"a": grid_a, "c": grid_c, "b_shared": grid_b_shared}, panels, settings)
 
 
 # %% [markdown]
@@ -365,169 +255,11 @@ def attacks_of(claim_id):
 # serve.
 
 # %%
-from specialist.simulate.collider import simulate_collider
-
-few, many = (
-    simulate_collider(500, steps_b, m, seed=11) for m in (min(tasks_grid), max(tasks_grid))
-)
-same_data = bool(
-    np.array_equal(few.states, many.states) and np.array_equal(few.actions, many.actions)
-)
-
-
-def simes_mcc(r):
-    return r[r["method"] == "ours_simes"].groupby("n_tasks")["mcc"].mean()
-
-
-by_m_default, by_m_shared = simes_mcc(runs_b_default), simes_mcc(runs_b_shared)
-
-
-def signal_share(m: int, shared: bool) -> float:
-    """Mean share of a task's variance its parent actions explain (linear R²), one data set."""
-    s = simulate_collider(5000, steps_b, m, shared_actions=shared, seed=11)
-    shares = []
-    for i in range(m):
-        x = np.column_stack([s.actions[:, s.step_tasks[:, i]], np.ones(len(s.tasks))])
-        coef, *_ = np.linalg.lstsq(x, s.tasks[:, i], rcond=None)
-        shares.append(1 - np.var(s.tasks[:, i] - x @ coef) / np.var(s.tasks[:, i]))
-    return float(np.mean(shares))
-
-
-share = {
-    (m, b): signal_share(m, b) for m in (min(tasks_grid), max(tasks_grid)) for b in (False, True)
-}
-m_sentence = (
-    f"Default generator, seed 11, M = {min(tasks_grid)} vs M = {max(tasks_grid)}: states and "
-    f"actions {'identical' if same_data else 'different'}. Share of a task's variance its "
-    f"actions explain (linear R², seed 11), M = {min(tasks_grid)} → {max(tasks_grid)}: default "
-    f"{share[min(tasks_grid), False]:.3f} → {share[max(tasks_grid), False]:.3f}, shared budget "
-    f"{share[min(tasks_grid), True]:.3f} → {share[max(tasks_grid), True]:.3f}. "
-    "MCC of Ours + Simes (the rule whose errors are per entry) by M, default → shared budget: "
-    + ", ".join(f"M = {m}: {by_m_default[m]:.2f} → {by_m_shared[m]:.2f}" for m in tasks_grid)
-    + "."
-)
+same_data, m_sentence = task_count_check(steps_b, tasks_grid, runs_b_default, runs_b_shared)
 say(m_sentence)
 
 # %%
-where = (
-    f"n = {n_samples:,}, {n_seeds} data sets per setting, Fisher-z at α = {alpha:g}; Ours is "
-    f"{rule}; decided on MCC, pooled over the panel's data sets (each setting weighs the same); "
-    "two methods at the best constant are no evidence, and a method found ahead counts only if "
-    "it beats the best constant"
-)
-
-
-def given_of(methods):
-    return labels.given_map({METHOD_LABELS[m]: METHOD_GIVEN[m] for m in [*methods, CHANCE]})
-
-
-n_a = int(runs_a["seed"].nunique())
-n_c = int(runs_c["seed"].nunique())
-chance_a = comparisons.chance_text(runs_a, ("mcc", "accuracy")) + f" over T in {steps_grid}"
-chance_c = comparisons.chance_text(runs_c, ("mcc", "accuracy")) + f" over T in {steps_grid}"
-cond_a = (
-    f"connected sequences, T in {steps_grid}, M = max(2, round(T/5)), task/action noise σ = 0.3 "
-    f"(our setting, chosen so that the test has power; σ = {attack_noise:g} and n = "
-    f"{attack_samples_a:,} are attacks); {where}"
-)
-claims_list = []
-for b, name in (("cca", "CCA"), ("group_lasso", "Group Lasso"), ("seltask", "SelTask")):
-    r = decided[b]["main"]
-    claims_list.append(
-        claims.claim(
-            f"Ours recovers which segments serve which task better than {name} (Fig. 3a)",
-            r.verdict,
-            r.key_number,
-            n_runs=n_a,
-            chance=chance_a,
-            given=given_of(
-                ["ours", "seltask_unsup", "pair_test"] if b == "seltask" else ["ours", b]
-            ),
-            conditions=cond_a,
-            attacks=[] if b == "seltask" else attacks_of(b),
-            tally=r.tally,
-            reason=SELTASK_REASON if b == "seltask" else r.reason,
-        )
-    )
-r = decided["chain"]["main"]
-claims_list.append(
-    claims.claim(
-        "The paper's ordering of the methods: CCA < Group Lasso < SelTask < Ours, every link "
-        "(Fig. 3a)",
-        r.verdict,
-        r.key_number,
-        n_runs=n_a,
-        chance=chance_a,
-        given=given_of(["ours", "cca", "group_lasso", "seltask_unsup"]),
-        conditions=cond_a + "; a chain is a conjunction of its links",
-        attacks=attacks_of("chain"),
-        tally=r.tally,
-        reason=SELTASK_REASON if r.verdict == claims.NOT_TESTABLE else "",
-    )
-)
-r = decided["3b"]["main"]
-claims_list.append(
-    claims.claim(
-        "Ours degrades most slowly as the number of tasks grows (Fig. 3b: MCC against M)",
-        r.verdict,
-        r.key_number,
-        n_runs=int(runs_b["replicate"].nunique()),  # replicates: one slope per method each
-        chance=comparisons.chance_text(runs_b) + f" over M in {tasks_grid} (its slope is 0)",
-        given=given_of(degrading),
-        conditions=f"T = {steps_b}, M in {tasks_grid}, "
-        + (
-            "a shared action budget (more tasks, harder tasks); "
-            if shared_b
-            else "the default generator; "
-        )
-        + f"on the default generator M changes no task's problem ({m_sentence}); {where}; slopes "
-        "fitted per replicate, paired t intervals over replicates; 'most slowly' is a "
-        "conjunction over the baselines",
-        attacks=attacks_of("3b"),
-        tally=r.tally,
-        reason=r.reason,
-    )
-)
-r = decided["3c recovers"]["main"]
-claims_list.append(
-    claims.claim(
-        "Algorithm 1 recovers the structure of disconnected sequences (the paper's setting "
-        "allows i.i.d. steps; read as: its segment × task matrix is above chance, the best "
-        "constant, on MCC pooled over T; the strict reading, exact recovery, is an attack)",
-        r.verdict,
-        r.key_number,
-        n_runs=n_c,
-        chance=chance_c,
-        given=given_of(["ours"]),
-        conditions=f"each step cut from the next with probability {p_disconnect_c:g}, T in "
-        f"{steps_grid}, M = max(2, round(T/5)); {where}",
-        attacks=attacks_of("3c recovers"),
-        tally=r.tally,
-        reason=r.reason,
-    )
-)
-r = decided["3c ahead"]["main"]
-claims_list.append(
-    claims.claim(
-        "On disconnected sequences Ours is ahead of the paper's baselines (CCA, Group Lasso): "
-        "our reading of the paper's selling point",
-        r.verdict,
-        r.key_number
-        + "; our relatives, shown, not deciding: "
-        + "; ".join(
-            readings.pooled_text(readings.pooled_versus(runs_c, "ours", b), "ours", b, "mcc")
-            for b in ("pair_test", "local_test")
-        ),
-        n_runs=n_c,
-        chance=chance_c,
-        given=given_of(["ours", *baselines_c, "pair_test", "local_test"]),
-        conditions=f"each step cut from the next with probability {p_disconnect_c:g}, T in "
-        f"{steps_grid}, M = max(2, round(T/5)); {where}; 'every baseline' is a conjunction",
-        attacks=attacks_of("3c ahead"),
-        tally=r.tally,
-        reason=r.reason,
-    )
-)
+claims_list = structure_claims(decided, panels, m_sentence, settings)
 say(*(f"**{c.claim}**: {c.verdict} ({c.tally}). {c.key_number}." for c in claims_list))
 
 # %%
@@ -535,7 +267,7 @@ mcc = {
     m: mean_interval(at_t.loc[at_t["method"] == m, "mcc"].to_numpy(), bounds=(-1, 1)).as_dict()
     for m in [*order, CHANCE]
 }
-deg, slopes, slope_diffs = degradation_sentence(runs_b, degrading)
+deg, slopes, slope_diffs = degradation_sentence(runs_b, list(DEGRADING))
 out.metrics(
     mcc_at_max_T=mcc,
     mcc_by_M={

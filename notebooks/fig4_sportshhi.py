@@ -77,17 +77,12 @@
 #   episode-mean state, a nuisance correlated with the state, at two strengths
 #   (`nuisance_coupling`, `strong_coupling`); and **non-Gaussian, state-dependent noise**.
 #   LEAP identifies latent processes when the transition noise is non-Gaussian or changes
-#   across time or domains; in the other four difficulties the states are linear-Gaussian
-#   with constant noise, so those conditions cannot hold there. In this fifth difficulty every
-#   state innovation is Laplace-distributed and its scale follows the previous state
-#   ($h(s_t) = \sqrt{1 + 0.8 \tanh s_t}$), while every variance and covariance, hence the
-#   true structure, stays that of the standard scenes. It moves the scenes towards LEAP's
-#   setting; it is **not** a verified instance of LEAP's identifiability conditions (its
-#   nonparametric theorem asks for smooth densities that vary with a regime index the model is
-#   given, and a Laplace density is not smooth at 0), the crops carry other nuisances (jersey,
-#   box jitter, distractors, pixel noise), and our LEAP-style model keeps a Gaussian transition
-#   prior (a learned, state-dependent mean and variance), a simplification of LEAP's
-#   flow-based prior. LEAP-style is fitted once per play.
+#   across time or domains, which cannot hold in the other four (linear-Gaussian states,
+#   constant noise). Here every state innovation is Laplace and its scale follows the previous
+#   state, while every variance and covariance, hence the true structure, stays that of the
+#   standard scenes. It moves the scenes towards LEAP's setting but is **not** a verified
+#   instance of its conditions (the [Reconstruction notes](../reconstruction.md) say why).
+#   LEAP-style is fitted once per play.
 #
 # The simulated benchmark and every setting are described on the
 # [Reconstruction notes](../reconstruction.md) page.
@@ -130,46 +125,26 @@ n_jobs = 2  # worker processes
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.patches import Rectangle
 
 from specialist.experiments import interactions as study
-from specialist.labels import with_given
-from specialist.outputs import Outputs, say
-from specialist.plotting import (
-    BLUE,
-    GREEN,
-    GREY,
-    ORANGE,
-    PURPLE,
-    SKY_BLUE,
-    VERMILLION,
-    bar_with_points,
-    use_style,
+from specialist.experiments.interactions.figures import (
+    contrasts_figure,
+    frames_figure,
+    map_figure,
+    path_figure,
 )
+from specialist.outputs import Outputs, say
+from specialist.plotting import use_style
 from specialist.simulate.sports import random_scenario, simulate_sports
 
-settings = {
-    "n_train": n_train,
-    "n_test": n_test,
-    "n_blocks": n_blocks,
-    "n_scored": n_scored,
-    "n_players": n_players,
-    "n_steps": n_steps,
-    "n_interactions": n_interactions,
-    "n_classes": n_classes,
-    "n_latent": n_latent,
-    "n_linear_components": n_linear_components,
-    "l1_path": tuple(l1_path),
-    "validation_fraction": validation_fraction,
-    "task_weight": task_weight,
-    "epochs": epochs,
-    "box_noise": box_noise,
-    "iou_thresholds": tuple(iou_thresholds),
-    "few_fraction": few_fraction,
-    "nuisance_coupling": nuisance_coupling,
-    "strong_coupling": strong_coupling,
-    "n_fits": n_fits,
-}
+settings = dict(
+    n_train=n_train, n_test=n_test, n_blocks=n_blocks, n_scored=n_scored, n_players=n_players,
+    n_steps=n_steps, n_interactions=n_interactions, n_classes=n_classes, n_latent=n_latent,
+    n_linear_components=n_linear_components, l1_path=tuple(l1_path),
+    validation_fraction=validation_fraction, task_weight=task_weight, epochs=epochs,
+    box_noise=box_noise, iou_thresholds=tuple(iou_thresholds), few_fraction=few_fraction,
+    nuisance_coupling=nuisance_coupling, strong_coupling=strong_coupling, n_fits=n_fits,
+)  # fmt: skip
 # every setting is checked before any training
 difficulties = study.check_difficulties(difficulties)
 study.check_settings(settings)
@@ -180,31 +155,13 @@ use_style()
 # %% [markdown]
 # ## What a simulated episode looks like
 #
-# One episode of one play: the court, the players (a stick figure each; the arm angle shows the
-# player's latent state, the torso shade is a per-episode nuisance that follows the state only
-# in the nuisance difficulties), two distractor balls, and
-# the ground-truth interactions of each keyframe (coloured pairs of boxes, class and players in
-# the title).
+# One episode of one play: the court, the players (stick figures: the arm angle shows the
+# latent state; the torso shade is a nuisance that follows the state only in the nuisance
+# difficulties), two distractor balls, and each keyframe's ground-truth interactions.
 
 # %% mystnb={"figure": {"name": "fig-fig4_sportshhi-frames", "caption": "Six keyframes of one simulated episode (32 × 32 pixels). Boxes: the two players of each ground-truth interaction at that keyframe, one colour per interaction; titles give the interaction class and the players (P1–P4)."}}
 demo = simulate_sports(example_play, 1, box_noise=box_noise, seed=seed)
-colors = [VERMILLION, BLUE, ORANGE, "#009E73", "#CC79A7", "#56B4E9"]
-fig, axes = plt.subplots(1, 6, figsize=(12, 2.6))
-size = demo.frames.shape[-1]
-for t, ax in enumerate(axes):
-    ax.imshow(demo.frames[0, t], cmap="gray", vmin=0, vmax=1)
-    labels = []
-    for i, inter in enumerate(example_play.interactions):
-        if not example_play.step_assignment[t, i]:
-            continue
-        for p in inter.players:
-            x1, y1, x2, y2 = demo.boxes[0, t, p] * size - 0.5
-            ax.add_patch(Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, lw=1.4, ec=colors[i]))
-        name = example_play.class_names[inter.label]
-        labels.append(f"{name} P{inter.p1 + 1}–P{inter.p2 + 1}")
-    ax.set_title(f"keyframe {t + 1}\n" + ("\n".join(labels) or "no interaction"), fontsize=8)
-    ax.axis("off")
-fig.tight_layout()
+fig = frames_figure(example_play, demo)
 out.figure(fig, "frames")
 plt.show()
 
@@ -225,53 +182,8 @@ paired = pd.concat(
     ignore_index=True,
 )
 out.table(paired, "contrasts")
-methods = [m for m in study.METHODS if m not in ("oracle", "chance")]
-method_colors = {
-    "base": GREY,
-    "leap": BLUE,
-    "linear": GREEN,
-    "dense": SKY_BLUE,
-    "dense_matched": PURPLE,
-    "ours": VERMILLION,
-}
-short = {
-    m: with_given(study.SHORT_LABELS[m], study.GIVEN[m]).replace(" (", "\n(").replace(", ", ",\n")
-    for m in methods
-}
-
 # %% mystnb={"figure": {"name": "fig-fig4_sportshhi", "caption": "Pair-IoU mAP on held-out simulated SportsHHI-style episodes (official protocol), per difficulty (rows) and IoU threshold (columns): one dot per play, bars at the mean, whiskers the 95% Student-t interval over plays; under each bar, what the method is given beyond the frames (g: the outcomes Algorithm 1 conditions on; supervised: fitted with the training outcomes as targets). Green, light blue and purple bars are controls: a supervised linear model, the same VAE as Ours without the ℓ1 penalty, and that dense VAE read at Ours' dimension. Black ticks: the paper's values on the real SportsHHI (a different data set; a reference, not a target). Dashed line: Algorithm 1 on the true states (an upper bound). Dotted line: chance, random evidence in the same prediction format (mean over plays); a bar below it detects nothing."}}
-scores = result.scores[result.scores["metric"] == "map"]
-fig, axes = plt.subplots(
-    len(difficulties),
-    len(iou_thresholds),
-    figsize=(6.2 * len(iou_thresholds), 3.1 * len(difficulties)),
-    sharey=True,
-    squeeze=False,
-)
-for r, difficulty in enumerate(difficulties):
-    for c, iou in enumerate(iou_thresholds):
-        ax = axes[r, c]
-        part = scores[(scores["difficulty"] == difficulty) & np.isclose(scores["iou"], iou)]
-        for j, m in enumerate(methods):
-            bar_with_points(
-                ax, j, part.loc[part["method"] == m, "value"], method_colors[m], interval="ci"
-            )
-            if m in study.PAPER_MAP:
-                ax.plot([j - 0.3, j + 0.3], [study.PAPER_MAP[m]] * 2, color="black", lw=2)
-        oracle = part.loc[part["method"] == "oracle", "value"].mean()
-        ax.axhline(oracle, color=GREY, ls="--", lw=1.2)
-        chance = part.loc[part["method"] == "chance", "value"].mean()
-        ax.axhline(chance, color="black", ls=":", lw=1.4)
-        ax.set_xticks(range(len(methods)), [short[m] for m in methods], fontsize=6.5)
-        ax.set(ylim=(0, 1.05))
-        ax.set_title(f"{study.DIFFICULTIES[difficulty]['label']}, IoU ≥ {iou:g}", fontsize=10)
-        if c == 0:
-            ax.set_ylabel("mAP")
-axes[0, -1].plot([], [], color="black", lw=2, label="paper (real SportsHHI)")
-axes[0, -1].plot([], [], color=GREY, ls="--", label="true states")
-axes[0, -1].plot([], [], color="black", ls=":", label="chance (random evidence)")
-axes[0, -1].legend(loc="upper right", fontsize=8)
-fig.tight_layout()
+fig = map_figure(result.scores, difficulties, iou_thresholds)
 out.figure(fig, "sportshhi_map")
 plt.show()
 
@@ -284,92 +196,24 @@ plt.show()
 
 # %% mystnb={"figure": {"name": "fig-fig4_sportshhi-contrasts", "caption": "Paired mAP differences at the first IoU threshold, per difficulty: the ℓ1 penalty (Ours − the dense supervised VAE, and − that VAE read at Ours' dimension), supervision alone (the supervised linear control − Base), Ours − the linear control, and the paper's two comparisons, and Ours, LEAP-style and Base against chance (random evidence). Dots: the mean over plays; bars: the 95% Student-t interval; the grey line is no difference."}}
 first = paired[np.isclose(paired["iou"], iou_thresholds[0])]
-names = [n for n in study.CONTRASTS if not n.endswith("_vs_chance")]
-names += ["ours_vs_chance", "leap_vs_chance", "base_vs_chance"]
-fig, ax = plt.subplots(figsize=(8.5, 0.22 * len(names) * (len(difficulties) + 1) + 1.3))
-marker_colors = [VERMILLION, ORANGE, GREEN, BLUE]
-labels = []
-for c, difficulty in enumerate(difficulties):
-    part = first[first["difficulty"] == difficulty].set_index("contrast")
-    for j, name in enumerate(names):
-        y = j * (len(difficulties) + 1) + c
-        row = part.loc[name]
-        ax.errorbar(
-            row["estimate"],
-            y,
-            xerr=[[row["estimate"] - row["low"]], [row["high"] - row["estimate"]]],
-            fmt="o",
-            color=marker_colors[c % len(marker_colors)],
-            capsize=3,
-            label=study.DIFFICULTIES[difficulty]["label"] if j == 0 else None,
-        )
-ax.axvline(0, color=GREY, lw=1)
-ticks = [j * (len(difficulties) + 1) + (len(difficulties) - 1) / 2 for j in range(len(names))]
-ax.set_yticks(ticks, [study.contrast_label(n) for n in names])
-ax.invert_yaxis()
-ax.set_xlabel(f"mAP difference at IoU ≥ {iou_thresholds[0]:g} (paired, 95% interval)")
-ax.legend(loc="lower right", fontsize=8)
-fig.tight_layout()
+fig = contrasts_figure(first, difficulties, iou_thresholds[0])
 out.figure(fig, "sportshhi_contrasts")
 plt.show()
 
 # %% [markdown]
 # ## How Ours' λ was chosen, and the whole path
 #
-# Ours is not trained at a λ we picked: in every play the label-free rule chose it from the
-# path below by held-out losses on validation episodes (training episodes the models were not
-# fitted on). The figure shows the whole path on the test episodes, which no rule saw, and
-# the validation mAP that the annotated rule (an attack) reads. The validation episodes are a
-# quarter of the training episodes, cut into as many blocks as the test episodes, so
-# Algorithm 1 has less power there and the validation scores sit lower than the test scores.
-# The table after the figure compares the four ways of choosing λ on the test plays.
+# In every play the label-free rule chose Ours' λ from the path below by held-out losses on the
+# validation episodes. The figure shows the whole path on the test episodes, which no rule saw,
+# and the validation mAP the annotated rule (an attack) reads; with a quarter of the training
+# episodes in as many blocks, Algorithm 1 has less power there, so those scores sit lower. The
+# table compares the ways of choosing λ on the test plays.
 
 # %% mystnb={"figure": {"name": "fig-fig4_sportshhi-path", "caption": "The ℓ1 path of the specialist VAE, per difficulty (columns), at the first IoU threshold. Top: mAP on the test episodes (mean over plays, 95% Student-t interval; shown, never used to choose λ) and on the validation episodes (dashed: what the rule reads) against λ; the leftmost point is the dense model (λ = 0); dotted line: chance (random evidence); numbers above the axis: in how many fits (plays × fits) the label-free rule chose each λ (Ours; at the dense point: no λ qualified). Bottom: the block size, the number of latents the model keeps (mean over plays)."}}
 path = study.path_table(result.path, iou_thresholds[0])
 out.table(result.path, "path_runs")
 out.table(path, "path")
-fig, axes = plt.subplots(
-    2, len(difficulties), figsize=(3.4 * len(difficulties), 5.2), sharex=True,
-    sharey="row", squeeze=False, gridspec_kw={"height_ratios": [2.2, 1]},
-)  # fmt: skip
-lambdas = sorted(path["l1"].unique())
-xpos = {lam: j for j, lam in enumerate(lambdas)}
-for c, difficulty in enumerate(difficulties):
-    part = path[path["difficulty"] == difficulty].sort_values("l1")
-    x = [xpos[v] for v in part["l1"]]
-    ax = axes[0, c]
-    ax.errorbar(
-        x, part["test_map"], yerr=[part["test_map"] - part["low"], part["high"] - part["test_map"]],
-        fmt="o-", color=VERMILLION, capsize=3, label="test episodes",
-    )  # fmt: skip
-    ax.plot(
-        x,
-        part["val_map"],
-        "s--",
-        color=VERMILLION,
-        alpha=0.55,
-        label="validation episodes (the annotated rule reads them)",
-    )
-    chance = scores[
-        (scores["difficulty"] == difficulty)
-        & (scores["method"] == "chance")
-        & np.isclose(scores["iou"], iou_thresholds[0])
-    ]["value"].mean()
-    ax.axhline(chance, color="black", ls=":", lw=1.4, label="chance")
-    for xi, n_chosen in zip(x, part["chosen"], strict=True):
-        if n_chosen:
-            ax.annotate(f"{n_chosen}×", (xi, 1.0), ha="center", va="bottom", fontsize=8)
-    ax.set(ylim=(0, 1.1), title=study.DIFFICULTIES[difficulty]["label"])
-    if c == 0:
-        ax.set_ylabel(f"mAP (IoU ≥ {iou_thresholds[0]:g})")
-    axes[1, c].bar(x, part["block"], color=[GREY if v == 0 else VERMILLION for v in part["l1"]])
-    axes[1, c].set_xticks(range(len(lambdas)), ["dense" if v == 0 else f"{v:g}" for v in lambdas])
-    axes[1, c].set_xlabel("λ")
-    if c == 0:
-        axes[1, c].set_ylabel("latents kept")
-handles, labels = axes[0, 0].get_legend_handles_labels()
-fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8, frameon=False)
-fig.tight_layout(rect=(0, 0.05, 1, 1))
+fig = path_figure(path, result.scores, difficulties, iou_thresholds[0])
 out.figure(fig, "sportshhi_path")
 plt.show()
 
@@ -392,13 +236,7 @@ spread = study.fit_variance(result.fits, iou_thresholds[0])
 out.table(spread, "fit_variance")
 fit_sentence = study.fit_variance_sentence(spread, iou_thresholds[0])
 say(fit_sentence)
-spread.assign(
-    difficulty=spread["difficulty"].map(lambda d: study.DIFFICULTIES[d]["label"]),
-    method=spread["method"].map(study.SHORT_LABELS),
-).round(3).rename(
-    columns={"sd_plays": "sd between plays", "sd_fits": "sd between fits",
-             "share_fits": "share between fits", "widest": "widest gap (one play)"}
-)  # fmt: skip
+study.fit_variance_display(spread)
 
 # %%
 sentences = [
@@ -431,13 +269,10 @@ study.summary_table(means, result.scores, iou_thresholds[0])
 # %% [markdown]
 # ## The paper's ordering, link by link
 #
-# Each link of Ours > LEAP > Base at each difficulty, at the first IoU threshold: its paired
-# interval over plays and its outcome. A link between two methods at chance, or one whose
-# method found ahead does not beat chance itself, is *untestable* (the column `why` says
-# which). The ordering is a chain: at one difficulty it holds only if both links do. The
-# difficulties are read by the book's one rule: all agree → *agrees*; all tie →
-# *inconclusive*; all disagree → *disagrees*; the difficulties differ → *mixed*; none testable
-# → *not testable here*.
+# Each link of Ours > LEAP > Base at each difficulty (first IoU threshold): its paired
+# interval over plays and its outcome; `why` says what made a link *untestable* (both methods
+# at chance, or the one found ahead at chance). At one difficulty the chain holds only if both
+# links do; the difficulties are then read by the book's one rule (claims page).
 
 # %%
 say(study.chain_sentence(result.scores, iou_thresholds[0]))
@@ -446,11 +281,10 @@ main.links
 # %% [markdown]
 # ## Attacks: our own choices, changed
 #
-# The verdict above rests on choices we made: the IoU threshold of the main verdict (0.5; the
-# official code uses 0.9), deciding over every difficulty, mAP as the score, and the chance
-# reference (random evidence per player, interaction and segment; the alternative gives every
-# prediction row its own random score, a reference that shares no structure across keyframes).
-# Each is changed below and decided by the same function (`verdict_of`) as the main verdict.
+# Our choices, each changed and decided by the same function (`verdict_of`): the IoU threshold
+# (0.5; the official code uses 0.9), deciding over every difficulty, mAP as the score, the
+# chance reference (each prediction row its own random score instead of random evidence per
+# player, interaction and segment), and how Ours' λ is chosen.
 
 # %%
 say(attack_sentence)
@@ -459,43 +293,8 @@ attacks
 # %% [markdown]
 # ## Running on the real SportsHHI files
 #
-# **Scoring predictions.** With the official files (an annotation CSV with 13 columns, a label
-# map `.pbtxt`) and predictions in the 12-column format the official writer produces (video,
-# **keyframe index**, the two boxes, label and a score), the evaluator needs no other part of
-# this package. By default it follows SportsHHI's evaluation code: ground-truth rows key on
-# `frame_id // 5`, prediction rows on their second column as given; only keyframes with ground
-# truth are scored; mAP is the NaN-mean over the classes predicted there; the IoU threshold is
-# 0.9. `protocol="strict"` also counts predictions on empty keyframes and gives AP 0 to a class
-# with ground truth and no prediction.
-#
-# ```python
-# from specialist.data.sportshhi import read_label_map, read_annotations, evaluate_map
-# labels = read_label_map("sportshhi_label_map.pbtxt")
-# gt = read_annotations("sportshhi_val.csv", labels)       # checks every row, names bad ones
-# result = evaluate_map(gt, "my_predictions.csv")           # official protocol, IoU 0.9
-# result = evaluate_map(gt, "my_predictions.csv", iou_threshold=0.5, pred_max=None,
-#                       classes=None)                       # or the official subset of labels
-# result.map, result.table(labels)                          # mAP and per-class AP
-# ```
-#
-# The predictions this page's methods emit (`specialist.experiments.interactions.predictions`) use
-# the same official format (the keyframe index in the second column): written with
-# `specialist.data.sportshhi.write_csv`, the official tool can score them too.
-#
-# **Running the pipeline on SportsHHI: what it still needs from you.** The evaluator is
-# complete; the rest of this page's pipeline is not, and says so. With the real files you
-# would have to supply:
-#
-# 1. *person tracks*: one track per player across a clip's keyframes, with its boxes (the
-#    annotations give boxes only where an interaction is labelled);
-# 2. *per-keyframe features* of each track, or crops from which the models learn them
-#    (`base_features`, `leap_features`, `specialist_features` take arrays of shape
-#    (episodes, keyframes, players, h, w));
-# 3. *task variables* $g_i$ for every clip, which Algorithm 1 conditions on. SportsHHI gives
-#    interaction classes, not outcome variables; what should play the role of $g_i$ is not
-#    said in the paper;
-# 4. *samples of one structure*: Algorithm 1 treats episodes as draws of one play. SportsHHI
-#    clips do not repeat a play, so you must decide which clips count as samples of one
-#    structure (for instance, clips of one set piece).
-#
-# We have made none of these choices, and none of the numbers on this page come from real video.
+# The evaluator needs no other part of this package, and scores real predictions in the
+# official format; the rest of this page's pipeline still needs four choices from you (person
+# tracks, per-keyframe features, task variables, and which clips count as samples of one
+# structure). Both are described on the [SportsHHI API page](../api/sportshhi.md). None of the
+# numbers on this page come from real video.

@@ -323,3 +323,28 @@ def threshold_sentence(paired: pd.DataFrame, ious: Sequence[float]) -> str:
     if not changed:
         return f"Every paired verdict is the same at IoU ≥ {thresholds}."
     return f"The paired verdicts differ between IoU thresholds for: {'; '.join(changed)}."
+
+
+def fit_variance_display(spread: pd.DataFrame) -> pd.DataFrame:
+    """:func:`fit_variance`'s table as the page shows it: difficulty and method by their labels,
+    readable column names, three decimals.
+
+    Backs
+    -----
+    fig4_sportshhi
+    """
+    return (
+        spread.assign(
+            difficulty=spread["difficulty"].map(lambda d: DIFFICULTIES[d]["label"]),
+            method=spread["method"].map(SHORT_LABELS),
+        )
+        .round(3)
+        .rename(
+            columns={
+                "sd_plays": "sd between plays",
+                "sd_fits": "sd between fits",
+                "share_fits": "share between fits",
+                "widest": "widest gap (one play)",
+            }
+        )
+    )

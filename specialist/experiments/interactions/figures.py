@@ -1,0 +1,212 @@
+"""The Fig. 4 page's three charts: mAP per method, difficulty and IoU threshold
+(:func:`map_figure`), the paired contrasts (:func:`contrasts_figure`) and the specialist's ℓ1
+path (:func:`path_figure`). Each returns the figure; the page saves and shows it.
+
+Backs
+-----
+fig4_sportshhi
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from specialist.experiments.interactions.design import (
+    DIFFICULTIES,
+    GIVEN,
+    METHODS,
+    PAPER_MAP,
+    SHORT_LABELS,
+)
+from specialist.experiments.interactions.tables import CONTRASTS, contrast_label
+from specialist.labels import with_given
+from specialist.plotting import (
+    BLUE,
+    GREEN,
+    GREY,
+    ORANGE,
+    PURPLE,
+    SKY_BLUE,
+    VERMILLION,
+    bar_with_points,
+)
+
+#: the methods the mAP figure shows (the oracle and chance are lines), with their colours
+METHOD_COLORS = {
+    "base": GREY,
+    "leap": BLUE,
+    "linear": GREEN,
+    "dense": SKY_BLUE,
+    "dense_matched": PURPLE,
+    "ours": VERMILLION,
+}
+
+
+def map_figure(
+    scores: pd.DataFrame, difficulties: Sequence[str], iou_thresholds: Sequence[float]
+) -> plt.Figure:
+    """mAP per difficulty (rows) and IoU threshold (columns): one dot per play, bars at the
+    mean with 95% t intervals, the paper's values as black ticks, the true states dashed and
+    chance dotted; under each bar what the method is given.
+
+    Backs
+    -----
+    fig4_sportshhi
+    """
+    methods = [m for m in METHODS if m not in ("oracle", "chance")]
+    short = {
+        m: with_given(SHORT_LABELS[m], GIVEN[m]).replace(" (", "\n(").replace(", ", ",\n")
+        for m in methods
+    }
+    scores = scores[scores["metric"] == "map"]
+    fig, axes = plt.subplots(
+        len(difficulties), len(iou_thresholds),
+        figsize=(6.2 * len(iou_thresholds), 3.1 * len(difficulties)), sharey=True, squeeze=False,
+    )  # fmt: skip
+    for r, difficulty in enumerate(difficulties):
+        for c, iou in enumerate(iou_thresholds):
+            ax = axes[r, c]
+            part = scores[(scores["difficulty"] == difficulty) & np.isclose(scores["iou"], iou)]
+            for j, m in enumerate(methods):
+                values = part.loc[part["method"] == m, "value"]
+                bar_with_points(ax, j, values, METHOD_COLORS[m], interval="ci")
+                if m in PAPER_MAP:
+                    ax.plot([j - 0.3, j + 0.3], [PAPER_MAP[m]] * 2, color="black", lw=2)
+            oracle = part.loc[part["method"] == "oracle", "value"].mean()
+            ax.axhline(oracle, color=GREY, ls="--", lw=1.2)
+            chance = part.loc[part["method"] == "chance", "value"].mean()
+            ax.axhline(chance, color="black", ls=":", lw=1.4)
+            ax.set_xticks(range(len(methods)), [short[m] for m in methods], fontsize=6.5)
+            ax.set(ylim=(0, 1.05))
+            ax.set_title(f"{DIFFICULTIES[difficulty]['label']}, IoU ≥ {iou:g}", fontsize=10)
+            if c == 0:
+                ax.set_ylabel("mAP")
+    axes[0, -1].plot([], [], color="black", lw=2, label="paper (real SportsHHI)")
+    axes[0, -1].plot([], [], color=GREY, ls="--", label="true states")
+    axes[0, -1].plot([], [], color="black", ls=":", label="chance (random evidence)")
+    axes[0, -1].legend(loc="upper right", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def contrasts_figure(first: pd.DataFrame, difficulties: Sequence[str], iou: float) -> plt.Figure:
+    """The paired contrasts at one IoU threshold (``first``: :func:`contrasts` rows at it),
+    per difficulty: mean and 95% t interval of each, chance contrasts last.
+
+    Backs
+    -----
+    fig4_sportshhi
+    """
+    names = [n for n in CONTRASTS if not n.endswith("_vs_chance")]
+    names += ["ours_vs_chance", "leap_vs_chance", "base_vs_chance"]
+    fig, ax = plt.subplots(figsize=(8.5, 0.22 * len(names) * (len(difficulties) + 1) + 1.3))
+    marker_colors = [VERMILLION, ORANGE, GREEN, BLUE]
+    for c, difficulty in enumerate(difficulties):
+        part = first[first["difficulty"] == difficulty].set_index("contrast")
+        for j, name in enumerate(names):
+            y = j * (len(difficulties) + 1) + c
+            row = part.loc[name]
+            ax.errorbar(
+                row["estimate"], y,
+                xerr=[[row["estimate"] - row["low"]], [row["high"] - row["estimate"]]],
+                fmt="o", color=marker_colors[c % len(marker_colors)], capsize=3,
+                label=DIFFICULTIES[difficulty]["label"] if j == 0 else None,
+            )  # fmt: skip
+    ax.axvline(0, color=GREY, lw=1)
+    ticks = [j * (len(difficulties) + 1) + (len(difficulties) - 1) / 2 for j in range(len(names))]
+    ax.set_yticks(ticks, [contrast_label(n) for n in names])
+    ax.invert_yaxis()
+    ax.set_xlabel(f"mAP difference at IoU ≥ {iou:g} (paired, 95% interval)")
+    ax.legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def path_figure(
+    path: pd.DataFrame, scores: pd.DataFrame, difficulties: Sequence[str], iou: float
+) -> plt.Figure:
+    """The specialist's ℓ1 path per difficulty (``path``: :func:`path_table` at ``iou``): test
+    and validation mAP against λ with chance dotted and how often the rule chose each λ
+    (top), and the number of latents kept (bottom).
+
+    Backs
+    -----
+    fig4_sportshhi
+    """
+    fig, axes = plt.subplots(
+        2, len(difficulties), figsize=(3.4 * len(difficulties), 5.2), sharex=True,
+        sharey="row", squeeze=False, gridspec_kw={"height_ratios": [2.2, 1]},
+    )  # fmt: skip
+    lambdas = sorted(path["l1"].unique())
+    xpos = {lam: j for j, lam in enumerate(lambdas)}
+    for c, difficulty in enumerate(difficulties):
+        part = path[path["difficulty"] == difficulty].sort_values("l1")
+        x = [xpos[v] for v in part["l1"]]
+        ax = axes[0, c]
+        ax.errorbar(
+            x, part["test_map"],
+            yerr=[part["test_map"] - part["low"], part["high"] - part["test_map"]],
+            fmt="o-", color=VERMILLION, capsize=3, label="test episodes",
+        )  # fmt: skip
+        ax.plot(x, part["val_map"], "s--", color=VERMILLION, alpha=0.55,
+                label="validation episodes (the annotated rule reads them)")  # fmt: skip
+        chance = scores[
+            (scores["difficulty"] == difficulty)
+            & (scores["method"] == "chance")
+            & (scores["metric"] == "map")
+            & np.isclose(scores["iou"], iou)
+        ]["value"].mean()
+        ax.axhline(chance, color="black", ls=":", lw=1.4, label="chance")
+        for xi, n_chosen in zip(x, part["chosen"], strict=True):
+            if n_chosen:
+                ax.annotate(f"{n_chosen}×", (xi, 1.0), ha="center", va="bottom", fontsize=8)
+        ax.set(ylim=(0, 1.1), title=DIFFICULTIES[difficulty]["label"])
+        if c == 0:
+            ax.set_ylabel(f"mAP (IoU ≥ {iou:g})")
+        colours = [GREY if v == 0 else VERMILLION for v in part["l1"]]
+        axes[1, c].bar(x, part["block"], color=colours)
+        labels = ["dense" if v == 0 else f"{v:g}" for v in lambdas]
+        axes[1, c].set_xticks(range(len(lambdas)), labels)
+        axes[1, c].set_xlabel("λ")
+        if c == 0:
+            axes[1, c].set_ylabel("latents kept")
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    return fig
+
+
+def frames_figure(scenario, sample, n_frames: int = 6) -> plt.Figure:
+    """The first ``n_frames`` keyframes of ``sample``'s first episode of play ``scenario``,
+    with the two players of each ground-truth interaction boxed (one colour per interaction)
+    and the interaction class and players in each title.
+
+    Backs
+    -----
+    fig4_sportshhi
+    """
+    from matplotlib.patches import Rectangle
+
+    colors = [VERMILLION, BLUE, ORANGE, "#009E73", "#CC79A7", "#56B4E9"]
+    fig, axes = plt.subplots(1, n_frames, figsize=(2 * n_frames, 2.6))
+    size = sample.frames.shape[-1]
+    for t, ax in enumerate(axes):
+        ax.imshow(sample.frames[0, t], cmap="gray", vmin=0, vmax=1)
+        labels = []
+        for i, inter in enumerate(scenario.interactions):
+            if not scenario.step_assignment[t, i]:
+                continue
+            for p in inter.players:
+                x1, y1, x2, y2 = sample.boxes[0, t, p] * size - 0.5
+                box = Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, lw=1.4, ec=colors[i])
+                ax.add_patch(box)
+            name = scenario.class_names[inter.label]
+            labels.append(f"{name} P{inter.p1 + 1}–P{inter.p2 + 1}")
+        ax.set_title(f"keyframe {t + 1}\n" + ("\n".join(labels) or "no interaction"), fontsize=8)
+        ax.axis("off")
+    fig.tight_layout()
+    return fig
