@@ -52,7 +52,7 @@ import pandas as pd
 
 from specialist import claims
 from specialist.experiments.layer1 import runtime
-from specialist.experiments.scaling_readings import (
+from specialist.experiments.runtime_readings import (
     paper_setting_seconds,
     runtime_sentence,
     runtime_table,

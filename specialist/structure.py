@@ -89,15 +89,16 @@ def _band(r_k: int, r_v: int, n_steps: int) -> list[int]:
     return sorted({t for r in (r_k, r_v) for t in (r - 1, r + 1) if 0 <= t < n_steps})
 
 
-def _pair_bands(
+def pair_bands(
     n_seg: int, segment_length: int, n_steps: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every segment pair ``k < v`` with its representative steps and band, as arrays.
 
     Returns ``pairs`` int (P, 2) in the order ``(0, 1), (0, 2), …, (K - 2, K - 1)``,
     ``reps`` int (P, 2) (:func:`representative_step` of ``k`` and ``v``) and ``band`` int
-    (P, 4): row ``j`` holds :func:`_band` of pair ``j`` (ascending), padded with ``-1`` at its
-    end.
+    (P, 4): row ``j`` holds :func:`band_set` of pair ``j`` (ascending), padded with ``-1`` at
+    its end. The column-index form Algorithm 1 hands to tests that take index queries (whose
+    ``column_queries`` is true).
     """
     ks, vs = np.triu_indices(n_seg, 1)
     reps = np.stack([(ks + 1) * segment_length - 1, (vs + 1) * segment_length - 1], axis=1)
@@ -123,7 +124,7 @@ def _column_pair_pvalues(
     ``s_{r_k} ⟂ s_{r_v} | {g_i} ∪ band`` with the conditioning set in canonical order (task
     names sort before state names), so the p-values are bit-identical to it.
     """
-    pairs, reps, band = _pair_bands(n_seg, segment_length, len(s_names))
+    pairs, reps, band = pair_bands(n_seg, segment_length, len(s_names))
     s_cols = ci.column_indices(s_names)
     index = np.concatenate([s_cols[reps], np.where(band >= 0, s_cols[band], -1)], axis=1)
     _, pvalues = ci.test_columns(index, extra=ci.column_indices(g_names))

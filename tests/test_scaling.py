@@ -15,7 +15,7 @@ from specialist.experiments.scaling import (
     peak_memory_mb,
 )
 from specialist.simulate.collider import simulate_collider
-from specialist.structure import _band, _pair_bands, discover_task_structure, representative_step
+from specialist.structure import band_set, discover_task_structure, pair_bands, representative_step
 
 
 class ViaTestMany(CITest):
@@ -40,12 +40,12 @@ class ViaTestMany(CITest):
 @pytest.mark.parametrize(("n_steps", "segment_length"), [(4, 2), (5, 5), (12, 3), (20, 2)])
 def test_pair_bands_match_band(n_steps, segment_length):
     k = n_steps // segment_length
-    pairs, reps, band = _pair_bands(k, segment_length, n_steps)
+    pairs, reps, band = pair_bands(k, segment_length, n_steps)
     expected = [(a, b) for a in range(k) for b in range(a + 1, k)]
     assert [tuple(p) for p in pairs.tolist()] == expected
     for (a, b), r, row in zip(expected, reps.tolist(), band.tolist(), strict=True):
         assert r == [representative_step(a, segment_length), representative_step(b, segment_length)]
-        want = _band(r[0], r[1], n_steps)
+        want = band_set(a, b, n_steps, segment_length)
         assert row == want + [-1] * (4 - len(want))
 
 
