@@ -89,12 +89,15 @@ quick:
 pdf: venv
 	$(PY) -m specialist.site.pdf --output $(PDF)
 
+# two workers (pytest-xdist): the quick pipeline and book in one, the other files in the other;
+# tests/conftest.py groups them so that no expensive fixture is computed twice
+TEST_WORKERS ?= 2
 test: venv
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 # the inner loop: every test but the quick pipeline, the book build, the browser and the PDF
 test-fast: venv
-	$(PY) -m pytest -m "not pipeline"
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup -m "not pipeline"
 
 bench: venv
 	@for f in tests/benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f; done
