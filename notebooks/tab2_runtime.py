@@ -84,7 +84,7 @@ out.table(timings, "timings")
 # %%
 table = runtime_table(timings)
 out.table(table, "runtime")
-table.round({"Fisher-z (s)": 4, "CMI (s)": 1}).fillna("–")
+table.round({"Fisher-z (s)": 4, "CMI (s)": 1}).astype(object).fillna("–")
 
 # %% mystnb={"figure": {"name": "fig-tab2_runtime", "caption": "Wall time of one run of Algorithm 1 (test fitting included) against the number of tests $M K (K-1)/2$, on this machine. Each point is one (T, M) setting; the star is the paper's reported 0.02 s at $T = 20$, $M = 4$ (other hardware)."}}
 fig, ax = plt.subplots(figsize=(6.5, 3.8))

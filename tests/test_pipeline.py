@@ -101,6 +101,16 @@ def test_pages_carry_no_project_history_words(built_site):
         assert not found, f"{page.name} says {found[:3]}"
 
 
+def test_pages_carry_no_warning_text_and_no_machine_path(built_site):
+    # a library's warnings belong in the run's log; the builder's paths say nothing to a reader
+    leftovers = re.compile(
+        r"[A-Za-z]*Warning: |site-packages|/tmp/|/home/|ipykernel_\d+|Traceback \(most recent"
+    )
+    for page in (built_site / "generated").rglob("*.html"):
+        found = leftovers.findall(page.read_text())
+        assert not found, f"{page.name} shows {found[:3]}"
+
+
 def test_figures_carry_the_papers_numbers_and_stay_labelled(quick_workspace, built_site):
     """Captions show the numbers declared in figures.yml, whatever the order of the pages.
 
