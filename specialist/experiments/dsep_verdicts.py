@@ -140,7 +140,7 @@ def representative_summary(check: pd.DataFrame, n_structures: int) -> dict:
         sentences.append(
             "With every step disconnected (p_disconnect = 1) the first state gives "
             + ("no wrong verdict" if (cut["n_wrong"] == 0).all() else "wrong verdicts")
-            + ": without the edge a_{t-1} -> s_t there is no open path."
+            + ": without the edge from a step's action into the next state there is no open path."
         )
     sentences.append(
         "So Corollary 1, as summarised, does not hold in our collider model for the first state "
