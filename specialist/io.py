@@ -14,7 +14,9 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> Path
     """Call ``write(tmp_path)`` then move the temporary file onto ``path`` in one step.
 
     The temporary file lives in the destination folder so that the final ``os.replace`` is a
-    rename on the same file system (atomic on POSIX).
+    rename on the same file system (atomic on POSIX). The file gets the permissions a plain
+    ``open(path, "w")`` would give it (``0o666`` less the umask), not ``mkstemp``'s owner-only
+    ``0o600``.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -23,11 +25,19 @@ def atomic_write(path: str | os.PathLike, write: Callable[[Path], None]) -> Path
     tmp_path = Path(tmp)
     try:
         write(tmp_path)
+        os.chmod(tmp_path, 0o666 & ~_umask())
         os.replace(tmp_path, path)
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
     return path
+
+
+def _umask() -> int:
+    """The process's umask (reading it means setting it: it is set back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_text(path: str | os.PathLike, text: str) -> Path:

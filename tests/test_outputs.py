@@ -50,3 +50,22 @@ def test_say_prints_outside_a_notebook(capsys):
     assert capsys.readouterr().out == "One finding.\n- First.\n- Second.\n"
     with pytest.raises(ValueError, match="non-empty strings"):
         say()
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_result_files_get_the_umasks_permissions(tmp_path, umask, mode):
+    # what a plain open(path, "w") would give, not the temporary file's owner-only 0o600
+    import os
+
+    old = os.umask(umask)
+    try:
+        out = Outputs(tmp_path / "art")
+        fig, ax = plt.subplots()
+        out.figure(fig, "f")
+        plt.close(fig)
+        out.table(pd.DataFrame({"a": [1]}), "t")
+        out.metrics(x=1)
+    finally:
+        os.umask(old)
+    for path in (tmp_path / "art").iterdir():
+        assert path.stat().st_mode & 0o777 == mode, path.name
