@@ -180,6 +180,11 @@ def test_run_cache_and_failure_isolation(ws, capsys):
     cli.reproduce(ws, "quick", only=["ok"], overrides=["ok.seed=5"])
     assert "parameters changed (seed: 1 → 5)" in capsys.readouterr().out
     assert json.loads((folder / "metrics.json").read_text())["seed"] == 5
+    # the recorded command regenerates this result: the --set is part of it
+    rec = json.loads((folder / "provenance.json").read_text())
+    assert (
+        rec["command"] == "python -m specialist reproduce --profile quick --only ok --set ok.seed=5"
+    )
 
     # the modules the kernel imported are part of the key, and only those
     rec = json.loads((folder / "provenance.json").read_text())

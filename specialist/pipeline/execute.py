@@ -273,7 +273,7 @@ def _finish(
         "cache": cache,
         "data_inputs": p.data_inputs,
         "outputs": outputs,
-        "command": regenerate_command(p.name, p.profile),
+        "command": regenerate_command(p.name, p.profile, p.overrides),
     }
     write_json(staging / "provenance.json", record)
 

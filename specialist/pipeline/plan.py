@@ -7,6 +7,7 @@ overrides), validated before anything runs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,14 +50,21 @@ class Plan:
     params: dict[str, Any]
     cache: dict[str, Any] = field(default_factory=dict)
     data_inputs: dict[str, str] = field(default_factory=dict)
+    #: the ``--set`` texts that changed this artefact's parameters, in the order given
+    overrides: list[str] = field(default_factory=list)
 
     @property
     def name(self) -> str:
         return self.artefact.name
 
 
-def regenerate_command(artefact: str, profile: str) -> str:
-    return f"python -m specialist reproduce --profile {profile} --only {artefact}"
+def regenerate_command(artefact: str, profile: str, overrides: Sequence[str] = ()) -> str:
+    """The command that regenerates one artefact as it was run, ``--set`` overrides included
+    (each quoted for a POSIX shell)."""
+    import shlex
+
+    command = f"python -m specialist reproduce --profile {profile} --only {artefact}"
+    return command + "".join(f" --set {shlex.quote(text)}" for text in overrides)
 
 
 def discover(ws: Workspace) -> dict[str, Artefact]:
@@ -111,11 +119,13 @@ def plan(
         if name not in artefacts:
             raise ConfigError(f"--only: unknown artefact {name!r}; artefacts: {accepted}")
     by_artefact: dict[str, dict[str, Any]] = {}
+    texts: dict[str, list[str]] = {}
     for text in overrides or []:
         name, key, value = parse_override(text)
         if name not in artefacts:
             raise ConfigError(f"--set {text!r}: unknown artefact {name!r}; artefacts: {accepted}")
         by_artefact.setdefault(name, {})[key] = value
+        texts.setdefault(name, []).append(text)
     plans = []
     for name in chosen:
         art = artefacts[name]
@@ -126,7 +136,7 @@ def plan(
             by_artefact.get(name, {}),
             profile,
         )
-        plans.append(Plan(art, profile, params))
+        plans.append(Plan(art, profile, params, overrides=texts.get(name, [])))
     # overrides for artefacts that were not chosen would be silently ignored: refuse them
     ignored = sorted(set(by_artefact) - set(chosen))
     if ignored:
