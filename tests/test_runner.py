@@ -141,6 +141,21 @@ def test_cli_exit_codes(ws, capsys):
     assert "ok" in out and "up to date" in out
 
 
+def test_version_and_a_missing_checkout_are_said_plainly(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.strip().startswith("python -m specialist 0.")
+    # run outside a checkout: no notebooks, no profiles: say so, not "unknown profile"
+    empty = Workspace(
+        notebooks=tmp_path / "nb", profiles=tmp_path / "nb" / "params",
+        results=tmp_path / "r", book=tmp_path / "b",
+    )  # fmt: skip
+    assert cli.main(["list", "--profile", "quick"], ws=empty) == 2
+    err = capsys.readouterr().err
+    assert "notebooks and their profiles are not there" in err and "checkout" in err
+
+
 # -- running, caching, failures -----------------------------------------------------------------
 def test_run_cache_and_failure_isolation(ws, capsys):
     outcomes = cli.reproduce(ws, "quick")

@@ -462,3 +462,23 @@ def test_label_map_layouts():
         read_label_map("item {\n  name: 'pass'\n  id: 1\n}\n")
     with pytest.raises(ValueError, match="classes must name at least one label"):
         evaluate_map(pd.DataFrame([gt_row("v", 0, A, B, 1)]), pd.DataFrame(), classes=[])
+
+
+def test_the_command_scores_official_files_and_refuses_a_bad_one(tmp_path, gt, capsys):
+    from specialist.pipeline import cli
+
+    gt_file, pred_file = tmp_path / "gt.csv", tmp_path / "pred.csv"
+    write_csv(gt, gt_file, ANNOTATION_COLUMNS)
+    write_csv(perfect(gt), pred_file, PREDICTION_COLUMNS)
+    labels_file = tmp_path / "labels.pbtxt"
+    labels_file.write_text(LABEL_MAP)
+    assert cli.main(["sportshhi-eval", str(gt_file), str(pred_file)]) == 0
+    out = capsys.readouterr().out
+    assert "mAP@0.9 (official protocol): 1.0000" in out
+    args = ["sportshhi-eval", str(gt_file), str(pred_file), "--label-map", str(labels_file)]
+    assert cli.main([*args, "--iou", "0.5", "--protocol", "strict"]) == 0
+    out = capsys.readouterr().out
+    assert "pass" in out and "block" in out and "mAP@0.5 (strict protocol): 1.0000" in out
+    pred_file.write_text("v1,2,not-a-number\n")
+    assert cli.main(["sportshhi-eval", str(gt_file), str(pred_file)]) == 2
+    assert "error:" in capsys.readouterr().err

@@ -1,7 +1,9 @@
 """The command line: ``python -m specialist reproduce [--profile quick|paper] [--only A …]
 [--force] [--set A.K=V] [--scheduler local:N|tcp://HOST:PORT]`` runs every artefact (or the
 chosen ones) whose cache is stale; ``python -m specialist list`` shows the artefacts and their
-cache state. See the book's *Reproduce* page.
+cache state; ``python -m specialist sportshhi-eval GT.csv PRED.csv [--label-map F] [--iou X]
+[--protocol official|strict]`` scores SportsHHI-format predictions; ``--version``. See the
+book's *Reproduce* page.
 
 ``--scheduler local:N`` starts a Dask ``LocalCluster`` of N single-threaded workers for the
 whole command and ``--scheduler tcp://HOST:PORT`` uses a running one: the sweeps' runs go there
@@ -201,11 +203,53 @@ def list_artefacts(ws: Workspace | None = None, profile: str = DEFAULT_PROFILE) 
     return rows
 
 
+def _sportshhi_eval(args) -> int:
+    """``sportshhi-eval``: read, score and print; a malformed file is an error naming its row."""
+    from specialist.data.sportshhi import (
+        FormatError,
+        evaluate_map,
+        read_annotations,
+        read_label_map,
+        read_predictions,
+    )
+
+    try:
+        labels = read_label_map(args.label_map) if args.label_map else None
+        gt = read_annotations(args.annotations, labels)
+        pred = read_predictions(args.predictions, labels)
+        result = evaluate_map(
+            gt,
+            pred,
+            iou_threshold=args.iou,
+            classes=sorted(labels) if labels else None,
+            protocol=args.protocol,
+        )
+    except (FormatError, OSError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(result.table(labels).to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    print(f"mAP@{args.iou:g} ({args.protocol} protocol): {result.map:.4f}")
+    return 0
+
+
+def _version() -> str:
+    """The installed distribution's version (the package's own when it is not installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("specialist")
+    except PackageNotFoundError:
+        import specialist
+
+        return getattr(specialist, "__version__", "unknown")
+
+
 def main(argv: list[str] | None = None, ws: Workspace | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m specialist",
         description="Regenerate the artefacts of 'From Generalist to Specialist Representation'.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     rep = sub.add_parser("reproduce", help="run the artefacts whose cached result is stale")
     rep.add_argument("--profile", default=DEFAULT_PROFILE, help="parameter profile (quick|paper)")
@@ -227,7 +271,23 @@ def main(argv: list[str] | None = None, ws: Workspace | None = None) -> int:
     )
     lst = sub.add_parser("list", help="show every artefact, its notebook and cache state")
     lst.add_argument("--profile", default=DEFAULT_PROFILE)
+    ev = sub.add_parser(
+        "sportshhi-eval",
+        help="score SportsHHI-format predictions against annotations (pair-IoU mAP)",
+        description="Pair-IoU mAP of a prediction CSV against an annotation CSV in SportsHHI's "
+        "official format (specialist.data.sportshhi.evaluate_map); prints the per-class table.",
+    )
+    ev.add_argument("annotations", help="annotation CSV (13 columns)")
+    ev.add_argument("predictions", help="prediction CSV (12 columns, keyframe index second)")
+    ev.add_argument("--label-map", default=None, help="label map .pbtxt (names and classes)")
+    ev.add_argument("--iou", type=float, default=0.9, help="pair-IoU threshold (official: 0.9)")
+    ev.add_argument(
+        "--protocol", choices=("official", "strict"), default="official",
+        help="official: SportsHHI's evaluation code, quirks included; strict: corrected rules",
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    if args.command == "sportshhi-eval":
+        return _sportshhi_eval(args)
     ws = ws or Workspace()
     try:
         if args.command == "list":

@@ -123,6 +123,12 @@ def available_profiles(profiles_dir: Path) -> list[str]:
 def load_profile(profiles_dir: Path, profile: str) -> dict[str, dict[str, Any]]:
     """Read ``<profiles_dir>/<profile>.yaml``: ``{artefact: {parameter: value}}``."""
     names = available_profiles(profiles_dir)
+    if not names:
+        raise ConfigError(
+            f"no parameter profiles in {profiles_dir}: the notebooks and their profiles are not "
+            "there (the installed package does not carry them). Run the command from a checkout "
+            "of the repository, which holds notebooks/ and notebooks/params/"
+        )
     if profile not in names:
         raise ConfigError(f"unknown profile {profile!r}; available profiles: {', '.join(names)}")
     path = profiles_dir / f"{profile}.yaml"
