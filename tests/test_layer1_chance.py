@@ -15,7 +15,7 @@ def test_best_constant_is_the_more_accurate_constant_and_scores_mcc_zero():
     sparse[[0, 3], 0] = True
     assert not layer1.best_constant(sparse).any()
     assert layer1.best_constant(~sparse).all()
-    scores = layer1._chance_scores(sparse)
+    scores = layer1.chance_scores(sparse)
     assert scores["best_constant:accuracy"] == pytest.approx(0.8)
     assert scores["best_constant:mcc"] == 0.0
 

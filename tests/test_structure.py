@@ -436,7 +436,8 @@ def test_cmi_floor_is_refused_before_any_critic_is_trained():
         discover_task_structure(
             states, tasks, 2, NeuralCMI(n_permutations=500), combine="simes", correction="holm"
         )
-    assert cmi._cache == {} and not hasattr(cmi, "_train")  # never fitted
+    with pytest.raises(RuntimeError, match="not fitted"):  # the check ran before any fit
+        _ = cmi.variables
     # enough permutations pass the check (and then fail on the tiny n, in the test's own fit)
     with pytest.raises(ValueError, match="k_neighbors"):
         discover_task_structure(

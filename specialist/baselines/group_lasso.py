@@ -44,7 +44,7 @@ from specialist.baselines._common import check_inputs, zscore
 SELECTIONS = ("cv", "bic")
 
 
-def _compressed(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def compressed_problem(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(R, z)`` with ``R'R = X'X`` and ``R'z = X'y`` (a tiny ridge keeps R invertible)."""
     gram = x.T @ x
     gram[np.diag_indices_from(gram)] += 1e-10 * max(np.trace(gram), 1.0)
@@ -52,7 +52,7 @@ def _compressed(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return r, np.linalg.solve(r.T, x.T @ y)
 
 
-def _fit_path(x, y, lambdas, group_size: int, tol: float) -> np.ndarray:
+def fit_path(x, y, lambdas, group_size: int, tol: float) -> np.ndarray:
     """Group-lasso coefficients (len(lambdas), p), warm-started from large to small λ.
 
     Block coordinate descent on the compressed problem (module docstring), the algorithm of
@@ -64,7 +64,7 @@ def _fit_path(x, y, lambdas, group_size: int, tol: float) -> np.ndarray:
     the cost (about 1 ms per λ; the tests check that both give the same coefficients).
     """
     n, p = x.shape
-    r, z = _compressed(x, y)
+    r, z = compressed_problem(x, y)
     n_groups = p // group_size
     lips = np.array(
         [np.linalg.norm(r[:, g * group_size : (g + 1) * group_size], 2) ** 2 / p
@@ -80,7 +80,9 @@ def _bcd_path(r, z, lambdas, group_size, lips, tol, max_epochs):
     return bcd_path(r, z, lambdas, group_size, lips, tol, max_epochs)
 
 
-def _lambda_grid(x, y, group_size: int, n_lambdas: int) -> np.ndarray:
+def lambda_grid(x, y, group_size: int, n_lambdas: int) -> np.ndarray:
+    """``n_lambdas`` penalty weights from the smallest that zeroes every group down to a
+    thousandth of it, log-spaced."""
     n = len(y)
     norms = np.linalg.norm((x.T @ y).reshape(-1, group_size), axis=1) / n
     lam_max = max(float(norms.max()), 1e-12)
@@ -137,12 +139,12 @@ def group_lasso_structure(
     for i in range(tasks.shape[1]):
         for c in range(tasks.shape[2]):
             y = zscore(tasks[:, i, c])
-            lambdas = _lambda_grid(x, y, group_size, n_lambdas)
+            lambdas = lambda_grid(x, y, group_size, n_lambdas)
             if selection == "cv":
                 errors = np.empty((len(folds), n_lambdas))
                 for f, (train, test) in enumerate(folds):
                     xt, yt = zscore(x[train]), y[train] - y[train].mean()
-                    coefs = _fit_path(xt, yt, lambdas, group_size, tol)
+                    coefs = fit_path(xt, yt, lambdas, group_size, tol)
                     # validation data scaled with the training moments
                     mu, sd = x[train].mean(axis=0), x[train].std(axis=0)
                     xv = (x[test] - mu) / np.where(sd > 0, sd, np.inf)
@@ -152,9 +154,9 @@ def group_lasso_structure(
                 se = errors.std(axis=0, ddof=1) / np.sqrt(len(folds))
                 best = int(np.argmin(mean))
                 chosen = int(np.flatnonzero(mean <= mean[best] + se[best])[0])
-                coef = _fit_path(x, y, lambdas[: chosen + 1], group_size, tol)[-1]
+                coef = fit_path(x, y, lambdas[: chosen + 1], group_size, tol)[-1]
             else:
-                coefs = _fit_path(x, y, lambdas, group_size, tol)
+                coefs = fit_path(x, y, lambdas, group_size, tol)
                 rss = ((y[:, None] - x @ coefs.T) ** 2).sum(axis=0)
                 df = (np.abs(coefs) > 0).sum(axis=1)
                 bic = n * np.log(np.maximum(rss, 1e-300) / n) + df * np.log(n)

@@ -222,7 +222,7 @@ def structure_recovery(
         if method == "seltask_unsup":
             out.update(_score(truth, reference, SELTASK_CHANCE))
             out.update({f"{SELTASK_CHANCE}:runtime_s": 0.0, f"{SELTASK_CHANCE}:warnings": 0})
-    out.update(_chance_scores(truth, timed=True))
+    out.update(chance_scores(truth, timed=True))
     return out
 
 
@@ -260,7 +260,9 @@ def best_constant(truth: np.ndarray) -> np.ndarray:
     return np.full(t.shape, bool(t.mean() > 0.5))
 
 
-def _chance_scores(truth: np.ndarray, timed: bool = False) -> dict[str, float]:
+def chance_scores(truth: np.ndarray, timed: bool = False) -> dict[str, float]:
+    """The chance reference's scores on ``truth``: the best constant matrix's
+    (``"best_constant:<metric>"``; with ``timed``, a zero runtime and no warnings too)."""
     out = _score(truth, best_constant(truth), CHANCE)
     if timed:
         out.update({f"{CHANCE}:runtime_s": 0.0, f"{CHANCE}:warnings": 0})
@@ -437,7 +439,7 @@ def correction_recovery(
             combine=combine,
         ).segment_tasks
         out.update(_score(sample.segment_tasks, est, name))
-    out.update(_chance_scores(sample.segment_tasks))
+    out.update(chance_scores(sample.segment_tasks))
     return out
 
 
@@ -474,6 +476,6 @@ def test_recovery(
         ).segment_tasks
         out[f"{test}:runtime_s"] = time.perf_counter() - t0
         out.update(_score(sample.segment_tasks, est, test))
-    out.update(_chance_scores(sample.segment_tasks))
+    out.update(chance_scores(sample.segment_tasks))
     out[f"{CHANCE}:runtime_s"] = 0.0
     return out
