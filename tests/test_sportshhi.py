@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -482,3 +483,14 @@ def test_the_command_scores_official_files_and_refuses_a_bad_one(tmp_path, gt, c
     pred_file.write_text("v1,2,not-a-number\n")
     assert cli.main(["sportshhi-eval", str(gt_file), str(pred_file)]) == 2
     assert "error:" in capsys.readouterr().err
+
+
+def test_predictions_keyed_on_frame_ids_are_warned_about(gt):
+    # the second column of a prediction file is the keyframe index; frame ids there put every
+    # row on a keyframe without ground truth, which the official protocol silently ignores
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert evaluate_map(gt, perfect(gt)).map == 1.0  # keyed right: no warning
+    frame_ids = perfect(gt).assign(frame_id=gt["frame_id"].to_numpy())
+    with pytest.warns(UserWarning, match="may hold frame ids where the keyframe index belongs"):
+        evaluate_map(gt, frame_ids)

@@ -194,10 +194,35 @@ def evaluate_map(
         labels = classes
         g = g.take(np.isin(g.label, labels))
         p = p.take(np.isin(p.label, labels))
+    _warn_on_frame_ids(g, p)
     threshold = float(iou_threshold)
     if protocol == "official":
         return _evaluate_official(g, p, labels, threshold, ks, pred_max)
     return _evaluate_strict(g, p, labels, threshold, ks, pred_max)
+
+
+def _warn_on_frame_ids(g: Rows, p: Rows) -> None:
+    """Warn when the predictions look keyed on frame ids: most of their rows fall on keyframes
+    without ground truth, while their second column divided by the keyframe stride would put
+    most of them on keyframes with ground truth (the second column of a prediction file holds
+    the keyframe index, ``frame_id // 5``)."""
+    if len(p.label) == 0 or len(g.label) == 0:
+        return
+    has_gt = set(zip(g.video.tolist(), g.keyframe.tolist(), strict=True))
+
+    def share(keyframes: np.ndarray) -> float:
+        pairs = zip(p.video.tolist(), keyframes.tolist(), strict=True)
+        return float(np.mean([pair in has_gt for pair in pairs]))
+
+    as_given, as_frames = share(p.keyframe), share(p.keyframe // KEYFRAME_STRIDE)
+    if as_given < 0.5 and as_frames > max(0.5, 2 * as_given):
+        warnings.warn(
+            f"{1 - as_given:.0%} of the prediction rows fall on keyframes without ground truth, "
+            f"while their second column divided by {KEYFRAME_STRIDE} would put {as_frames:.0%} "
+            "on keyframes with ground truth: the file may hold frame ids where the keyframe "
+            f"index belongs (a prediction file's second column is frame_id // {KEYFRAME_STRIDE})",
+            stacklevel=3,
+        )
 
 
 def _evaluate_strict(g: Rows, p: Rows, labels, threshold, ks, pred_max) -> MapResult:
