@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from numbers import Real
 
 import numpy as np
+import pandas as pd
 
 from specialist.ci import CITest, get_test
 from specialist.pvalues import (  # re-exported: part of this module's public interface
@@ -151,6 +152,12 @@ class TaskStructure:
         all ``K M`` entries
     alpha, correction, combine, segment_length : the settings used
     n_tests : number of CI queries, ``M K (K - 1) / 2``
+    task_names : the tasks' names: the columns of a ``tasks`` DataFrame (or a Series' name),
+        else ``g1 … gM``
+
+    Segments and steps are shown 1-based, as the book writes them (``S1`` holds ``s1 … sL``).
+    :meth:`summary` says which segments serve which task, :meth:`to_frame` gives one row per
+    segment and task, :meth:`plot` draws the matrix.
     """
 
     segment_tasks: np.ndarray
@@ -164,6 +171,77 @@ class TaskStructure:
     combine: str
     segment_length: int
     n_tests: int
+    task_names: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> list[str]:
+        """The tasks' names (``task_names``, or ``g1 … gM``)."""
+        n_tasks = self.segment_tasks.shape[1]
+        return list(self.task_names) or [f"g{i + 1}" for i in range(n_tasks)]
+
+    def _steps(self, k: int) -> str:
+        first, last = k * self.segment_length + 1, (k + 1) * self.segment_length
+        return f"s{first}–s{last}"
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per segment and task: ``segment`` (``S1`` …), ``steps`` (``s1–s2`` …),
+        ``task``, ``pvalue`` (the entry's p-value from its ``K - 1`` pairs),
+        ``adjusted_pvalue`` (what is compared with ``alpha``) and ``relevant``."""
+        rows = []
+        for k in range(self.segment_tasks.shape[0]):
+            for i, name in enumerate(self.names):
+                rows.append(
+                    {
+                        "segment": f"S{k + 1}",
+                        "steps": self._steps(k),
+                        "task": name,
+                        "pvalue": float(self.entry_pvalues[k, i]),
+                        "adjusted_pvalue": float(self.adjusted_entry_pvalues[k, i]),
+                        "relevant": bool(self.segment_tasks[k, i]),
+                    }
+                )
+        return pd.DataFrame(rows)
+
+    def summary(self) -> str:
+        """Which segments serve which task, and the settings that decided it, as text."""
+        n_seg, n_tasks = self.segment_tasks.shape
+        lines = [
+            f"Task structure: {n_seg} segments of {self.segment_length} steps, {n_tasks} "
+            f"task(s); {self.n_tests} CI tests; combine={self.combine!r}, "
+            f"correction={self.correction!r}, alpha={self.alpha:g}"
+        ]
+        for i, name in enumerate(self.names):
+            served = np.flatnonzero(self.segment_tasks[:, i])
+            where = ", ".join(f"S{k + 1} ({self._steps(k)})" for k in served) or "no segment"
+            lines.append(f"  {name}: {where}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        n_seg, n_tasks = self.segment_tasks.shape
+        marked = int(self.segment_tasks.sum())
+        return (
+            f"TaskStructure({n_seg} segments × {n_tasks} tasks, {marked} relevant entries, "
+            f"alpha={self.alpha:g}, combine={self.combine!r}, correction={self.correction!r})"
+        )
+
+    def plot(self, ax=None):
+        """The segment × task matrix: shade ``-log10`` of the adjusted entry p-value (capped at
+        10), a dot on every relevant entry. Returns the axes."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(1.2 + 0.5 * self.segment_tasks.shape[0], 1 + 0.45 *
+                                          self.segment_tasks.shape[1]))  # fmt: skip
+        strength = -np.log10(np.clip(self.adjusted_entry_pvalues.T, 1e-10, 1.0))
+        image = ax.imshow(strength, cmap="Greys", vmin=0, vmax=10, aspect="auto")
+        rows, cols = np.nonzero(self.segment_tasks.T)
+        ax.scatter(cols, rows, s=30, color="#D55E00", label=f"relevant (p < {self.alpha:g})")
+        n_seg = self.segment_tasks.shape[0]
+        ax.set_xticks(range(n_seg), [f"S{k + 1}" for k in range(n_seg)])
+        ax.set_yticks(range(len(self.names)), self.names)
+        ax.set_xlabel("segment")
+        ax.figure.colorbar(image, ax=ax, label="−log10 adjusted p-value")
+        return ax
 
 
 def _as_blocks(name: str, array) -> np.ndarray:
@@ -180,6 +258,17 @@ def _as_blocks(name: str, array) -> np.ndarray:
     if not np.isfinite(arr.sum()) and not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains NaN or infinite values")
     return arr
+
+
+def _task_names(tasks) -> tuple[str, ...]:
+    """The names a pandas ``tasks`` carries: a DataFrame's columns, a Series' name (else ``()``)."""
+    columns = getattr(tasks, "columns", None)
+    if columns is not None:
+        return tuple(str(c) for c in columns)
+    name = getattr(tasks, "name", None)
+    if name is not None and getattr(tasks, "ndim", 0) == 1:
+        return (str(name),)
+    return ()
 
 
 def check_inputs(
@@ -244,8 +333,9 @@ def discover_task_structure(
     ----------
     states : array (n, T) or (n, T, d)
         Samples of the states (or of invertible observations of them).
-    tasks : array (n, M) or (n, M, d_g)
-        Samples of the task variables.
+    tasks : array (n, M) or (n, M, d_g), or (n,) for one task
+        Samples of the task variables; a pandas DataFrame's columns (or a Series' name) name
+        the tasks in the result.
     segment_length : int >= 2, must divide ``T``
     test : a registered test name (see :func:`specialist.ci.get_test`) or a
         :class:`~specialist.ci.base.CITest` instance, e.g.
@@ -266,6 +356,9 @@ def discover_task_structure(
     fig2_band_set, fig3_structure, fig3_conditions, tab2_runtime
     """
     # validate everything before any test is fitted
+    task_names = _task_names(tasks)
+    if np.ndim(tasks) == 1:  # one task: (n,) is read as (n, 1)
+        tasks = np.asarray(tasks, dtype=float)[:, None]
     states, tasks, n_seg = check_inputs(states, tasks, segment_length, alpha)
     n_steps, n_tasks = states.shape[1], tasks.shape[1]
     if correction not in CORRECTIONS:
@@ -284,7 +377,13 @@ def discover_task_structure(
     g_names = [task(i) for i in range(n_tasks)]
     variables: dict[Hashable, np.ndarray] = {s_names[t]: states[:, t] for t in range(n_steps)}
     variables.update({g_names[i]: tasks[:, i] for i in range(n_tasks)})
-    ci.fit(variables)
+    try:
+        ci.fit(variables)
+    except ValueError as err:
+        if not task_names:
+            raise
+        legend = ", ".join(f"g{i + 1} = {n!r}" for i, n in enumerate(task_names))
+        raise ValueError(f"{err} (tasks: {legend}; states s1 … s{n_steps})") from err
 
     if ci.column_queries:  # a capability the test declares (CITest.column_queries)
         # millions of queries at large T: column-index arrays, no Python object per query
@@ -332,6 +431,7 @@ def discover_task_structure(
         combine=combine,
         segment_length=int(segment_length),
         n_tests=raw.size,
+        task_names=task_names,
     )
 
 

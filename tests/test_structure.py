@@ -1,6 +1,7 @@
 """Band sets, p-value corrections and Algorithm 1 (exact with the d-separation oracle)."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.stats
 from hypothesis import given, settings
@@ -8,6 +9,7 @@ from hypothesis import strategies as st
 
 from specialist.ci import CIResult, CITest, DSeparationOracle
 from specialist.simulate import ColliderStructure, random_structure
+from specialist.simulate.collider import simulate_collider
 from specialist.structure import (
     adjust_pvalues,
     band_set,
@@ -443,3 +445,40 @@ def test_cmi_floor_is_refused_before_any_critic_is_trained():
         discover_task_structure(
             states[:8], tasks[:8], 2, NeuralCMI(n_permutations=900), correction="holm"
         )
+
+
+def test_the_result_reads_like_the_users_data():
+    # a DataFrame's task names come back; a 1-D task is one task; the summary, the table and
+    # the plot speak of segments and steps 1-based, as the book does
+    import matplotlib
+
+    matplotlib.use("agg")
+    sample = simulate_collider(3000, 8, 2, seed=4)
+    tasks = pd.DataFrame(sample.tasks, columns=["pass", "shoot"])
+    res = discover_task_structure(sample.states, tasks, 2)
+    assert res.names == ["pass", "shoot"] and res.task_names == ("pass", "shoot")
+    table = res.to_frame()
+    assert list(table.columns) == ["segment", "steps", "task", "pvalue", "adjusted_pvalue",
+                                   "relevant"]  # fmt: skip
+    assert len(table) == 4 * 2 and table["segment"].iloc[0] == "S1"
+    assert table["steps"].iloc[0] == "s1–s2" and set(table["task"]) == {"pass", "shoot"}
+    assert (table["relevant"] == (table["adjusted_pvalue"] < 0.05)).all()
+    text = res.summary()
+    assert "pass:" in text and "shoot:" in text and "4 segments of 2 steps" in text
+    assert "array" not in repr(res) and "4 segments × 2 tasks" in repr(res)
+    ax = res.plot()
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["pass", "shoot"]
+    one = discover_task_structure(sample.states, tasks["shoot"], 2)
+    assert one.names == ["shoot"] and one.segment_tasks.shape == (4, 1)
+    plain = discover_task_structure(sample.states, sample.tasks[:, 1], 2)
+    assert plain.names == ["g1"]
+    assert np.array_equal(one.segment_tasks, plain.segment_tasks)
+    assert np.array_equal(one.segment_tasks[:, 0], res.segment_tasks[:, 1])
+
+
+def test_errors_name_variables_as_the_user_knows_them():
+    sample = simulate_collider(500, 8, 2, seed=4)
+    tasks = pd.DataFrame(sample.tasks, columns=["pass", "shoot"])
+    tasks["shoot"] = 1.0
+    with pytest.raises(ValueError, match=r"variable g2 is constant .*g2 = 'shoot'"):
+        discover_task_structure(sample.states, tasks, 2)

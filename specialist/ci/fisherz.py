@@ -54,6 +54,7 @@ from scipy.stats import chi2
 
 from specialist.ci.base import CIResult, CITest, Query, canonical_query, non_finite_error
 from specialist.validate import check_int
+from specialist.variables import display_name
 
 Layout = tuple[int, int, int]  # (columns of x, columns of y, columns of z)
 
@@ -136,7 +137,8 @@ class FisherZ(CITest):
             if self._n < 2 or flat.intersection(cols):
                 where = [j for j, c in enumerate(cols) if c in flat]
                 raise ValueError(
-                    f"FisherZ: variable {key!r} is constant (column(s) {where} of {len(cols)}); "
+                    f"FisherZ: variable {display_name(key)} is constant (column(s) {where} of "
+                    f"{len(cols)}); "
                     "a constant variable has no correlation, drop it"
                 )
         self._corr = np.clip(cov / std[:, None] / std[None, :], -1.0, 1.0)
