@@ -482,3 +482,23 @@ def test_errors_name_variables_as_the_user_knows_them():
     tasks["shoot"] = 1.0
     with pytest.raises(ValueError, match=r"variable g2 is constant .*g2 = 'shoot'"):
         discover_task_structure(sample.states, tasks, 2)
+
+
+def test_the_discover_command_runs_on_csv_files(tmp_path, capsys):
+    from specialist.pipeline import cli
+
+    sample = simulate_collider(3000, 8, 2, seed=4)
+    states = tmp_path / "states.csv"
+    tasks = tmp_path / "tasks.csv"
+    pd.DataFrame(sample.states, columns=[f"t{t}" for t in range(8)]).to_csv(states, index=False)
+    pd.DataFrame(sample.tasks, columns=["pass", "shoot"]).to_csv(tasks, index=False)
+    out = tmp_path / "structure.csv"
+    args = ["discover", str(states), str(tasks), "--segment-length", "2", "--out", str(out)]
+    assert cli.main(args) == 0
+    printed = capsys.readouterr().out
+    assert "pass:" in printed and "shoot:" in printed and str(out) in printed
+    table = pd.read_csv(out)
+    expected = discover_task_structure(sample.states, sample.tasks, 2).segment_tasks
+    assert table["relevant"].to_numpy().reshape(4, 2).tolist() == expected.tolist()
+    assert cli.main([*args[:3], "--segment-length", "3"]) == 2  # 8 steps, L = 3
+    assert "segment_length" in capsys.readouterr().err

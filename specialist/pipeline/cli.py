@@ -2,7 +2,9 @@
 [--force] [--set A.K=V] [--scheduler local:N|tcp://HOST:PORT]`` runs every artefact (or the
 chosen ones) whose cache is stale; ``python -m specialist list`` shows the artefacts and their
 cache state; ``python -m specialist sportshhi-eval GT.csv PRED.csv [--label-map F] [--iou X]
-[--protocol official|strict]`` scores SportsHHI-format predictions; ``--version``. See the
+[--protocol official|strict]`` scores SportsHHI-format predictions; ``python -m specialist
+discover STATES.csv TASKS.csv [--segment-length L] [--alpha A]`` runs Algorithm 1 on the
+user's files; ``--version``. See the
 book's *Reproduce* page.
 
 ``--scheduler local:N`` starts a Dask ``LocalCluster`` of N single-threaded workers for the
@@ -203,6 +205,35 @@ def list_artefacts(ws: Workspace | None = None, profile: str = DEFAULT_PROFILE) 
     return rows
 
 
+def _discover(args) -> int:
+    """``discover``: Algorithm 1 on two CSV files; a bad file or setting is an error (exit 2)."""
+    import pandas as pd
+
+    from specialist.io import atomic_write
+    from specialist.structure import discover_task_structure
+
+    try:
+        states = pd.read_csv(args.states)
+        tasks = pd.read_csv(args.tasks)
+        result = discover_task_structure(
+            states.to_numpy(dtype=float),
+            tasks.astype(float),
+            args.segment_length,
+            test=args.test,
+            alpha=args.alpha,
+            combine=args.combine,
+            correction=args.correction,
+        )
+    except (OSError, ValueError, pd.errors.ParserError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(result.summary())
+    table = result.to_frame()
+    atomic_write(args.out, lambda p: table.to_csv(p, index=False))
+    print(f"wrote {args.out} ({len(table)} rows: segment, steps, task, p-values, decision)")
+    return 0
+
+
 def _sportshhi_eval(args) -> int:
     """``sportshhi-eval``: read, score and print; a malformed file is an error naming its row."""
     from specialist.data.sportshhi import (
@@ -285,9 +316,29 @@ def main(argv: list[str] | None = None, ws: Workspace | None = None) -> int:
         "--protocol", choices=("official", "strict"), default="official",
         help="official: SportsHHI's evaluation code, quirks included; strict: corrected rules",
     )  # fmt: skip
+    dis = sub.add_parser(
+        "discover",
+        help="run Algorithm 1 on your own CSV files and print which segments serve which task",
+        description="Algorithm 1 (specialist.discover_task_structure) on two CSV files with a "
+        "header row: STATES has one column per step (n rows, T columns), TASKS one column per "
+        "task (its header names the tasks). Prints the summary and writes one row per segment "
+        "and task (TaskStructure.to_frame) to --out.",
+    )
+    dis.add_argument("states", help="CSV, one column per step")
+    dis.add_argument("tasks", help="CSV, one column per task")
+    dis.add_argument("--segment-length", type=int, default=2, help="steps per segment (L)")
+    dis.add_argument("--alpha", type=float, default=0.05, help="significance level")
+    dis.add_argument("--test", default="fisherz", help="CI test name (fisherz, cmi, …)")
+    dis.add_argument("--combine", default="any", help="decision rule (any, simes, bonferroni)")
+    dis.add_argument(
+        "--correction", default="none", help="multiplicity correction (none, holm, bh)"
+    )
+    dis.add_argument("--out", default="task_structure.csv", help="where the table is written")
     args = parser.parse_args(argv)
     if args.command == "sportshhi-eval":
         return _sportshhi_eval(args)
+    if args.command == "discover":
+        return _discover(args)
     ws = ws or Workspace()
     try:
         if args.command == "list":
