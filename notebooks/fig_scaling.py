@@ -11,7 +11,7 @@
 # ---
 
 # %% [markdown]
-# # Scaling of Algorithm 1 to long sequences and large samples
+# # Beyond the paper — Scaling of Algorithm 1 to long sequences and large samples
 #
 # Beyond the paper: its Table 2 ([our page](tab2_runtime.ipynb)) times Algorithm 1 at
 # $T = 20$, $M = 4$. Here Fisher-z is taken far beyond those sizes.

@@ -501,8 +501,11 @@ def test_claims_carry_chance_given_and_attacks_that_move_with_the_numbers():
     settings = {**SMALL, "iou_thresholds": (0.5, 0.9)}
     ordering, sparsity = study.claims(scores, 0.5, [0.5, 0.9], settings)
     assert ordering.verdict == "agrees" and ordering.n_runs == 5
-    # the key number leads with the links the verdict rests on, at every difficulty
-    assert ordering.key_number.startswith("the tested links: Ours > LEAP-style at standard")
+    # the key number leads with the chain's outcome, then the links it rests on
+    assert ordering.key_number.startswith(
+        "the chain at each difficulty: 2 agree; the tested links: Ours > LEAP-style at standard"
+    )
+    assert "below chance" not in ordering.key_number  # no method detects less than chance
     # the sentence counts the difficulties it rests on
     assert "holds at each of the 2 difficulties" in study.chain_sentence(scores, 0.5)
     one = scores[scores["difficulty"] == "standard"]
@@ -513,23 +516,28 @@ def test_claims_carry_chance_given_and_attacks_that_move_with_the_numbers():
     assert ordering.given["Ours (ℓ1 VAE) (given g, supervised)"].endswith("training targets")
     assert "across different information" in ordering.conditions
     attacks = {a.choice: a for a in ordering.attacks}
+    holm = (
+        "chance gates Holm-corrected over the three methods of each difficulty (not one "
+        "uncorrected gate per method)"
+    )
     assert list(attacks) == [
         "IoU ≥ 0.9 instead of 0.5",
         "standard scenes only, not every difficulty",
+        holm,
     ]
+    assert attacks[holm].verdict == "agrees"  # every gate clears its Holm threshold here
     # the other chance reference: per-row random scores above LEAP and Base at IoU 0.5
     rows = synthetic_scores({"chance_rows": [0.3] * 5})
     with_rows = pd.concat([scores, rows, rows.assign(difficulty="nuisance")])
     (ordering_rows, _) = study.claims(with_rows, 0.5, [0.5, 0.9], settings)
-    last = ordering_rows.attacks[-1]
-    assert last.choice.startswith("chance as a random score per prediction row")
+    last = next(a for a in ordering_rows.attacks if a.choice.startswith("chance as a random"))
     assert last.verdict == "not testable here" and ordering_rows.verdict == "agrees"
     assert attacks["IoU ≥ 0.9 instead of 0.5"].verdict == "not testable here"
     assert attacks["standard scenes only, not every difficulty"].verdict == "agrees"
     text = study.attacks_sentence(ordering.verdict, ordering.attacks)
     assert (
         text
-        == "The verdict (agrees) moves under 1 of 2 attacks: IoU ≥ 0.9 instead of 0.5 gives not testable here."
+        == "The verdict (agrees) moves under 1 of 3 attacks: IoU ≥ 0.9 instead of 0.5 gives not testable here."
     )
     assert list(study.attacks_table(ordering.attacks).columns) == [
         "choice",
@@ -600,3 +608,26 @@ def test_scores_with_rule_puts_the_rules_model_in_ours_place():
     assert leap[leap["method"] == "leap"]["value"].eq(0.0).all()  # others untouched
     with pytest.raises(ValueError, match="rule must be one of"):
         study.scores_with_rule(scores, path, "oracle", 0.5)
+
+
+def test_holm_gates_and_below_chance_are_computed_from_the_intervals():
+    from specialist.experiments.interactions.tables import interval_of
+
+    # LEAP-style and Base each beat chance on their own (one-sided p about 0.02 < 0.025), but
+    # not as a family of three gates under Holm (0.02 > 0.025 / 2 at the second step)
+    weak = [0.12, 0.11, 0.13, 0.10, 0.115]
+    scores = synthetic_scores({**PAPER_LIKE, "chance": [0.10] * 5, "base": weak, "leap": weak})
+    table = study.contrasts(scores, 0.5)
+    p_leap = study.one_sided_p(interval_of(table.set_index("contrast").loc["leap_vs_chance"]))
+    assert 0.025 / 2 < p_leap < 0.025
+    assert all(study.beats_chance(table, "standard", m) for m in ("ours", "leap", "base"))
+    assert study.holm_beats_chance(table, "standard", ("ours", "leap", "base")) == {"ours"}
+    # uncorrected: Ours > LEAP agrees, LEAP > Base ties, so the chain ties; under Holm the
+    # LEAP > Base link is between two methods at chance, and the chain is untestable
+    assert study.verdict_of(scores, 0.5).verdict == "inconclusive"
+    assert study.verdict_of(scores, 0.5, gates="holm").verdict == "not testable here"
+    # a method reliably below the random-evidence row is named as such in the key number
+    below = synthetic_scores({**PAPER_LIKE, "base": [0.01, 0.02, 0.01, 0.02, 0.015]})
+    assert "below chance: Base at standard" in study.verdict_of(below, 0.5).key_number
+    iv = interval_of(study.contrasts(below, 0.5).set_index("contrast").loc["base_vs_chance"])
+    assert iv.high < 0 and study.one_sided_p(iv) > 0.9

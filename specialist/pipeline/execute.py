@@ -292,11 +292,13 @@ def _finish(
 
 
 def _display_dir(ws: Workspace, p: Plan) -> str:
+    """The results folder as a page shows it: relative to the repository, or, for results kept
+    elsewhere, relative to the results root's parent (never a machine's absolute path)."""
     folder = ws.artefact_dir(p.profile, p.name)
     try:
         return folder.relative_to(REPO_ROOT).as_posix()
     except ValueError:
-        return folder.as_posix()
+        return folder.relative_to(ws.results.parent).as_posix()
 
 
 def _swap_in(ws: Workspace, p: Plan, staging: Path) -> None:

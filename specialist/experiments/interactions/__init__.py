@@ -134,14 +134,17 @@ from specialist.experiments.interactions.tables import (
     CONTRASTS,
     ORDERING_LINKS,
     beats_chance,
+    below_chance,
     contrast_label,
     contrasts,
     fit_variance,
     fit_variance_display,
     fit_variance_sentence,
     given_label,
+    holm_beats_chance,
     map_table,
     mean_dims,
+    one_sided_p,
     sparsity_sentences,
     summary_table,
     threshold_sentence,
@@ -158,6 +161,9 @@ from specialist.experiments.interactions.verdicts import (
 )
 
 __all__ = [
+    "one_sided_p",
+    "holm_beats_chance",
+    "below_chance",
     "CHANCE_DRAWS",
     "CONTRASTS",
     "DIFFICULTIES",

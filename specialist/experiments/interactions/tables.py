@@ -188,6 +188,49 @@ def beats_chance(table: pd.DataFrame, difficulty: str, method: str) -> bool:
     return vocab.beats_chance(interval_of(row.iloc[0]))
 
 
+def one_sided_p(iv: Interval) -> float:
+    """The one-sided p-value of "the mean difference is above 0" read back from a paired
+    Student-t interval (95%, two-sided): its standard error is the half-width over
+    ``t_{0.975, n - 1}``."""
+    from scipy import stats
+
+    if iv.n < 2 or not np.isfinite(iv.low) or iv.high == iv.low:
+        return 1.0 if iv.estimate <= 0 else 0.0
+    se = (iv.high - iv.low) / (2 * stats.t.ppf(0.975, iv.n - 1))
+    return float(stats.t.sf(iv.estimate / se, iv.n - 1))
+
+
+def holm_beats_chance(table: pd.DataFrame, difficulty: str, methods) -> set[str]:
+    """The ``methods`` that beat chance at ``difficulty`` when their gates are one family:
+    Holm's step-down over the methods' one-sided p-values (:func:`one_sided_p`) at 2.5%, the
+    one-sided level of the book's uncorrected gate (a 95% interval above 0)."""
+    ps = {}
+    for m in methods:
+        row = table[(table["difficulty"] == difficulty) & (table["contrast"] == f"{m}_vs_chance")]
+        iv = interval_of(row.iloc[0])
+        ps[m] = one_sided_p(iv) if iv.n >= vocab.MIN_RUNS else 1.0
+    passed = set()
+    for rank, (m, p) in enumerate(sorted(ps.items(), key=lambda kv: kv[1])):
+        if p > 0.025 / (len(ps) - rank):
+            break
+        passed.add(m)
+    return passed
+
+
+def below_chance(table: pd.DataFrame) -> list[str]:
+    """``"Ours at strong nuisance −0.03 [−0.05, −0.00]"`` for every method whose paired
+    interval against chance lies entirely below 0: it detects less than random evidence."""
+    out = []
+    for r in table[table["contrast"].str.endswith("_vs_chance")].itertuples():
+        iv = interval_of(pd.Series(r._asdict()))
+        if iv.n >= vocab.MIN_RUNS and iv.high < 0:
+            method = r.contrast.removesuffix("_vs_chance")
+            out.append(
+                f"{SHORT_LABELS[method]} at {DIFFICULTIES[r.difficulty]['label']} {iv.text()}"
+            )
+    return out
+
+
 def sparsity_sentences(table: pd.DataFrame, means: pd.DataFrame, iou: float) -> list[str]:
     """The computed sentences on what sparsity adds beyond supervision, one per difficulty.
 
