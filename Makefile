@@ -89,15 +89,17 @@ quick:
 pdf: venv
 	$(PY) -m specialist.site.pdf --output $(PDF)
 
-# two workers (pytest-xdist): the quick pipeline and book in one, the other files in the other;
-# tests/conftest.py groups them so that no expensive fixture is computed twice
+# the unit tests in two pytest-xdist workers, a file per worker at a time (module fixtures are
+# built once), then the tests marked pipeline (the quick run of every artefact, the book, the
+# browser and the PDF) in one process, so that their session fixtures run once
 TEST_WORKERS ?= 2
 test: venv
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not pipeline"
+	$(PY) -m pytest -m pipeline
 
 # the inner loop: every test but the quick pipeline, the book build, the browser and the PDF
 test-fast: venv
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup -m "not pipeline"
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not pipeline"
 
 bench: venv
 	@for f in tests/benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f; done

@@ -1,6 +1,8 @@
-"""Shared fixtures: one quick-profile run of every artefact and one book build per session, and
-the grouping that lets ``pytest -n 2 --dist loadgroup`` (``make test``) run the files in two
-workers without computing any expensive fixture twice."""
+"""Shared fixtures: one quick-profile run of every artefact and one book build per session.
+
+``make test`` runs the tests marked ``pipeline`` (those that use these fixtures) in one process,
+after the others have run in two pytest-xdist workers by file (``--dist loadfile``), so that
+neither the quick run nor any module fixture is computed twice."""
 
 from __future__ import annotations
 
@@ -12,19 +14,6 @@ from pathlib import Path
 import pytest
 
 from specialist.paths import BOOK_DIR, Workspace
-
-#: the session fixtures behind the pipeline tests: every test that uses one runs in one worker
-PIPELINE_FIXTURES = frozenset({"quick_workspace", "quick_outcomes", "built_site"})
-
-
-def pytest_collection_modifyitems(config, items):
-    """Group the tests for pytest-xdist's ``--dist loadgroup``: the tests that use the quick
-    run or the built book form one group (the session fixtures run once), every other test
-    goes with its file (its module fixtures, trained models included, are built once)."""
-    for item in items:
-        uses_pipeline = PIPELINE_FIXTURES & set(getattr(item, "fixturenames", ()))
-        group = "pipeline" if uses_pipeline else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")
