@@ -62,6 +62,7 @@ __all__ = [
     "BEYOND",
     "Claim",
     "DISAGREE",
+    "Effect",
     "DISAGREES",
     "FIELDS",
     "INCONCLUSIVE",
@@ -80,6 +81,7 @@ __all__ = [
     "beats_chance",
     "claim",
     "combine",
+    "effect",
     "conjoin",
     "explain",
     "from_word",
@@ -134,6 +136,56 @@ def attack(choice: str, verdict: str, key_number: str) -> Attack:
 
 
 @dataclass(frozen=True)
+class Effect:
+    """The one number a claim is decided on, with its interval, for the claims page's summary
+    figure: ``estimate`` and ``[low, high]`` in the units of ``label``, oriented so that values
+    above ``reference`` go the paper's way (a paired difference "Ours − CCA, MCC": reference 0)."""
+
+    label: str
+    estimate: float
+    low: float
+    high: float
+    reference: float = 0.0
+
+    def __post_init__(self):
+        import math
+
+        _check_text("effect label", self.label)
+        values = (self.estimate, self.low, self.high, self.reference)
+        if not all(isinstance(v, int | float) and math.isfinite(v) for v in values):
+            raise ValueError(f"claims field 'effect' needs finite numbers, got {values!r}")
+        if not self.low <= self.estimate <= self.high:
+            raise ValueError(
+                "claims field 'effect' must satisfy low <= estimate <= high, got "
+                f"{self.low!r} <= {self.estimate!r} <= {self.high!r}"
+            )
+
+    def text(self, digits: int = 2) -> str:
+        """``"Ours − CCA, MCC: +0.64 [+0.40, +0.87]"``."""
+        f = f"{{:+.{digits}f}}"
+        return (
+            f"{self.label}: {f.format(self.estimate)} [{f.format(self.low)}, {f.format(self.high)}]"
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "label": self.label,
+            "estimate": float(self.estimate),
+            "low": float(self.low),
+            "high": float(self.high),
+            "reference": float(self.reference),
+        }
+
+
+def effect(label: str, interval, reference: float = 0.0) -> Effect:
+    """An :class:`Effect` from a :class:`~specialist.stats.Interval` (or anything with
+    ``estimate``, ``low`` and ``high``), checked."""
+    return Effect(
+        label, float(interval.estimate), float(interval.low), float(interval.high), reference
+    )
+
+
+@dataclass(frozen=True)
 class Claim:
     """One entry of the claims page; make it with :func:`claim`, never by hand."""
 
@@ -149,6 +201,7 @@ class Claim:
     kind: str = "empirical"
     tally: str = ""
     theory: tuple[str, ...] = field(default=())
+    effect: Effect | None = None
 
     @property
     def is_paper_claim(self) -> bool:
@@ -181,6 +234,7 @@ class Claim:
             "kind": self.kind,
             "tally": self.tally,
             "theory": list(self.theory),
+            "effect": None if self.effect is None else self.effect.to_dict(),
         }
 
     @classmethod
@@ -202,6 +256,9 @@ class Claim:
         if missing:
             raise ValueError(f"claims entry misses field(s) {missing}")
         attacks = data["attacks"]
+        eff = data.get("effect")
+        if eff is not None and not isinstance(eff, Mapping):
+            raise ValueError("claims entry field 'effect' must be a record or null")
         if not isinstance(attacks, list) or not all(isinstance(a, Mapping) for a in attacks):
             raise ValueError("claims entry field 'attacks' must be a list of records")
         return claim(
@@ -219,6 +276,7 @@ class Claim:
             kind=data.get("kind", "empirical"),
             tally=data.get("tally", ""),
             theory=data.get("theory", ()),
+            effect=None if eff is None else Effect(**eff),
         )
 
 
@@ -242,6 +300,7 @@ def claim(
     kind: str = "empirical",
     tally: str = "",
     theory: Sequence[str] = (),
+    effect: Effect | None = None,
 ) -> Claim:
     """The one constructor of a claims entry; every field is checked.
 
@@ -276,6 +335,10 @@ def claim(
         The outcomes behind the verdict (:func:`~specialist.outcomes.tally`), shown on the claims page.
     theory
         Labels of the Theory page's results the claim rests on.
+    effect
+        The number the verdict is decided on, with its interval (:func:`effect`), drawn in
+        the claims page's summary figure; ``None`` where the claim rests on an exact check or
+        on no single interval.
 
     Raises
     ------
@@ -322,6 +385,10 @@ def claim(
     theory = tuple(theory)
     if not all(isinstance(t, str) and t for t in theory):
         raise ValueError(f"claims field 'theory' must be labels (strings), got {theory!r}")
+    if effect is not None and not isinstance(effect, Effect):
+        raise ValueError(
+            f"claims field 'effect' must be an Effect (specialist.claims.effect), got {effect!r}"
+        )
     return Claim(
         claim=text,
         verdict=verdict,
@@ -335,6 +402,7 @@ def claim(
         kind=kind,
         tally=tally,
         theory=theory,
+        effect=effect,
     )
 
 

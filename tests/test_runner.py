@@ -477,6 +477,7 @@ CLAIM_NOTEBOOK = HEADER + textwrap.dedent(
         "the effect is positive", verdict, f"{iv.estimate:+.2f}", n_runs=iv.n,
         chance="a coin: 0.50", given={"A": "the observations only"},
         conditions="a tiny test | with a bar", theory=theory,
+        effect=claims.effect("A − coin", iv),
         attacks=[claims.attack("seed stream 1", verdict, "same"),
                  claims.attack("threshold 0.1", "inconclusive", "moved")],
     )
@@ -491,11 +492,15 @@ CLAIM_NOTEBOOK = HEADER + textwrap.dedent(
 
 
 def _row(table: str, claim: str) -> str:
-    """The list-table row (its cells joined) whose first cell starts with ``claim``."""
-    rows = table.split("\n* - ")
-    found = [r for r in rows if r.startswith(claim)]
-    assert len(found) == 1, (claim, table)
-    return found[0]
+    """The compact table's row of ``claim`` and its section in the details (joined)."""
+    rows = [
+        r
+        for r in table.split("## Each claim in detail")[0].split("\n* - ")
+        if r.startswith(f"[{claim}]")
+    ]
+    sections = [s for s in table.split("\n### ")[1:] if s.split("\n", 1)[0].endswith(claim)]
+    assert len(rows) == 1 and len(sections) == 1, (claim, table)
+    return rows[0] + "\n" + sections[0]
 
 
 def test_the_claims_table_is_written_from_the_runs_and_follows_them(ws):
@@ -503,22 +508,28 @@ def test_the_claims_table_is_written_from_the_runs_and_follows_them(ws):
     cli.reproduce(ws, "quick", only=["claimer", "ok"])
     table = (ws.generated / "claims_table.md").read_text()
     row = _row(table, "the effect is positive")
-    assert "**agrees**" in row and "+0.30" in row and "5 runs" in row
-    assert "*chance:* a coin: 0.50" in row and "A: the observations only" in row
+    assert "verdict-agrees" in row and "+0.30" in row and "5 runs" in row
+    assert "A − coin: +0.30 [" in row  # the one-line key number is the effect with its interval
+    assert "**chance level:** a coin: 0.50" in row and "A: the observations only" in row
     assert "a tiny test | with a bar" in row  # a bar in a list-table cell is plain text
-    assert "seed stream 1: agrees" in row and "(same)" not in row  # key numbers: on the page
+    assert "seed stream 1: agrees (same)" in row
     assert "**moved** threshold 0.1: inconclusive" in row
+    assert "under threshold 0.1: inconclusive" in row  # the strongest counter-evidence
     beyond = _row(table, "a study beyond the paper")  # no paper verdict: nothing to move
     assert "margin 0: disagrees" in beyond and "**moved**" not in beyond
-    assert "{doc}`claimer </generated/claimer>` (quick)" in row
+    assert "{doc}`claimer </generated/claimer>`" in row and "`quick` profile" in row
     assert "Not generated in this build: `fail`" in table
+    summary = (ws.generated / "claims_summary.md").read_text()
+    assert summary.startswith("Of the paper's 1 claim tested here, 1 agrees;"), summary
+    assert "move the verdict of 1 of the 1 claim that records attacks" in summary
+    assert (ws.generated / "claims_summary.png").stat().st_size > 10_000
     cli.reproduce(ws, "quick", only=["claimer"], overrides=["claimer.effect=-0.2"])
     row = _row((ws.generated / "claims_table.md").read_text(), "the effect is positive")
-    assert "**disagrees**" in row and "-0.20" in row and "**agrees**" not in row
+    assert "verdict-disagrees" in row and "-0.20" in row and "verdict-agrees" not in row
     # an effect the runs cannot tell from zero: every comparison a tie
     cli.reproduce(ws, "quick", only=["claimer"], overrides=["claimer.effect=0.0"])
     row = _row((ws.generated / "claims_table.md").read_text(), "the effect is positive")
-    assert "**inconclusive**" in row
+    assert "verdict-inconclusive" in row
 
 
 def test_a_hand_built_claims_entry_is_shown_invalid_not_dropped(ws):

@@ -418,3 +418,29 @@ def chance_text(
         for m in metrics
     )
     return f"{label(chance)} (given the base rate, same data sets): {shown}"
+
+
+def effect_of(table: pd.DataFrame, measure: str = ""):
+    """The comparison a verdict rests on, for the claims page's summary figure: the table's
+    only difference (columns ``method``, ``other``, ``difference``, ``low``, ``high``), or,
+    for a conjunction, its weakest one (lowest interval bound), labelled as such; ``None``
+    when the table holds no interval."""
+    from specialist.claims import Effect
+
+    if table.empty or not {"difference", "low", "high"} <= set(table.columns):
+        return None
+    t = table.dropna(subset=["difference", "low", "high"])
+    if t.empty:
+        return None
+    row = t.loc[t["low"].idxmin()]
+    text = f"{label(row['method'])} − {label(row['other'])}"
+    if measure:
+        text += f", {measure}"
+    if len(t) > 1:
+        text += f" (weakest of {len(t)})"
+    return Effect(text, float(row["difference"]), float(row["low"]), float(row["high"]))
+
+
+def measure_name(metric: str) -> str:
+    """A metric's name in words ("mcc" → "MCC")."""
+    return {"mcc": "MCC", "accuracy": "accuracy", "f1": "F1"}.get(metric, metric)

@@ -27,8 +27,10 @@ from specialist import claims as vocab
 from specialist.experiments.comparisons import (
     chance_table,
     difference_text,
+    effect_of,
     interval,
     label,
+    measure_name,
 )
 from specialist.experiments.layer1_methods import CHANCE, SELTASK_CHANCE
 from specialist.stats import Interval, verdict
@@ -44,6 +46,12 @@ class Reading:
     tally: str
     table: pd.DataFrame
     where: str = ""
+    measure: str = ""  #: what the table's ``difference`` measures ("MCC")
+
+    @property
+    def effect(self) -> vocab.Effect | None:
+        """The comparison the verdict rests on (:func:`.comparisons.effect_of`)."""
+        return effect_of(self.table, self.measure)
 
     @property
     def reason(self) -> str:
@@ -58,11 +66,7 @@ class Reading:
                 f"verified from {vocab.MIN_RUNS} runs on"
             )
         reasons = [r for r in dict.fromkeys(t.get("reason", pd.Series(dtype=str))) if r]
-        return (
-            "no comparison could be tested: " + "; ".join(reasons)
-            if reasons
-            else ("no comparison could be tested")
-        )
+        return "no comparison could be tested" + (": " + "; ".join(reasons) if reasons else "")
 
 
 #: Why a comparison with the paper's SelTask is "not testable here": the original SelTask never
@@ -220,7 +224,8 @@ def beats_baseline(
           "reason": result["reason"]}]
     )  # fmt: skip
     verdict_ = vocab.combine([result["outcome"]]) if iv.n >= vocab.MIN_RUNS else vocab.NOT_TESTABLE
-    return Reading(verdict_, key, vocab.tally([result["outcome"]]), table)
+    tallied = vocab.tally([result["outcome"]])
+    return Reading(verdict_, key, tallied, table, measure=measure_name(metric))
 
 
 def paper_chain(
@@ -334,7 +339,7 @@ def beats_every_baseline(
             for b, r in results.items()
         ]
     )  # fmt: skip
-    return Reading(verdict_, key, tally, table)
+    return Reading(verdict_, key, tally, table, measure=measure_name(metric))
 
 
 def beats_chance_pooled(
@@ -375,7 +380,7 @@ def beats_chance_pooled(
         [{"method": method, "other": chance, "difference": iv.estimate, "low": iv.low,
           "high": iv.high, "n_runs": iv.n, "verdict": word, "reason": ""}]
     )  # fmt: skip
-    return Reading(verdict_, key, vocab.tally([word]), table)
+    return Reading(verdict_, key, vocab.tally([word]), table, measure=measure_name(metric))
 
 
 def recovers_exactly(runs: pd.DataFrame, method: str = "ours") -> Reading:
@@ -491,4 +496,5 @@ def degrades_slowest(
     )
     if nothing:  # said once, not after every comparison
         key = f"{nothing[0].upper()}{nothing[1:]}. {key}"
-    return Reading(result, key, tally, table)
+    per = f"{measure_name(metric)} slope per added {STRATA.get(x, x)}"
+    return Reading(result, key, tally, table, measure=per)

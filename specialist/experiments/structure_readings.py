@@ -304,6 +304,7 @@ def structure_claims(
                 conditions=cond_a,
                 attacks=[] if b == "seltask" else attacks_of(decided, b),
                 tally=r.tally,
+                effect=r.effect,
                 reason=SELTASK_REASON if b == "seltask" else r.reason,
             )
         )
@@ -320,6 +321,7 @@ def structure_claims(
             conditions=cond_a + "; a chain is a conjunction of its links",
             attacks=attacks_of(decided, "chain"),
             tally=r.tally,
+            effect=r.effect,
             reason=SELTASK_REASON if r.verdict == claims.NOT_TESTABLE else "",
         )
     )
@@ -344,6 +346,7 @@ def structure_claims(
             "a conjunction over the baselines",
             attacks=attacks_of(decided, "3b"),
             tally=r.tally,
+            effect=r.effect,
             reason=r.reason,
         )
     )
@@ -365,6 +368,7 @@ def structure_claims(
             conditions=disconnected,
             attacks=attacks_of(decided, "3c recovers"),
             tally=r.tally,
+            effect=r.effect,
             reason=r.reason,
         )
     )
@@ -386,6 +390,7 @@ def structure_claims(
             conditions=disconnected + "; 'every baseline' is a conjunction",
             attacks=attacks_of(decided, "3c ahead"),
             tally=r.tally,
+            effect=r.effect,
             reason=r.reason,
         )
     )

@@ -116,46 +116,9 @@ VERDICTS = claims.VERDICTS
 CLAIM_FIELDS = claims.FIELDS
 
 
-def _cell(text: str) -> str:
-    return str(text).replace("\n", " ").strip()
-
-
-def _claim_rows(entry: claims.Claim, link: str, theory: str) -> list[str]:
-    """The cells of one claims-table row (a ``list-table``: Markdown in every cell)."""
-    verdict = f"**{entry.verdict}**"
-    if entry.tally:
-        verdict += f"<br>{entry.tally}"
-    if entry.reason:
-        verdict += f"<br>*why:* {entry.reason}"
-    runs = (
-        "exact check, no runs"
-        if entry.n_runs is None
-        else f"{entry.n_runs} run{'s' if entry.n_runs != 1 else ''}"
-        + (
-            f" (fewer than {claims.MIN_RUNS}: no comparison counts)"
-            if entry.n_runs < claims.MIN_RUNS
-            else ""
-        )
-    )
-    key = f"{entry.key_number}<br>*{entry.kind}, {runs}*<br>*chance:* {entry.chance}"
-    given = "<br>".join(f"{name}: {what}" for name, what in entry.given.items())
-    if entry.attacks:
-        robust = "<br>".join(
-            ("**moved** " if a in entry.moved else "") + f"{a.choice}: {a.verdict}"
-            for a in entry.attacks
-        )
-    else:
-        robust = (
-            "no attack: nothing was tested"
-            if entry.verdict == claims.NOT_TESTABLE
-            else "no attack: a study beyond the paper"
-        )
-    text = f"{entry.claim}<br>*holds under:* {entry.conditions}"
-    return [_cell(c) for c in (text, verdict, key, given, robust, link, theory)]
-
-
 def write_claims(ws: Workspace) -> Path:
-    """``book/generated/claims_table.md``: one row per ``claims`` entry of every artefact.
+    """The claims page's generated parts (:mod:`specialist.site.claims_page`): one entry per
+    ``claims`` item of every artefact; returns ``book/generated/claims_table.md``.
 
     Rows come from the ``metrics.json`` of the run each page shows, in the order of the
     artefacts; paper claims first, then the beyond-the-paper studies. Each entry is read back
@@ -163,6 +126,8 @@ def write_claims(ws: Workspace) -> Path:
     missing field, an unknown verdict) is shown as invalid with the reason, not dropped.
     Nothing is typed by hand.
     """
+    from specialist.site import claims_page
+
     paper, beyond, missing = [], [], []
     numbers = pages.figure_numbers(ws.book)
     _, theory_map = index_metadata(ws.book)
@@ -171,38 +136,22 @@ def write_claims(ws: Workspace) -> Path:
         if metrics is None:
             missing.append(name)
             continue
-        for raw in metrics.get("claims", []):
-            shown = numbers.get(f"fig-{name}", {}).get("number", name)
-            link = f"{{doc}}`{shown} </generated/{name}>` ({rec['profile']})"
+        shown = numbers.get(f"fig-{name}", {}).get("number", name)
+        for k, raw in enumerate(metrics.get("claims", []), start=1):
+            where = dict(artefact=name, figure=shown, profile=rec["profile"], number=k)
             try:
                 entry = claims.Claim.from_dict(raw)
             except ValueError as err:
                 text = raw.get("claim", "?") if isinstance(raw, dict) else "?"
-                paper.append([_cell(text), f"**invalid entry**: {err}", "", "", "", link, ""])
+                row = claims_page.Row(None, theory=(), raw_text=str(text), error=str(err), **where)
+                paper.append(row)
                 continue
             labels = entry.theory or theory_map.get(name, ())  # an entry may name its own
-            theory = ", ".join(f"{{prf:ref}}`{label}`" for label in labels)
-            row = _claim_rows(entry, link, theory)
+            row = claims_page.Row(entry, theory=tuple(labels), **where)
             (paper if entry.is_paper_claim else beyond).append(row)
-    head = [
-        "Claim",
-        "Verdict",
-        "Key number",
-        "What each method is given",
-        "Robust to (our alternative choices)",
-        "Artefact",
-        "Theory",
-    ]
-    if paper or beyond:
-        out = [
-            "```{list-table}\n:header-rows: 1\n:class: claims-list\n:widths: 22 10 22 14 20 7 5\n\n"
-        ]
-        for row in [head, *paper, *beyond]:
-            out.append("* - " + "\n  - ".join(c if c else "–" for c in row) + "\n")
-        out.append("```\n")
-        lines = ["".join(out)]
-    else:
-        lines = ["*No artefact with claims has been generated in this build.*\n"]
-    if missing:
-        lines.append(f"\nNot generated in this build: {', '.join(f'`{m}`' for m in missing)}.\n")
-    return write_text(ws.generated / "claims_table.md", "".join(lines))
+
+    def theory_of(row) -> str:
+        return ", ".join(f"{{prf:ref}}`{label}`" for label in row.theory)
+
+    claims_page.write_page(ws, [*paper, *beyond], missing, theory_of)
+    return ws.generated / claims_page.TABLE_MD

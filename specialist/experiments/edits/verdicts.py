@@ -212,6 +212,21 @@ def verdict_sentence(result: dict, conditions: str) -> str:
     )
 
 
+def decisive_effect(parts: dict):
+    """The part of :func:`claim_parts`' conjunction that decides it (the first that
+    disagrees, else the first untestable, else the first tie, else the relative part) as the
+    claims page's :class:`~specialist.claims.Effect`; ``None`` without a finite interval."""
+    import math
+
+    words = parts["parts"]
+    order = (claims.DISAGREE, claims.UNTESTABLE, claims.TIE, claims.AGREE)
+    part = next((p for w in order for p, pw in words.items() if pw == w), "identity more")
+    text, iv = parts["effects"][part]
+    if iv is None or not all(math.isfinite(v) for v in (iv.estimate, iv.low, iv.high)):
+        return None
+    return claims.effect(f"{text} ({part})", iv)
+
+
 def given_of(*methods: str) -> dict[str, str]:
     """The ``given`` field of a claims entry for ``methods`` (:data:`GIVEN`).
 
@@ -339,7 +354,7 @@ def claim_parts(long: pd.DataFrame, **choices) -> tuple[str, str, str, dict]:
     disagrees makes the claim disagree). Returns ``(verdict, key number, tally, result of the
     relative part)``.
     """
-    from specialist.stats import verdict
+    from specialist.stats import Interval, verdict
 
     v_rel, key_rel, _, main = verdict_of(long, **choices)
     rel_word = main["outcome"]
@@ -363,6 +378,13 @@ def claim_parts(long: pd.DataFrame, **choices) -> tuple[str, str, str, dict]:
     main["parts"] = dict(
         zip(("identity more", "colour too", "only the attribute"), words, strict=True)
     )
+    a, b = METHODS[main["sparse"]], METHODS[dense]
+    low_floor = Interval(-floor.estimate, -floor.high, -floor.low, floor.n)  # the paper's way up
+    main["effects"] = {
+        "identity more": (f"identity change, {b} − {a}", main.get("difference")),
+        "colour too": (f"fur-colour change, {b} − {a}", fur),
+        "only the attribute": (f"identity change, perfect procedural edit − {a}", low_floor),
+    }
     return claims.combine([outcome]), key, claims.tally(words), main
 
 
@@ -456,6 +478,7 @@ def edit_claim(
         attacks=attacks,
         reason=main["reason"] if verdict_main == claims.NOT_TESTABLE else "",
         tally=tally,
+        effect=decisive_effect(main),
     )
     main["counter_evidence"] = counter
     return claim, pd.DataFrame(rows), main

@@ -107,6 +107,7 @@ from specialist.experiments.interactions.detections import (
     score_of,
     scored_episodes,
 )
+from specialist.experiments.interactions.entries import claims, difficulty_conditions
 from specialist.experiments.interactions.features import (
     base_features,
     choose_l1,
@@ -154,8 +155,7 @@ from specialist.experiments.interactions.verdicts import (
     attacks_sentence,
     attacks_table,
     chain_sentence,
-    claims,
-    difficulty_conditions,
+    holm_attack,
     ordering_attacks,
     verdict_of,
 )
@@ -207,6 +207,7 @@ __all__ = [
     "map_table",
     "mean_dims",
     "ordering_attacks",
+    "holm_attack",
     "chain_sentence",
     "path_sentences",
     "path_table",

@@ -169,6 +169,13 @@ def interval_of(row) -> Interval:
     return Interval(row["estimate"], row["low"], row["high"], int(row["n"]))
 
 
+def contrast_effect(table: pd.DataFrame, difficulty: str, contrast: str, label: str):
+    """One contrast of :func:`contrasts` at one difficulty as the claims page's
+    :class:`~specialist.claims.Effect` (``None`` if it was not run)."""
+    rows = table[(table["difficulty"] == difficulty) & (table["contrast"] == contrast)]
+    return None if rows.empty else vocab.effect(label, interval_of(rows.iloc[0]))
+
+
 _WORDS = {"better": "adds", "worse": "costs", "tie": "changes nothing shown (a tie):"}
 
 

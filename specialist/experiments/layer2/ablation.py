@@ -91,4 +91,8 @@ def ablation_claim(
         attacks=attacks,
         reason=found["all"]["reason"] if decided == claims.NOT_TESTABLE else "",
         tally=tally,
+        effect=claims.effect(
+            "irrelevant-latent R² (largest), generalist − ℓ1",
+            found["all"]["irrelevant"],
+        ),
     )
