@@ -16,6 +16,17 @@ The headline objects can be imported from here (``from specialist import run_gri
 loaded lazily, on first access (PEP 562): ``import specialist`` alone imports no submodule (and
 so neither NumPy nor torch), which keeps each artefact's cache key limited to the modules its
 notebook really uses.
+
+Installation
+------------
+The distribution is ``specialist-companion`` (the PyPI name ``specialist`` belongs to an
+unrelated project that also installs a top-level ``specialist`` module: do not install both).
+Installed without extras (``pip install .`` in a checkout; it is not on PyPI) it is the core:
+Algorithm 1, the CI tests but NeuralCMI, the SportsHHI evaluator, the metrics and the
+simulators, with NumPy, SciPy, pandas, scikit-learn, NetworkX, Matplotlib and PyYAML. The
+extras add the rest: ``[models]`` (PyTorch: the three models and NeuralCMI), ``[reproduce]``
+(the notebooks' runner), ``[book]``, ``[dev]`` and ``[lab]``. The package is typed (PEP 561
+``py.typed``).
 """
 
 from __future__ import annotations
@@ -24,6 +35,9 @@ import importlib
 from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
+#: the name the package is installed under (its distribution name); the distribution called
+#: ``specialist`` on PyPI is an unrelated project
+DISTRIBUTION = "specialist-companion"
 
 #: public name -> the module it is imported from on first access
 _LAZY: dict[str, str] = {

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Literal, NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import linear_sum_assignment
 from scipy.stats import rankdata
 from sklearn.metrics import f1_score, matthews_corrcoef
@@ -34,7 +35,7 @@ def _structure_pair(true: np.ndarray, est: np.ndarray) -> tuple[np.ndarray, np.n
     return out[0].ravel(), out[1].ravel()
 
 
-def structure_accuracy(true: np.ndarray, est: np.ndarray) -> float:
+def structure_accuracy(true: ArrayLike, est: ArrayLike) -> float:
     """Fraction of segment × task entries on which ``est`` equals ``true``.
 
     Backs
@@ -45,12 +46,23 @@ def structure_accuracy(true: np.ndarray, est: np.ndarray) -> float:
     return float(np.mean(t == e))
 
 
-def matthews_mcc(true: np.ndarray, est: np.ndarray) -> float:
+def matthews_mcc(true: ArrayLike, est: ArrayLike) -> float:
     """Matthews correlation coefficient of the flattened boolean matrices, in [-1, 1].
 
     Degenerate case, defined here rather than left to a library warning: when either matrix is
     constant (all ``True`` or all ``False``) the coefficient is undefined (0 / 0); we return 1.0
     if the two matrices are identical and 0.0 otherwise.
+
+    Examples
+    --------
+    A segment x task structure, and an estimate with one false positive:
+
+    >>> true = [[0, 0], [0, 1], [1, 1], [1, 0]]
+    >>> est = [[1, 0], [0, 1], [1, 1], [1, 0]]
+    >>> matthews_mcc(true, true)
+    1.0
+    >>> round(matthews_mcc(true, est), 3)
+    0.775
 
     Backs
     -----
@@ -62,7 +74,7 @@ def matthews_mcc(true: np.ndarray, est: np.ndarray) -> float:
     return float(matthews_corrcoef(t, e))
 
 
-def f1_structure(true: np.ndarray, est: np.ndarray) -> float:
+def f1_structure(true: ArrayLike, est: ArrayLike) -> float:
     """F1 score of the relevant (``True``) entries of the flattened matrices.
 
     When neither matrix has a ``True`` entry the score is 1.0 (perfect agreement), not the
@@ -309,7 +321,7 @@ def match_latents(true: np.ndarray, est: np.ndarray) -> np.ndarray:
     return cols
 
 
-def support_f1(true: np.ndarray, est: np.ndarray) -> float:
+def support_f1(true: ArrayLike, est: ArrayLike) -> float:
     """F1 of an estimated task × latent support, up to a permutation of the latents.
 
     The columns of ``est`` are first matched to those of ``true`` (:func:`match_latents`); the

@@ -21,6 +21,7 @@ from numbers import Real
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from specialist.ci import CITest, get_test
 from specialist.pvalues import (  # re-exported: part of this module's public interface
@@ -68,6 +69,18 @@ def band_set(k: int, v: int, n_steps: int, segment_length: int = 2) -> list[int]
         Sorted 0-based state indices. Paper example (1-based): ``T = 10, L = 2``,
         ``S_k = {s3, s4}``, ``S_v = {s7, s8}`` gives ``{s3, s5, s7, s9}``, i.e.
         ``band_set(1, 3, 10) == [2, 4, 6, 8]``.
+
+    Examples
+    --------
+    The paper's example, 0-based: segments 1 and 3 of ten steps (the book's ``S_2``, ``S_4``)
+
+    >>> band_set(1, 3, n_steps=10)
+    [2, 4, 6, 8]
+
+    Adjacent segments share a neighbour, and the sequence's ends drop out:
+
+    >>> band_set(0, 1, n_steps=8)
+    [0, 2, 4]
 
     Backs
     -----
@@ -299,8 +312,8 @@ def check_inputs(
 
 
 def discover_task_structure(
-    states,
-    tasks,
+    states: ArrayLike,
+    tasks: ArrayLike,
     segment_length: int = 2,
     test: str | CITest = "fisherz",
     alpha: float = 0.05,
@@ -350,6 +363,27 @@ def discover_task_structure(
     Returns
     -------
     TaskStructure
+
+    Examples
+    --------
+    Two tasks over eight steps, simulated with a planted structure (segments of two steps):
+
+    >>> import pandas as pd
+    >>> from specialist.simulate.collider import simulate_collider
+    >>> sample = simulate_collider(3000, n_steps=8, n_tasks=2, seed=4)
+    >>> tasks = pd.DataFrame(sample.tasks, columns=["pass", "shoot"])
+    >>> result = discover_task_structure(sample.states, tasks, segment_length=2, alpha=0.05)
+    >>> result.names
+    ['pass', 'shoot']
+    >>> result.segment_tasks.astype(int)  # segments x tasks: 1 = the task uses the segment
+    array([[0, 0],
+           [0, 1],
+           [1, 1],
+           [1, 0]])
+    >>> bool((result.segment_tasks == sample.segment_tasks).all())  # the planted structure
+    True
+
+    ``result.summary()``, ``result.to_frame()`` and ``result.plot()`` show it.
 
     Backs
     -----

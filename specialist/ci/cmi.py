@@ -96,6 +96,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from specialist._extras import require
 from specialist.ci.base import CIResult, CITest, Query, canonical_query
 from specialist.ci.local_null import local_cells, local_permutations, residualize
 from specialist.validate import check_int, check_real
@@ -235,6 +236,7 @@ class NeuralCMI(CITest):
 
     # -- data ------------------------------------------------------------------------------
     def _fit(self, variables: Mapping[Hashable, np.ndarray]) -> None:
+        require("torch", "models", "NeuralCMI")  # its critics are torch networks
         self._train: dict[Hashable, np.ndarray] = {}  # until fit succeeds, no query is served
         self._heldout: dict[Hashable, np.ndarray] = {}
         n = next(iter(variables.values())).shape[0]

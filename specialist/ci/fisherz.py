@@ -83,6 +83,21 @@ class FisherZ(CITest):
         ``3 · chunk_size · d² · 8`` bytes for ``d × d`` submatrices, whatever the number of
         queries; the results do not depend on it.
 
+    Examples
+    --------
+    A chain ``x -> z -> y``: ``x`` and ``y`` are dependent, and independent given ``z``.
+
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.normal(size=2000)
+    >>> z = x + rng.normal(size=2000)
+    >>> y = z + rng.normal(size=2000)
+    >>> test = FisherZ().fit({"x": x, "y": y, "z": z})
+    >>> test.test("x", "y").pvalue < 1e-10
+    True
+    >>> print(f"{test.test('x', 'y', ['z']).pvalue:.2f}")
+    0.71
+
     Backs
     -----
     fig3_structure, tab2_runtime

@@ -16,6 +16,11 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
+from specialist._extras import require
+
+# every model is a torch network: without the models extra, say which extra to install
+require("torch", "models", "specialist.models (SparseTaskVAE, SequentialVAE, TaskMaskGAN)")
+
 #: public name -> the module it is imported from on first access
 _LAZY = {
     "SequentialVAE": "specialist.models.seqvae",

@@ -1,7 +1,18 @@
 """Plumbing shared by the package's models (SparseTaskVAE, SequentialVAE, TaskMaskGAN).
 
-Thread settings, MLP builders, standardisation, the Gaussian reparameterisation and KL, the
-fitted-state check, the loss-history table and the one support rule every model uses.
+Thread settings, the ``device`` setting, MLP builders, standardisation, the Gaussian
+reparameterisation and KL, the fitted-state check, the loss-history table and the one support
+rule every model uses.
+
+Device
+------
+Every model takes ``device="cpu"`` (the default) or ``"cuda"`` (``"cuda:N"``) where PyTorch sees
+a CUDA GPU, checked when fitting (:func:`resolve_device`). Only training runs there: the random
+draws (initialisation, mini-batches, noise) are still made on the CPU by the model's seeded
+generators and moved, and the fitted networks are moved back to the CPU, so a fitted model
+predicts, pickles and loads anywhere. On the CPU the results are exactly those of a model without
+the setting; on a GPU they differ from the CPU's by floating-point rounding (and, with cuDNN's
+convolutions, between runs).
 
 Support rule
 ------------
@@ -43,6 +54,46 @@ from torch import nn
 COLLAPSED = 0.05
 
 
+def resolve_device(device) -> torch.device:
+    """The torch device of a model's ``device`` setting, or a ``ValueError`` naming ``device``.
+
+    Accepted: ``"cpu"``; ``"cuda"`` or ``"cuda:N"`` (or a ``torch.device``) where PyTorch sees
+    that CUDA GPU.
+    """
+    accepted = "'cpu', or 'cuda' / 'cuda:N' where PyTorch sees a CUDA GPU"
+    dev = None
+    if isinstance(device, torch.device):
+        dev = device
+    elif isinstance(device, str):
+        try:
+            dev = torch.device(device)
+        except (RuntimeError, ValueError):
+            dev = None
+    if dev is None or dev.type not in ("cpu", "cuda"):
+        raise ValueError(f"device must be {accepted}, got {device!r}")
+    if dev.type == "cpu":
+        return torch.device("cpu")
+    if not torch.cuda.is_available():
+        why = "this PyTorch has no CUDA support" if torch.version.cuda is None else "no CUDA GPU"
+        raise ValueError(
+            f"device={device!r} asks for a CUDA GPU, but {why} is available here: "
+            "use device='cpu' (the default)"
+        )
+    index = torch.cuda.current_device() if dev.index is None else dev.index
+    if index >= torch.cuda.device_count():
+        raise ValueError(
+            f"device={device!r}: there is no CUDA GPU {index} (PyTorch sees "
+            f"{torch.cuda.device_count()}); accepted: {accepted}"
+        )
+    return torch.device("cuda", index)
+
+
+def rng_devices(device: torch.device) -> list[int]:
+    """The CUDA devices whose random state ``torch.random.fork_rng`` must save and restore
+    around a fit on ``device`` (none on the CPU)."""
+    return [device.index] if device.type == "cuda" else []
+
+
 @contextmanager
 def torch_threads(n: int):
     """Run the block with ``n`` torch threads, restoring the previous setting afterwards."""
@@ -71,8 +122,9 @@ def mean_and_scale(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def reparameterise(
     mu: torch.Tensor, logvar: torch.Tensor, generator: torch.Generator
 ) -> torch.Tensor:
-    """A sample of ``N(mu, exp(logvar))`` drawn with ``generator``."""
-    noise = torch.randn(mu.shape, generator=generator, dtype=mu.dtype)
+    """A sample of ``N(mu, exp(logvar))`` drawn with ``generator`` (a CPU generator: the noise
+    is drawn on the CPU and moved to ``mu``'s device)."""
+    noise = torch.randn(mu.shape, generator=generator, dtype=mu.dtype).to(mu.device)
     return mu + torch.exp(0.5 * logvar) * noise
 
 

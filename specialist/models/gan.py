@@ -72,6 +72,8 @@ from specialist.models._common import (
     gaussian_kl,
     loss_table,
     mean_and_scale,
+    resolve_device,
+    rng_devices,
     support_from_sensitivity,
     support_matrix,
     torch_threads,
@@ -113,6 +115,10 @@ class TaskMaskGAN(BaseEstimator):
     l1_warmup : share of training over which the ℓ1 weight ramps up linearly from 0
     threshold : relative support threshold of :meth:`relevant_latents`, in (0, 1)
     seed, n_threads : determinism and torch threads
+    device : where ``fit`` trains: ``"cpu"`` (the default) or ``"cuda"`` (``"cuda:N"``) where
+        PyTorch sees a CUDA GPU; the fitted networks are moved back to the CPU. See
+        :mod:`specialist.models._common` (on a GPU, results differ by rounding; untested on a
+        GPU so far)
 
     Models with the same seed and data see the same initialisation, mini-batches and noise
     draws, whatever their ``l1``: a sparse and a dense model of one seed are paired. Settings
@@ -158,6 +164,7 @@ class TaskMaskGAN(BaseEstimator):
         threshold: float = 0.1,
         seed: int = 0,
         n_threads: int = 1,
+        device: str = "cpu",
     ) -> None:
         self.n_latent = n_latent
         self.l1 = l1
@@ -177,6 +184,7 @@ class TaskMaskGAN(BaseEstimator):
         self.threshold = threshold
         self.seed = seed
         self.n_threads = n_threads
+        self.device = device
 
     def check_params(self) -> TaskMaskGAN:
         """Check every setting (a clear error naming the parameter); ``fit`` calls it first.
@@ -199,6 +207,7 @@ class TaskMaskGAN(BaseEstimator):
         check_real("threshold", self.threshold, 0.0, 1.0)
         check_int("seed", self.seed, 0)
         check_int("n_threads", self.n_threads, 1)
+        resolve_device(self.device)
         return self
 
     # -- input checks ----------------------------------------------------------------------
@@ -245,25 +254,29 @@ class TaskMaskGAN(BaseEstimator):
                 v[:, k, :a] = np.where(y[:, k, None], (b - mean) / scale, 0.0)
                 valid[:, k, :a] = y[:, k, None]
 
-        with torch_threads(self.n_threads), torch.random.fork_rng(devices=[]):
+        device = resolve_device(self.device)
+        with torch_threads(self.n_threads), torch.random.fork_rng(devices=rng_devices(device)):
             torch.manual_seed(self.seed)
-            gen = torch.Generator().manual_seed(self.seed)
-            enc = conv_net(size, 2 * self.n_latent, self.width, batch_norm=True)
-            dec = Generator(size, self.n_latent, self.width)
-            disc = conv_net(size, 1, self.disc_width, batch_norm=False)
-            head_w = nn.Parameter(torch.randn(n_tasks, n_out, self.n_latent, generator=gen) * 0.1)
-            head_b = nn.Parameter(torch.zeros(n_tasks, n_out))
-            theta = nn.Parameter(torch.ones(n_tasks, self.n_latent))
+            gen = torch.Generator().manual_seed(self.seed)  # draws on the CPU, on any device
+            enc = conv_net(size, 2 * self.n_latent, self.width, batch_norm=True).to(device)
+            dec = Generator(size, self.n_latent, self.width).to(device)
+            disc = conv_net(size, 1, self.disc_width, batch_norm=False).to(device)
+            w0 = torch.randn(n_tasks, n_out, self.n_latent, generator=gen) * 0.1
+            head_w = nn.Parameter(w0.to(device))
+            head_b = nn.Parameter(torch.zeros(n_tasks, n_out, device=device))
+            theta = nn.Parameter(torch.ones(n_tasks, self.n_latent, device=device))
             history = self._train((enc, dec, disc), (head_w, head_b, theta), x, y, v, valid, gen)
+        for net in (enc, dec, disc):  # the fitted model encodes and decodes on the CPU
+            net.to("cpu")
 
         self.encoder_, self.generator_, self.discriminator_ = enc.eval(), dec.eval(), disc.eval()
         self.image_size_, self.n_tasks_ = size, n_tasks
         self.output_dims_ = dims
         out_valid = np.arange(n_out)[None, :] < dims[:, None]  # (K, O)
-        self.head_weights_ = head_w.detach().numpy().astype(float) * out_valid[:, :, None]
-        self.head_bias_ = head_b.detach().numpy().astype(float) * out_valid
+        self.head_weights_ = head_w.detach().cpu().numpy().astype(float) * out_valid[:, :, None]
+        self.head_bias_ = head_b.detach().cpu().numpy().astype(float) * out_valid
         self.task_mask_ = (
-            theta.detach().numpy().astype(float)
+            theta.detach().cpu().numpy().astype(float)
             if self.l1 > 0
             else np.ones((n_tasks, self.n_latent))
         )
@@ -284,11 +297,14 @@ class TaskMaskGAN(BaseEstimator):
         """The optimisation; returns the loss history ``(epochs, len(LOSS_TERMS))``."""
         enc, dec, disc = nets
         head_w, head_b, theta = heads
+        device = head_w.device  # the random draws are made on the CPU by ``gen``, then moved
+        x = x.to(device)
         n = x.shape[0]
         learn = self.l1 > 0  # the dense model keeps its masks at 1
         theta.requires_grad_(learn)
-        y_t = torch.from_numpy(y.astype(np.float32))
-        v_t, valid_t = torch.from_numpy(v), torch.from_numpy(valid.astype(np.float32))
+        y_t = torch.from_numpy(y.astype(np.float32)).to(device)
+        v_t = torch.from_numpy(v).to(device)
+        valid_t = torch.from_numpy(valid.astype(np.float32)).to(device)
         groups = [
             {"params": [*enc.parameters(), *dec.parameters()]},
             {"params": [head_w, head_b], "lr": self.lr * self.head_lr_scale},
@@ -306,10 +322,11 @@ class TaskMaskGAN(BaseEstimator):
         batch = min(self.batch_size, n)
         steps = max(1, n // batch)
         warmup = self.l1_warmup * self.epochs * steps
-        real, fake_label = torch.ones(batch, 1), torch.zeros(batch, 1)
+        real = torch.ones(batch, 1, device=device)
+        fake_label = torch.zeros(batch, 1, device=device)
         history = np.zeros((self.epochs, len(LOSS_TERMS)))
         for epoch in range(self.epochs):
-            order = torch.randperm(n, generator=gen)
+            order = torch.randperm(n, generator=gen).to(device)
             for step in range(steps):
                 # the penalty ramps up linearly (module docstring)
                 done = epoch * steps + step
@@ -317,7 +334,7 @@ class TaskMaskGAN(BaseEstimator):
                 idx = order[step * batch : (step + 1) * batch]
                 xb = x[idx]
                 mu, logvar = enc(xb).chunk(2, dim=1)
-                z = mu + torch.exp(0.5 * logvar) * torch.randn(mu.shape, generator=gen)
+                z = mu + torch.exp(0.5 * logvar) * torch.randn(mu.shape, generator=gen).to(device)
                 rec = dec(z)
                 # one discriminator pass over real images and reconstructions serves both
                 # players: the discriminator's loss (its gradient taken for its parameters

@@ -32,6 +32,8 @@ from specialist.models._common import (
     loss_table,
     mlp,
     reparameterise,
+    resolve_device,
+    rng_devices,
     torch_threads,
 )
 from specialist.validate import check_int, check_real
@@ -48,6 +50,10 @@ class SequentialVAE(BaseEstimator):
     epochs, batch_size, lr : Adam schedule over sequences
     seed : fixes initialisation, batches and noise (deterministic on CPU)
     n_threads : torch threads during ``fit`` and ``transform``
+    device : where ``fit`` trains: ``"cpu"`` (the default) or ``"cuda"`` (``"cuda:N"``) where
+        PyTorch sees a CUDA GPU; the fitted network is moved back to the CPU. See
+        :mod:`specialist.models._common` (on a GPU, results differ by rounding; untested on a
+        GPU so far)
 
     Settings are stored as given and checked by :meth:`check_params` when fitting (scikit-learn's
     contract: ``get_params``, ``set_params`` and ``sklearn.base.clone`` work).
@@ -71,6 +77,7 @@ class SequentialVAE(BaseEstimator):
         lr: float = 2e-3,
         seed: int = 0,
         n_threads: int = 1,
+        device: str = "cpu",
     ) -> None:
         self.n_latent = n_latent
         self.hidden = hidden
@@ -80,6 +87,7 @@ class SequentialVAE(BaseEstimator):
         self.lr = lr
         self.seed = seed
         self.n_threads = n_threads
+        self.device = device
 
     def check_params(self) -> SequentialVAE:
         """Check every setting (a clear error naming the parameter); ``fit`` calls it first."""
@@ -91,6 +99,7 @@ class SequentialVAE(BaseEstimator):
         check_real("lr", self.lr, 0.0, math.inf)
         check_int("seed", self.seed, 0)
         check_int("n_threads", self.n_threads, 1)
+        resolve_device(self.device)
         return self
 
     def _check(self, sequences, fitted: bool) -> np.ndarray:
@@ -122,24 +131,25 @@ class SequentialVAE(BaseEstimator):
         self.mean_ = x.reshape(-1, d).mean(axis=0)
         std = x.reshape(-1, d).std(axis=0)
         self.std_ = np.where(std > 0, std, 1.0).astype(np.float32)
-        data = torch.from_numpy((x - self.mean_) / self.std_)
-        with torch_threads(self.n_threads), torch.random.fork_rng(devices=[]):
+        device = resolve_device(self.device)
+        data = torch.from_numpy((x - self.mean_) / self.std_).to(device)
+        with torch_threads(self.n_threads), torch.random.fork_rng(devices=rng_devices(device)):
             torch.manual_seed(self.seed)
-            gen = torch.Generator().manual_seed(self.seed)
+            gen = torch.Generator().manual_seed(self.seed)  # draws on the CPU, on any device
             net = nn.ModuleDict(
                 {
                     "encoder": mlp(d, self.hidden, 2 * self.n_latent),
                     "decoder": mlp(self.n_latent, self.hidden, d),
                     "prior": mlp(self.n_latent, self.hidden, 2 * self.n_latent),
                 }
-            )
+            ).to(device)
             # foreach: one fused update of all parameters per step (the same Adam, faster)
             opt = torch.optim.Adam(net.parameters(), lr=self.lr, foreach=True)
             batch = min(self.batch_size, n)
             inv2var = 1.0 / (2.0 * self.noise_var)
             history = []
             for _ in range(self.epochs):
-                order = torch.randperm(n, generator=gen)
+                order = torch.randperm(n, generator=gen).to(device)
                 total = 0.0
                 for start in range(0, n - batch + 1, batch):
                     xb = data[order[start : start + batch]]  # (B, T, d)
@@ -157,7 +167,7 @@ class SequentialVAE(BaseEstimator):
                     opt.step()
                     total += loss.item()
                 history.append(total / max(1, n // batch))
-        self.network_ = net.eval()
+        self.network_ = net.to("cpu").eval()  # the fitted model encodes on the CPU
         self.loss_history_ = loss_table(history, ("total",))  # per epoch
         return self
 

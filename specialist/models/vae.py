@@ -76,6 +76,7 @@ from sklearn.base import BaseEstimator, clone
 from specialist.models._common import (
     check_fitted,
     loss_table,
+    resolve_device,
     support_from_sensitivity,
     support_matrix,
     torch_threads,
@@ -132,6 +133,10 @@ class SparseTaskVAE(BaseEstimator):
     seed : fixes initialisation, mini-batches, noise and the validation split; results are
         deterministic on CPU
     n_threads : torch threads during ``fit`` and ``transform`` (restored afterwards)
+    device : where ``fit`` trains: ``"cpu"`` (the default) or ``"cuda"`` (``"cuda:N"``) where
+        PyTorch sees a CUDA GPU; the fitted model predicts on the CPU. See
+        :mod:`specialist.models._common` (on a GPU, results differ by rounding; untested on a
+        GPU so far)
 
     Settings are stored as given and checked by :meth:`check_params` when fitting (the
     scikit-learn contract: ``get_params``, ``set_params`` and ``sklearn.base.clone`` work).
@@ -176,6 +181,7 @@ class SparseTaskVAE(BaseEstimator):
         validation_fraction: float = 0.2,
         seed: int = 0,
         n_threads: int = 1,
+        device: str = "cpu",
     ) -> None:
         self.n_latent = n_latent
         self.l1 = l1
@@ -196,6 +202,7 @@ class SparseTaskVAE(BaseEstimator):
         self.validation_fraction = validation_fraction
         self.seed = seed
         self.n_threads = n_threads
+        self.device = device
 
     def check_params(self) -> SparseTaskVAE:
         """Check every setting (a clear error naming the parameter and what it accepts);
@@ -236,6 +243,7 @@ class SparseTaskVAE(BaseEstimator):
         check_real("validation_fraction", self.validation_fraction, 0.0, 1.0)
         check_int("seed", self.seed, 0)
         check_int("n_threads", self.n_threads, 1)
+        resolve_device(self.device)
         return self
 
     def _with(self, **changes) -> SparseTaskVAE:

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from specialist.models._common import mean_and_scale, torch_threads
+from specialist.models._common import mean_and_scale, resolve_device, rng_devices, torch_threads
 
 #: the loss terms of ``loss_history_``
 LOSS_TERMS = ("total", "recon", "kl", "task", "penalty")
@@ -125,6 +125,7 @@ class VAEEnsemble(nn.Module):
             gens = generator if isinstance(generator, list | tuple) else [generator]
             shape = (self.n_tasks, batch, self.n_latent)
             u = torch.stack([torch.rand(shape, generator=g, dtype=self.theta.dtype) for g in gens])
+            u = u.to(self.theta.device)  # drawn on the CPU by the group's generator
             u = u.repeat_interleave(self.n_members // len(gens), dim=0).clamp(1e-6, 1 - 1e-6)
             s = torch.sigmoid((u.log() - (-u).log1p() + self.theta.unsqueeze(2)) / _TEMP)
         else:
@@ -212,9 +213,11 @@ def optimise(model, net, o, y_t, valid_t, l1s, l0s, gens) -> np.ndarray:
     n_members = net.n_members
     history = np.zeros((model.epochs, n_members, len(LOSS_TERMS)))
     warmup = model.l1_warmup * total  # the ℓ1 weight ramps up linearly over these steps
-    group_rows = torch.arange(n_groups)[:, None]
+    # the random draws are made on the CPU by the seeded generators, then moved to the device
+    device = o.device
+    group_rows = torch.arange(n_groups, device=device)[:, None]
     for epoch in range(model.epochs):
-        orders = torch.stack([torch.randperm(n, generator=g[0]) for g in gens])
+        orders = torch.stack([torch.randperm(n, generator=g[0]) for g in gens]).to(device)
         for step in range(steps_per_epoch):
             done = epoch * steps_per_epoch + step
             l1_now = l1s * (min(1.0, done / warmup) if warmup > 0 else 1.0)
@@ -225,7 +228,8 @@ def optimise(model, net, o, y_t, valid_t, l1s, l0s, gens) -> np.ndarray:
             mu, logvar = net.encode(ob, per_member=True)  # (E, B, [T,] L)
             eps = torch.stack(
                 [torch.randn(mu.shape[1:], generator=g[1], dtype=mu.dtype) for g in gens]
-            ).repeat_interleave(per, dim=0)  # the same noise for every member of a group
+            )
+            eps = eps.to(device).repeat_interleave(per, dim=0)  # the same for a group's members
             z = mu + torch.exp(0.5 * logvar) * eps
             dims = tuple(range(2, mu.dim()))  # feature (and step) axes
             recon = ((net.decode(z) - ob) ** 2).sum(dim=dims).mean(dim=1) * inv2var
@@ -249,7 +253,7 @@ def optimise(model, net, o, y_t, valid_t, l1s, l0s, gens) -> np.ndarray:
             if proximal:
                 proximal_l1(opt, net.theta, l1_now, l1s > 0)
             sched.step()
-            terms = torch.stack([loss, recon, kl, task, penalty], dim=1).detach().numpy()
+            terms = torch.stack([loss, recon, kl, task, penalty], dim=1).detach().cpu().numpy()
             history[epoch] += terms / steps_per_epoch
     return history
 
@@ -333,21 +337,24 @@ def train_groups(model, groups, penalties) -> TrainedEnsemble:
     l1s = torch.tensor([p[0] for p in penalties] * len(groups), dtype=DTYPE)
     l0s = torch.tensor([p[1] for p in penalties] * len(groups), dtype=DTYPE)
     o, y_t = torch.stack(o_all), torch.stack(y_all)  # (G, n, ...), (G, M, n, d)
-    with torch_threads(model.n_threads), torch.random.fork_rng(devices=[]):
+    device = resolve_device(model.device)
+    with torch_threads(model.n_threads), torch.random.fork_rng(devices=rng_devices(device)):
         torch.manual_seed(groups[0][2])
         gens = [[torch.Generator().manual_seed(s) for s in generator_seeds(g[2])] for g in groups]
         net = VAEEnsemble(
             per * len(groups), obs0.shape[-1], model.n_latent, n_tasks, d_task, model.hidden,
             steps or 1, [g[0] for g in gens], gates=(l0s > 0).tolist(),
-        )  # fmt: skip
-        history = optimise(model, net, o, y_t, as_tensor(valid), l1s, l0s, gens)
+        ).to(device)  # fmt: skip
+        o, y_t, valid_t, l1s, l0s = (t.to(device) for t in (o, y_t, as_tensor(valid), l1s, l0s))
+        history = optimise(model, net, o, y_t, valid_t, l1s, l0s, gens)
         net.eval()
         with torch.no_grad():
             picks = [torch.randperm(n, generator=g[0])[:JACOBIAN_ROWS] for g in gens]
-            rows = torch.stack([o[j, pick] for j, pick in enumerate(picks)])
+            rows = torch.stack([o[j, pick.to(device)] for j, pick in enumerate(picks)])
             mu, _ = net.encode(rows.repeat_interleave(per, dim=0), per_member=True)
-            sensitivity = net.sensitivity(mu, task_dims).numpy().astype(float)
-            masks = net.mask().squeeze(2).numpy().astype(float)
+            sensitivity = net.sensitivity(mu, task_dims).cpu().numpy().astype(float)
+            masks = net.mask().squeeze(2).cpu().numpy().astype(float)
+    net.to("cpu")  # the fitted model predicts on the CPU (module docstring of ``_common``)
     return TrainedEnsemble(net, history, masks, sensitivity, steps, task_dims, stats)
 
 

@@ -22,22 +22,16 @@ import os
 import shutil
 import sys
 import time
+from typing import TYPE_CHECKING
 
-from specialist import sweep
 from specialist.paths import Workspace
-from specialist.pipeline.cache import cache_state, read_provenance
-from specialist.pipeline.execute import (
-    NotebookRunner,
-    Outcome,
-    announce,
-    execute,
-    fmt_seconds,
-    papermill_notebook,
-    publish_notebook,
-)
 from specialist.pipeline.params import ConfigError, available_profiles
 from specialist.pipeline.plan import DEFAULT_PROFILE, TIMING_ARTEFACTS, Plan, plan
-from specialist.site.index import write_claims, write_findings, write_overview
+
+# The runner's modules (execution, cache, sweeps, site) are imported by the commands that use
+# them, so that `discover`, `sportshhi-eval` and `--version` need only the core library.
+if TYPE_CHECKING:
+    from specialist.pipeline.execute import NotebookRunner, Outcome
 
 
 def parse_scheduler(text: str | None) -> tuple[str, int | str] | None:
@@ -64,6 +58,9 @@ def _scheduler(spec: tuple[str, int | str] | None):
     if spec is None:
         yield None
         return
+    from specialist import sweep
+    from specialist.pipeline.execute import announce
+
     kind, value = spec
     if kind == "tcp":
         try:
@@ -87,6 +84,8 @@ def _scheduler(spec: tuple[str, int | str] | None):
 def profile_lock(ws: Workspace, profile: str):
     """Hold the profile's lock for the whole command; wait (saying who holds it) if taken."""
     import fcntl
+
+    from specialist.pipeline.execute import announce
 
     path = ws.lock_file(profile)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -120,14 +119,17 @@ def reproduce(
     force: bool = False,
     overrides: list[str] | None = None,
     scheduler: str | None = None,
-    run_notebook: NotebookRunner = papermill_notebook,
+    run_notebook: NotebookRunner | None = None,
 ) -> list[Outcome]:
     """Bring every selected artefact up to date; returns one :class:`Outcome` per artefact.
 
     A failing artefact is reported and the others still run; nothing already computed is lost.
     ``scheduler``: ``None`` (local processes), ``"local:N"`` or ``"tcp://HOST:PORT"`` (Dask);
-    ``run_notebook``: what executes a notebook (:func:`specialist.pipeline.execute.execute`).
+    ``run_notebook``: what executes a notebook (:func:`specialist.pipeline.execute.execute`;
+    default: papermill).
     """
+    if run_notebook is None:
+        from specialist.pipeline.execute import papermill_notebook as run_notebook
     ws = ws or Workspace()
     plans = plan(ws, profile, only, overrides)  # every validation happens here, before running
     spec = parse_scheduler(scheduler)
@@ -143,6 +145,22 @@ def _reproduce(
     address: str | None,
     run_notebook: NotebookRunner,
 ) -> list[Outcome]:
+    from specialist import sweep
+    from specialist.pipeline.cache import cache_state
+    from specialist.pipeline.execute import (
+        Outcome,
+        announce,
+        execute,
+        fmt_seconds,
+        publish_notebook,
+    )
+    from specialist.site.index import (
+        write_changelog,
+        write_claims,
+        write_findings,
+        write_overview,
+    )
+
     shutil.rmtree(ws.staging_root(profile), ignore_errors=True)  # leftovers of an interrupted run
     outcomes = []
     t_all = time.perf_counter()
@@ -174,6 +192,7 @@ def _reproduce(
     write_overview(ws)
     write_findings(ws)
     write_claims(ws)
+    write_changelog(ws)
     failed = [o for o in outcomes if o.status == "failed"]
     ran = sum(o.status == "ok" for o in outcomes)
     cached = sum(o.status == "cached" for o in outcomes)
@@ -187,6 +206,8 @@ def _reproduce(
 
 
 def list_artefacts(ws: Workspace | None = None, profile: str = DEFAULT_PROFILE) -> list[dict]:
+    from specialist.pipeline.cache import cache_state, read_provenance
+
     ws = ws or Workspace()
     rows = []
     for p in plan(ws, profile):
@@ -264,20 +285,25 @@ def _sportshhi_eval(args) -> int:
 
 
 def _version() -> str:
-    """The installed distribution's version (the package's own when it is not installed)."""
+    """The installed distribution's version (the package's own when it is not installed).
+
+    The distribution is ``specialist-companion`` (:data:`specialist.DISTRIBUTION`); the PyPI
+    distribution ``specialist`` is an unrelated project."""
     from importlib.metadata import PackageNotFoundError, version
 
-    try:
-        return version("specialist")
-    except PackageNotFoundError:
-        import specialist
+    import specialist
 
+    try:
+        return version(specialist.DISTRIBUTION)
+    except PackageNotFoundError:
         return getattr(specialist, "__version__", "unknown")
 
 
 def main(argv: list[str] | None = None, ws: Workspace | None = None) -> int:
+    # the installed command's name (specialist-companion), or the module's (python -m specialist)
+    command = os.path.basename(sys.argv[0])
     parser = argparse.ArgumentParser(
-        prog="python -m specialist",
+        prog=command if command.endswith("-companion") else "python -m specialist",
         description="Regenerate the artefacts of 'From Generalist to Specialist Representation'.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
@@ -342,6 +368,8 @@ def main(argv: list[str] | None = None, ws: Workspace | None = None) -> int:
     ws = ws or Workspace()
     try:
         if args.command == "list":
+            from specialist.pipeline.execute import fmt_seconds
+
             rows = list_artefacts(ws, args.profile)
             width = max((len(r["artefact"]) for r in rows), default=8)
             print(

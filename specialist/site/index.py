@@ -60,6 +60,18 @@ def write_overview(ws: Workspace) -> Path:
     return write_text(ws.generated / "artefacts.md", "\n".join(lines) + "\n")
 
 
+def write_changelog(ws: Workspace) -> Path:
+    """``book/generated/changelog.md``: the repository's ``CHANGELOG.md`` without its title,
+    for the book's "What changed between versions" page (a book built in another folder, as
+    the tests do, still finds it)."""
+    from specialist.paths import REPO_ROOT
+
+    source = REPO_ROOT / "CHANGELOG.md"
+    text = source.read_text(encoding="utf-8") if source.exists() else ""
+    body = text.split("\n", 1)[1] if text.startswith("# ") else text
+    return write_text(ws.generated / "changelog.md", body or "*No change log in this checkout.*\n")
+
+
 def _shown_run(ws: Workspace, name: str) -> tuple[dict | None, dict | None]:
     """Provenance and ``metrics.json`` of the run whose notebook the book shows for ``name``.
 

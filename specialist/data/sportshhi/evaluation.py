@@ -70,6 +70,8 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from os import PathLike
+from typing import IO
 
 import numpy as np
 import pandas as pd
@@ -137,8 +139,8 @@ PROTOCOLS = ("official", "strict")
 
 
 def evaluate_map(
-    gt,
-    pred,
+    gt: pd.DataFrame | str | PathLike[str] | IO[str],
+    pred: pd.DataFrame | str | PathLike[str] | IO[str],
     iou_threshold: float = 0.9,
     classes: Iterable[int] | None = None,
     recall_at: Sequence[int] = (1, 5, 10),
@@ -163,6 +165,29 @@ def evaluate_map(
         ``"strict"`` (the corrected rules); see :data:`PROTOCOLS`
     pred_max : keep only each keyframe's ``pred_max`` highest-scoring predictions (>= 1)
         (official: and its first ``pred_max`` ground-truth rows), or ``None`` for all
+
+    Examples
+    --------
+    Two ground-truth interactions on frame 10 (keyframe ``10 // 5 = 2``) and two predictions
+    on keyframe 2: class 3 finds its pair, class 4 swaps the two persons (an interaction is
+    directed, so that is a miss).
+
+    >>> import io
+    >>> gt = io.StringIO(
+    ...     "v1,10,0.1,0.1,0.3,0.5,0.5,0.1,0.7,0.5,3,1,2\\n"
+    ...     "v1,10,0.2,0.2,0.4,0.6,0.6,0.2,0.8,0.6,4,1,3\\n"
+    ... )
+    >>> pred = io.StringIO(
+    ...     "v1,2,0.1,0.1,0.3,0.5,0.5,0.1,0.7,0.5,3,0.9\\n"
+    ...     "v1,2,0.6,0.2,0.8,0.6,0.2,0.2,0.4,0.6,4,0.8\\n"
+    ... )
+    >>> result = evaluate_map(gt, pred, iou_threshold=0.9)
+    >>> print(result.map)
+    0.5
+    >>> print(result.table().to_string(index=False))
+     label name  ap  n_gt  n_pred
+         3    3 1.0     1       1
+         4    4 0.0     1       1
     """
     if (
         isinstance(iou_threshold, bool)
