@@ -6,6 +6,7 @@ Nothing is created at import time. The defaults point into the repository checko
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,9 @@ NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 PROFILES_DIR = NOTEBOOKS_DIR / "params"
 BOOK_DIR = REPO_ROOT / "book"
 RESULTS_DIR = REPO_ROOT / "results"
+
+
+_TAG = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,7 @@ class Workspace:
     results : root of ``<profile>/<artefact>/`` result folders
     book : the Jupyter Book source folder; executed notebooks go to ``book/generated``
     package : the source folder whose hash enters every cache key
+    tag : the name of a tagged run (``reproduce --tag NAME``, :meth:`tagged`), or ``None``
     """
 
     notebooks: Path = NOTEBOOKS_DIR
@@ -35,6 +40,20 @@ class Workspace:
     results: Path = RESULTS_DIR
     book: Path = BOOK_DIR
     package: Path = PACKAGE_DIR
+    tag: str | None = None
+
+    def tagged(self, tag: str) -> Workspace:
+        """The workspace of a tagged run: results in ``<results>/tags/<tag>/`` and a book of
+        its own in ``<results>/tags/<tag>/book`` (the caller copies the book's sources there),
+        so a run with other values never replaces the published results or the book's pages.
+        """
+        if not isinstance(tag, str) or not _TAG.fullmatch(tag):
+            raise ValueError(
+                f"--tag must be lower-case letters, digits, '-' or '_' (starting with a letter "
+                f"or digit), got {tag!r}"
+            )
+        root = self.results / "tags" / tag
+        return Workspace(self.notebooks, self.profiles, root, root / "book", self.package, tag)
 
     @property
     def generated(self) -> Path:

@@ -575,3 +575,40 @@ def test_imports_for_type_checkers_only_are_no_dependency(tmp_path):
     assert {"specialist.sweep", "specialist.metrics"} <= found  # parents join in the closure
     assert "specialist.structure" in found  # an import inside a function counts
     assert not {m for m in found if "gan" in m or "cats" in m}, found
+
+
+def test_a_tagged_run_keeps_the_published_result_and_the_book(ws, capsys):
+    """``--tag NAME`` writes its results and a book of its own under results/tags/NAME; the
+    published folder and the book's page keep the untagged run, and the recorded command
+    regenerates the tagged one."""
+    ws.book.mkdir(parents=True, exist_ok=True)
+    (ws.book / "_toc.yml").write_text("root: intro\n")
+    assert cli.main(["reproduce", "--profile", "quick", "--only", "ok"], ws=ws) == 0
+    published = json.loads((ws.artefact_dir("quick", "ok") / "metrics.json").read_text())
+    page = (ws.generated / "ok.ipynb").read_text()
+    argv = [
+        "reproduce",
+        "--profile",
+        "quick",
+        "--only",
+        "ok",
+        "--set",
+        "ok.seed=7",
+        "--tag",
+        "mine",
+    ]
+    assert cli.main(argv, ws=ws) == 0
+    assert "tagged run 'mine'" in capsys.readouterr().out
+    tagged = ws.tagged("mine")
+    assert tagged.results == ws.results / "tags" / "mine" and (tagged.book / "_toc.yml").exists()
+    assert (
+        json.loads((tagged.artefact_dir("quick", "ok") / "metrics.json").read_text())["seed"] == 7
+    )
+    rec = json.loads((tagged.artefact_dir("quick", "ok") / "provenance.json").read_text())
+    assert rec["tag"] == "mine" and rec["command"].endswith("--set ok.seed=7 --tag mine")
+    assert (tagged.generated / "ok.ipynb").exists()
+    # the published result and the book's page are untouched
+    assert json.loads((ws.artefact_dir("quick", "ok") / "metrics.json").read_text()) == published
+    assert (ws.generated / "ok.ipynb").read_text() == page
+    assert cli.main(argv[:-1] + ["../escape"], ws=ws) == 2
+    assert "--tag must be lower-case letters" in capsys.readouterr().err

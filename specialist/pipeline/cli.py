@@ -299,6 +299,26 @@ def _version() -> str:
         return getattr(specialist, "__version__", "unknown")
 
 
+def tagged_workspace(ws: Workspace, tag: str) -> Workspace:
+    """The workspace of ``reproduce --tag TAG`` (:meth:`Workspace.tagged`), with the book's
+    sources copied next to its results (its generated pages and build are kept)."""
+    try:
+        tagged = ws.tagged(tag)
+    except ValueError as err:
+        raise ConfigError(str(err)) from err
+    tagged.book.mkdir(parents=True, exist_ok=True)
+    for source in ws.book.iterdir():
+        if source.name in ("_build", "generated"):
+            continue
+        target = tagged.book / source.name
+        if source.is_dir():
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(source, target)
+        else:
+            shutil.copy2(source, target)
+    return tagged
+
+
 def main(argv: list[str] | None = None, ws: Workspace | None = None) -> int:
     # the installed command's name (specialist-companion), or the module's (python -m specialist)
     command = os.path.basename(sys.argv[0])
@@ -319,6 +339,13 @@ def main(argv: list[str] | None = None, ws: Workspace | None = None) -> int:
         default=[],
         metavar="ARTEFACT.KEY=VALUE",
         help="override one parameter (value read as YAML); repeatable",
+    )
+    rep.add_argument(
+        "--tag",
+        default=None,
+        metavar="NAME",
+        help="keep this run apart: results in results/tags/NAME/, with a book of its own; the "
+        "published results and the book's pages are left as they are",
     )
     rep.add_argument(
         "--scheduler",
@@ -380,9 +407,16 @@ def main(argv: list[str] | None = None, ws: Workspace | None = None) -> int:
                 last = f" last run {fmt_seconds(t)}" if t is not None else ""
                 print(f"  {r['artefact']:<{width}}  {r['notebook']:<24} {r['state']}{last}")
             return 0
+        if args.tag is not None:
+            ws = tagged_workspace(ws, args.tag)
         outcomes = reproduce(
             ws, args.profile, args.only, args.force, args.overrides, args.scheduler
         )
+        if ws.tag:
+            print(
+                f"tagged run {ws.tag!r}: results in {ws.results}; build its book with "
+                f"`jupyter-book build {ws.book}` (the main book still shows the published run)"
+            )
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -273,7 +273,8 @@ def _finish(
         "cache": cache,
         "data_inputs": p.data_inputs,
         "outputs": outputs,
-        "command": regenerate_command(p.name, p.profile, p.overrides),
+        "tag": ws.tag,
+        "command": regenerate_command(p.name, p.profile, p.overrides, ws.tag),
     }
     write_json(staging / "provenance.json", record)
 

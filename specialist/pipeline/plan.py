@@ -58,13 +58,16 @@ class Plan:
         return self.artefact.name
 
 
-def regenerate_command(artefact: str, profile: str, overrides: Sequence[str] = ()) -> str:
-    """The command that regenerates one artefact as it was run, ``--set`` overrides included
-    (each quoted for a POSIX shell)."""
+def regenerate_command(
+    artefact: str, profile: str, overrides: Sequence[str] = (), tag: str | None = None
+) -> str:
+    """The command that regenerates one artefact as it was run, ``--set`` overrides and the
+    run's ``--tag`` included (each quoted for a POSIX shell)."""
     import shlex
 
     command = f"python -m specialist reproduce --profile {profile} --only {artefact}"
-    return command + "".join(f" --set {shlex.quote(text)}" for text in overrides)
+    command += "".join(f" --set {shlex.quote(text)}" for text in overrides)
+    return command + (f" --tag {tag}" if tag else "")
 
 
 def discover(ws: Workspace) -> dict[str, Artefact]:
