@@ -42,15 +42,24 @@
 # %% tags=["parameters"]
 profile = "paper"  # set by the runner: which parameter profile produced this page
 output_dir = "../results/interactive/fig2_band_set"  # a hand run writes here; the runner injects its own folder
-seed = 0  # draws the placeholder data and the random structures of the Corollary 1 check
-n_structures = 60  # Corollary 1 check: random structures per (segment length, p_disconnect)
-check_segment_lengths = [2, 3]  # Corollary 1 check: segment lengths L, dividing check_n_steps
-check_p_disconnect = [0.0, 0.5, 1.0]  # Corollary 1 check: probability that a step is disconnected
-check_n_steps = 12  # Corollary 1 check: sequence length T of the random structures
-check_n_tasks = 3  # Corollary 1 check: tasks M of the random structures
-attack_seed = 1000  # attack: the check rerun on the structure stream seed + attack_seed
-attack_extra_tasks = 2  # attack: the check rerun with this many more tasks (denser structures)
-attack_n_steps = 18  # attack on Theorem 1: longer sequences T (a multiple of every L)
+seed = 0  # draws the placeholder data and the random structures of the Corollary 1 check [>= 0]
+n_structures = 60  # Corollary 1 check: random structures per (segment length, p_disconnect) [>= 1]
+check_segment_lengths = [
+    2,
+    3,
+]  # Corollary 1 check: segment lengths L, dividing check_n_steps [each >= 2]
+check_p_disconnect = [
+    0.0,
+    0.5,
+    1.0,
+]  # Corollary 1 check: probability that a step is disconnected [each 0..1]
+check_n_steps = 12  # Corollary 1 check: sequence length T of the random structures [>= 4]
+check_n_tasks = 3  # Corollary 1 check: tasks M of the random structures [>= 1]
+attack_seed = 1000  # attack: the check rerun on the structure stream seed + attack_seed [>= 0]
+attack_extra_tasks = (
+    2  # attack: the check rerun with this many more tasks (denser structures) [>= 0]
+)
+attack_n_steps = 18  # attack on Theorem 1: longer sequences T (a multiple of every L) [>= 4]
 
 # %%
 import matplotlib.pyplot as plt
@@ -67,13 +76,13 @@ from specialist.experiments.dsep_verdicts import (
     query_table,
     representative_summary,
 )
-from specialist.outputs import Outputs, say
+from specialist.outputs import notebook_outputs, say
 from specialist.plotting import use_style
 from specialist.simulate import ColliderStructure
 from specialist.structure import band_set, discover_task_structure
 from specialist.variables import display_name, state, task
 
-out = Outputs(output_dir)
+out = notebook_outputs("fig2_band_set", globals())
 use_style()
 
 # The paper's example, 0-based: segments S_k = S_2 and S_v = S_4 (1-based) are k=1, v=3.
@@ -91,10 +100,9 @@ assert band_names == ["s3", "s5", "s7", "s9", "g1"], band_names
 band_names
 
 # %% mystnb={"figure": {"name": "fig-fig2_band_set", "caption": "The collider DAG of the example ($T=10$, $L=2$). Testing $s_4 \\perp s_8$ (vermillion) given the band set $\\{s_3, s_5, s_7, s_9\\}$ (blue) and $g_1$ (orange) blocks every temporal path; only the open collider at $g_1$ (orange edges) links the two segments, so they are dependent because both are relevant to $g_1$."}}
-fig, ax = plt.subplots(figsize=(10, 4.2))
+fig, ax = plt.subplots(figsize=(7.6, 3.6))
 draw_collider_dag(ax, structure, highlight=(k, v, i))
 out.figure(fig, "band_set")
-plt.show()
 
 # %% [markdown]
 # ## Every task and segment pair, checked with the oracle

@@ -48,21 +48,28 @@
 # %% tags=["parameters"]
 profile = "paper"  # set by the runner: which parameter profile produced this page
 output_dir = "../results/interactive/fig3_conditions"  # a hand run writes here; the runner injects its own folder
-n_steps = 20  # sequence length T
-n_tasks = 4  # number of tasks M
-densities = ["sparse", "mixed", "dense"]  # task spans (see the table above)
-p_disconnects = [0.0, 0.5, 1.0]  # probability that a step is cut from the next
-noise_scales = [0.3, 1.0, 2.0]  # task/action noise σ (Fig. 3: 0.3; larger = weaker signal)
-sample_sizes = [1000, 10000]  # samples per data set
-n_seeds = 10  # data sets per condition
-alpha = 0.05  # significance level of every test
-seed = 0  # base seed
+n_steps = 20  # sequence length T [>= 4]
+n_tasks = 4  # number of tasks M [>= 1]
+densities = [
+    "sparse",
+    "mixed",
+    "dense",
+]  # task spans (see the table above) [each one of: sparse, mixed, dense]
+p_disconnects = [0.0, 0.5, 1.0]  # probability that a step is cut from the next [each 0..1]
+noise_scales = [
+    0.3,
+    1.0,
+    2.0,
+]  # task/action noise σ (Fig. 3: 0.3; larger = weaker signal) [each > 0]
+sample_sizes = [1000, 10000]  # samples per data set [each >= 10]
+n_seeds = 10  # data sets per condition [>= 1]
+alpha = 0.05  # significance level of every test [open 0..1]
+seed = 0  # base seed [>= 0]
 selection_thresholds = [-0.5, 0.0]  # selection: keep sequences with every task above c (a path)
-n_jobs = 2  # worker processes
+n_jobs = 2  # worker processes [>= 1]
 fig3_setting = {"n_samples": 10000, "p_disconnect": 0.0, "density": "mixed", "noise_scale": 0.3}
 
 # %%
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
@@ -82,11 +89,11 @@ from specialist.experiments.layer1 import (
     structure_recovery,
 )
 from specialist.experiments.tables import split_timings
-from specialist.outputs import Outputs, say
+from specialist.outputs import notebook_outputs, say
 from specialist.plotting import panel_heatmaps, use_style
 from specialist.sweep import run_grid
 
-out = Outputs(output_dir)
+out = notebook_outputs("fig3_conditions", globals())
 use_style()
 grid = {"n_steps": [n_steps], "n_tasks": [n_tasks], "n_samples": sample_sizes,
         "p_disconnect": p_disconnects, "density": densities, "noise_scale": noise_scales,
@@ -127,10 +134,6 @@ def fig3_column(p, n):
     return cols.index(fig3_col) if has_fig3 and at else None
 
 
-def panel_title(p, n):
-    return f"n = {n:,}, p_disconnect = {p:g}"
-
-
 def heat_panels(metric, vmin, title):
     means = runs.groupby([*FACTORS, "method"])[metric].mean()
 
@@ -145,23 +148,19 @@ def heat_panels(metric, vmin, title):
         cols,
         row_labels=[METHOD_LABELS[m] for m in methods] + ["Best constant (chance)"],
         col_labels=col_labels,
-        panel_title=panel_title,
+        panel_title=lambda p, n: f"n = {n:,}, steps cut w.p. {p:g}",
         vmin=vmin,
         mark=fig3_column,
-        col_rotation=90,
-        colorbar=title,
+        colorbar=f"{title} (mean over data sets; box: Fig. 3's setting)",
     )
-    fig.suptitle(f"{title} per condition (box: Fig. 3's setting)", fontsize=10)
     out.figure(fig, metric)
 
 
-# %% tags=["full-width"] mystnb={"figure": {"name": "fig-fig3_conditions", "caption": "Accuracy of the segment × task matrix for every method (rows) and condition: task density and task/action noise σ (columns), disconnection probability (panel rows) and sample size (panel columns); mean over the data sets of each condition, $T = 20$, $M = 4$, Fisher-z, α = 0.05. The box marks Fig. 3's setting."}}
-heat_panels("accuracy", 0.5, "accuracy")
-plt.show()
+# %% mystnb={"figure": {"name": "fig-fig3_conditions", "caption": "Accuracy of the segment × task matrix for every method (rows) and condition: task density and task/action noise σ (columns), disconnection probability (panel rows) and sample size (panel columns); mean over the data sets of each condition, $T = 20$, $M = 4$, Fisher-z, α = 0.05. The box marks Fig. 3's setting."}}
+heat_panels("accuracy", 0.0, "accuracy")
 
-# %% tags=["full-width"] mystnb={"figure": {"name": "fig-fig3_conditions-mcc", "caption": "Matthews correlation coefficient of the same estimates (0: no better than chance agreement; 1: exact). Same layout as the accuracy figure."}}
-heat_panels("mcc", 0.0, "Matthews MCC")
-plt.show()
+# %% mystnb={"figure": {"name": "fig-fig3_conditions-mcc", "caption": "Matthews correlation coefficient of the same estimates (0: no better than chance agreement; 1: exact). Same layout as the accuracy figure."}}
+heat_panels("mcc", 0.0, "MCC")
 
 # %% [markdown]
 # ## Each rule of Ours against each baseline, with a multiplicity control
@@ -191,8 +190,11 @@ counts = verdict_counts(controlled)
 out.table(counts, "controlled_counts")
 counts.rename(index=METHOD_LABELS)
 
-# %% tags=["full-width"] mystnb={"figure": {"name": "fig-fig3_conditions-ordering", "caption": "Each rule of Ours against each baseline given g, per condition, on MCC. Each cell: the paired MCC difference rule − baseline (mean over the condition's data sets); green: the rule better, red: the baseline better, grey: tie, each decided with Holm's control over the conditions of that pair; “chance”: untestable under the book's one chance rule (the best constant of the condition). The box marks Fig. 3's setting."}}
+# %% mystnb={"figure": {"name": "fig-fig3_conditions-ordering", "caption": "Each rule of Ours against each baseline given g, per condition, on MCC. Each cell: the paired MCC difference rule − baseline (mean over the condition's data sets); green: the rule better, red: the baseline better, grey: tie, each decided with Holm's control over the conditions of that pair; “chance”: untestable under the book's one chance rule (the best constant of the condition). The box marks Fig. 3's setting."}}
 from matplotlib.colors import ListedColormap
+
+verdict_colors = ["#E8A39B", "#E3E3E3", "#9ED3A9"]
+verdict_names = ["baseline better", "tie, or untestable (“chance”)", "rule of Ours better"]
 
 code = {"worse": -1, "tie": 0, "better": 1, "untestable": 0}
 c_idx = controlled.set_index([*FACTORS, "method", "other"])
@@ -212,15 +214,14 @@ fig = panel_heatmaps(
     cols,
     row_labels=[f"{METHOD_LABELS[r]} − {METHOD_LABELS[b]}" for r, b in pairs],
     col_labels=col_labels,
-    panel_title=panel_title,
-    cmap=ListedColormap(["#E8A39B", "#E3E3E3", "#9ED3A9"]),
+    panel_title=lambda p, n: f"n = {n:,}, steps cut w.p. {p:g}",
+    cmap=ListedColormap(verdict_colors),
     vmin=-1,
     vmax=1,
     mark=fig3_column,
-    col_rotation=90,
+    legend=dict(zip(verdict_colors, verdict_names, strict=True)),
 )
 out.figure(fig, "ordering")
-plt.show()
 
 # %% [markdown]
 # ## Selection: SelTask's own model of subgoals

@@ -24,12 +24,12 @@
 # %% tags=["parameters"]
 profile = "paper"  # set by the runner: which parameter profile produced this page
 output_dir = "../results/interactive/fig3_nonlinear"  # a hand run writes here; the runner injects its own folder
-steps_grid = [8, 12, 16]  # sequence lengths T (M = max(2, round(T/5)))
-n_samples = 5000  # samples per data set
-n_seeds = 5  # data sets per setting
-observation = "mlp"  # observation map: "identity" or an invertible "mlp"
-alpha = 0.05  # significance level
-seed = 0  # base seed
+steps_grid = [8, 12, 16]  # sequence lengths T (M = max(2, round(T/5))) [each >= 4]
+n_samples = 5000  # samples per data set [>= 10]
+n_seeds = 5  # data sets per setting [>= 1]
+observation = "mlp"  # observation map: "identity" or an invertible "mlp" [one of: identity, mlp]
+alpha = 0.05  # significance level [open 0..1]
+seed = 0  # base seed [>= 0]
 
 # %%
 import matplotlib.pyplot as plt
@@ -40,12 +40,12 @@ from specialist.experiments import comparisons
 from specialist.experiments.layer1 import CHANCE, runs_by_method, tasks_for_steps, test_recovery
 from specialist.experiments.tables import split_timings
 from specialist.experiments.verdicts import paired
-from specialist.outputs import Outputs, say
+from specialist.outputs import notebook_outputs, say
 from specialist.plotting import legend_below, plot_chance, plot_mean_ci, use_style
 from specialist.stats import verdict
 from specialist.sweep import run_grid
 
-out = Outputs(output_dir)
+out = notebook_outputs("fig3_nonlinear", globals())
 use_style()
 grid = [
     {
@@ -68,12 +68,12 @@ out.table(timings, "timings")
 labels = {"fisherz": "Fisher-z", "cmi": "neural CMI"}
 
 # %% mystnb={"figure": {"name": "fig-fig3_nonlinear", "caption": "Algorithm 1 on nonlinear collider sequences seen through an invertible nonlinear observation map, with the Fisher-z and the neural CMI test (mean and 95% t interval over runs; both tests run on the same data sets; dashed grey: the best constant matrix, the chance level, given the base rate). Left: accuracy of the segment × task matrix; middle: Matthews MCC; right: wall time per run."}}
-fig, axes = plt.subplots(1, 3, figsize=(11, 3.5))
+fig, axes = plt.subplots(1, 3, figsize=(7.6, 3.2))
 for ax, frame, metric, ylabel in zip(
     axes,
     [runs, runs, timings],
     ["accuracy", "mcc", "runtime_s"],
-    ["accuracy", "Matthews MCC", "seconds per run"],
+    ["accuracy", "MCC", "seconds per run"],
     strict=True,
 ):
     plot_mean_ci(ax, frame, "n_steps", metric, "test", labels, order=["fisherz", "cmi"])
@@ -81,9 +81,8 @@ for ax, frame, metric, ylabel in zip(
         plot_chance(ax, frame.rename(columns={"test": "method"}), "n_steps", metric, CHANCE)
     ax.set(xlabel="sequence length $T$", ylabel=ylabel)
 axes[2].set_yscale("log")
-legend_below(fig, axes[0])
+legend_below(fig, axes[0], ncol=3)
 out.figure(fig, "nonlinear")
-plt.show()
 
 # %%
 summary = runs.groupby(["test", "n_steps"])[["accuracy", "mcc", "f1"]].agg(["mean", "std"])

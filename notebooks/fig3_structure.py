@@ -68,27 +68,32 @@
 # %% tags=["parameters"]
 profile = "paper"  # set by the runner: which parameter profile produced this page
 output_dir = "../results/interactive/fig3_structure"  # a hand run writes here; the runner injects its own folder
-steps_grid = [8, 10, 12, 14, 16, 18, 20]  # panel (a): sequence lengths T
-tasks_grid = [2, 3, 4, 5, 6, 7, 8, 9, 10]  # panel (b): numbers of tasks M
-steps_b = 20  # panel (b): sequence length
-p_disconnect_c = 1.0  # panel (c): probability that a step is cut from the next (1: i.i.d. steps)
-shared_b = True  # panel (b) is decided on the shared-action-budget generator (see the text)
-n_samples = 10000  # samples per data set (paper: 10k)
-n_seeds = 10  # random runs per setting (paper: 10)
-alpha = 0.05  # significance level of every CI test (paper: 0.05)
-seed = 0  # base seed; each run's seed derives from it and the setting
-attack_seed = 1000  # attack "seed stream 1": panels (a), (c) rerun with base seed seed + this
-attack_segment_length = 4  # attack "L = 4": panel (a) rerun with segments of this many steps
-attack_samples_b = 1000  # attack on panel (b): the shared-budget sweep at this sample size
-attack_noise = (
-    1.0  # attack on panel (a): task/action noise σ (ours: 0.3, set so the test has power)
+steps_grid = [8, 10, 12, 14, 16, 18, 20]  # panel (a): sequence lengths T [each >= 4]
+tasks_grid = [2, 3, 4, 5, 6, 7, 8, 9, 10]  # panel (b): numbers of tasks M [each >= 1]
+steps_b = 20  # panel (b): sequence length [>= 4]
+p_disconnect_c = (
+    1.0  # panel (c): probability that a step is cut from the next (1: i.i.d. steps) [0..1]
 )
-attack_samples_a = 1000  # attack on panel (a): sample size
-n_jobs = 2  # worker processes
+shared_b = True  # panel (b) is decided on the shared-action-budget generator (see the text)
+n_samples = 10000  # samples per data set (paper: 10k) [>= 10]
+n_seeds = 10  # random runs per setting (paper: 10) [>= 1]
+alpha = 0.05  # significance level of every CI test (paper: 0.05) [open 0..1]
+seed = 0  # base seed; each run's seed derives from it and the setting [>= 0]
+attack_seed = (
+    1000  # attack "seed stream 1": panels (a), (c) rerun with base seed seed + this [>= 0]
+)
+attack_segment_length = 4  # attack "L = 4": panel (a) rerun with segments of this many steps [>= 2]
+attack_samples_b = 1000  # attack on panel (b): the shared-budget sweep at this sample size [>= 10]
+attack_noise = (
+    1.0  # attack on panel (a): task/action noise σ (ours: 0.3, set so the test has power) [> 0]
+)
+attack_samples_a = 1000  # attack on panel (a): sample size [>= 10]
+n_jobs = 2  # worker processes [>= 1]
 
 # %%
 import matplotlib.pyplot as plt
 import pandas as pd
+from IPython.display import display
 
 from specialist import claims
 from specialist.experiments.layer1 import (
@@ -108,12 +113,12 @@ from specialist.experiments.structure_readings import (
 )
 from specialist.experiments.tables import split_timings
 from specialist.experiments.verdicts import degradation_sentence
-from specialist.outputs import Outputs, say
+from specialist.outputs import notebook_outputs, say
 from specialist.plotting import legend_below, plot_chance, plot_mean_ci, use_style
 from specialist.stats import mean_interval
 from specialist.sweep import run_grid
 
-out = Outputs(output_dir)
+out = notebook_outputs("fig3_structure", globals())
 use_style()
 common = {"n_samples": n_samples, "alpha": alpha}
 grid_a = [{"n_steps": t, "n_tasks": tasks_for_steps(t), **common} for t in steps_grid]
@@ -159,63 +164,56 @@ order = list(ALL_METHODS)
 legend = {m: legend_label(m) for m in [*order, CHANCE]}
 print(f"{runs['seed'].nunique()} data sets, {len(order)} methods and the best constant on each")
 
-# %% mystnb={"figure": {"name": "fig-fig3_structure", "caption": "Structure recovery on simulated collider sequences, scored by the Matthews correlation coefficient (MCC) of the segment × task matrix, on which every verdict is decided (mean and 95% t interval over data sets; parameters in the provenance table). (a) MCC against the sequence length $T$, with $M = \\max(2, \\mathrm{round}(T/5))$ tasks. (b) MCC against the number of tasks $M$ at $T = 20$ with a shared action budget (more tasks make each task harder); (b′) the same on the default generator, where $M$ changes no task's problem. (c) MCC against $T$ as in (a) on disconnected sequences. Dashed grey: the best constant matrix (chance level, given the base rate; MCC 0, except on a data set whose truth is itself constant, every task on every segment, where the MCC is undefined and every method that matches it scores 1 by the package's convention: the bumps of the grey line at small T). Each legend entry says what the method is given beyond the observations; the original SelTask never sees g, and the pair test is not SelTask."}}
-fig, axes = plt.subplots(1, 4, figsize=(15, 4.2), sharey=True)
+# %% mystnb={"figure": {"name": "fig-fig3_structure", "caption": "Structure recovery on simulated collider sequences, scored by the Matthews correlation coefficient (MCC) of the segment × task matrix, on which every verdict is decided (mean and 95% t interval over data sets, as whiskers; around each $T$ or $M$ the methods are set slightly apart, so that equal values stay visible; parameters in the provenance table). (a) MCC against the sequence length $T$, with $M = \\max(2, \\mathrm{round}(T/5))$ tasks. (b) MCC against the number of tasks $M$ at $T = 20$ with a shared action budget (more tasks make each task harder); (b′) the same on the default generator, where $M$ changes no task's problem. (c) MCC against $T$ as in (a) on disconnected sequences (each step cut from the next with the probability in the title). Dashed grey: the best constant matrix (chance level, given the base rate; MCC 0, except on a data set whose truth is itself constant, every task on every segment, where the MCC is undefined and every method that matches it scores 1 by the package's convention: the bumps of the grey line at small T). Each legend entry says what the method is given beyond the observations; the original SelTask never sees g, and the pair test is not SelTask."}}
+fig, axes = plt.subplots(2, 2, figsize=(7.6, 6.6), sharey=True)
 panels = [
-    (axes[0], runs_a, "n_steps", "(a) connected, MCC vs $T$", "sequence length $T$"),
-    (axes[1], runs_b_shared, "n_tasks", "(b) shared action budget", "number of tasks $M$"),
-    (axes[2], runs_b_default, "n_tasks", "(b′) default generator", "number of tasks $M$"),
-    (
-        axes[3],
-        runs_c,
-        "n_steps",
-        f"(c) disconnected (p = {p_disconnect_c:g})",
-        "sequence length $T$",
-    ),
+    (runs_a, "n_steps", "(a) connected steps: MCC against $T$"),
+    (runs_b_shared, "n_tasks", "(b) more tasks, shared action budget"),
+    (runs_b_default, "n_tasks", "(b′) more tasks, default generator"),
+    (runs_c, "n_steps", f"(c) disconnected: each step cut w.p. {p_disconnect_c:g}"),
 ]
-for ax, panel_runs, x, title, xlabel in panels:
-    plot_mean_ci(ax, panel_runs, x, "mcc", "method", legend, order=order, bounds=(-1, 1))
+ci = {"order": order, "dodge": 0.6}  # methods side by side around each x
+for ax, (panel_runs, x, title) in zip(axes.flat, panels, strict=True):
+    plot_mean_ci(ax, panel_runs, x, "mcc", "method", legend, bounds=(-1, 1), **ci)
     plot_chance(ax, panel_runs, x, "mcc", CHANCE, legend[CHANCE])
-    ax.set(xlabel=xlabel, title=title)
-axes[0].set_ylabel("Matthews MCC")
-legend_below(fig, axes[0], ncol=4)
-fig.tight_layout(rect=(0, 0.16, 1, 1))
+    ax.set(title=title, xlabel={"n_steps": "sequence length $T$", "n_tasks": "tasks $M$"}[x])
+for ax in axes[:, 0]:
+    ax.set_ylabel("MCC")
+legend_below(fig, axes[0, 0], ncol=2)
 out.figure(fig, "structure")
-plt.show()
 
 # %% mystnb={"figure": {"name": "fig-fig3_structure-accuracy", "caption": "The paper's metric for panels (a) and (c): accuracy of the segment × task matrix against $T$ (mean and 95% t interval over data sets). Accuracy rewards predicting the majority: the best constant (dashed grey) scores from 0.5 to above 0.7 here, so the verdicts are decided on MCC (figure above)."}}
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(7.6, 4.4), sharey=True)
 for ax, panel_runs, title in (
     (axes[0], runs_a, "(a) connected"),
     (axes[1], runs_c, "(c) disconnected"),
 ):
-    plot_mean_ci(
-        ax, panel_runs, "n_steps", "accuracy", "method", legend, order=order, bounds=(0, 1)
-    )
+    plot_mean_ci(ax, panel_runs, "n_steps", "accuracy", "method", legend, bounds=(0, 1), **ci)
     plot_chance(ax, panel_runs, "n_steps", "accuracy", CHANCE, legend[CHANCE])
     ax.set(xlabel="sequence length $T$", title=title)
 axes[0].set_ylabel("accuracy")
-legend_below(fig, axes[0], ncol=4)
-fig.tight_layout(rect=(0, 0.2, 1, 1))
+legend_below(fig, axes[0], ncol=2)
 out.figure(fig, "structure_accuracy")
-plt.show()
 
 # %% [markdown]
 # ## Summary at the paper's headline setting
 #
 # Mean and 95% t interval over the runs at the largest $T$ of panel (a), with the best
 # constant (chance) as a row and, per method, its paired MCC difference from it;
-# "mean_cc" is the other reading of the paper's "MCC": the mean absolute correlation between
+# "mean correlation" (`mean_cc` in the CSV) is the other reading of the paper's "MCC": the mean absolute correlation between
 # true and estimated task columns after Hungarian matching (as in LEAP). A task column that is
 # constant (a task on every segment, or the best constant itself) has no correlation, so this
-# reading can be below 1 for an exact estimate.
+# reading can be below 1 for an exact estimate. The second table gives F1 and the error rates
+# of the same estimates.
 
 # %%
 last_t = max(steps_grid)
 at_t = runs_a[runs_a["n_steps"] == last_t]
 summary = summary_table(at_t, order)
 out.table(summary, "summary")
-summary
+rates = ["f1", "fpr", "fnr"]  # shown in a second table, so that each fits the page's column
+display(summary.drop(columns=rates))
+summary[rates]
 
 # %% [markdown]
 # ## Claims, each decided on all data sets of its panel

@@ -96,33 +96,34 @@ difficulties = [
     "nuisance",
     "strong_nuisance",
     "state_dependent_noise",
-]  # see DIFFICULTIES
-n_train = 2000  # training episodes every representation is fitted on ("standard")
-few_fraction = 0.25  # share of them the "few_episodes" difficulty keeps
-nuisance_coupling = 0.4  # how much a jersey follows the state in "nuisance" (0..1)
-strong_coupling = 0.7  # the same in "strong_nuisance"
-n_test = 2000  # held-out episodes Algorithm 1 runs on
-n_blocks = 2  # held-out blocks; Algorithm 1 runs on each alone and ranks its own detections
-n_scored = 300  # held-out episodes that get detections (spread evenly over the blocks)
-n_players = 4  # players per scene
-n_steps = 12  # keyframes per episode
-n_interactions = 4  # interactions in a play
-n_classes = 3  # interaction classes
-n_latent = 4  # feature dimension of Base, LEAP and the VAEs (PCA components or latents)
-n_linear_components = 20  # PCA components the supervised linear control regresses on
-l1_path = [30.0, 100.0, 300.0, 1000.0, 3000.0]  # ℓ1 weights Ours' λ is chosen from
-validation_fraction = 0.25  # share of the training episodes kept to choose λ (never fitted on)
-task_weight = 100.0  # weight of the supervised VAEs' task term (crops have 144 pixels)
-epochs = 20  # training epochs of the neural models
-n_fits = 2  # fits of the specialist's path per play (different seeds, same episodes)
-box_noise = 0.005  # std of the detected boxes' corners (normalised units)
-iou_thresholds = [0.5, 0.9]  # pair-IoU thresholds (the official code uses 0.9)
-n_seeds = 10  # plays (each with new episodes), the same plays at every difficulty
-seed = 0  # base seed
-n_jobs = 2  # worker processes
+]  # see DIFFICULTIES [each one of: standard, few_episodes, nuisance, strong_nuisance, state_dependent_noise]
+n_train = 2000  # training episodes every representation is fitted on ("standard") [>= 10]
+few_fraction = 0.25  # share of them the "few_episodes" difficulty keeps [open 0..1]
+nuisance_coupling = 0.4  # how much a jersey follows the state in "nuisance" (0..1) [0..1]
+strong_coupling = 0.7  # the same in "strong_nuisance" [0..1]
+n_test = 2000  # held-out episodes Algorithm 1 runs on [>= 10]
+n_blocks = 2  # held-out blocks; Algorithm 1 runs on each alone and ranks its own detections [>= 1]
+n_scored = 300  # held-out episodes that get detections (spread evenly over the blocks) [>= 1]
+n_players = 4  # players per scene [>= 2]
+n_steps = 12  # keyframes per episode [>= 4]
+n_interactions = 4  # interactions in a play [>= 1]
+n_classes = 3  # interaction classes [>= 1]
+n_latent = 4  # feature dimension of Base, LEAP and the VAEs (PCA components or latents) [>= 1]
+n_linear_components = 20  # PCA components the supervised linear control regresses on [>= 1]
+l1_path = [30.0, 100.0, 300.0, 1000.0, 3000.0]  # ℓ1 weights Ours' λ is chosen from [each >= 0]
+validation_fraction = (
+    0.25  # share of the training episodes kept to choose λ (never fitted on) [open 0..1]
+)
+task_weight = 100.0  # weight of the supervised VAEs' task term (crops have 144 pixels) [> 0]
+epochs = 20  # training epochs of the neural models [>= 1]
+n_fits = 2  # fits of the specialist's path per play (different seeds, same episodes) [>= 1]
+box_noise = 0.005  # std of the detected boxes' corners (normalised units) [>= 0]
+iou_thresholds = [0.5, 0.9]  # pair-IoU thresholds (the official code uses 0.9) [each open 0..1]
+n_seeds = 10  # plays (each with new episodes), the same plays at every difficulty [>= 1]
+seed = 0  # base seed [>= 0]
+n_jobs = 2  # worker processes [>= 1]
 
 # %%
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
@@ -133,7 +134,7 @@ from specialist.experiments.interactions.figures import (
     map_figure,
     path_figure,
 )
-from specialist.outputs import Outputs, say
+from specialist.outputs import notebook_outputs, say
 from specialist.plotting import use_style
 from specialist.simulate.sports import random_scenario, simulate_sports
 
@@ -149,21 +150,8 @@ settings = dict(
 difficulties = study.check_difficulties(difficulties)
 study.check_settings(settings)
 example_play = random_scenario(n_players, n_steps, 2, n_interactions, n_classes, seed=seed)
-out = Outputs(output_dir)
+out = notebook_outputs("fig4_sportshhi", globals())
 use_style()
-
-# %% [markdown]
-# ## What a simulated episode looks like
-#
-# One episode of one play: the court, the players (stick figures: the arm angle shows the
-# latent state; the torso shade is a nuisance that follows the state only in the nuisance
-# difficulties), two distractor balls, and each keyframe's ground-truth interactions.
-
-# %% mystnb={"figure": {"name": "fig-fig4_sportshhi-frames", "caption": "Six keyframes of one simulated episode (32 × 32 pixels). Boxes: the two players of each ground-truth interaction at that keyframe, one colour per interaction; titles give the interaction class and the players (P1–P4)."}}
-demo = simulate_sports(example_play, 1, box_noise=box_noise, seed=seed)
-fig = frames_figure(example_play, demo)
-out.figure(fig, "frames")
-plt.show()
 
 # %% [markdown]
 # ## Every method on the same plays, at every difficulty
@@ -182,10 +170,21 @@ paired = pd.concat(
     ignore_index=True,
 )
 out.table(paired, "contrasts")
-# %% mystnb={"figure": {"name": "fig-fig4_sportshhi", "caption": "Pair-IoU mAP on held-out simulated SportsHHI-style episodes (official protocol), per difficulty (rows) and IoU threshold (columns): one dot per play, bars at the mean, whiskers the 95% Student-t interval over plays; under each bar, what the method is given beyond the frames (g: the outcomes Algorithm 1 conditions on; supervised: fitted with the training outcomes as targets). Green, light blue and pink bars are controls: a supervised linear model, the same VAE as Ours without the ℓ1 penalty, and that dense VAE read at Ours' dimension. Black ticks: the paper's values on the real SportsHHI (a different data set; a reference, not a target). Dashed line: Algorithm 1 on the true states (an upper bound). Dotted line: chance, random evidence in the same prediction format (mean over plays); a bar below it detects nothing."}}
+# %% mystnb={"figure": {"name": "fig-fig4_sportshhi", "caption": "Pair-IoU mAP on held-out simulated SportsHHI-style episodes (official protocol), per difficulty (rows) and IoU threshold (columns): one dot per play, bars at the mean, whiskers the 95% Student-t interval over plays; the legend says what each method is given beyond the frames (g: the outcomes Algorithm 1 conditions on; supervised: fitted with the training outcomes as targets). Green, light blue and pink bars are controls: a supervised linear model, the same VAE as Ours without the ℓ1 penalty, and that dense VAE read at Ours' dimension. Black ticks: the paper's values on the real SportsHHI (a different data set; a reference, not a target). Dashed line: Algorithm 1 on the true states (an upper bound). Dotted line: chance, random evidence in the same prediction format (mean over plays); a bar below it detects nothing."}}
 fig = map_figure(result.scores, difficulties, iou_thresholds)
 out.figure(fig, "sportshhi_map")
-plt.show()
+
+# %% [markdown]
+# ## What a simulated episode looks like
+#
+# One episode of one play: the court, the players (stick figures: the arm angle shows the
+# latent state; the torso shade is a nuisance that follows the state only in the nuisance
+# difficulties), two distractor balls, and each keyframe's ground-truth interactions.
+
+# %% mystnb={"figure": {"name": "fig-fig4_sportshhi-frames", "caption": "Six keyframes of one simulated episode (32 × 32 pixels). Every player is labelled P1, P2, … at its box; the two players of each ground-truth interaction active at a keyframe are boxed in that interaction's colour, and the legend names each interaction's class and players."}}
+demo = simulate_sports(example_play, 1, box_noise=box_noise, seed=seed)
+fig = frames_figure(example_play, demo)
+out.figure(fig, "frames")
 
 # %% [markdown]
 # ## What sparsity adds beyond supervision
@@ -198,7 +197,6 @@ plt.show()
 first = paired[np.isclose(paired["iou"], iou_thresholds[0])]
 fig = contrasts_figure(first, difficulties, iou_thresholds[0])
 out.figure(fig, "sportshhi_contrasts")
-plt.show()
 
 # %% [markdown]
 # ## How Ours' λ was chosen, and the whole path
@@ -215,7 +213,6 @@ out.table(result.path, "path_runs")
 out.table(path, "path")
 fig = path_figure(path, result.scores, difficulties, iou_thresholds[0])
 out.figure(fig, "sportshhi_path")
-plt.show()
 
 # %%
 lambda_sentences = study.path_sentences(path, iou_thresholds[0])

@@ -51,19 +51,23 @@
 # %% tags=["parameters"]
 profile = "paper"  # set by the runner: which parameter profile produced this page
 output_dir = "../results/interactive/fig5_l1_ablation"  # a hand run writes here; the runner injects its own folder
-n_samples = 10000  # training samples per data set
-n_test = 5000  # samples of the fresh draw every R² is computed on
-n_latent = 8  # latent dimension (true and learned)
-n_tasks = 3  # tasks; the default supports leave the last two latents irrelevant to all
-l1_fixed = 3.0  # the fixed, hand-set ℓ1 weight shown for comparison (not used by the verdict)
-l0 = 3.0  # weight of the ℓ0 gates
-epochs = 60  # training epochs
-batch_size = 256  # mini-batch size
-n_seeds = 10  # data sets (and initialisations)
-seed = 0  # base seed
-n_jobs = 2  # worker processes
+n_samples = 10000  # training samples per data set [>= 10]
+n_test = 5000  # samples of the fresh draw every R² is computed on [>= 10]
+n_latent = 8  # latent dimension (true and learned) [>= 1]
+n_tasks = 3  # tasks; the default supports leave the last two latents irrelevant to all [>= 1]
+l1_fixed = (
+    3.0  # the fixed, hand-set ℓ1 weight shown for comparison (not used by the verdict) [>= 0]
+)
+l0 = 3.0  # weight of the ℓ0 gates [>= 0]
+epochs = 60  # training epochs [>= 1]
+batch_size = 256  # mini-batch size [>= 1]
+n_seeds = 10  # data sets (and initialisations) [>= 1]
+seed = 0  # base seed [>= 0]
+n_jobs = 2  # worker processes [>= 1]
 
 # %%
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -80,7 +84,7 @@ from specialist.experiments.layer2 import (
 from specialist.experiments.layer2.ablation import ablation_attacks, ablation_claim
 from specialist.models import SparseTaskVAE
 from specialist.models._common import support_from_sensitivity, support_matrix
-from specialist.outputs import Outputs, say
+from specialist.outputs import notebook_outputs, say
 from specialist.plotting import (
     BLUE,
     GREEN,
@@ -99,7 +103,7 @@ default_support(n_latent, n_tasks)
 simulate_mixing(n_test, n_latent, n_tasks)
 SparseTaskVAE(n_latent, l1=l1_fixed, epochs=epochs, batch_size=batch_size).check_params()
 SparseTaskVAE(n_latent, l1=0.0, l0=l0 if l0 > 0 else 1.0).check_params()
-out = Outputs(output_dir)
+out = notebook_outputs("fig5_l1_ablation", globals())
 use_style()
 setting = {
     "n_samples": n_samples,
@@ -132,39 +136,37 @@ colors = {
 order = ["generalist", "generalist_top", "l1_auto", "l1_fixed", "l0", "truth", "random",
          "random_dense"]  # fmt: skip
 
-# %% mystnb={"figure": {"name": "fig-fig5_l1_ablation", "caption": "Left: the true task–latent support and, for one data set, how strongly each task head reads each latent (its mean absolute Jacobian times the latent's spread, per row relative to its largest entry; columns matched to the true latents; dots = the block under the support rule) for the generalist and the default ℓ1 model (λ chosen from the data). Right: on a fresh draw, R² of the true task-relevant latents from each task's block, and R² of the other latents (mean and maximum over them); averaged over tasks; one dot per data set, bars at the mean, whiskers the 95% t interval; dotted lines: the chance level, a random projection of the observations with blocks of the ℓ1 model's size (the generalist's own chance block is in the table), read by the same regressor. Legend: what each method is given beyond the observations (every VAE is trained with the tasks as targets)."}}
-fig = plt.figure(figsize=(13, 4.2))
-grid_spec = fig.add_gridspec(3, 2, width_ratios=[1, 1.6], hspace=0.9, wspace=0.18)
+# %% mystnb={"figure": {"name": "fig-fig5_l1_ablation", "caption": "Top: the true task–latent support and, for one data set, how strongly each task head reads each latent (its mean absolute Jacobian times the latent's spread, per row relative to its largest entry, grey scale in the colour bar; columns matched to the true latents; dots = the block under the support rule) for the generalist and the default ℓ1 model (λ chosen from the data). Bottom: on a fresh draw, R² of the true task-relevant latents from each task's block, and R² of the other latents (mean and maximum over them); averaged over tasks; one dot per data set, bars at the mean, whiskers the 95% t interval; dotted lines: the chance level, a random projection of the observations with blocks of the ℓ1 model's size (the generalist's own chance block is in the table), read by the same regressor. Legend: what each method is given beyond the observations (every VAE is trained with the tasks as targets)."}}
+fig = plt.figure(figsize=(7.6, 6.4), layout="constrained")
+top, bottom = fig.subfigures(2, 1, height_ratios=[1, 1.9])
+heat_axes = top.subplots(1, 3, sharey=True)
 support = np.array(shown["support"], dtype=float)
 panels = [
     ("true support $I_k$", support),
-    ("generalist: head sensitivity", np.array(shown["sensitivity:generalist"])),
-    (
-        f"ℓ1, λ auto (= {shown['auto_l1']:g}): head sensitivity",
-        np.array(shown["sensitivity:l1_auto"]),
-    ),
+    ("generalist", np.array(shown["sensitivity:generalist"])),
+    (f"ℓ1, λ auto (= {shown['auto_l1']:g})", np.array(shown["sensitivity:l1_auto"])),
 ]
-for row, (title, matrix) in enumerate(panels):
-    ax = fig.add_subplot(grid_spec[row, 0])
-    top = matrix.max(axis=1, keepdims=True)
-    scaled = np.divide(matrix, top, out=np.zeros_like(matrix), where=top > 0)
-    ax.imshow(scaled, cmap="Greys", vmin=0, vmax=1, aspect="auto")
+for row, (ax, (title, matrix)) in enumerate(zip(heat_axes, panels, strict=True)):
+    peak = matrix.max(axis=1, keepdims=True)
+    scaled = np.divide(matrix, peak, out=np.zeros_like(matrix), where=peak > 0)
+    image = ax.imshow(scaled, cmap="Greys", vmin=0, vmax=1, aspect="auto")
     if row > 0:  # the block under the package's support rule
         blocks = support_matrix(support_from_sensitivity(matrix, threshold=0.1), n_latent)
         rows, cols = np.nonzero(blocks)
         ax.scatter(cols, rows, s=10, color=VERMILLION, marker="o")
-    ax.set_title(title, fontsize=10, loc="left")
+    ax.set_title(title, fontsize=8.5)
     ax.set_yticks(range(n_tasks), [f"$g_{k + 1}$" for k in range(n_tasks)])
-    ax.set_xticks(range(n_latent), [f"$s_{j + 1}$" for j in range(n_latent)] if row == 2 else [])
+    ax.set_xticks(range(n_latent), [str(j + 1) for j in range(n_latent)], fontsize=7.5)
+    ax.set_xlabel("latent $s_j$")
     ax.tick_params(length=0)
-    for spine in ax.spines.values():
-        spine.set_visible(True)
-ax = fig.add_subplot(grid_spec[:, 1])
-width = 0.13
+    ax.spines[:].set_visible(True)
+top.colorbar(image, ax=heat_axes, label="sensitivity,\nrelative to the row's largest")
+ax = bottom.subplots()
+width = 0.11
 metrics_shown = [
     ("r2_relevant", "R² relevant (↑)"),
-    ("r2_irrelevant", "R² irrelevant,\nmean (↓)"),
-    ("r2_irrelevant_max", "R² irrelevant,\nmax (↓)"),
+    ("r2_irrelevant", "R² irrelevant, mean (↓)"),
+    ("r2_irrelevant_max", "R² irrelevant, max (↓)"),
 ]
 for i, (metric, _) in enumerate(metrics_shown):
     for j, method in enumerate(order):
@@ -181,9 +183,10 @@ for i, (metric, _) in enumerate(metrics_shown):  # the chance level: a random bl
               label="chance (random projection, mean)" if i == 0 else None)  # fmt: skip
 ax.set_xticks(range(len(metrics_shown)), [t for _, t in metrics_shown])
 ax.set(ylabel="R² on a fresh draw", ylim=(-0.1, 1.08))
-ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, fontsize=8)
+handles, names = ax.get_legend_handles_labels()
+names = [textwrap.fill(n, 44) for n in names]
+bottom.legend(handles, names, loc="outside lower center", ncol=2, fontsize=8)
 out.figure(fig, "l1_ablation")
-plt.show()
 
 # %% [markdown]
 # The numbers behind the bars (mean and 95% t interval over data sets), and the paired

@@ -46,21 +46,23 @@ l1_path = [
     30.0,
     100.0,
     300.0,
-]  # ℓ1 weights λ of the path ("auto" chooses among them)
-task_kinds = ["vector", "scalar"]  # task kinds of the conditions
-latent_correlations = [0.0, 0.6]  # AR(1) correlations of the latents
-mixing_depths = [3, 5]  # layers of the mixing MLP (Fig. 5 uses 3)
-n_samples = 5000  # training samples per data set
-n_test = 3000  # samples of the fresh draw every R² is computed on
-n_latent = 8  # latent dimension (true and learned)
-n_tasks = 3  # tasks
-epochs = 40  # training epochs
-batch_size = 128  # mini-batch size
-n_seeds = 10  # data sets per condition
-seed = 1  # base seed (Fig. 5 uses 0: these are other data sets)
-n_jobs = 2  # worker processes
+]  # ℓ1 weights λ of the path ("auto" chooses among them) [each >= 0]
+task_kinds = ["vector", "scalar"]  # task kinds of the conditions [each one of: vector, scalar]
+latent_correlations = [0.0, 0.6]  # AR(1) correlations of the latents [each 0..1]
+mixing_depths = [3, 5]  # layers of the mixing MLP (Fig. 5 uses 3) [each >= 1]
+n_samples = 5000  # training samples per data set [>= 10]
+n_test = 3000  # samples of the fresh draw every R² is computed on [>= 10]
+n_latent = 8  # latent dimension (true and learned) [>= 1]
+n_tasks = 3  # tasks [>= 1]
+epochs = 40  # training epochs [>= 1]
+batch_size = 128  # mini-batch size [>= 1]
+n_seeds = 10  # data sets per condition [>= 1]
+seed = 1  # base seed (Fig. 5 uses 0: these are other data sets) [>= 0]
+n_jobs = 2  # worker processes [>= 1]
 
 # %%
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -84,7 +86,7 @@ from specialist.experiments.layer2.path import (
 )
 from specialist.experiments.layer2.path import headline as path_headline
 from specialist.models import SparseTaskVAE
-from specialist.outputs import Outputs, say
+from specialist.outputs import notebook_outputs, say
 from specialist.plotting import BLUE, GREY, VERMILLION, use_style
 from specialist.simulate.mixing import TASK_KINDS, simulate_mixing
 from specialist.stats import mean_interval
@@ -107,7 +109,7 @@ for rho in latent_correlations:
 for depth in mixing_depths:
     simulate_mixing(10, n_latent, n_tasks, mixing_layers=depth)
 SparseTaskVAE(n_latent, auto_path=l1_path, epochs=epochs, batch_size=batch_size).check_params()
-out = Outputs(output_dir)
+out = notebook_outputs("fig5_l1_path", globals())
 use_style()
 conditions = [
     {"task_kind": k, "latent_correlation": float(r), "mixing_layers": int(d)}
@@ -146,9 +148,8 @@ path_rows["l1"] = path_rows["method"].str.slice(5).astype(float)
 n_cond = len(conditions)
 n_cols = min(4, n_cond)
 n_rows = int(np.ceil(n_cond / n_cols))
-fig, axes = plt.subplots(
-    n_rows, n_cols, figsize=(3.4 * n_cols, 2.9 * n_rows + 0.6), squeeze=False, sharey=True
-)
+fig, axes = plt.subplots(n_rows, n_cols, figsize=(7.6, 2.5 * n_rows + 1.2), squeeze=False,
+                         sharey=True, layout="constrained")  # fmt: skip
 for ax, c in zip(axes.flat, conditions, strict=False):
     sel = in_condition(long, c)
     part = path_rows[in_condition(path_rows, c)]
@@ -174,15 +175,15 @@ for ax, c in zip(axes.flat, conditions, strict=False):
                facecolor="none", edgecolor="black", clip_on=False, label="λ the truth picks")  # fmt: skip
     ax.set_xscale("log")
     ax.set_ylim(-0.1, 1.1)
-    ax.set_title(describe(c).replace(", ", "\n", 1), fontsize=8.5)
+    ax.set_title(textwrap.fill(describe(c), 24), fontsize=8.5)
     ax.set_xlabel("λ")
+for ax in axes[:, 0]:
+    ax.set_ylabel("R² on a fresh draw")
 for ax in axes.flat[n_cond:]:
     ax.axis("off")
 handles, labels = axes.flat[0].get_legend_handles_labels()
-fig.legend(handles, labels, loc="lower center", ncol=len(labels), bbox_to_anchor=(0.5, -0.01))
-fig.tight_layout(rect=(0, 0.06, 1, 1))
+fig.legend(handles, labels, loc="outside lower center", ncol=2)
 out.figure(fig, "l1_path")
-plt.show()
 
 # %% [markdown]
 # ## Where "auto" lands
@@ -215,7 +216,7 @@ colors = {"agrees": BLUE, "mixed": GREY, "inconclusive": GREY, "disagrees": VERM
           "not testable here": "0.7"}  # fmt: skip
 by_condition = {describe(c): long[in_condition(long, c)] for c in conditions}
 overall, overall_key, overall_tally, results = verdict_of(by_condition)
-fig, (ax_irr, ax_rel) = plt.subplots(1, 2, figsize=(11, 0.45 * n_cond + 1.4), sharey=True)
+fig, (ax_irr, ax_rel) = plt.subplots(1, 2, figsize=(7.6, 0.4 * n_cond + 1.4), sharey=True)
 for i, c in enumerate(conditions):
     result = results[describe(c)]
     sentence = separation_sentence(result, "l1_auto", "generalist", describe(c).capitalize())
@@ -231,16 +232,15 @@ for i, c in enumerate(conditions):
     ax_rel.errorbar(rel.estimate, y, xerr=[[rel.estimate - rel.low], [rel.high - rel.estimate]],
                     fmt="o", color=color, capsize=3)  # fmt: skip
     ax_rel.text(1.02, y, result["verdict"], transform=ax_rel.get_yaxis_transform(), va="center",
-                color=color, fontsize=9)  # fmt: skip
+                color=color, fontsize=8)  # fmt: skip
 for ax in (ax_irr, ax_rel):
     ax.axvline(0, color="black", lw=0.8)
 ax_rel.axvline(-KEEP_MARGIN, color="black", lw=0.8, ls=":")
 ax_irr.set_yticks(range(n_cond), [describe(c) for c in conditions][::-1], fontsize=8)
-ax_irr.set_xlabel("Δ R² irrelevant (max), ℓ1 auto − generalist")
-ax_rel.set_xlabel("Δ R² relevant, ℓ1 auto − generalist")
+ax_irr.set_xlabel("Δ R² irrelevant (max),\nℓ1 auto − generalist")
+ax_rel.set_xlabel("Δ R² relevant,\nℓ1 auto − generalist")
 fig.tight_layout()
 out.figure(fig, "conditions")
-plt.show()
 
 # %%
 counts = pd.Series([v["verdict"] for v in condition_verdicts]).value_counts()

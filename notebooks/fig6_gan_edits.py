@@ -58,21 +58,23 @@
 # %% tags=["parameters"]
 profile = "paper"  # set by the runner: which parameter profile produced this page
 output_dir = "../results/interactive/fig6_gan_edits"  # a hand run writes here; the runner injects its own folder
-n_train = 5000  # training images per seed
-n_test = 600  # held-out images per seed (cats to edit and donors)
-size = 32  # image side in pixels (32 or 64)
-n_latent = 24  # latent dimension
-l1 = 10.0  # ℓ1 weight of the sparse model's masks (a pilot choice: Reconstruction notes)
-correlation = 0.8  # how strongly identity factors follow the accessories in the training cats
-epochs = 12  # training epochs
-batch_size = 64  # mini-batch size
-reader_samples = 6000  # procedural cats the attribute readers are trained on
-reader_epochs = 4  # epochs of the readers' training
-min_success = 0.5  # both compared edits must put the accessory on this often to be compared
-n_seeds = 10  # seeds (new cats, new models): the verdict's runs
-n_show = 2  # held-out cats without any accessory shown per accessory
-seed = 0  # base seed
-n_jobs = 2  # worker processes
+n_train = 5000  # training images per seed [>= 10]
+n_test = 600  # held-out images per seed (cats to edit and donors) [>= 10]
+size = 32  # image side in pixels (32 or 64) [one of: 32, 64]
+n_latent = 24  # latent dimension [>= 1]
+l1 = 10.0  # ℓ1 weight of the sparse model's masks (a pilot choice: Reconstruction notes) [>= 0]
+correlation = (
+    0.8  # how strongly identity factors follow the accessories in the training cats [0..1]
+)
+epochs = 12  # training epochs [>= 1]
+batch_size = 64  # mini-batch size [>= 1]
+reader_samples = 6000  # procedural cats the attribute readers are trained on [>= 10]
+reader_epochs = 4  # epochs of the readers' training [>= 1]
+min_success = 0.5  # both compared edits must put the accessory on this often to be compared [0..1]
+n_seeds = 10  # seeds (new cats, new models): the verdict's runs [>= 1]
+n_show = 2  # held-out cats without any accessory shown per accessory [>= 0]
+seed = 0  # base seed [>= 0]
+n_jobs = 2  # worker processes [>= 1]
 
 # %%
 import matplotlib.pyplot as plt
@@ -94,8 +96,8 @@ from specialist.experiments.edits import (
     trained_readers,
     verdict_sentence,
 )
-from specialist.outputs import Outputs, say
-from specialist.plotting import use_style
+from specialist.outputs import notebook_outputs, say
+from specialist.plotting import ORANGE, use_style
 from specialist.simulate.cats import ACCESSORIES, ACCESSORY_ATTRIBUTES, simulate_cats
 
 # check the settings before any training (each raises an error naming the parameter)
@@ -107,7 +109,7 @@ if not 0 <= min_success <= 1:
     raise ValueError(f"min_success must be in [0, 1], got {min_success!r}")
 if not isinstance(n_show, int) or n_show < 1:
     raise ValueError(f"n_show must be an integer >= 1, got {n_show!r}")
-out = Outputs(output_dir)
+out = notebook_outputs("fig6_gan_edits", globals())
 use_style()
 
 # %% [markdown]
@@ -115,15 +117,14 @@ use_style()
 
 # %% mystnb={"figure": {"name": "fig-fig6_gan_edits-data", "caption": "Sixteen training images of procedural cats, titled by the accessories they wear. Accessories vary in colour, size, height, offset or length; in the training cats they go with identity factors (hats with dark fur, glasses with blue eyes, ties with large heads)."}}
 preview = simulate_cats(16, size=size, correlation=correlation, seed=seed)
-fig, axes = plt.subplots(2, 8, figsize=(8, 2.6))
+fig, axes = plt.subplots(2, 8, figsize=(7.6, 2.5))
 for ax, image, attrs in zip(axes.flat, preview.images, preview.attributes, strict=True):
     ax.imshow(image, interpolation="nearest")
     ax.set_title(", ".join(a for a, on in zip(ACCESSORIES, attrs, strict=True) if on) or "none",
-                 fontsize=8)  # fmt: skip
+                 fontsize=7.5)  # fmt: skip
     ax.axis("off")
 fig.tight_layout()
 out.figure(fig, "training_cats")
-plt.show()
 
 # %%
 runs = edit_runs(setting, n_seeds, base_seed=seed, n_jobs=n_jobs)
@@ -175,7 +176,7 @@ for k in range(len(ACCESSORIES)):
 
 # %% mystnb={"figure": {"name": "fig-fig6_gan_edits", "caption": "Transplant edits of held-out cats without accessories (rows, grouped by the accessory put on), from the first seed's model pair. Columns: the cat, its donor (a held-out cat that wears the accessory), the ℓ1 model's reconstruction and its edit through the ℓ1 block, the dense model's reconstruction and its edits through as many of its most-read latents as the ℓ1 block holds (size-matched) and through its whole Jacobian block (Fig. 7 of the paper: no sparsity), and the perfect procedural edit. Under each edit: identity change as read (standard deviations) and whether the accessory is seen (✓) or not (✗)."}}
 n_rows = len(ACCESSORIES) * len(bare)
-fig, axes = plt.subplots(n_rows, len(columns), figsize=(8, 1.22 * n_rows + 0.5))
+fig, axes = plt.subplots(n_rows, len(columns), figsize=(7.6, 1.2 * n_rows + 0.5))
 axes = np.atleast_2d(axes)
 for k, name in enumerate(ACCESSORIES):
     for i in range(len(bare)):
@@ -195,7 +196,6 @@ for k, name in enumerate(ACCESSORIES):
         axes[r, 0].set_ylabel(f"+{name}", fontsize=9)
 fig.tight_layout(h_pad=0.4, w_pad=0.3)
 out.figure(fig, "gan_edits")
-plt.show()
 
 # %% [markdown]
 # Which latents each task reads: the sensitivity of each task head to each latent (its mean
@@ -204,20 +204,19 @@ plt.show()
 # the row's largest).
 
 # %% mystnb={"figure": {"name": "fig-fig6_gan_edits-blocks", "caption": "Task-latent sensitivity of the model trained with ℓ1 on its masks (top) and of the model trained without (bottom), each row relative to its largest entry; dots: the latents in the task's block."}}
-fig, axes = plt.subplots(2, 1, figsize=(0.36 * n_latent + 1.6, 3.6))
+fig, axes = plt.subplots(2, 1, figsize=(min(7.6, 0.3 * n_latent + 2.4), 3.8), layout="constrained")
 for ax, (label, model) in zip(axes, [("ℓ1", sparse), ("dense", dense)], strict=True):
     s = model.task_sensitivity_
     rel = s / np.maximum(s.max(axis=1, keepdims=True), 1e-12)
-    ax.imshow(rel, cmap="Greys", vmin=0, vmax=1, aspect="auto")
+    image = ax.imshow(rel, cmap="Greys", vmin=0, vmax=1, aspect="auto")
     support = model.support_matrix()
     rows, cols = np.nonzero(support)
-    ax.scatter(cols, rows, s=10, color="tab:orange")
+    ax.scatter(cols, rows, s=10, color=ORANGE)
     ax.set_yticks(range(len(ACCESSORIES)), ACCESSORIES)
     ax.set_xticks(range(0, n_latent, 2), [f"z{j + 1}" for j in range(0, n_latent, 2)])
-    ax.set_title(f"{label} model: block sizes {support.sum(axis=1).tolist()}", fontsize=10)
-fig.tight_layout()
+    ax.set_title(f"{label} model: block sizes {support.sum(axis=1).tolist()}", fontsize=9)
+fig.colorbar(image, ax=axes, label="sensitivity, relative\nto the row's largest")
 out.figure(fig, "blocks")
-plt.show()
 
 # %%
 attribute_counts = {name: len(ACCESSORY_ATTRIBUTES[name]) for name in ACCESSORIES}

@@ -34,12 +34,16 @@
 # %% tags=["parameters"]
 profile = "paper"  # set by the runner: which parameter profile produced this page
 output_dir = "../results/interactive/fig_colliders"  # a hand run writes here; the runner injects its own folder
-sample_sizes = [100, 300, 1000, 3000, 10000]  # samples per data set
-roles = ["collider", "confounder", "mediator"]  # how the task enters the graph
-n_seeds = 20  # data sets per (role, sample size)
-alpha = 0.05  # significance level
-seed = 0  # base seed
-n_jobs = 2  # worker processes
+sample_sizes = [100, 300, 1000, 3000, 10000]  # samples per data set [each >= 10]
+roles = [
+    "collider",
+    "confounder",
+    "mediator",
+]  # how the task enters the graph [each one of: collider, confounder, mediator]
+n_seeds = 20  # data sets per (role, sample size) [>= 1]
+alpha = 0.05  # significance level [open 0..1]
+seed = 0  # base seed [>= 0]
+n_jobs = 2  # worker processes [>= 1]
 
 # %%
 import matplotlib.pyplot as plt
@@ -48,7 +52,7 @@ import pandas as pd
 from specialist import claims
 from specialist.experiments import comparisons
 from specialist.experiments.layer1 import task_role_pvalue
-from specialist.outputs import Outputs, say
+from specialist.outputs import notebook_outputs, say
 from specialist.plotting import (
     BLUE,
     GREEN,
@@ -61,7 +65,7 @@ from specialist.plotting import (
 )
 from specialist.sweep import run_grid
 
-out = Outputs(output_dir)
+out = notebook_outputs("fig_colliders", globals())
 use_style()
 runs = run_grid(
     task_role_pvalue,
@@ -77,7 +81,7 @@ out.table(runs, "runs")
 colors = {"collider": VERMILLION, "confounder": BLUE, "mediator": GREEN}
 
 # %% mystnb={"figure": {"name": "fig-fig_colliders", "caption": "Fraction of data sets in which the Fisher-z test declares the two segments of one task dependent (p < α), given the band set and the task (left) or the band set only (right), for three ways a task can enter the graph. Bands: Wilson 95% interval of the rate over the data sets at each sample size; the dotted line is α."}}
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(7.6, 3.6), sharey=True)
 rates = {}
 for ax, col, title in [
     (axes[0], "dependent_given_task", "given band set and task $g_i$"),
@@ -90,9 +94,8 @@ for ax, col, title in [
     ax.set(xlabel="samples $n$", title=title, ylim=(-0.03, 1.03))
     log_ticks(ax, sample_sizes)
 axes[0].set_ylabel("fraction declared dependent")
-legend_below(fig, axes[0])
+legend_below(fig, axes[0], title="how the task enters the graph")
 out.figure(fig, "task_roles")
-plt.show()
 
 
 # %%

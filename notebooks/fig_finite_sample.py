@@ -26,14 +26,19 @@
 # %% tags=["parameters"]
 profile = "paper"  # set by the runner: which parameter profile produced this page
 output_dir = "../results/interactive/fig_finite_sample"  # a hand run writes here; the runner injects its own folder
-sample_sizes = [100, 200, 500, 1000, 2000, 5000, 10000]  # samples per data set
-n_steps = 20  # sequence length T
-n_tasks = 4  # number of tasks M
-corrections = ["none", "holm", "fdr_bh", "simes"]  # corrections of the paper's rule, and Simes
-n_seeds = 10  # data sets per sample size
-alpha = 0.05  # significance level
-seed = 0  # base seed
-n_jobs = 2  # worker processes
+sample_sizes = [100, 200, 500, 1000, 2000, 5000, 10000]  # samples per data set [each >= 10]
+n_steps = 20  # sequence length T [>= 4]
+n_tasks = 4  # number of tasks M [>= 1]
+corrections = [
+    "none",
+    "holm",
+    "fdr_bh",
+    "simes",
+]  # corrections of the paper's rule, and Simes [each one of: none, holm, fdr_bh, simes]
+n_seeds = 10  # data sets per sample size [>= 1]
+alpha = 0.05  # significance level [open 0..1]
+seed = 0  # base seed [>= 0]
+n_jobs = 2  # worker processes [>= 1]
 
 # %%
 import matplotlib.pyplot as plt
@@ -41,7 +46,7 @@ import matplotlib.pyplot as plt
 from specialist import claims
 from specialist.experiments import comparisons
 from specialist.experiments.layer1 import CHANCE, correction_recovery, runs_by_method
-from specialist.outputs import Outputs, say
+from specialist.outputs import notebook_outputs, say
 from specialist.plotting import (
     BLACK,
     BLUE,
@@ -56,7 +61,7 @@ from specialist.plotting import (
 from specialist.stats import mean_interval
 from specialist.sweep import run_grid
 
-out = Outputs(output_dir)
+out = notebook_outputs("fig_finite_sample", globals())
 use_style()
 # one data set per (n, seed), scored under every correction
 grid = {
@@ -82,15 +87,18 @@ labels = {
 }
 
 # %% mystnb={"figure": {"name": "fig-fig_finite_sample", "caption": "Algorithm 1 with Fisher-z on linear-Gaussian collider sequences ($T = 20$, $M = 4$) against the sample size, without and with a per-task multiple-testing correction, and with the Simes rule (mean and 95% t interval over runs; dashed grey: the best constant matrix, the chance level, given the base rate). Left: accuracy of the segment × task matrix; right: F1 of its positive entries."}}
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+fig, axes = plt.subplots(1, 2, figsize=(7.6, 3.8))
 for ax, metric in zip(axes, ["accuracy", "f1"], strict=True):
     plot_mean_ci(ax, runs, "n_samples", metric, "correction", labels, colors, corrections)
     plot_chance(ax, runs.rename(columns={"correction": "method"}), "n_samples", metric, CHANCE)
-    ax.set(xlabel="samples $n$", ylabel=metric)
+    ax.set(
+        xlabel="samples $n$",
+        ylabel={"accuracy": "accuracy", "f1": "F1 of the positive entries"}[metric],
+    )
     log_ticks(ax, sample_sizes)
-legend_below(fig, axes[0])
+    ax.tick_params(axis="x", labelrotation=45)
+legend_below(fig, axes[0], ncol=3, title="multiple-testing correction (per task)")
 out.figure(fig, "finite_sample")
-plt.show()
 
 # %%
 table = runs.groupby(["correction", "n_samples"])[["accuracy", "mcc", "f1"]].mean().round(3)
@@ -149,4 +157,8 @@ out.metrics(
     accuracy={c: {int(n): float(v) for n, v in best[c].items()} for c in best.columns},
     claims=claims_list,
 )
-table.unstack("correction")
+# one row per correction and metric, one column per sample size (fits the page's column)
+words = {**labels, CHANCE: "best constant (chance)", "mcc": "MCC", "f1": "F1"}
+table.rename_axis(columns="metric").stack().unstack("n_samples").rename(
+    index=words, columns="n = {:,}".format
+)

@@ -49,29 +49,32 @@
 # %% tags=["parameters"]
 profile = "paper"  # set by the runner: which parameter profile produced this page
 output_dir = "../results/interactive/fig_scaling"  # a hand run writes here; the runner injects its own folder
-seed = 0  # data seed
-scaling_steps = [10, 20, 50, 100, 200, 500, 1000]  # T of the T sweep
-scaling_tasks = 10  # M of the T sweep
-scaling_samples = 10000  # n of the T sweep
-samples_grid = [1000, 3000, 10000, 30000, 100000, 300000, 1000000]  # n of the n sweep
-samples_steps = 20  # T of the n sweep
-samples_tasks = 4  # M of the n sweep
-fit_min_steps = 100  # the exponent in T is fitted on the points with T >= this
-fit_min_samples = 100000  # the exponent in n is fitted on the points with n >= this
-scaling_repeats = 5  # most timed runs per decision rule and setting (the median is reported)
-scaling_budget_s = 1.0  # fewer runs once a rule's runs of a setting took this many seconds
-local_max_segments = 4  # second accuracy condition: every task spans 2..this many segments
-accuracy_seeds = 3  # data sets per (T, condition) for the accuracy; the first is the timed one
-n_jobs = 2  # worker processes for the untimed accuracy runs (timings always run one by one)
-causal_learn_max_steps = 20  # causal-learn is timed at the settings with T <= this
-causal_learn_per_test_max_samples = 100000  # its fresh-CIT-per-query variant only at n <= this
+seed = 0  # data seed [>= 0]
+scaling_steps = [10, 20, 50, 100, 200, 500, 1000]  # T of the T sweep [each >= 4]
+scaling_tasks = 10  # M of the T sweep [>= 1]
+scaling_samples = 10000  # n of the T sweep [>= 10]
+samples_grid = [1000, 3000, 10000, 30000, 100000, 300000, 1000000]  # n of the n sweep [each >= 10]
+samples_steps = 20  # T of the n sweep [>= 4]
+samples_tasks = 4  # M of the n sweep [>= 1]
+fit_min_steps = 100  # the exponent in T is fitted on the points with T >= this [>= 1]
+fit_min_samples = 100000  # the exponent in n is fitted on the points with n >= this [>= 1]
+scaling_repeats = 5  # most timed runs per decision rule and setting (the median is reported) [>= 1]
+scaling_budget_s = 1.0  # fewer runs once a rule's runs of a setting took this many seconds [> 0]
+local_max_segments = 4  # second accuracy condition: every task spans 2..this many segments [>= 1]
+accuracy_seeds = (
+    3  # data sets per (T, condition) for the accuracy; the first is the timed one [>= 1]
+)
+n_jobs = 2  # worker processes for the untimed accuracy runs (timings always run one by one) [>= 1]
+causal_learn_max_steps = 20  # causal-learn is timed at the settings with T <= this [>= 0]
+causal_learn_per_test_max_samples = (
+    100000  # its fresh-CIT-per-query variant only at n <= this [>= 0]
+)
 
 # %%
-import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 
-from specialist.experiments.scaling import RULE_LABELS, RULES, causal_learn_available, scaling_study
+from specialist.experiments.scaling import RULES, causal_learn_available, scaling_study
+from specialist.experiments.scaling_figure import scaling_figure
 from specialist.experiments.scaling_readings import (
     accuracy_table,
     default_structures_note,
@@ -81,13 +84,12 @@ from specialist.experiments.scaling_readings import (
     scaling_claims,
     scaling_metrics,
     scaling_table,
-    stack_mb,
     timing_sentences,
 )
-from specialist.outputs import Outputs, say
-from specialist.plotting import BLUE, GREEN, GREY, METHOD_COLORS, log_ticks, use_style
+from specialist.outputs import notebook_outputs, say
+from specialist.plotting import use_style
 
-out = Outputs(output_dir)
+out = notebook_outputs("fig_scaling", globals())
 use_style()
 HAVE_CL = causal_learn_available()
 by_steps, by_samples, accuracy_runs = scaling_study(
@@ -100,11 +102,6 @@ accuracy = accuracy_table(accuracy_runs)
 out.table(accuracy, "scaling_accuracy")
 
 # %%
-RULE_COLORS = {"any": METHOD_COLORS["ours"], "any_holm": METHOD_COLORS["ours_holm"],
-               "simes": BLUE, "bonferroni": GREEN}  # fmt: skip
-# Simes and Bonferroni often make the same decisions: different markers and lines keep both seen
-RULE_MARKERS = {"any": "o", "any_holm": "X", "simes": "D", "bonferroni": "v"}
-RULE_LINES = {"any": "-", "any_holm": "-", "simes": "-", "bonferroni": "--"}
 scaling = pd.concat(
     [scaling_table(by_steps, "T"), scaling_table(by_samples, "n")], ignore_index=True
 )
@@ -131,127 +128,17 @@ fits = {
 }
 width = fisherz_width()  # scalar states and tasks: the largest submatrix of a query
 
-# %% mystnb={"figure": {"name": "fig-fig_scaling", "caption": "Scaling of Algorithm 1 with Fisher-z on this machine. Top: against the sequence length $T$ (fixed $M$, $n$); bottom: against the number of samples $n$ ($T = 20$, $M = 4$). Left: median wall time per run (test fitting included) for each decision rule, causal-learn's per-query Fisher-z at the small settings, and the least-squares fit of $\\log$ time on $\\log T$ (or $\\log n$) over the points it is drawn on. Middle and top right: accuracy per rule; the grey dotted line is the fraction of relevant entries, the accuracy of marking every entry. Bottom right: peak memory of one run (tracemalloc) against $T$, next to the size of the data and of one unchunked stack of all submatrices."}}
-fig, axes = plt.subplots(2, 3, figsize=(14, 8))
-
-
-def time_panel(ax, runs, x, fit, label):
-    for rule in RULES:
-        ax.plot(
-            runs[x],
-            runs[f"{rule}:seconds"],
-            RULE_MARKERS[rule],
-            ms=5,
-            color=RULE_COLORS[rule],
-            label=RULE_LABELS[rule],
-            alpha=0.8,
-        )
-    for key, marker, name in [
-        ("causal_learn:seconds", "s", "causal-learn, one CIT per run"),
-        ("causal_learn_per_test:seconds", "^", "causal-learn, one CIT per test"),
-    ]:
-        part = runs[runs[key].notna()]
-        if len(part):
-            ax.plot(part[x], part[key], marker, ms=7, mfc="white", color=GREY, label=name)
-    grid = np.geomspace(fit["x_min"], fit["x_max"], 20)
-    ax.plot(
-        grid,
-        np.exp(fit["intercept"]) * grid ** fit["exponent"],
-        "--",
-        color="black",
-        lw=1.2,
-        label="least-squares fit, fastest run per setting",
-    )
-    ax.text(0.97, 0.05, f"slope {fit['exponent']:.2f}", transform=ax.transAxes, ha="right")
-    log_ticks(ax, sorted(set(runs[x])))
-    log_ticks(ax, axis="y")
-    ax.set(xlabel=label, ylabel="seconds per run")
-    ax.tick_params(axis="x", labelrotation=45)
-
-
-def accuracy_panel(ax, part, x, title):
-    means = part.groupby(["rule", x])[["accuracy", "relevant"]].mean().reset_index()
-    for rule in RULES:
-        r = means[means["rule"] == rule]
-        ax.plot(
-            r[x],
-            r["accuracy"],
-            RULE_MARKERS[rule] + RULE_LINES[rule],
-            ms=4,
-            color=RULE_COLORS[rule],
-            label=RULE_LABELS[rule],
-        )
-    rel = means[means["rule"] == "any"]
-    ax.plot(rel[x], rel["relevant"], ":", color=GREY, label="fraction of relevant entries")
-    log_ticks(ax, sorted(set(part[x])))
-    ax.set(
-        xlabel=x if x != "T" else "sequence length T",
-        ylabel="accuracy",
-        ylim=(-0.02, 1.02),
-        title=title,
-    )
-    ax.tick_params(axis="x", labelrotation=45)
-
-
-time_panel(axes[0, 0], by_steps, "n_steps", fits["T"]["fastest"], "sequence length T")
-axes[0, 0].set_title(f"time, M = {scaling_tasks}, n = {scaling_samples:,}")
-accuracy_panel(
-    axes[0, 1], accuracy[accuracy["condition"] == "default"], "T", "accuracy, default structures"
-)
-accuracy_panel(
-    axes[0, 2],
-    accuracy[accuracy["condition"] == "local"],
-    "T",
-    f"accuracy, local tasks (2..{local_max_segments} segments)",
-)
-time_panel(axes[1, 0], by_samples, "n_samples", fits["n"]["fastest"], "samples n")
-axes[1, 0].set_title(f"time, T = {samples_steps}, M = {samples_tasks}")
-n_acc = pd.DataFrame(
-    [
-        {
-            "n": r["n_samples"],
-            "rule": rule,
-            "accuracy": r[f"{rule}:accuracy"],
-            "relevant": r["true_rate"],
-        }
-        for r in by_samples.to_dict("records")
-        for rule in RULES
-    ]
-)
-accuracy_panel(axes[1, 1], n_acc, "n", "accuracy, default structures")
-axes[1, 1].set_xlabel("samples n")
-ax = axes[1, 2]
-unchunked = stack_mb(by_steps["n_tests"], width)  # one stack of every submatrix and inverse
-ax.plot(
-    by_steps["n_steps"],
-    by_steps["data_mb"],
-    "s--",
-    ms=9,
-    color=GREY,
-    mfc="white",
-    label="data (states and tasks)",
-)
-ax.plot(
-    by_steps["n_steps"],
-    by_steps["peak_mb"],
-    "o-",
-    color=METHOD_COLORS["ours"],
-    label="peak memory of one run",
-)
-ax.plot(by_steps["n_steps"], unchunked, ":", color="black", label="one unchunked stack (est.)")
-log_ticks(ax, sorted(set(by_steps["n_steps"])))
-log_ticks(ax, axis="y")
-ax.set(xlabel="sequence length T", ylabel="MB", title="peak memory (tracemalloc)")
-ax.tick_params(axis="x", labelrotation=45)
-ax.legend(fontsize=8, loc="upper left")
-handles, labels = axes[0, 0].get_legend_handles_labels()
-h2, l2 = axes[0, 1].get_legend_handles_labels()
-fig.legend(
-    handles + h2[-1:], labels + l2[-1:], loc="lower center", ncol=4, bbox_to_anchor=(0.5, -0.01)
-)
-fig.tight_layout(rect=(0, 0.09, 1, 1))
+# %% mystnb={"figure": {"name": "fig-fig_scaling", "caption": "Scaling of Algorithm 1 with Fisher-z on this machine. (a, b) Median wall time per run (test fitting included) against the sequence length $T$ (at fixed $M$ and $n$) and against the number of samples $n$ (at $T = 20$, $M = 4$), for each decision rule (colours and markers of the rules of Ours on every page), with causal-learn's Fisher-z, called once per query, at the small settings; dashed: the power law fitted (least squares of $\\log$ time on $\\log T$ or $\\log n$) to the fastest run of each setting over the points it is drawn on, its slope in the corner. (c, d) Accuracy per rule on the timed structures against $T$ and against $n$; (e) accuracy on structures whose tasks are local; dotted grey: the share of relevant entries, the accuracy of a rule that marks every entry. (f) Peak memory of one run (tracemalloc) against $T$, next to the size of the data and of one stack holding every test's submatrix at once."}}
+settings = {
+    "scaling_tasks": scaling_tasks,
+    "scaling_samples": scaling_samples,
+    "samples_steps": samples_steps,
+    "samples_tasks": samples_tasks,
+    "local_max_segments": local_max_segments,
+    "accuracy_seeds": accuracy_seeds,
+}
+fig = scaling_figure(by_steps, by_samples, accuracy, fits, settings, width)
 out.figure(fig, "scaling")
-plt.show()
 
 # %%
 sentences = timing_sentences(
@@ -278,14 +165,6 @@ note = default_structures_note(default_mean, accuracy["T"].max(), scaling_sample
 say(default_text, local_text, note)
 
 # %%
-settings = {
-    "scaling_tasks": scaling_tasks,
-    "scaling_samples": scaling_samples,
-    "samples_steps": samples_steps,
-    "samples_tasks": samples_tasks,
-    "local_max_segments": local_max_segments,
-    "accuracy_seeds": accuracy_seeds,
-}
 claims_list = scaling_claims(by_steps, accuracy, fits, local_mean, settings)
 out.metrics(
     scaling=scaling_metrics(

@@ -57,24 +57,27 @@
 # %% tags=["parameters"]
 profile = "paper"  # set by the runner: which parameter profile produced this page
 output_dir = "../results/interactive/tab_edit_specificity"  # a hand run writes here; the runner injects its own folder
-n_train = 5000  # training images per seed
-n_test = 600  # held-out images per seed (cats to edit and donors)
-size = 32  # image side in pixels (32 or 64)
-n_latent = 24  # latent dimension
-l1 = 10.0  # ℓ1 weight of the sparse model's masks (a pilot choice: Reconstruction notes)
-correlation = 0.8  # how strongly identity factors follow the accessories in training
-epochs = 12  # training epochs
-batch_size = 64  # mini-batch size
-reader_samples = 6000  # procedural cats the readers are trained on
-reader_epochs = 4  # epochs of the readers' training
-n_seeds = 10  # seeds (new cats, new models)
-seed = 0  # base seed
-n_jobs = 2  # worker processes
+n_train = 5000  # training images per seed [>= 10]
+n_test = 600  # held-out images per seed (cats to edit and donors) [>= 10]
+size = 32  # image side in pixels (32 or 64) [one of: 32, 64]
+n_latent = 24  # latent dimension [>= 1]
+l1 = 10.0  # ℓ1 weight of the sparse model's masks (a pilot choice: Reconstruction notes) [>= 0]
+correlation = 0.8  # how strongly identity factors follow the accessories in training [0..1]
+epochs = 12  # training epochs [>= 1]
+batch_size = 64  # mini-batch size [>= 1]
+reader_samples = 6000  # procedural cats the readers are trained on [>= 10]
+reader_epochs = 4  # epochs of the readers' training [>= 1]
+n_seeds = 10  # seeds (new cats, new models) [>= 1]
+seed = 0  # base seed [>= 0]
+n_jobs = 2  # worker processes [>= 1]
 
 # %%
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from IPython.display import display
 
 from specialist import labels
 from specialist.experiments.edits import (
@@ -89,8 +92,8 @@ from specialist.experiments.edits import (
     study_setting,
     summary_table,
 )
-from specialist.outputs import Outputs, say
-from specialist.plotting import PALETTE, bar_with_points, use_style
+from specialist.outputs import notebook_outputs, say
+from specialist.plotting import GREY, PALETTE, bar_with_points, use_style
 from specialist.simulate.cats import ACCESSORIES
 from specialist.stats import verdict
 
@@ -99,7 +102,7 @@ setting = study_setting(
     n_train, n_test, size, n_latent, l1, correlation, reader_samples, reader_epochs,
     epochs=epochs, batch_size=batch_size,
 )  # fmt: skip
-out = Outputs(output_dir)
+out = notebook_outputs("tab_edit_specificity", globals())
 use_style()
 # the runs of Figs. 6–7's verdict, shared with that page (computed once)
 runs = measures_of(edit_runs(setting, n_seeds, base_seed=seed, n_jobs=n_jobs))
@@ -114,7 +117,8 @@ out.table(summary, "summary")
 # per-accessory numbers are in `edits_long.csv`). The last rows are the chance levels: for each
 # compared edit, a random block of the same model's coordinates, as many as its block holds,
 # transplanted the same way. Each row says what the method is given beyond the images (both GANs are trained
-# with the accessories as task targets).
+# with the accessories as task targets). The second table splits the identity change into its
+# factors (one table on file, `specificity_table.csv`).
 
 # %%
 shown = ["success", "identity", *[m for m in METRICS if m.startswith("identity:")],
@@ -133,9 +137,11 @@ table = (
 )
 table.index.name = "edit method"
 out.table(table, "specificity_table")
-table
+factors = [METRICS[m] for m in shown if m.startswith("identity:")]  # shown apart: column width
+display(table.drop(columns=factors))
+table[factors]
 
-# %% mystnb={"figure": {"name": "fig-tab_edit_specificity", "caption": "What an edit that puts one accessory on a held-out cat changes, per edit method (averaged over the three accessories; one dot per seed, bars at the mean, whiskers the 95% t interval over seeds; the dotted mark over each compared edit is its own chance level, the mean of a random block of its size in its model, transplanted the same way). Target success: the readers see the accessory on the edit. Identity change: fur colour, eye colour, pose, ears and background as read, in standard deviations of each factor. Pixel change outside / inside the accessory's envelope: 0 for a perfect edit. Attribute error: the edit's accessory attributes against the donor's."}}
+# %% mystnb={"figure": {"name": "fig-tab_edit_specificity", "caption": "What an edit that puts one accessory on a held-out cat changes, per edit method (averaged over the three accessories; one dot per seed, bars at the mean, whiskers the 95% t interval over seeds; the dotted mark across each compared edit's bar is its own chance level, the mean of a random block of its size in its model, transplanted the same way; grey bars: those random blocks). Target success: the readers see the accessory on the edit. Identity change: fur colour, eye colour, pose, ears and background as read, in standard deviations of each factor. Pixel change outside / inside the accessory's envelope: 0 for a perfect edit. Attribute error: the edit's accessory attributes against the donor's."}}
 panels = [
     ("success", "target success ↑"),
     ("identity", "identity change ↓"),
@@ -144,26 +150,28 @@ panels = [
 ]
 part = long[long["accessory"] == "mean"]
 methods = list(METHODS)
-colors = {m: PALETTE[i % len(PALETTE)] for i, m in enumerate(methods)}
-fig, axes = plt.subplots(1, len(panels), figsize=(14, 4.2))
-for ax, (metric, label) in zip(axes, panels, strict=True):
+compared = [m for m in methods if "chance" not in METHODS[m]]  # the chance rows are grey
+colors = {m: PALETTE[compared.index(m) % len(PALETTE)] if m in compared else GREY for m in methods}
+fig, axes = plt.subplots(1, len(panels), figsize=(7.6, 0.34 * len(methods) + 1.2), sharey=True,
+                         layout="constrained")  # fmt: skip
+for ax, (metric, label) in zip(axes.flat, panels, strict=True):
     for j, m in enumerate(methods):
         values = part.loc[part["method"] == m, metric].to_numpy(dtype=float)
         if np.isfinite(values).any():
-            bar_with_points(ax, j, values, colors[m], interval="ci" if n_seeds > 1 else "sd")
+            bar_with_points(ax, j, values, colors[m], interval="ci" if n_seeds > 1 else "sd",
+                            horizontal=True)  # fmt: skip
         else:  # e.g. the attribute error of a direction edit, which has no donor
-            ax.text(j, 0.02, "n/a", ha="center", va="bottom", fontsize=8, color="0.4")
-    ax.set_xticks(range(len(methods)), [METHODS[m] for m in methods], rotation=60, ha="right",
-                  fontsize=8)  # fmt: skip
+            ax.text(0.02, j, "n/a", ha="left", va="center", fontsize=8, color="0.4")
     for j, m in enumerate(methods):  # each compared edit's own chance: a random block of its size
         level = part.loc[part["method"] == CHANCE_OF.get(m, ""), metric].to_numpy(dtype=float)
         if np.isfinite(level).any():
-            ax.hlines(np.nanmean(level), j - 0.42, j + 0.42, color="black", ls=":", lw=1.4)
-    ax.set_title(label, fontsize=10)
-    ax.set_ylim(bottom=0)
-fig.tight_layout()
+            ax.vlines(np.nanmean(level), j - 0.42, j + 0.42, color="black", ls=":", lw=1.4)
+    ax.set_title(textwrap.fill(label, 16), fontsize=9)
+    ax.set_xlim(left=0)
+axes[0].set_yticks(range(len(methods)), [textwrap.fill(METHODS[m], 30) for m in methods],
+                   fontsize=8)  # fmt: skip
+axes[0].invert_yaxis()
 out.figure(fig, "edit_specificity")
-plt.show()
 
 # %% [markdown]
 # The readers' own accuracy on the held-out cats (R² of each factor group and of each

@@ -92,8 +92,9 @@ __all__ = [
     "universal",
 ]
 
-#: how a claim is checked (by data with intervals over runs, by an exact oracle, by a proof)
-KINDS = ("empirical", "oracle", "proof")
+#: how a claim is checked (by data with intervals over runs, by an exact oracle, by a proof,
+#: by a wall-time measurement against a stated allowance)
+KINDS = ("empirical", "oracle", "proof", "timing")
 #: the version of the stored form (:meth:`Claim.to_dict`); the runner refuses any other
 SCHEMA = "specialist.claim/1"
 #: the columns of the claims table, in order
@@ -329,8 +330,9 @@ def claim(
     reason
         Why a claim is ``"not testable here"`` (required for that verdict, and only for it).
     kind
-        ``"empirical"`` (intervals over runs), ``"oracle"`` (exact check against the truth)
-        or ``"proof"``.
+        ``"empirical"`` (intervals over runs), ``"oracle"`` (exact check against the truth),
+        ``"proof"`` or ``"timing"`` (a wall time against a stated allowance; ``n_runs`` counts
+        its repeats).
     tally
         The outcomes behind the verdict (:func:`~specialist.outcomes.tally`), shown on the claims page.
     theory

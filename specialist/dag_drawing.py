@@ -165,7 +165,7 @@ def draw_collider_dag(
             handles=handles,
             loc="upper center",
             bbox_to_anchor=(0.5, 0.0),
-            ncol=len(handles),
+            ncol=min(3, len(handles)),
             handletextpad=0.4,
             columnspacing=1.5,
         )

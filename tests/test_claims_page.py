@@ -44,7 +44,10 @@ def test_one_line_key_number_and_short_title():
     e = claims.Effect("Ours − B, MCC", 0.3, 0.1, 0.5)
     assert cp.one_line(_claim(effect=e)) == "Ours − B, MCC: +0.30 [+0.10, +0.50]"
     assert cp.short_title("Theorem 1: g_i is relevant iff …") == "Theorem 1"
-    assert cp.short_title("Beyond the paper: how Ours fares (an atlas)") == "how Ours fares"
+    assert (
+        cp.short_title("Beyond the paper: how Ours (each rule) fares (an atlas)")
+        == "how Ours fares"
+    )
     assert cp.short_title("Ours beats CCA (Fig. 3a)") == "Ours beats CCA"
     long = "word " * 40
     assert len(cp.short_title(long, 30)) <= 31 and cp.short_title(long, 30).endswith("…")
@@ -59,11 +62,19 @@ def test_counter_evidence_names_the_attack_farthest_from_the_verdict():
                             claims.attack("seed stream 1", claims.DISAGREES, "k"),
                             claims.attack("metric", claims.AGREES, "k")])  # fmt: skip
     text = cp.counter_evidence(moved)
-    assert text.startswith("under seed stream 1: disagrees") and "1 more attack" in text
+    assert text.startswith("under seed stream 1: disagrees") and "1 more attack that moves" in text
     untested = _claim(
         claims.NOT_TESTABLE, attacks=[claims.attack("n = 1,000", claims.NOT_TESTABLE, "k")]
     )
-    assert cp.counter_evidence(untested) == "none: no attack of 1 makes it testable"
+    assert cp.counter_evidence(untested) == "no attack of 1 makes it testable"
+    # against the paper first when the main verdict is neither agrees nor disagrees
+    both = _claim(claims.NOT_TESTABLE, attacks=[claims.attack("n = 1,000", claims.AGREES, "k"),
+                                                claims.attack("σ = 1", claims.DISAGREES, "k")])  # fmt: skip
+    assert cp.counter_evidence(both).startswith("under σ = 1: disagrees")
+    # a main comparison against the paper is named even when the verdict is not testable
+    against = claims.Effect("Ours − B, MCC", -0.35, -0.60, -0.09)
+    text = cp.counter_evidence(_claim(claims.NOT_TESTABLE, attacks=[], effect=against))
+    assert text.startswith("the main comparison lies against the paper: Ours − B, MCC: -0.35")
     assert cp.checked_by(_claim(kind="oracle")).startswith("exact check")
     assert cp.checked_by(_claim(n_runs=2)) == "2 runs (fewer than 5: decides nothing)"
 
@@ -78,12 +89,30 @@ def test_summary_counts_every_verdict_and_the_moved_claims(tmp_path):
             row(_claim(claims.NOT_TESTABLE, attacks=[]), 4)]  # fmt: skip
     text = " ".join(cp.summary_sentences(rows))
     assert text.startswith(
-        "Of the paper's 4 claims tested here, 2 agree, 1 disagrees and 1 is not testable here; "
-        "0 studies go beyond the paper (paper profile)."
+        "Of the paper's 4 claims examined here, 2 agree, 1 disagrees and 1 is not testable here; "
+        "0 entries go beyond the paper (paper profile)."
     ), text
     assert "Disagree: Ours beats the baseline (Fig. 9)." in text
-    assert "move the verdict of 1 of the 3 claims that record attacks: Ours beats" in text
+    assert "move the verdict of 1 of the 3 claims with a decided verdict and attacks: Ours" in text
     effect = claims.Effect("Ours − B, MCC", 0.3, 0.1, 0.5)
     rows[0] = row(_claim(effect=effect), 1)
     png, svg = cp.draw_summary(rows, tmp_path / "summary")
     assert png.stat().st_size > 10_000 and "Ours − B, MCC" in svg.read_text()
+
+
+def test_the_figure_shows_the_part_that_decides_a_conjunction():
+    import pandas as pd
+
+    from specialist.experiments.comparisons import effect_of
+
+    parts = pd.DataFrame(
+        [{"method": "ours", "other": "cca", "difference": -0.10, "low": -0.15, "high": -0.05,
+          "verdict": claims.DISAGREE},
+         {"method": "ours", "other": "group_lasso", "difference": 0.40, "low": -0.60, "high": 1.40,
+          "verdict": claims.TIE}]
+    )  # fmt: skip
+    e = effect_of(parts, "MCC")
+    assert e.estimate == -0.10 and "part 1 of 2" in e.label  # the disagreeing part, not the widest
+    parts.loc[0, "verdict"] = claims.AGREE
+    parts.loc[0, ["difference", "low", "high"]] = [0.3, 0.2, 0.4]
+    assert effect_of(parts, "MCC").estimate == 0.40  # a tie decides over an agreeing part

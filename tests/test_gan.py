@@ -389,3 +389,16 @@ def test_leaving_out_each_seed_shows_whether_one_seed_carries_the_claim():
     assert claim_parts(small, dense="dense_top", min_success=0.5)[0] == "agrees"
     _, verdict, key = leave_one_seed_out(small, 0.5)
     assert verdict == "not testable here" and "not testable here 5 of 5" in key
+
+
+def test_only_the_attribute_is_a_tie_when_the_floor_interval_covers_zero():
+    """An absence ("changes only its attribute") is not shown by an interval that covers 0."""
+    from specialist.experiments.edits.verdicts import claim_parts
+
+    long = _claim_long(8)
+    rng = np.random.default_rng(5)
+    at_floor = long["method"] == "procedural"
+    l1 = long.loc[long["method"] == "l1_block", "identity"].to_numpy()
+    long.loc[at_floor, "identity"] = l1 + 0.02 * rng.normal(size=at_floor.sum())
+    verdict, _, _, main = claim_parts(long, dense="dense_top", min_success=0.5)
+    assert main["parts"]["only the attribute"] == "tie" and verdict == "inconclusive"

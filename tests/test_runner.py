@@ -491,15 +491,14 @@ CLAIM_NOTEBOOK = HEADER + textwrap.dedent(
 )
 
 
-def _row(table: str, claim: str) -> str:
-    """The compact table's row of ``claim`` and its section in the details (joined)."""
-    rows = [
-        r
-        for r in table.split("## Each claim in detail")[0].split("\n* - ")
-        if r.startswith(f"[{claim}]")
-    ]
-    sections = [s for s in table.split("\n### ")[1:] if s.split("\n", 1)[0].endswith(claim)]
-    assert len(rows) == 1 and len(sections) == 1, (claim, table)
+def _row(ws: Workspace, claim: str) -> str:
+    """The compact table's row of ``claim`` (``claims_table.md``) and its section of the
+    details (``claims_details.md``), joined."""
+    table = (ws.generated / "claims_table.md").read_text()
+    details = (ws.generated / "claims_details.md").read_text()
+    rows = [r for r in table.split("\n* - ") if r.startswith(f"[{claim}]")]
+    sections = [s for s in details.split("\n### ") if s.split("\n", 1)[0].endswith(claim)]
+    assert len(rows) == 1 and len(sections) == 1, (claim, table, details)
     return rows[0] + "\n" + sections[0]
 
 
@@ -507,7 +506,7 @@ def test_the_claims_table_is_written_from_the_runs_and_follows_them(ws):
     (ws.notebooks / "claimer.py").write_text(CLAIM_NOTEBOOK)
     cli.reproduce(ws, "quick", only=["claimer", "ok"])
     table = (ws.generated / "claims_table.md").read_text()
-    row = _row(table, "the effect is positive")
+    row = _row(ws, "the effect is positive")
     assert "verdict-agrees" in row and "+0.30" in row and "5 runs" in row
     assert "A − coin: +0.30 [" in row  # the one-line key number is the effect with its interval
     assert "**chance level:** a coin: 0.50" in row and "A: the observations only" in row
@@ -515,20 +514,20 @@ def test_the_claims_table_is_written_from_the_runs_and_follows_them(ws):
     assert "seed stream 1: agrees (same)" in row
     assert "**moved** threshold 0.1: inconclusive" in row
     assert "under threshold 0.1: inconclusive" in row  # the strongest counter-evidence
-    beyond = _row(table, "a study beyond the paper")  # no paper verdict: nothing to move
+    beyond = _row(ws, "a study beyond the paper")  # no paper verdict: nothing to move
     assert "margin 0: disagrees" in beyond and "**moved**" not in beyond
     assert "{doc}`claimer </generated/claimer>`" in row and "`quick` profile" in row
     assert "Not generated in this build: `fail`" in table
     summary = (ws.generated / "claims_summary.md").read_text()
-    assert summary.startswith("Of the paper's 1 claim tested here, 1 agrees;"), summary
-    assert "move the verdict of 1 of the 1 claim that records attacks" in summary
+    assert summary.startswith("Of the paper's 1 claim examined here, 1 agrees;"), summary
+    assert "move the verdict of 1 of the 1 claim with a decided verdict" in summary
     assert (ws.generated / "claims_summary.png").stat().st_size > 10_000
     cli.reproduce(ws, "quick", only=["claimer"], overrides=["claimer.effect=-0.2"])
-    row = _row((ws.generated / "claims_table.md").read_text(), "the effect is positive")
+    row = _row(ws, "the effect is positive")
     assert "verdict-disagrees" in row and "-0.20" in row and "verdict-agrees" not in row
     # an effect the runs cannot tell from zero: every comparison a tie
     cli.reproduce(ws, "quick", only=["claimer"], overrides=["claimer.effect=0.0"])
-    row = _row((ws.generated / "claims_table.md").read_text(), "the effect is positive")
+    row = _row(ws, "the effect is positive")
     assert "verdict-inconclusive" in row
 
 
@@ -540,8 +539,8 @@ def test_a_hand_built_claims_entry_is_shown_invalid_not_dropped(ws):
     metrics["claims"].append({"claim": "typed by hand", "verdict": "agrees",
                               "key_number": "1.0", "conditions": "none"})  # fmt: skip
     (folder / "metrics.json").write_text(json.dumps(metrics))
-    table = index.write_claims(ws).read_text()
-    row = _row(table, "typed by hand")
+    index.write_claims(ws)
+    row = _row(ws, "typed by hand")
     assert "**invalid entry**" in row and "specialist.claims.claim()" in row
 
 
@@ -558,7 +557,7 @@ def test_claims_link_the_theory_they_test():
 def test_a_claims_entry_may_name_its_own_theorem(ws):
     (ws.notebooks / "claimer.py").write_text(CLAIM_NOTEBOOK)
     cli.reproduce(ws, "quick", only=["claimer"], overrides=['claimer.theory=["thm-2"]'])
-    row = _row((ws.generated / "claims_table.md").read_text(), "the effect is positive")
+    row = _row(ws, "the effect is positive")
     assert "{prf:ref}`thm-2`" in row and "{prf:ref}`thm-1`" not in row
 
 

@@ -423,21 +423,30 @@ def chance_text(
 def effect_of(table: pd.DataFrame, measure: str = ""):
     """The comparison a verdict rests on, for the claims page's summary figure: the table's
     only difference (columns ``method``, ``other``, ``difference``, ``low``, ``high``), or,
-    for a conjunction, its weakest one (lowest interval bound), labelled as such; ``None``
-    when the table holds no interval."""
-    from specialist.claims import Effect
+    for a conjunction, the part that decides it: one that disagrees (the lowest upper bound),
+    else one that ties or cannot be tested (the lowest lower bound), else the weakest of those
+    that agree (the lowest lower bound), labelled "part k of n"; ``None`` when the table holds
+    no interval."""
+    from specialist.claims import AGREE, DISAGREE, Effect
 
     if table.empty or not {"difference", "low", "high"} <= set(table.columns):
         return None
-    t = table.dropna(subset=["difference", "low", "high"])
+    t = table.dropna(subset=["difference", "low", "high"]).reset_index(drop=True)
     if t.empty:
         return None
-    row = t.loc[t["low"].idxmin()]
+    words = t["verdict"] if "verdict" in t else pd.Series([AGREE] * len(t))
+    against = t[words == DISAGREE]
+    if not against.empty:
+        k = against["high"].idxmin()
+    else:
+        open_ = t[words != AGREE]
+        k = (open_ if not open_.empty else t)["low"].idxmin()
+    row = t.loc[k]
     text = f"{label(row['method'])} − {label(row['other'])}"
     if measure:
         text += f", {measure}"
     if len(t) > 1:
-        text += f" (weakest of {len(t)})"
+        text += f" (part {k + 1} of {len(t)})"
     return Effect(text, float(row["difference"]), float(row["low"]), float(row["high"]))
 
 

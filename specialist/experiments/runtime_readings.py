@@ -9,6 +9,7 @@ tab2_runtime
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 
 import pandas as pd
@@ -136,7 +137,9 @@ def speed_claim(
         n_runs=int(repeats),
         chance="no chance level: a wall time is not a score",
         given={"Algorithm 1, Fisher-z": "the task variables g"},
-        conditions=f"this machine (2 cores), one run of Algorithm 1 with test fitting, n = "
+        kind="timing",
+        conditions=f"this machine ({os.cpu_count()} CPU cores seen by Python), one run of "
+        f"Algorithm 1 with test fitting, n = "
         f"{n_samples:,}, the median of {repeats} repeats; rule stated before the run: the "
         f"claim agrees if our time is at most {hardware_factor:g} times the paper's (a generous "
         "allowance for hardware and implementation, which the paper does not give), and "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import io
+import re
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,9 +24,19 @@ class ConfigError(ValueError):
     """A profile, an override or an artefact name is not acceptable."""
 
 
+#: a range declared at the end of a parameter's comment: ``[>= 1]``, ``[> 0]``, ``[<= 1]``,
+#: ``[0..1]`` (both ends included), ``[open 0..1]`` (neither), ``[one of: a, b]``; ``each`` before it applies it to every
+#: item of a list (``[each >= 2]``)
+_RANGE = re.compile(
+    r"\[(?P<each>each )?(?P<rule>(?:>=|>|<=|<) *-?[\d.e+]+|(?:open )?-?[\d.e+]+ *\.\. *-?[\d.e+]+|one of: [^\]]+)\]\s*$"
+)
+
+
 @dataclass(frozen=True)
 class Param:
-    """One parameter of a notebook: its default (which fixes its type) and its help text."""
+    """One parameter of a notebook: its default (which fixes its type), its help text and the
+    range its comment declares (checked by :meth:`coerce`, by the runner before any notebook
+    starts and by the notebook itself, :func:`check_namespace`)."""
 
     name: str
     default: Any
@@ -34,6 +45,36 @@ class Param:
     @property
     def type_name(self) -> str:
         return _type_name(self.default)
+
+    @property
+    def accepted(self) -> str:
+        """The declared range as written (``">= 1"``, ``"each >= 2"``), or ``""``."""
+        m = _RANGE.search(self.help)
+        return f"{m['each'] or ''}{m['rule']}" if m else ""
+
+    def _in_range(self, value: Any) -> bool:
+        m = _RANGE.search(self.help)
+        if m is None:
+            return True
+        rule = m["rule"]
+        items = value if m["each"] and isinstance(value, list | tuple) else [value]
+        for item in items:
+            if rule.startswith("one of:"):
+                if str(item) not in [w.strip() for w in rule[len("one of:") :].split(",")]:
+                    return False
+                continue
+            if not isinstance(item, int | float) or isinstance(item, bool):
+                return False
+            if ".." in rule:
+                low, high = (float(v) for v in rule.removeprefix("open ").split(".."))
+                ok = low < item < high if rule.startswith("open ") else low <= item <= high
+            else:
+                op, bound = re.match(r"(>=|>|<=|<) *(.+)", rule).groups()
+                b = float(bound)
+                ok = {">=": item >= b, ">": item > b, "<=": item <= b, "<": item < b}[op]
+            if not ok:
+                return False
+        return True
 
     def coerce(self, value: Any, where: str) -> Any:
         """Return ``value`` checked against the default's type, or raise :class:`ConfigError`."""
@@ -57,6 +98,13 @@ class Param:
             raise ConfigError(
                 f"{where}: {self.name} must be {self.type_name} (like the default "
                 f"{default!r}), got {_type_name(value)} {value!r}"
+            )
+        if not self._in_range(value):
+            rule = self.accepted
+            want = f"a list whose every item is {rule[5:]}" if rule.startswith("each ") else rule
+            raise ConfigError(
+                f"{where}: {self.name} must be {want} (declared in the notebook's parameters "
+                f"cell), got {value!r}"
             )
         return value
 
@@ -104,7 +152,9 @@ def parse_parameters_cell(source: str, where: str = "parameters cell") -> dict[s
             raise ConfigError(
                 f"{where}, line {node.lineno}: the default of {name} must be a literal"
             ) from err
-        params[name] = Param(name, default, comments.get(node.lineno, ""))
+        lines = range(node.lineno, (node.end_lineno or node.lineno) + 1)
+        help_ = " ".join(comments[i] for i in lines if i in comments)
+        params[name] = Param(name, default, help_)
     return params
 
 
@@ -175,3 +225,31 @@ def resolve_parameters(
                 )
             resolved[key] = declared[key].coerce(value, where)
     return resolved
+
+
+def check_namespace(
+    artefact: str, namespace: dict[str, Any], notebooks: Path | None = None
+) -> None:
+    """Check the values a notebook runs with (its ``globals()`` after the parameters cell and
+    anything papermill injected) against its declared parameters: the same types, ranges and
+    messages as the runner's, for a notebook run by hand (``papermill -p seed abc``).
+
+    Raises :class:`ConfigError` naming the parameter and what is accepted.
+    """
+    for name, param in declared_parameters(artefact, notebooks).items():
+        if name in RESERVED or name not in namespace:
+            continue
+        param.coerce(namespace[name], where=f"{artefact} (run by hand)")
+
+
+def declared_parameters(artefact: str, notebooks: Path | None = None) -> dict[str, Param]:
+    """The parameters ``notebooks/<artefact>.py`` declares in its parameters cell."""
+    import jupytext
+
+    from specialist.paths import NOTEBOOKS_DIR
+
+    path = Path(notebooks or NOTEBOOKS_DIR) / f"{artefact}.py"
+    cells = [c for c in jupytext.read(path).cells if "parameters" in c.metadata.get("tags", [])]
+    if not cells:
+        raise ConfigError(f"{path.name}: no cell tagged 'parameters'")
+    return parse_parameters_cell(cells[0].source, where=f"{path.name} parameters cell")

@@ -21,6 +21,10 @@ from specialist.paths import Workspace
 #: the generated files of the page (in ``book/generated``)
 SUMMARY_MD = "claims_summary.md"
 TABLE_MD = "claims_table.md"
+DETAILS_MD = "claims_details.md"
+#: the figure's axis: differences of scores in [0, 1] or of MCCs in [-1, 1] fit in ±2; a longer
+#: interval is drawn clipped, with an arrow
+AXIS_LIMIT = 2.0
 FIGURE = "claims_summary"  # .png and .svg
 #: one colour per verdict (Okabe–Ito, readable by colour-blind readers); the page's badges
 #: use the same colours (book/_static/claims.css)
@@ -33,13 +37,14 @@ VERDICT_COLOURS = {
     claims.BEYOND: "#CC79A7",
 }
 #: how far an attack's verdict lies from a main verdict: the attack the page names as the
-#: strongest counter-evidence is the one farthest from it
+#: strongest counter-evidence is the one farthest from it (against the paper first, where the
+#: main verdict is neither agrees nor disagrees)
 _OPPOSITE = {
     claims.AGREES: (claims.DISAGREES, claims.MIXED, claims.INCONCLUSIVE, claims.NOT_TESTABLE),
     claims.DISAGREES: (claims.AGREES, claims.MIXED, claims.INCONCLUSIVE, claims.NOT_TESTABLE),
-    claims.MIXED: (claims.AGREES, claims.DISAGREES, claims.INCONCLUSIVE, claims.NOT_TESTABLE),
-    claims.INCONCLUSIVE: (claims.AGREES, claims.DISAGREES, claims.MIXED, claims.NOT_TESTABLE),
-    claims.NOT_TESTABLE: (claims.AGREES, claims.DISAGREES, claims.MIXED, claims.INCONCLUSIVE),
+    claims.MIXED: (claims.DISAGREES, claims.AGREES, claims.INCONCLUSIVE, claims.NOT_TESTABLE),
+    claims.INCONCLUSIVE: (claims.DISAGREES, claims.AGREES, claims.MIXED, claims.NOT_TESTABLE),
+    claims.NOT_TESTABLE: (claims.DISAGREES, claims.AGREES, claims.MIXED, claims.INCONCLUSIVE),
 }
 
 
@@ -53,6 +58,7 @@ class Row:
     profile: str
     theory: tuple[str, ...]
     number: int = 1  # the entry's place among its artefact's entries
+    commit: str = ""  # the commit of the run the page shows ("abc1234", "+" if uncommitted)
     raw_text: str = ""
     error: str = ""
 
@@ -72,6 +78,7 @@ def short_title(text: str, limit: int = 80) -> str:
     head, sep, rest = text.partition(":")
     if sep and len(head) <= 40:
         text = rest.strip() if head.strip().lower() == "beyond the paper" else head
+    text = " ".join(re.sub(r"\s*\([^()]*\)", "", text).split())
     text = re.split(r" \(", text, maxsplit=1)[0].strip()
     if len(text) <= limit:
         return text
@@ -93,46 +100,57 @@ def one_line(entry: claims.Claim, limit: int = 140) -> str:
     if entry.effect is not None:
         return entry.effect.text()
     first = entry.key_number.split("; ")[0]
+    if first.count("(") > first.count(")"):
+        first = first[: first.rfind("(")].rstrip(" :,") + " …"
     return first if len(first) <= limit else first[:limit].rsplit(" ", 1)[0] + "…"
 
 
 def checked_by(entry: claims.Claim) -> str:
     """How the claim is checked: an exact check against the truth, a proof, or runs."""
     if entry.kind == "oracle":
-        return "exact check (oracle on the true graph)"
+        return "exact check (oracle on our reconstructed graph)"
     if entry.kind == "proof":
         return "proof"
+    if entry.kind == "timing":
+        return f"timing (median of {entry.n_runs} repeats on this machine)"
     n = entry.n_runs
     few = f" (fewer than {claims.MIN_RUNS}: decides nothing)" if n < claims.MIN_RUNS else ""
     return f"{n} run{'s' if n != 1 else ''}{few}"
 
 
 def counter_evidence(entry: claims.Claim) -> str:
-    """The strongest evidence against the entry's verdict the run holds: the run's own
-    counter-evidence where its key number names one, and the attack whose verdict lies
-    farthest from the main one (or that none moves it)."""
-    own = ""
-    m = re.search(
-        r"strongest counter-evidence[^:]*: (.*?)(?:;(?= [a-z]+ [a-z]+:)|$)", entry.key_number
-    )
+    """The strongest evidence against the entry's verdict the run holds: the main comparison
+    where it lies against the paper while the verdict does not say disagrees, the run's own
+    counter-evidence where its key number names one, and the attack whose verdict lies farthest
+    from the main one (or that none moves it)."""
+    found = []
+    e = entry.effect
+    if e is not None and e.high < e.reference and entry.verdict != claims.DISAGREES:
+        found.append(f"the main comparison lies against the paper: {e.text()}")
+    m = re.search(r"strongest counter-evidence[^:]*: (.*)$", entry.key_number)
     if m:
-        own = m.group(1).strip()
+        found.append(f"the run's own: {m.group(1).strip()}")
     if not entry.is_paper_claim:
-        text = "a study beyond the paper: no paper verdict to move"
-    elif entry.verdict == claims.NOT_TESTABLE and not entry.moved:
-        n = len(entry.attacks)
-        text = f"none: no attack of {n} makes it testable" if n else "none: nothing was tested"
+        found.append("a study beyond the paper: no paper verdict to move")
     elif entry.moved:
         rank = {v: i for i, v in enumerate(_OPPOSITE[entry.verdict])}
         worst = min(entry.moved, key=lambda a: rank.get(a.verdict, len(rank)))
         more = len(entry.moved) - 1
-        text = f"under {worst.choice}: {worst.verdict}" + (
-            f" (and {more} more attack{'s' if more > 1 else ''} that move it)" if more else ""
+        found.append(
+            f"under {worst.choice}: {worst.verdict}"
+            + (
+                f" (and {more} more attack{'s' if more > 1 else ''} that move{'' if more > 1 else 's'} it)"
+                if more
+                else ""
+            )
         )
+    elif entry.verdict == claims.NOT_TESTABLE:
+        n = len(entry.attacks)
+        found.append(f"no attack of {n} makes it testable" if n else "nothing was tested")
     else:
         n = len(entry.attacks)
-        text = f"none of our {n} attack{'s' if n != 1 else ''} moves the verdict"
-    return f"{text}; the run's own: {own}" if own else text
+        found.append(f"none of our {n} attack{'s' if n != 1 else ''} moves the verdict")
+    return "; ".join(found)
 
 
 def badge(verdict: str) -> str:
@@ -160,7 +178,8 @@ _LABEL = {claims.AGREES: "Agree", claims.DISAGREES: "Disagree", claims.MIXED: "M
 
 
 def _named(row: Row) -> str:
-    return f"{short_title(row.text, 60)} ({row.figure})"
+    how = {"oracle": ", exact check", "timing": ", timing", "proof": ", proof"}
+    return f"{short_title(row.text, 60)} ({row.figure}{how.get(row.entry.kind, '')})"
 
 
 def summary_sentences(rows: list[Row]) -> list[str]:
@@ -173,9 +192,9 @@ def summary_sentences(rows: list[Row]) -> list[str]:
     parts = [f"{counts[v]} {_VERB[v][counts[v] != 1]}" for v in _VERB if counts[v]]
     profiles = sorted({r.profile for r in valid})
     out = [
-        f"Of the paper's {len(paper)} claim{'s' if len(paper) != 1 else ''} tested here, "
+        f"Of the paper's {len(paper)} claim{'s' if len(paper) != 1 else ''} examined here, "
         + (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts))
-        + f"; {beyond} {'studies go' if beyond != 1 else 'study goes'} beyond the paper "
+        + f"; {beyond} {'entries go' if beyond != 1 else 'entry goes'} beyond the paper "
         f"({' and '.join(profiles)} profile{'s' if len(profiles) > 1 else ''})."
     ]
     for verdict in (claims.AGREES, claims.DISAGREES, claims.MIXED, claims.INCONCLUSIVE):
@@ -183,12 +202,13 @@ def summary_sentences(rows: list[Row]) -> list[str]:
         if named:
             out.append(f"{_LABEL[verdict]}: " + "; ".join(named) + ".")
     moved = [r for r in paper if r.entry.moved]
-    tested = [r for r in paper if r.entry.attacks]
+    decided = [r for r in paper if r.entry.attacks and r.entry.verdict != claims.NOT_TESTABLE]
     out.append(
         f"Our own alternative choices (attacks) move the verdict of {len(moved)} of the "
-        f"{len(tested)} claim{'s' if len(tested) != 1 else ''} that record{'s' if len(tested) == 1 else ''} attacks"
+        f"{len(decided)} claim{'s' if len(decided) != 1 else ''} with a decided verdict and "
+        "attacks"
         + (": " + "; ".join(_named(r) for r in moved) if moved else "")
-        + "."
+        + " (an attack on a claim that is not testable here decides nothing either)."
     )
     invalid = len(rows) - len(valid)
     if invalid:
@@ -224,20 +244,31 @@ def draw_summary(rows: list[Row], path_stem: Path) -> list[Path]:
             ax.axhspan(y - 0.5, y + 0.5, color="#f2f2f2", zorder=0)
         ax.text(0.01, y + 0.17, f"{r.figure} · {middle_cut(short_title(r.text, 200), 50)}", transform=text_at,
                 fontsize=9, va="center", ha="left", fontweight="bold")  # fmt: skip
-        detail = e.text() if e is not None else "no interval: " + one_line(r.entry)
-        if len(detail) > 62:
-            detail = detail[:62].rsplit(" ", 1)[0] + "…"
+        if e is not None:
+            label = e.label if len(e.label) <= 40 else e.label[:40].rsplit(" ", 1)[0] + "…"
+            runs = f", n = {r.entry.n_runs}" if r.entry.n_runs else ""
+            detail = f"{label}: {e.estimate:+.2f} [{e.low:+.2f}, {e.high:+.2f}]{runs}"
+        else:
+            detail = "no single interval: " + one_line(r.entry)
+            if len(detail) > 62:
+                detail = detail[:62].rsplit(" ", 1)[0] + "…"
         ax.text(0.01, y - 0.2, detail, transform=text_at, fontsize=9, va="center", ha="left",
                 color="#333333", style="normal" if e is not None else "italic")  # fmt: skip
-        if e is None:  # a tag in the verdict's colour, away from the zero line
-            ax.text(-lim * 0.97, y, f"{r.entry.verdict}, {checked_by(r.entry).split(' (')[0]}",
-                    fontsize=9, va="center", ha="left", color="white" if r.entry.verdict in
+        if e is None:  # a tag in the verdict's colour, over the zero line
+            ax.text(0, y, f"{r.entry.verdict}, {checked_by(r.entry).split(' (')[0]}",
+                    fontsize=9, va="center", ha="center", color="white" if r.entry.verdict in
                     (claims.AGREES, claims.DISAGREES, claims.BEYOND) else "black",
                     bbox=dict(boxstyle="round,pad=0.25", fc=colour, ec="none"))  # fmt: skip
             continue
+        untested = r.entry.verdict == claims.NOT_TESTABLE  # drawn hollow and dashed
         ax.plot([max(e.low, -lim), min(e.high, lim)], [y, y], color=colour, lw=3.2,
-                solid_capstyle="butt")  # fmt: skip
-        ax.plot([e.estimate], [y], "o", color=colour, ms=8, mec="black", mew=0.6)
+                solid_capstyle="butt", ls=(0, (2, 1)) if untested else "-")  # fmt: skip
+        for end, side in ((e.low, -1), (e.high, 1)):
+            if abs(end) > lim:  # clipped: an arrow at the axis' end
+                ax.annotate("", (side * lim, y), (side * lim * 0.9, y),
+                            arrowprops=dict(arrowstyle="-|>", color=colour, lw=1.5))  # fmt: skip
+        ax.plot([min(max(e.estimate, -lim), lim)], [y], "o", mfc="white" if untested else colour,
+                color=colour, ms=8, mec=colour if untested else "black", mew=1.2)  # fmt: skip
     ax.axvline(0, color="#444444", ls="--", lw=1)
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-0.5, n - 0.5)
@@ -246,10 +277,13 @@ def draw_summary(rows: list[Row], path_stem: Path) -> list[Path]:
         ax.spines[side].set_visible(False)
     ax.set_xlabel("effect in its own units\n(right of 0: the paper's way)", fontsize=9.5)
     ax.tick_params(axis="x", labelsize=9)
+    profiles = sorted({r.profile for r in paper})
+    fig.text(0.01, 0.995, f"{', '.join(profiles)} profile; hollow, dashed: not testable here",
+             fontsize=9, va="top", ha="left", color="#333333")  # fmt: skip
     used = [v for v in VERDICT_COLOURS if any(r.entry.verdict == v for r in paper)]
     handles = [Line2D([], [], color=VERDICT_COLOURS[v], lw=3, marker="o", label=v) for v in used]
     fig.legend(handles=handles, title="verdict", fontsize=9, title_fontsize=9, ncols=len(handles),
-               loc="upper center", bbox_to_anchor=(0.5, 1.0), frameon=False)  # fmt: skip
+               loc="upper center", bbox_to_anchor=(0.6, 1.0), frameon=False)  # fmt: skip
     if not paper:
         ax.text(0, 0, "no paper claim in this build", ha="center", fontsize=10)
     written = []
@@ -275,7 +309,10 @@ def _details(row: Row, theory: str) -> str:
         f"- **Checked by:** {checked_by(e)}; **chance level:** {_cell(e.chance)}\n",
         f"- **Strongest counter-evidence:** {_cell(counter_evidence(e))}\n",
         f"- **Source:** {{doc}}`{row.figure} </generated/{row.artefact}>`, "
-        f"`{row.profile}` profile" + (f"; theory: {theory}" if theory else "") + "\n\n",
+        f"`{row.profile}` profile"
+        + (f", commit `{row.commit}`" if row.commit else "")
+        + (f"; theory: {theory}" if theory else "")
+        + "\n\n",
     ]
     more = []
     if e.tally:
@@ -332,10 +369,11 @@ def write_page(ws: Workspace, rows: list[Row], missing: list[str], theory_of) ->
                 cells = [title, badge(e.verdict), _cell(one_line(e)), _cell(counter_evidence(e)),
                          checked_by(e), link]  # fmt: skip
             out.append("* - " + "\n  - ".join(cells) + "\n")
-        out.append("```\n\n## Each claim in detail\n\n")
-        out.extend(_details(r, theory_of(r)) for r in rows)
+        out.append("```\n")
         body = "".join(out)
     if missing:
         body += f"\nNot generated in this build: {', '.join(f'`{m}`' for m in missing)}.\n"
     written.append(write_text(gen / TABLE_MD, body))
+    details = "".join(_details(r, theory_of(r)) for r in rows) or "*No claim in this build.*\n"
+    written.append(write_text(gen / DETAILS_MD, details))
     return written

@@ -150,7 +150,10 @@ def write_claims(ws: Workspace) -> Path:
             continue
         shown = numbers.get(f"fig-{name}", {}).get("number", name)
         for k, raw in enumerate(metrics.get("claims", []), start=1):
-            where = dict(artefact=name, figure=shown, profile=rec["profile"], number=k)
+            commit = _short(rec["git_commit"]) + (" +uncommitted" if rec.get("git_dirty") else "")
+            where = dict(
+                artefact=name, figure=shown, profile=rec["profile"], number=k, commit=commit
+            )
             try:
                 entry = claims.Claim.from_dict(raw)
             except ValueError as err:

@@ -214,17 +214,22 @@ def verdict_sentence(result: dict, conditions: str) -> str:
 
 def decisive_effect(parts: dict):
     """The part of :func:`claim_parts`' conjunction that decides it (the first that
-    disagrees, else the first untestable, else the first tie, else the relative part) as the
-    claims page's :class:`~specialist.claims.Effect`; ``None`` without a finite interval."""
+    disagrees, else the first tie, else the first untestable, else the first that agrees;
+    only parts with a finite interval) as the claims page's
+    :class:`~specialist.claims.Effect`; ``None`` if no part has one."""
     import math
 
+    def finite(iv) -> bool:
+        return iv is not None and all(math.isfinite(v) for v in (iv.estimate, iv.low, iv.high))
+
     words = parts["parts"]
-    order = (claims.DISAGREE, claims.UNTESTABLE, claims.TIE, claims.AGREE)
-    part = next((p for w in order for p, pw in words.items() if pw == w), "identity more")
-    text, iv = parts["effects"][part]
-    if iv is None or not all(math.isfinite(v) for v in (iv.estimate, iv.low, iv.high)):
-        return None
-    return claims.effect(f"{text} ({part})", iv)
+    order = (claims.DISAGREE, claims.TIE, claims.UNTESTABLE, claims.AGREE)
+    for w in order:
+        for k, (part, pw) in enumerate(words.items(), start=1):
+            text, iv = parts["effects"][part]
+            if pw == w and finite(iv):
+                return claims.effect(f"{text} (part {k} of {len(words)}: {part})", iv)
+    return None
 
 
 def given_of(*methods: str) -> dict[str, str]:
@@ -348,7 +353,9 @@ def claim_parts(long: pd.DataFrame, **choices) -> tuple[str, str, str, dict]:
     * *and colour too*: the fur-colour change of the dense edit minus the ℓ1 edit's (paired;
       above 0 agrees, a tie is a tie), untestable when the relative part is;
     * *the sparse edit changes only its attribute*: the ℓ1 edit's identity change minus the
-      perfect procedural edit's (the readers' floor): above 0 disagrees, otherwise agrees.
+      perfect procedural edit's (the readers' floor): above 0 disagrees, below 0 agrees, and
+      an interval that covers 0 is a tie (an absence cannot be shown without an equivalence
+      margin).
 
     The outcome is their conjunction (:func:`specialist.outcomes.conjoin`: any part that
     disagrees makes the claim disagree). Returns ``(verdict, key number, tally, result of the
@@ -364,7 +371,10 @@ def claim_parts(long: pd.DataFrame, **choices) -> tuple[str, str, str, dict]:
     if rel_word == claims.UNTESTABLE:
         fur_word = claims.UNTESTABLE
     floor = compare(long, main["sparse"], "procedural", "identity")
-    only_word = claims.DISAGREE if floor.low > 0 else claims.AGREE
+    # "only its attribute" claims an absence: an interval above 0 disagrees, one below 0 (less
+    # identity change than the perfect edit) agrees, and one that covers 0 cannot show the
+    # absence without an equivalence margin (none is set): a tie
+    only_word = claims.DISAGREE if floor.low > 0 else claims.AGREE if floor.high < 0 else claims.TIE
     if main["n_seeds"] < claims.MIN_RUNS:  # no interval to decide on
         fur_word = only_word = claims.UNTESTABLE
     words = [rel_word, fur_word, only_word]

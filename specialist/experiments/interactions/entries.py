@@ -230,7 +230,8 @@ def claims(
                 table,
                 first,
                 "ours_vs_leap",
-                f"Ours − LEAP-style, mAP@{iou:g}, {DIFFICULTIES[first]['label']}",
+                f"Ours − LEAP-style, mAP@{iou:g}, {DIFFICULTIES[first]['label']} (the paper's "
+                "headline link, one of the chain's links)",
             ),
         ),
         vocab.claim(

@@ -57,15 +57,14 @@ def map_figure(
     -----
     fig4_sportshhi
     """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
     methods = [m for m in METHODS if m not in ("oracle", "chance")]
-    short = {
-        m: with_given(SHORT_LABELS[m], GIVEN[m]).replace(" (", "\n(").replace(", ", ",\n")
-        for m in methods
-    }
     scores = scores[scores["metric"] == "map"]
     fig, axes = plt.subplots(
-        len(difficulties), len(iou_thresholds),
-        figsize=(6.2 * len(iou_thresholds), 3.1 * len(difficulties)), sharey=True, squeeze=False,
+        len(difficulties), len(iou_thresholds), figsize=(7.6, 1.75 * len(difficulties) + 1.9),
+        sharex=True, sharey=True, squeeze=False, layout="constrained",
     )  # fmt: skip
     for r, difficulty in enumerate(difficulties):
         for c, iou in enumerate(iou_thresholds):
@@ -80,16 +79,20 @@ def map_figure(
             ax.axhline(oracle, color=GREY, ls="--", lw=1.2)
             chance = part.loc[part["method"] == "chance", "value"].mean()
             ax.axhline(chance, color="black", ls=":", lw=1.4)
-            ax.set_xticks(range(len(methods)), [short[m] for m in methods], fontsize=6.5)
+            ax.set_xticks(range(len(methods)), [SHORT_LABELS[m] for m in methods])
+            ax.tick_params(axis="x", labelrotation=40)
             ax.set(ylim=(0, 1.05))
-            ax.set_title(f"{DIFFICULTIES[difficulty]['label']}, IoU ≥ {iou:g}", fontsize=10)
+            ax.set_title(f"{DIFFICULTIES[difficulty]['label']}, IoU ≥ {iou:g}", fontsize=8.5)
             if c == 0:
                 ax.set_ylabel("mAP")
-    axes[0, -1].plot([], [], color="black", lw=2, label="paper (real SportsHHI)")
-    axes[0, -1].plot([], [], color=GREY, ls="--", label="true states")
-    axes[0, -1].plot([], [], color="black", ls=":", label="chance (random evidence)")
-    axes[0, -1].legend(loc="upper right", fontsize=8)
-    fig.tight_layout()
+    handles = [Patch(color=METHOD_COLORS[m], alpha=0.6, label=with_given(SHORT_LABELS[m], GIVEN[m]))
+               for m in methods]  # fmt: skip
+    handles += [
+        Line2D([], [], color="black", lw=2, label="paper (real SportsHHI)"),
+        Line2D([], [], color=GREY, ls="--", label="Algorithm 1 on the true states"),
+        Line2D([], [], color="black", ls=":", label="chance (random evidence)"),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncol=2, fontsize=8)
     return fig
 
 
@@ -103,8 +106,10 @@ def contrasts_figure(first: pd.DataFrame, difficulties: Sequence[str], iou: floa
     """
     names = [n for n in CONTRASTS if not n.endswith("_vs_chance")]
     names += ["ours_vs_chance", "leap_vs_chance", "base_vs_chance"]
-    fig, ax = plt.subplots(figsize=(8.5, 0.22 * len(names) * (len(difficulties) + 1) + 1.3))
-    marker_colors = [VERMILLION, ORANGE, GREEN, BLUE]
+    fig, ax = plt.subplots(
+        figsize=(7.6, 0.2 * len(names) * (len(difficulties) + 1) + 1.6), layout="constrained"
+    )
+    marker_colors = [VERMILLION, ORANGE, GREEN, BLUE, PURPLE, GREY]
     for c, difficulty in enumerate(difficulties):
         part = first[first["difficulty"] == difficulty].set_index("contrast")
         for j, name in enumerate(names):
@@ -121,8 +126,7 @@ def contrasts_figure(first: pd.DataFrame, difficulties: Sequence[str], iou: floa
     ax.set_yticks(ticks, [contrast_label(n) for n in names])
     ax.invert_yaxis()
     ax.set_xlabel(f"mAP difference at IoU ≥ {iou:g} (paired, 95% interval)")
-    ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
+    fig.legend(loc="outside lower center", ncol=3, title="difficulty")
     return fig
 
 
@@ -137,9 +141,11 @@ def path_figure(
     -----
     fig4_sportshhi
     """
+    import textwrap
+
     fig, axes = plt.subplots(
-        2, len(difficulties), figsize=(3.4 * len(difficulties), 5.2), sharex=True,
-        sharey="row", squeeze=False, gridspec_kw={"height_ratios": [2.2, 1]},
+        2, len(difficulties), figsize=(7.6, 5.0), sharex=True, sharey="row", squeeze=False,
+        gridspec_kw={"height_ratios": [2.2, 1]}, layout="constrained",
     )  # fmt: skip
     lambdas = sorted(path["l1"].unique())
     xpos = {lam: j for j, lam in enumerate(lambdas)}
@@ -163,50 +169,72 @@ def path_figure(
         ax.axhline(chance, color="black", ls=":", lw=1.4, label="chance")
         for xi, n_chosen in zip(x, part["chosen"], strict=True):
             if n_chosen:
-                ax.annotate(f"{n_chosen}×", (xi, 1.0), ha="center", va="bottom", fontsize=8)
-        ax.set(ylim=(0, 1.1), title=DIFFICULTIES[difficulty]["label"])
+                ax.annotate(f"{n_chosen}×", (xi, 1.0), ha="center", va="bottom", fontsize=7.5)
+        title = textwrap.fill(DIFFICULTIES[difficulty]["label"], 18)
+        ax.set_title(title, fontsize=8.5)
+        ax.set(ylim=(0, 1.15))
         if c == 0:
             ax.set_ylabel(f"mAP (IoU ≥ {iou:g})")
         colours = [GREY if v == 0 else VERMILLION for v in part["l1"]]
         axes[1, c].bar(x, part["block"], color=colours)
         labels = ["dense" if v == 0 else f"{v:g}" for v in lambdas]
-        axes[1, c].set_xticks(range(len(lambdas)), labels)
+        axes[1, c].set_xticks(range(len(lambdas)), labels, rotation=90)
         axes[1, c].set_xlabel("λ")
         if c == 0:
             axes[1, c].set_ylabel("latents kept")
     handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8, frameon=False)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    fig.legend(handles, labels, loc="outside lower center", ncol=2, frameon=False)
     return fig
 
 
 def frames_figure(scenario, sample, n_frames: int = 6) -> plt.Figure:
-    """The first ``n_frames`` keyframes of ``sample``'s first episode of play ``scenario``,
-    with the two players of each ground-truth interaction boxed (one colour per interaction)
-    and the interaction class and players in each title.
+    """The first ``n_frames`` keyframes of ``sample``'s first episode of play ``scenario``: every
+    player labelled P1, P2, … at its box, the two players of each ground-truth interaction boxed
+    in that interaction's colour, and a legend of the interactions (class and players).
 
     Backs
     -----
     fig4_sportshhi
     """
-    from matplotlib.patches import Rectangle
+    from matplotlib import patheffects
+    from matplotlib.patches import Patch, Rectangle
 
-    colors = [VERMILLION, BLUE, ORANGE, "#009E73", "#CC79A7", "#56B4E9"]
-    fig, axes = plt.subplots(1, n_frames, figsize=(2 * n_frames, 2.6))
+    colors = [VERMILLION, BLUE, ORANGE, GREEN, PURPLE, SKY_BLUE]
+    n_cols = min(3, n_frames)
+    n_rows = -(-n_frames // n_cols)
+    fig, axes = plt.subplots(
+        n_rows, n_cols, figsize=(7.0, 2.45 * n_rows + 0.7), squeeze=False, layout="constrained"
+    )
     size = sample.frames.shape[-1]
-    for t, ax in enumerate(axes):
+    outline = [patheffects.withStroke(linewidth=2, foreground="black")]
+    for t, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if t >= n_frames:
+            continue
         ax.imshow(sample.frames[0, t], cmap="gray", vmin=0, vmax=1)
-        labels = []
+        boxed = [0] * scenario.n_players  # a player in two interactions gets two nested boxes
         for i, inter in enumerate(scenario.interactions):
             if not scenario.step_assignment[t, i]:
                 continue
             for p in inter.players:
                 x1, y1, x2, y2 = sample.boxes[0, t, p] * size - 0.5
-                box = Rectangle((x1, y1), x2 - x1, y2 - y1, fill=False, lw=1.4, ec=colors[i])
+                pad = 0.8 * boxed[p]
+                boxed[p] += 1
+                box = Rectangle((x1 - pad, y1 - pad), x2 - x1 + 2 * pad, y2 - y1 + 2 * pad,
+                                fill=False, lw=1.6, ec=colors[i])  # fmt: skip
                 ax.add_patch(box)
-            name = scenario.class_names[inter.label]
-            labels.append(f"{name} P{inter.p1 + 1}–P{inter.p2 + 1}")
-        ax.set_title(f"keyframe {t + 1}\n" + ("\n".join(labels) or "no interaction"), fontsize=8)
-        ax.axis("off")
-    fig.tight_layout()
+        for p in range(scenario.n_players):
+            x1, y1, _, _ = sample.boxes[0, t, p] * size - 0.5
+            above = y1 - 0.3 - 0.8 * max(0, boxed[p] - 1)  # above the outer box
+            ax.text(x1, above, f"P{p + 1}", color="white", fontsize=7.5, ha="left", va="bottom",
+                    path_effects=outline)  # fmt: skip
+        active = int(scenario.step_assignment[t].sum())
+        ax.set_title(f"keyframe {t + 1}" + ("" if active else " (no interaction)"), fontsize=8.5)
+    handles = [
+        Patch(fill=False, ec=colors[i], lw=1.6,
+              label=f"{scenario.class_names[x.label]}: P{x.p1 + 1}–P{x.p2 + 1}")
+        for i, x in enumerate(scenario.interactions)
+    ]  # fmt: skip
+    fig.legend(handles=handles, loc="outside lower center", ncol=min(4, len(handles)),
+               title="boxed: the two players of an interaction at that keyframe")  # fmt: skip
     return fig

@@ -92,7 +92,7 @@ def ablation_claim(
         reason=found["all"]["reason"] if decided == claims.NOT_TESTABLE else "",
         tally=tally,
         effect=claims.effect(
-            "irrelevant-latent R² (largest), generalist − ℓ1",
+            "irrelevant-latent R² (largest), generalist − ℓ1 (part 1 of 2: the leak)",
             found["all"]["irrelevant"],
         ),
     )
