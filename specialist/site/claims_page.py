@@ -236,7 +236,7 @@ def draw_summary(rows: list[Row], path_stem: Path) -> list[Path]:
     ends = [
         abs(v) for r in paper if r.entry.effect for v in (r.entry.effect.low, r.entry.effect.high)
     ]
-    lim = max([0.25, *ends]) * 1.08
+    lim = min(max([0.25, *ends]), AXIS_LIMIT) * 1.08
     for i, r in enumerate(paper):
         y, e = n - 1 - i, r.entry.effect
         colour = VERDICT_COLOURS[r.entry.verdict]
@@ -245,7 +245,10 @@ def draw_summary(rows: list[Row], path_stem: Path) -> list[Path]:
         ax.text(0.01, y + 0.17, f"{r.figure} · {middle_cut(short_title(r.text, 200), 50)}", transform=text_at,
                 fontsize=9, va="center", ha="left", fontweight="bold")  # fmt: skip
         if e is not None:
-            label = e.label if len(e.label) <= 40 else e.label[:40].rsplit(" ", 1)[0] + "…"
+            label = re.sub(r"\((part \d+ of \d+)[^)]*\)", r"(\1)", e.label)
+            label = re.sub(r" \(the paper's headline link[^)]*\)", " (one link)", label)
+            if len(label) > 40:  # keep the part's number: cut the middle
+                label = middle_cut(label, 40)
             runs = f", n = {r.entry.n_runs}" if r.entry.n_runs else ""
             detail = f"{label}: {e.estimate:+.2f} [{e.low:+.2f}, {e.high:+.2f}]{runs}"
         else:
