@@ -44,6 +44,14 @@ def browser(tmp_path_factory):
         context.close()
 
 
+def _errors(page) -> list[str]:
+    """Collect the page's console errors and uncaught exceptions into a list, as they come."""
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return errors
+
+
 def _open(browser, path):
     page = browser.new_page()
     remote = []
@@ -70,7 +78,8 @@ def test_every_artefact_page_shows_its_images(browser, built_site, quick_workspa
         broken = [i["src"] for i in images if not i["ok"]]
         assert not broken, f"{name}: images that did not load: {broken}"
         label = "fig-" + name.replace("_", "-")
-        assert page.locator(f"figure#{label} img").count() == 1
+        # the artefact's numbered figure shows one image, or one table (Table 2)
+        assert page.locator(f"figure#{label} :is(img, table)").count() == 1, name
         caption = page.locator(f"figure#{label} figcaption").inner_text()
         number = pages.figure_numbers(quick_workspace.book)[f"fig-{name}"]["number"]
         assert caption.startswith(number + " "), (name, number, caption)
@@ -135,6 +144,42 @@ def test_download_links_work_from_file_urls(browser, built_site, quick_workspace
     page.close()
 
 
+def test_no_page_logs_an_error(browser, built_site):
+    """Every page of the site loads without a console error or an uncaught exception (once,
+    every page declared sphinx-thebe's constant twice: "Identifier 'THEBE_JS_URL' has already
+    been declared")."""
+    skip = ("_static", "_sources", "_downloads", "_images")
+    paths = [
+        p
+        for p in sorted(built_site.rglob("*.html"))
+        if p.relative_to(built_site).parts[0] not in skip
+    ]
+    assert len(paths) > 20
+    logged = {}
+    page = browser.new_page()
+    errors = _errors(page)
+    for path in paths:
+        errors.clear()
+        page.goto(path.as_uri(), wait_until="load")
+        page.wait_for_timeout(100)  # scripts that run after the load event
+        if errors:
+            logged[path.relative_to(built_site).as_posix()] = list(errors)
+    page.close()
+    assert not logged, f"console errors: {logged}"
+
+
+def test_one_search_box_and_a_search_button_on_a_phone(browser, built_site):
+    page = browser.new_page()
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.goto((built_site / "theory.html").as_uri(), wait_until="load")
+    boxes = page.locator(".search-button-field, .bd-search").filter(visible=True)
+    assert boxes.count() == 1, f"{boxes.count()} search boxes at 1400 px"
+    page.set_viewport_size({"width": 390, "height": 844})
+    button = page.locator(".search-button, .search-button-field").filter(visible=True)
+    assert button.count() >= 1, "no search button at 390 px"
+    page.close()
+
+
 def test_figures_stay_readable_in_dark_mode(browser, built_site, tmp_path):
     """In the theme's dark mode the page turns dark and the figure stays an opaque white area."""
     import numpy as np
@@ -147,7 +192,12 @@ def test_figures_stay_readable_in_dark_mode(browser, built_site, tmp_path):
     shot = tmp_path / "dark.png"
     page.screenshot(path=str(shot), full_page=True)
     box = page.locator("figure#fig-fig3-structure img").bounding_box()
+    # captions in the body's colour, not the theme's dim grey
+    colour = "e => getComputedStyle(e).color"
+    caption = page.locator("figure#fig-fig3-structure figcaption p").first.evaluate(colour)
+    body = page.locator("article p").first.evaluate(colour)
     page.close()
+    assert caption == body, f"caption {caption} against body text {body} in dark mode"
     image = np.asarray(Image.open(shot).convert("L"), dtype=float)
     x0, y0 = int(box["x"]), int(box["y"])
     figure = image[y0 : y0 + int(box["height"]), x0 : x0 + int(box["width"])]

@@ -32,12 +32,22 @@ def _notebook():
     return nbformat.v4.new_notebook(
         cells=[
             nbformat.v4.new_markdown_cell("# Fig. 3 — A title"),
-            nbformat.v4.new_code_cell("seed = 0", metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell(
+                "seed = 0\nn_seeds = 10  # random runs per setting",
+                metadata={"tags": ["parameters"]},
+            ),
             nbformat.v4.new_code_cell(
                 "# Parameters\nseed = 0\nn_seeds = 2", metadata={"tags": ["injected-parameters"]}
             ),
             nbformat.v4.new_code_cell("import numpy"),
-            nbformat.v4.new_code_cell("plot()", metadata=figure),
+            nbformat.v4.new_code_cell(
+                "warn()", outputs=[nbformat.v4.new_output("stream", name="stderr", text="w")]
+            ),
+            nbformat.v4.new_code_cell(
+                "plot()",
+                metadata=figure,
+                outputs=[nbformat.v4.new_output("display_data", data={"image/png": "iVBO"})],
+            ),
             nbformat.v4.new_code_cell("secret()", metadata={"tags": ["remove-cell"]}),
             nbformat.v4.new_markdown_cell("Some prose."),
         ]
@@ -69,7 +79,9 @@ def test_code_is_collapsed_defaults_removed_and_the_runs_parameters_shown(files)
     }
     assert "remove-cell" in code["seed = 0"]
     assert code["# Parameters of this run (quick profile)"] == ["injected-parameters"]
-    assert code["import numpy"] == ["hide-input"] and code["plot()"] == ["hide-input"]
+    assert code["plot()"] == ["hide-input"]
+    # a cell that shows nothing (no output, or stderr only) would leave an empty toggle
+    assert code["import numpy"] == ["remove-cell"] and code["warn()"] == ["remove-cell"]
     assert code["secret()"] == ["remove-cell"]
 
 
@@ -99,16 +111,97 @@ def test_a_missing_file_is_not_linked(files):
     assert "structure.png" in note and "structure.svg" not in note
 
 
+def _under_figure(nb) -> str:
+    at = next(i for i, c in enumerate(nb.cells) if c.source == "plot()")
+    return nb.cells[at + 1].source
+
+
 def test_every_figure_gets_a_citation_with_its_paper_number(files):
     nb = _page(files)
-    at = next(i for i, c in enumerate(nb.cells) if c.source == "plot()")
-    box = nb.cells[at + 1].source
+    box = _under_figure(nb).split("````{admonition} Cite this figure", 1)[1]
     cff = pages.citation()
-    assert box.startswith("````{admonition} Cite this figure")
-    assert "Fig. 3: Structure recovery" in box and cff["title"] in box
-    assert "quick profile" in box and RECORD["git_commit"] in box and "fig-fig3_structure" in box
-    assert "@misc{specialist_fig3_structure_fig3_structure," in box
+    assert "Reconstruction of Fig. 3 of Zheng et al. (2026): Structure recovery" in box
+    assert cff["title"] in box and f"version {cff['version']}" in box
+    assert cff["url"].startswith("https://") and box.count(cff["url"]) == 2  # text and BibTeX
+    assert "quick profile" in box and RECORD["git_commit"] in box
+    # no internal names: the figure's label, the artefact's folder name
+    assert "fig-fig3" not in box and "fig3_structure" not in box
+    assert "@misc{zheng2026specialist-companion-fig3," in box
     assert sum("Cite this figure" in c.source for c in nb.cells) == 1
+
+
+def test_citations_read_url_version_and_doi_from_citation_cff(tmp_path):
+    cff = {
+        "title": "T",
+        "version": "9.8.7",
+        "repository-code": "https://example.org/repo",
+        "authors": [{"given-names": "Ada", "family-names": "Lovelace"}],
+        "preferred-citation": {"authors": [{"family-names": "Zheng"}, {}], "year": 2026},
+        "identifiers": [{"type": "doi", "value": "10.5281/zenodo.1"}],
+    }
+    (tmp_path / "CITATION.cff").write_text(__import__("yaml").safe_dump(cff))
+    cite = pages.citation(tmp_path)
+    assert cite["version"] == "9.8.7" and cite["url"] == "https://example.org/repo"
+    assert cite["doi"] == "10.5281/zenodo.1" and cite["authors"] == ["Ada Lovelace"]
+    box = pages.cite_box("fig-fig_scaling", RECORD, pages.figure_numbers(), cite)
+    assert "Fig. B1 (beyond the paper): Scaling" in box and "Reconstruction" not in box
+    assert "version 9.8.7" in box and "https://doi.org/10.5281/zenodo.1" in box
+    assert "doi          = {10.5281/zenodo.1}" in box and "-figb1," in box
+    companion = pages.companion_citation(cite)
+    assert "@software{zheng2026specialist-companion," in companion
+    assert "version = {9.8.7}" in companion and "url     = {https://example.org/repo}" in companion
+    del cff["repository-code"]
+    (tmp_path / "CITATION.cff").write_text(__import__("yaml").safe_dump(cff))
+    with pytest.raises(ValueError, match="repository-code"):
+        pages.citation(tmp_path)
+
+
+def test_the_repository_citation_has_one_version_and_an_address():
+    """CITATION.cff holds the version and address that every citation prints; the package's
+    version (pyproject.toml) must be the same, and no book source repeats them."""
+    import tomllib
+
+    from specialist.paths import BOOK_DIR, REPO_ROOT
+
+    cite = pages.citation()
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
+    assert cite["version"] == project["version"]
+    assert cite["url"].startswith("https://")
+    sources = {p.name: p.read_text() for p in (BOOK_DIR / "cite.md", BOOK_DIR / "references.bib")}
+    assert "{companion-citation}" in sources["cite.md"]
+    for name, text in sources.items():
+        assert cite["version"] not in text and cite["url"] not in text, name
+        assert "companion2026" not in text, name
+
+
+def test_every_figure_has_its_own_citation_key():
+    numbers = pages.figure_numbers()
+    keys = {pages.figure_key(e["number"]) for e in numbers.values()}
+    assert len(keys) == len(numbers)
+    assert all(k.startswith(pages.CITE_KEY + "-") for k in keys)
+    assert pages.figure_key("Figs. 6–7") == pages.CITE_KEY + "-figs6to7"
+
+
+def test_every_figure_shows_the_command_that_reruns_it_with_the_readers_value(files):
+    from specialist.pipeline.params import parse_override, parse_parameters_cell
+
+    text = _under_figure(_page(files))
+    command = "python -m specialist reproduce --profile quick --only fig3_structure"
+    assert f"{command} --set fig3_structure.n_seeds=4" in text
+    # the value is the run's, the help text the notebook's parameters cell's
+    assert "`n_seeds` (random runs per setting; 2 in this run)" in text
+    line = next(t for t in text.splitlines() if t.startswith("python -m specialist"))
+    artefact, key, value = parse_override(line.split("--set ")[1])
+    assert (artefact, key, value) == ("fig3_structure", "n_seeds", 4)
+    # the range the parameters cell declares is shown, and an example outside it not offered
+    cell = parse_parameters_cell("n_seeds = 10  # data sets [<= 3]")
+    capped = pages.rerun_command(RECORD, cell)
+    assert "(data sets; accepted: ≤ 3; 2 in this run)" in capped
+    assert "--set fig3_structure.n_seeds=2" in capped
+    # without a count of data sets, the seed; without either, no command
+    rec = dict(RECORD, parameters={"seed": 3, "alpha": 0.05})
+    assert "--set fig3_structure.seed=4" in pages.rerun_command(rec)
+    assert pages.rerun_command(dict(RECORD, parameters={"alpha": 0.05})) == ""
 
 
 def test_presenting_twice_gives_the_same_page(files):
@@ -150,3 +243,80 @@ def test_every_notebook_figure_has_a_number_and_every_number_a_figure():
     numbers = pages.figure_numbers()
     assert labels - set(numbers) == set(), "figures without a number in book/figures.yml"
     assert set(numbers) - labels == set(), "numbers in book/figures.yml without a figure"
+
+
+# ---------------------------------------------------------------------------------------------
+# The built site (pipeline: the quick run's book)
+# ---------------------------------------------------------------------------------------------
+class _Anchors(__import__("html.parser").parser.HTMLParser):
+    """The ids of a page and the targets of its links (``<a href>``)."""
+
+    def __init__(self):
+        super().__init__()
+        self.ids, self.links = [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("id"):
+            self.ids.append(attrs["id"])
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+
+
+def _site_pages(site):
+    skip = ("_static", "_sources", "_downloads", "_images")
+    return [p for p in sorted(site.rglob("*.html")) if p.relative_to(site).parts[0] not in skip]
+
+
+@pytest.mark.pipeline
+def test_every_internal_link_lands_on_an_anchor_and_no_id_repeats(built_site):
+    from collections import Counter
+    from urllib.parse import unquote, urlsplit
+
+    parsed = {}
+    for page in _site_pages(built_site):
+        parser = _Anchors()
+        parser.feed(page.read_text(encoding="utf-8"))
+        parsed[page.resolve()] = parser
+    assert len(parsed) > 20, sorted(parsed)
+    broken, repeated, linked = [], {}, set()
+    for page, parser in parsed.items():
+        twice = sorted(i for i, n in Counter(parser.ids).items() if n > 1)
+        if twice:
+            repeated[page.relative_to(built_site.resolve()).as_posix()] = twice
+        for href in parser.links:
+            url = urlsplit(href)
+            if url.scheme or url.netloc or href.startswith("mailto:"):
+                continue
+            target = (page.parent / unquote(url.path)).resolve() if url.path else page
+            if target.suffix != ".html":
+                continue  # a download: tests/test_browser.py follows those
+            if target not in parsed:
+                broken.append(f"{page.name} -> {href} (no such page)")
+                continue
+            if target != page:
+                linked.add(target)
+            if url.fragment and unquote(url.fragment) not in parsed[target].ids:
+                broken.append(f"{page.relative_to(built_site.resolve())} -> {href}")
+    assert not broken, f"links to anchors that do not exist: {broken[:20]}"
+    assert not repeated, f"ids that occur more than once on a page: {repeated}"
+    # every page is reached from another one (no orphan such as sphinx-proof's "Proof Index");
+    # the search page is reached from the search box, index.html only redirects
+    unlinked = sorted(
+        p.relative_to(built_site.resolve()).as_posix()
+        for p in parsed
+        if p not in linked and p.name not in ("index.html", "search.html")
+    )
+    assert not unlinked, f"pages no other page links: {unlinked}"
+
+
+@pytest.mark.pipeline
+def test_the_cite_page_prints_the_companions_entry_from_citation_cff(built_site):
+    import re
+    from html import unescape
+
+    html = (built_site / "cite.html").read_text(encoding="utf-8")
+    text = " ".join(unescape(re.sub(r"<[^>]+>", "", html)).split())
+    cite = pages.citation()
+    assert f"@software{{{pages.CITE_KEY}," in text
+    assert f"version = {{{cite['version']}}}" in text and cite["url"] in text

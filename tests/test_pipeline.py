@@ -161,6 +161,6 @@ def test_pages_collapse_code_hide_defaults_and_offer_citations(quick_workspace, 
         assert rest and all(t & {"hide-input", "remove-cell", "remove-input"} for t in rest)
         html = (built_site / "generated" / f"{name}.html").read_text()
         text = _text(html)
-        assert "Cite this figure" in text and "@misc{specialist_" in text, name
+        assert "Cite this figure" in text and f"@misc{{{pages.CITE_KEY}-" in text, name
         assert cff["title"] in text and "quick profile" in text, name
         assert text.count("Cite this figure") >= html.count('class="caption-number"'), name

@@ -8,8 +8,15 @@ Two steps, neither of which touches the network:
    ``make book``.
 2. Headless Chromium opens that page from disk, lets MathJax (served from ``_static/`` by
    sphinx-mathjax-offline) typeset the formulas, and prints it to PDF. The print stylesheet
-   ``book/_static/print.css`` hides the theme's navigation and starts each chapter on a new
-   page.
+   ``book/_static/print.css`` hides the theme's navigation, starts each chapter on a new page
+   and numbers the pages.
+
+:func:`make_pdf` prints a copy of the page in which the API reference (the chapters under
+``api/``) is moved to the end as an appendix and every entry of the contents carries the page its
+chapter starts on. Chromium cannot compute those numbers itself, so the copy is printed twice:
+once with placeholders, to read each chapter's first page from the PDF's named destinations,
+then with the numbers (a third time if a page moved). The PDF then gets bookmarks: the book's
+parts, their chapters and the chapters' sections, with the titles of the HTML (pypdf).
 
 Usage::
 
@@ -18,13 +25,15 @@ Usage::
     python -m specialist.site.pdf --path-output /tmp/x # build into /tmp/x/_build/singlehtml
 
 Chromium is looked up as ``chromium`` then ``chromium-browser`` on ``PATH`` (``--chromium``
-names another binary). Every failure (no Chromium, a page missing from ``book/generated``, a
-failed build, no PDF or an empty one) stops with a message that says what is missing.
+names another binary); pypdf (a ``dev`` dependency) reads and completes the PDF. Every failure
+(no Chromium, a page missing from ``book/generated``, a failed build, no PDF or an empty one)
+stops with a message that says what is missing.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import shutil
 import subprocess
 import sys
@@ -34,6 +43,7 @@ from pathlib import Path
 import yaml
 
 from specialist.paths import BOOK_DIR
+from specialist.site import pdf_outline
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser")
 #: headless, no sandbox (root in containers), and nothing that would reach the network
@@ -50,10 +60,14 @@ CHROMIUM_FLAGS = (
     "--host-resolver-rules=MAP * ~NOTFOUND",
     "--run-all-compositor-stages-before-draw",
     "--no-pdf-header-footer",
+    # an outline from the headings: make_pdf reads the sections' pages from it
+    "--generate-pdf-document-outline",
 )
 #: virtual time (ms) Chromium gives the page before printing: MathJax typesets in it
 VIRTUAL_TIME_BUDGET_MS = 30_000
 DEFAULT_OUTPUT = BOOK_DIR / "_build" / "pdf" / "book.pdf"
+#: how often make_pdf prints at most until the contents' page numbers stop moving
+MAX_PASSES = 3
 
 
 class PdfError(RuntimeError):
@@ -68,6 +82,19 @@ def chapters(book: Path = BOOK_DIR) -> list[str]:
     for part in toc.get("parts", [{"chapters": toc.get("chapters", [])}]):
         docs += [entry["file"] for entry in part.get("chapters", []) if "file" in entry]
     return [doc.removesuffix(".md").removesuffix(".ipynb") for doc in docs]
+
+
+def parts(book: Path = BOOK_DIR) -> list[tuple[str, list[str]]]:
+    """The parts of ``_toc.yml`` in order: ``(caption, chapters)``, chapters named as by
+    :func:`chapters` (a book without parts is one part without a caption)."""
+    toc = yaml.safe_load((Path(book) / "_toc.yml").read_text(encoding="utf-8"))
+    found = []
+    for part in toc.get("parts", [{"chapters": toc.get("chapters", [])}]):
+        docs = [e["file"] for e in part.get("chapters", []) if "file" in e]
+        found.append(
+            (part.get("caption", ""), [d.removesuffix(".md").removesuffix(".ipynb") for d in docs])
+        )
+    return found
 
 
 def missing_pages(book: Path = BOOK_DIR) -> list[str]:
@@ -169,6 +196,65 @@ def print_to_pdf(
     )
 
 
+def _reader(path: Path):
+    try:
+        from pypdf import PdfReader
+    except ImportError as err:  # pragma: no cover - pypdf is pinned in the dev extra
+        raise PdfError("pypdf reads the printed PDF: pip install pypdf") from err
+    # pypdf logs the slips of Chromium's cross-reference table ("Object count … exceeds
+    # defined trailer size"), which it repairs; they say nothing about the book
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    return PdfReader(path)
+
+
+def make_pdf(
+    html_dir: Path,
+    output: Path,
+    book: Path = BOOK_DIR,
+    chromium: str | None = None,
+    budget_ms: int = VIRTUAL_TIME_BUDGET_MS,
+    timeout_s: float = 600,
+) -> Path:
+    """The book's PDF from its singlehtml build in ``html_dir``: the appendix last, page numbers
+    in the contents, bookmarks (see the module's docstring). Returns ``output``."""
+    html_dir, output = Path(html_dir), Path(output)
+    docs_in_order = chapters(book)
+    page = html_dir / f"{docs_in_order[0]}.html"
+    if not page.is_file():
+        raise PdfError(f"no page to print: {page} does not exist")
+    source = pdf_outline.appendix_last(page.read_text(encoding="utf-8"), docs_in_order[1:])
+    ids = pdf_outline.anchors(source, docs_in_order[0])
+    book_parts = parts(book)
+    appendix = {caption for caption, d in book_parts if pdf_outline.is_appendix((caption, d))}
+    config = yaml.safe_load((Path(book) / "_config.yml").read_text(encoding="utf-8")) or {}
+    work = html_dir / f"_print_{page.name}"  # next to the page: its links stay relative
+    numbers = None
+    try:
+        for _ in range(MAX_PASSES):
+            try:
+                text = pdf_outline.with_page_numbers(
+                    source, numbers, ids, appendix, config.get("title")
+                )
+            except ValueError as err:
+                raise PdfError(f"{page}: {err}") from err
+            work.write_text(text, encoding="utf-8")
+            print_to_pdf(work, output, chromium, budget_ms, timeout_s)
+            reader = _reader(output)
+            found = pdf_outline.document_pages(reader, ids)
+            if numbers is not None and found == numbers:
+                break
+            numbers = found
+        else:
+            raise PdfError(f"the chapters' first pages still moved after {MAX_PASSES} prints")
+        if missing := sorted(set(ids) - set(found)):
+            raise PdfError(f"the PDF has no destination for the documents {missing}")
+        marks = pdf_outline.outline(source, reader, book_parts, ids)
+        pdf_outline.write_outline(output, marks)
+    finally:
+        work.unlink(missing_ok=True)
+    return output
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m specialist.site.pdf", description=__doc__)
     parser.add_argument("--book", type=Path, default=BOOK_DIR, help="book source folder")
@@ -187,8 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         chromium = args.chromium or find_chromium()  # fail before a build, not after it
         html_dir = args.html_dir or build_singlehtml(args.book, args.path_output)
-        root = chapters(args.book)[0]
-        out = print_to_pdf(html_dir / f"{root}.html", args.output, chromium, args.budget_ms)
+        out = make_pdf(html_dir, args.output, args.book, chromium, args.budget_ms)
     except PdfError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
