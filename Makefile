@@ -98,13 +98,18 @@ quick:
 pdf: venv
 	$(PY) -m specialist.site.pdf --output $(PDF)
 
-# the unit tests in two pytest-xdist workers, a file per worker at a time (module fixtures are
-# built once), then the tests marked pipeline (the quick run of every artefact, the book, the
-# browser and the PDF) in one process, so that their session fixtures run once
+# two pytest processes side by side, one per core: the tests marked pipeline (the quick run of
+# every artefact, the book, the browser and the PDF; one process, so that their session fixtures
+# run once) and every other test (its report is printed when both have finished). Either
+# failing fails the target.
 TEST_WORKERS ?= 2
 test: venv
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not pipeline"
-	$(PY) -m pytest -m pipeline
+	@log=$$(mktemp); \
+	$(PY) -m pytest -m "not pipeline" -p no:cacheprovider > "$$log" 2>&1 & units=$$!; \
+	$(PY) -m pytest -m pipeline -p no:cacheprovider; pipeline=$$?; \
+	wait $$units; unit=$$?; \
+	echo "== the other tests (run beside the pipeline tests)"; cat "$$log"; rm -f "$$log"; \
+	exit $$(( pipeline || unit ))
 
 # the inner loop: every test but the quick pipeline, the book build, the browser, the PDF and
 # the fresh-venv installs of tests/test_install.py

@@ -1,8 +1,8 @@
 """Shared fixtures: one quick-profile run of every artefact and one book build per session.
 
 ``make test`` runs the tests marked ``pipeline`` (those that use these fixtures) in one process,
-after the others have run in two pytest-xdist workers by file (``--dist loadfile``), so that
-neither the quick run nor any module fixture is computed twice."""
+so that neither the quick run nor the book is computed twice, and every other test in a second
+process beside it (one per core)."""
 
 from __future__ import annotations
 
