@@ -139,20 +139,19 @@ def attack(choice: str, verdict: str, key_number: str) -> Attack:
 @dataclass(frozen=True)
 class Effect:
     """The one number a claim is decided on, with its interval, for the claims page's summary
-    figure: ``estimate`` and ``[low, high]`` in the units of ``label``, oriented so that values
-    above ``reference`` go the paper's way (a paired difference "Ours − CCA, MCC": reference 0)."""
+    figure: ``estimate`` and ``[low, high]`` in the units of ``label``, a difference oriented so
+    that values above 0 go the paper's way ("Ours − CCA, MCC")."""
 
     label: str
     estimate: float
     low: float
     high: float
-    reference: float = 0.0
 
     def __post_init__(self):
         import math
 
         _check_text("effect label", self.label)
-        values = (self.estimate, self.low, self.high, self.reference)
+        values = (self.estimate, self.low, self.high)
         if not all(isinstance(v, int | float) and math.isfinite(v) for v in values):
             raise ValueError(f"claims field 'effect' needs finite numbers, got {values!r}")
         if not self.low <= self.estimate <= self.high:
@@ -174,16 +173,13 @@ class Effect:
             "estimate": float(self.estimate),
             "low": float(self.low),
             "high": float(self.high),
-            "reference": float(self.reference),
         }
 
 
-def effect(label: str, interval, reference: float = 0.0) -> Effect:
+def effect(label: str, interval) -> Effect:
     """An :class:`Effect` from a :class:`~specialist.stats.Interval` (or anything with
     ``estimate``, ``low`` and ``high``), checked."""
-    return Effect(
-        label, float(interval.estimate), float(interval.low), float(interval.high), reference
-    )
+    return Effect(label, float(interval.estimate), float(interval.low), float(interval.high))
 
 
 @dataclass(frozen=True)
@@ -203,6 +199,7 @@ class Claim:
     tally: str = ""
     theory: tuple[str, ...] = field(default=())
     effect: Effect | None = None
+    counter: str = ""
 
     @property
     def is_paper_claim(self) -> bool:
@@ -236,6 +233,7 @@ class Claim:
             "tally": self.tally,
             "theory": list(self.theory),
             "effect": None if self.effect is None else self.effect.to_dict(),
+            "counter": self.counter,
         }
 
     @classmethod
@@ -278,6 +276,7 @@ class Claim:
             tally=data.get("tally", ""),
             theory=data.get("theory", ()),
             effect=None if eff is None else Effect(**eff),
+            counter=data.get("counter", ""),
         )
 
 
@@ -302,6 +301,7 @@ def claim(
     tally: str = "",
     theory: Sequence[str] = (),
     effect: Effect | None = None,
+    counter: str = "",
 ) -> Claim:
     """The one constructor of a claims entry; every field is checked.
 
@@ -341,6 +341,9 @@ def claim(
         The number the verdict is decided on, with its interval (:func:`effect`), drawn in
         the claims page's summary figure; ``None`` where the claim rests on an exact check or
         on no single interval.
+    counter
+        The strongest evidence against the claim that the run itself finds (beyond the
+        attacks), in words; shown on the claims page.
 
     Raises
     ------
@@ -387,6 +390,8 @@ def claim(
     theory = tuple(theory)
     if not all(isinstance(t, str) and t for t in theory):
         raise ValueError(f"claims field 'theory' must be labels (strings), got {theory!r}")
+    if not isinstance(counter, str):
+        raise ValueError(f"claims field 'counter' must be a string, got {counter!r}")
     if effect is not None and not isinstance(effect, Effect):
         raise ValueError(
             f"claims field 'effect' must be an Effect (specialist.claims.effect), got {effect!r}"
@@ -405,6 +410,7 @@ def claim(
         tally=tally,
         theory=theory,
         effect=effect,
+        counter=counter,
     )
 
 

@@ -23,6 +23,12 @@ def _claim(verdict=claims.AGREES, attacks=None, effect=None, kind="empirical", n
     )  # fmt: skip
 
 
+def _fields(entry: claims.Claim) -> dict:
+    """``claims.claim``'s arguments that rebuild ``entry``."""
+    d = dict(entry.__dict__)
+    return dict(text=d.pop("claim"), verdict=d.pop("verdict"), key_number=d.pop("key_number"), **d)
+
+
 def test_effect_round_trips_and_refuses_an_inverted_interval():
     e = claims.effect("Ours − B, MCC", Interval(0.3, 0.1, 0.5, 10))
     entry = _claim(effect=e)
@@ -31,6 +37,11 @@ def test_effect_round_trips_and_refuses_an_inverted_interval():
     old = entry.to_dict()
     del old["effect"]  # entries stored before the field existed still read
     assert claims.Claim.from_dict(old).effect is None
+    own = claims.claim(**{**_fields(entry), "counter": "the linear control ties it"})
+    assert claims.Claim.from_dict(own.to_dict()).counter == "the linear control ties it"
+    assert "the run's own: the linear control ties it" in cp.counter_evidence(own)
+    with pytest.raises(ValueError, match="'counter' must be a string"):
+        claims.claim(**{**_fields(entry), "counter": 3})
     with pytest.raises(ValueError, match="low <= estimate <= high"):
         claims.Effect("x", 0.6, 0.1, 0.5)
     with pytest.raises(ValueError, match="finite"):

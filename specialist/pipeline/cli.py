@@ -306,16 +306,10 @@ def tagged_workspace(ws: Workspace, tag: str) -> Workspace:
         tagged = ws.tagged(tag)
     except ValueError as err:
         raise ConfigError(str(err)) from err
-    tagged.book.mkdir(parents=True, exist_ok=True)
-    for source in ws.book.iterdir():
-        if source.name in ("_build", "generated"):
-            continue
-        target = tagged.book / source.name
-        if source.is_dir():
-            shutil.rmtree(target, ignore_errors=True)
-            shutil.copytree(source, target)
-        else:
-            shutil.copy2(source, target)
+    shutil.copytree(
+        ws.book, tagged.book, ignore=shutil.ignore_patterns("_build", "generated"),
+        dirs_exist_ok=True,
+    )  # fmt: skip
     return tagged
 
 

@@ -121,15 +121,14 @@ def checked_by(entry: claims.Claim) -> str:
 def counter_evidence(entry: claims.Claim) -> str:
     """The strongest evidence against the entry's verdict the run holds: the main comparison
     where it lies against the paper while the verdict does not say disagrees, the run's own
-    counter-evidence where its key number names one, and the attack whose verdict lies farthest
+    counter-evidence (:attr:`specialist.claims.Claim.counter`), and the attack whose verdict lies farthest
     from the main one (or that none moves it)."""
     found = []
     e = entry.effect
-    if e is not None and e.high < e.reference and entry.verdict != claims.DISAGREES:
+    if e is not None and e.high < 0 and entry.verdict != claims.DISAGREES:
         found.append(f"the main comparison lies against the paper: {e.text()}")
-    m = re.search(r"strongest counter-evidence[^:]*: (.*)$", entry.key_number)
-    if m:
-        found.append(f"the run's own: {m.group(1).strip()}")
+    if entry.counter:
+        found.append(f"the run's own: {entry.counter}")
     if not entry.is_paper_claim:
         found.append("a study beyond the paper: no paper verdict to move")
     elif entry.moved:

@@ -489,6 +489,7 @@ def edit_claim(
         reason=main["reason"] if verdict_main == claims.NOT_TESTABLE else "",
         tally=tally,
         effect=decisive_effect(main),
+        counter=counter,
     )
     main["counter_evidence"] = counter
     return claim, pd.DataFrame(rows), main

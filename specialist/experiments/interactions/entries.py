@@ -202,6 +202,9 @@ def claims(
         for d, g in table.groupby("difficulty", sort=False)
     }
     reading = vocab.combine(sparsity_outcomes)
+    linear_text = "the supervised linear control (no VAE, no sparsity): Ours − linear " + ", ".join(
+        f"{DIFFICULTIES[d]['label']} {v}" for d, v in linear.items()
+    )
     rule_attacks = [] if path is None else _rule_attacks(path, scores, table, iou)
     return [
         vocab.claim(
@@ -242,10 +245,9 @@ def claims(
                 f"read over the difficulties: {reading}; {DIFFICULTIES[first]['label']}: Ours − "
                 f"dense {interval_of(c.loc['sparsity']).text()} mAP@{iou:g}; "
                 + ", ".join(f"{DIFFICULTIES[d]['label']}: {v}" for d, v in sparsity.items())
-                + "; strongest counter-evidence, the supervised linear control (no VAE, no "
-                "sparsity): Ours − linear "
-                + ", ".join(f"{DIFFICULTIES[d]['label']} {v}" for d, v in linear.items())
+                + f"; strongest counter-evidence, {linear_text}"
             ),
+            counter=linear_text,
             n_runs=n_runs,
             chance=_chance_text(scores, iou),
             given=given_map({given_label(m): GIVEN[m] for m in ("ours", "dense", "chance")}),
