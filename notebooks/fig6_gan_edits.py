@@ -247,7 +247,9 @@ say(
 # comparison is no evidence when both are at chance, or when the edit found more specific puts
 # the accessory on no more often than its random block (it may change little because it does
 # little). Both edits must also succeed in at least `min_success` of the cats: specificity is
-# a property of an edit that works. Every measure, per seed and method, is on
+# a property of an edit that works. "Only its accessory" is an absence: its interval (ℓ1 minus
+# the perfect edit) above 0 disagrees, below 0 agrees, and one that covers 0 is a tie, since
+# no equivalence margin is set. Every measure, per seed and method, is on
 # {numref}`fig-tab_edit_specificity`'s page.
 
 # %%
